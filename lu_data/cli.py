@@ -1,0 +1,160 @@
+"""The `lu-data` command line: export, check, demo, and the portal commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from lu_data.export import EXPORT_VIEWS, to_csv_bytes, view_frame
+from lu_data.portal import DEMO_SOURCE, Portal, load_portal, read_source
+from lu_data.sources import SourceError, dump_portal
+from lu_data.timeview import normalise_zone_choice
+
+EXIT_UNREADABLE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="lu-data", description="LearnUpon ILT sessions: export, check and demo data."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    exp = sub.add_parser("export", help="write a CSV view of a source")
+    exp.add_argument("source", help="'demo', a saved JSON export or folder, or a portal URL")
+    exp.add_argument("--view", choices=EXPORT_VIEWS, default="sessions")
+    exp.add_argument(
+        "--tz", default="local", help="local (each session's zone), utc, or an IANA zone"
+    )
+    exp.add_argument("--from", dest="date_from", type=_date, help="first start date (YYYY-MM-DD)")
+    exp.add_argument("--to", dest="date_to", type=_date, help="last start date (YYYY-MM-DD)")
+    exp.add_argument("--anchor", type=_date, help="anchor date for the demo portal")
+    exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    exp.set_defaults(func=run_export)
+
+    chk = sub.add_parser("check", help="print the data-quality report of a source")
+    chk.add_argument("source")
+    chk.add_argument("--json", action="store_true", help="machine-readable output")
+    chk.add_argument("--anchor", type=_date, help="anchor date for the demo portal")
+    chk.set_defaults(func=run_check)
+
+    demo = sub.add_parser("demo", help="write a demo portal as API-shaped JSON")
+    demo.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    demo.add_argument("--sessions", type=int, default=None, help="number of sessions (default 600)")
+    demo.add_argument("--seed", type=int, default=None)
+    demo.add_argument("--anchor", type=_date, help="date the demo is centred on (default today)")
+    demo.set_defaults(func=run_demo)
+
+    try:
+        from lu_data.cli_portal import register_commands
+    except ImportError:  # pragma: no cover - the portal commands ship with the package
+        pass
+    else:
+        register_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    from lu_data.client import PortalError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (SourceError, PortalError, ValueError) as exc:
+        # One clear line, never a traceback; PortalError texts never carry the password.
+        print(f"lu-data: error: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+
+
+def load_for_cli(source: str, anchor: date | None = None) -> Portal:
+    """Load SOURCE for a command: demo, a path, or a portal URL."""
+    if source.startswith(("http://", "https://")):
+        from lu_data.cli_portal import load_source_from_url
+
+        return load_portal(load_source_from_url(source))
+    return load_portal(read_source(source, anchor=anchor), is_demo=source == DEMO_SOURCE)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """`lu-data export`: CSV of one view, filtered by start date."""
+    tz = normalise_zone_choice(args.tz)
+    portal = load_for_cli(args.source, args.anchor)
+    sessions = filter_by_start(portal.sessions, args.date_from, args.date_to, tz)
+    _write(args.output, to_csv_bytes(view_frame(sessions, args.view, tz)))
+    return 0
+
+
+def filter_by_start(
+    sessions: pd.DataFrame, date_from: date | None, date_to: date | None, tz: str = "local"
+) -> pd.DataFrame:
+    """Sessions whose start date (in the chosen zone) lies within [date_from, date_to]."""
+    from lu_data.timeview import display_times
+
+    if date_from is None and date_to is None:
+        return sessions
+    day = display_times(sessions, tz)["start_display"].dt.normalize()
+    keep = pd.Series(True, index=sessions.index)
+    if date_from is not None:
+        keep &= day >= pd.Timestamp(date_from)
+    if date_to is not None:
+        keep &= day <= pd.Timestamp(date_to)
+    return sessions.loc[keep.fillna(False)]
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """`lu-data check`: the data-quality report, as text or JSON."""
+    portal = load_for_cli(args.source, args.anchor)
+    report = portal.quality
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+        return 0
+    print(report.summary_text())
+    if report.skipped_types:
+        kinds = ", ".join(f"{k}: {v}" for k, v in sorted(report.skipped_types.items()))
+        print(f"Skipped module types: {kinds}")
+    for row in report.rejected.itertuples():
+        print(f"rejected  record {row.record} ({row.where}): {row.reason}")
+    counts = report.warning_counts()
+    for row in counts.itertuples():
+        print(f"warning   {row.count} x {row.meaning}")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """`lu-data demo`: write a demo portal as API-shaped JSON."""
+    from lu_data.demo import DEMO_SEED, DEMO_SESSIONS, generate_demo
+
+    raw = generate_demo(
+        n_sessions=args.sessions or DEMO_SESSIONS,
+        seed=DEMO_SEED if args.seed is None else args.seed,
+        anchor=args.anchor,
+    )
+    _write(args.output, dump_portal(raw))
+    if args.output:
+        print(
+            f"wrote {raw.record_count} records in {len(raw.pages)} pages to {args.output}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _write(path: Path | None, data: bytes) -> None:
+    if path is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        path.write_bytes(data)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None

@@ -1,0 +1,478 @@
+"""LearnUpon REST client: pages courses and modules into a RawPortal, paced and retried."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from lu_data.credentials import (  # noqa: F401 - re-exported: one import for callers
+    DEFAULT_RPS,
+    ConfigError,
+    PortalConfig,
+    PortalError,
+    check_base_url,
+    is_loopback,
+    is_portal_url,
+    portal_base_url,
+)
+from lu_data.sources import RawPage, RawPortal, now_utc
+
+try:  # orjson parses 500-record pages several times faster than the standard library
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a declared dependency
+    _orjson = None
+
+LOG = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 30.0
+JITTER_MAX = 1.0
+RETRY_AFTER_CAP = 300.0  # a silly Retry-After must not park a dashboard for hours
+LOW_REMAINING = 5  # slow down when this few requests are left in the minute
+SNIPPET_CHARS = 80
+MINUTE_LIMIT_TEXT = "exceeded the 1 minute limit"  # LearnUpon's throttle text on some 4xx
+USER_AGENT = "lu-data (LearnUpon ILT dashboard)"
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+class AuthError(PortalError):
+    """401/403: the API username or password was refused."""
+
+
+class NotFoundError(PortalError):
+    """404: wrong portal name, host or API path."""
+
+
+class RateLimitError(PortalError):
+    """Still throttled (429) after every retry."""
+
+
+class ServerError(PortalError):
+    """5xx from LearnUpon after every retry."""
+
+
+class BadResponseError(PortalError):
+    """A response that is not the JSON LearnUpon should send."""
+
+
+class PagingError(PortalError):
+    """A listing kept saying there is a next page past the page cap."""
+
+
+class ConnectionFailedError(PortalError):
+    """The portal could not be reached or kept timing out."""
+
+
+class RequestRejectedError(PortalError):
+    """Another 4xx answer (400, 422, ...)."""
+
+
+class Pacer:
+    """Thread-safe spacing of request starts, shared by every worker of one fetch."""
+
+    def __init__(
+        self,
+        requests_per_second: float | None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._interval = 1.0 / requests_per_second if requests_per_second else 0.0
+        self._sleep = sleep
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._next_start: float | None = None
+
+    def wait_turn(self) -> None:
+        """Block until this caller may start its request; reserve the slot under a lock."""
+        with self._lock:
+            now = self._clock()
+            start = now if self._next_start is None else max(now, self._next_start)
+            self._next_start = start + self._interval
+        if start > now:
+            self._sleep(start - now)
+
+    def reserve_at(self, moment: float) -> float:
+        """Hold everyone until `moment` and give the caller the first slot from then on."""
+        with self._lock:
+            start = moment if self._next_start is None else max(moment, self._next_start)
+            self._next_start = start + self._interval
+        return start
+
+    def hold_until(self, moment: float) -> None:
+        """Make every worker wait until at least `moment` (after a 429 or a low quota)."""
+        with self._lock:
+            if self._next_start is None or self._next_start < moment:
+                self._next_start = moment
+
+
+class PortalClient:
+    """Reads one portal; one instance per fetch, safe to share across its worker threads."""
+
+    def __init__(
+        self,
+        config: PortalConfig,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> None:
+        self.config = config
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._max_attempts = max(1, max_attempts)
+        self._pacer = Pacer(config.requests_per_second, sleep=sleep, clock=clock)
+        timeout = config.timeout
+        self._timeout = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._secrets = _secret_forms(config.username, config.password)
+
+    def __repr__(self) -> str:
+        return f"PortalClient(base_url={self.config.base_url!r})"
+
+    def close(self) -> None:
+        """Close every HTTP session opened by the worker threads."""
+        with self._sessions_lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
+
+    def fetch(self, progress: ProgressFn | None = None) -> RawPortal:
+        """Fetch courses, then modules per course (or all modules), into a RawPortal."""
+        report = progress or (lambda done, total, message: None)
+        courses = [rec for page in self.fetch_listing("courses", {}, "courses") for rec in page]
+        if self.config.all_modules:
+            pages = self._fetch_all_modules(report)
+        else:
+            pages = self._fetch_per_course(courses, report)
+        return RawPortal(
+            pages=pages,
+            origin=self.config.base_url,
+            fetched_at=now_utc(),
+            courses=courses,
+            complete=True,
+        )
+
+    def fetch_listing(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        envelope: str,
+        on_page: Callable[[int, bool], None] | None = None,
+    ) -> list[list[Any]]:
+        """Fetch every page of one listing, following LU-Has-Next-Page up to the page cap."""
+        pages: list[list[Any]] = []
+        page_no = 1
+        while True:
+            if self._stop.is_set():
+                break
+            records, headers = self._get_json(path, {**params, "page": page_no}, envelope)
+            if not records:
+                break  # an empty page ends a listing even if the header is stuck
+            pages.append(records)
+            # a missing header means an unpaged listing; page length never says anything
+            has_next = headers.get("LU-Has-Next-Page", "false").strip().lower() == "true"
+            if on_page is not None:
+                on_page(page_no, has_next)
+            if not has_next:
+                break
+            if page_no >= self.config.max_pages:
+                raise PagingError(
+                    f"{path} still reported a next page after {page_no} pages: the portal's "
+                    "paging looks stuck; retry later or raise max_pages if it is really that big"
+                )
+            page_no += 1
+        return pages
+
+    def _fetch_per_course(self, courses: list[Any], report: ProgressFn) -> list[RawPage]:
+        ids = _course_ids(courses)
+        total = len(ids)
+        report(0, total, f"{total} courses to read")
+        results: dict[int, list[list[Any]]] = {}
+        done = 0
+        lock = threading.Lock()
+
+        def fetch_course(course_id: int) -> None:
+            nonlocal done
+            pages = self.fetch_listing("modules", {"course_id": course_id}, "modules")
+            with lock:
+                results[course_id] = pages
+                done += 1
+                count = done
+            report(count, total, f"course {course_id}: {sum(map(len, pages))} modules")
+
+        workers = min(self.config.workers, max(1, total))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lu-fetch") as pool:
+            futures = [pool.submit(fetch_course, cid) for cid in ids]
+            finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            failed = [f for f in finished if f.exception() is not None]
+            if failed:
+                self._stop.set()  # let running workers give up between pages
+                for future in futures:
+                    future.cancel()
+                raise failed[0].exception()  # type: ignore[misc]
+        return [
+            RawPage(modules=records, label=f"course {cid} page {n}", course_id=cid)
+            for cid in ids
+            for n, records in enumerate(results.get(cid, []), start=1)
+        ]
+
+    def _fetch_all_modules(self, report: ProgressFn) -> list[RawPage]:
+        def on_page(page_no: int, has_next: bool) -> None:
+            report(page_no, page_no + 1 if has_next else page_no, f"modules page {page_no}")
+
+        pages = self.fetch_listing("modules", {}, "modules", on_page)
+        return [
+            RawPage(modules=records, label=f"modules page {n}", course_id=None)
+            for n, records in enumerate(pages, start=1)
+        ]
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.auth = (self.config.username, self.config.password)
+            # no Content-Type: LearnUpon answers 400 to it on a body-less GET
+            session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+            self._local.session = session
+            with self._sessions_lock:
+                self._sessions.append(session)
+        return session
+
+    def _get_json(
+        self, path: str, params: Mapping[str, Any], envelope: str
+    ) -> tuple[list[Any], Mapping[str, str]]:
+        """GET one page with pacing and retries; return its records and headers."""
+        url = self.config.base_url + path
+        where = f"{path}?{'&'.join(f'{k}={v}' for k, v in params.items())}"
+        throttled = 0
+        attempt = 0
+        slot_taken = False
+        while True:
+            if self._stop.is_set():
+                raise PortalError("fetch cancelled because another request failed")
+            attempt += 1
+            if not slot_taken:
+                self._pacer.wait_turn()
+            slot_taken = False
+            LOG.debug("GET %s (attempt %d)", where, attempt)
+            failure: PortalError | None = None
+            response: requests.Response | None = None
+            try:
+                response = self._session().get(url, params=params, timeout=self._timeout)
+                body = response.content
+            except requests.Timeout:
+                failure = ConnectionFailedError(
+                    f"{where} timed out {attempt} time(s) (timeout {self._timeout[1]:g}s): "
+                    "the portal is slow or unreachable; retry later or raise the timeout"
+                )
+            except requests.RequestException as exc:
+                failure = ConnectionFailedError(
+                    f"could not reach {self._host()} ({type(exc).__name__}): check the portal "
+                    "name or base URL and your network, then retry"
+                )
+            if response is None:
+                if attempt < self._max_attempts:
+                    self._backoff(attempt, where, "connection problem")
+                    continue
+                raise self._scrub(failure)  # type: ignore[arg-type]
+            status = response.status_code
+            headers = response.headers
+            if status == 429 or (400 <= status < 500 and MINUTE_LIMIT_TEXT in _text(body)):
+                throttled += 1
+                if throttled >= self._max_attempts:
+                    raise RateLimitError(
+                        f"LearnUpon kept answering 429 (rate limited) after {throttled} "
+                        "tries: another integration may be using the quota; lower the "
+                        "requests per second or retry in a few minutes"
+                    )
+                self._wait_rate_limit(headers.get("Retry-After"), where)
+                slot_taken = True
+                attempt -= 1  # throttling is not a failed attempt
+                continue
+            if 500 <= status < 600:
+                if attempt < self._max_attempts:
+                    self._backoff(attempt, where, f"HTTP {status}")
+                    continue
+                raise ServerError(
+                    f"LearnUpon answered HTTP {status} to {where} {attempt} times: "
+                    "the portal is having trouble; retry later"
+                )
+            if status >= 400:
+                raise self._scrub(_client_error(status, body, where, self.config.base_url))
+            parsed, problem = _parse(body, envelope)
+            if problem == "truncated" and attempt < self._max_attempts:
+                self._backoff(attempt, where, "invalid JSON body")
+                continue
+            if problem:
+                raise self._scrub(BadResponseError(_bad_body_message(problem, body, where)))
+            self._note_quota(headers)
+            return parsed, headers
+
+    def _host(self) -> str:
+        return urlsplit(self.config.base_url).netloc
+
+    def _backoff(self, attempt: int, where: str, why: str) -> None:
+        delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
+        delay += self._rng.uniform(0, JITTER_MAX)
+        LOG.info("%s on %s; retrying in %.1fs", why, where, delay)
+        self._sleep(delay)
+
+    def _wait_rate_limit(self, retry_after: str | None, where: str) -> None:
+        seconds = _retry_after_seconds(retry_after)
+        if seconds is None:
+            # no Retry-After: LearnUpon's window is per minute, so wait for the next one
+            seconds = 60.0 - (self._clock() % 60.0)
+        seconds = min(seconds, RETRY_AFTER_CAP) + self._rng.uniform(0, JITTER_MAX)
+        LOG.info("rate limited on %s; waiting %.1fs", where, seconds)
+        # hold every worker, and retry this request first when the wait is over so a
+        # throttled page is not starved by the others
+        now = self._clock()
+        start = self._pacer.reserve_at(now + seconds)
+        self._sleep(start - now)
+
+    def _note_quota(self, headers: Mapping[str, str]) -> None:
+        raw = headers.get("X-LU-Rate-Limit-Remaining-Minute")  # absent on errors
+        try:
+            remaining = int(raw) if raw is not None else None
+        except ValueError:
+            remaining = None
+        if remaining is None or remaining > LOW_REMAINING:
+            return
+        left_in_minute = 60.0 - (self._clock() % 60.0)
+        # spread what is left over the rest of the window instead of hitting 429
+        spacing = left_in_minute / (remaining + 1)
+        LOG.info("only %d requests left this minute; spacing requests %.1fs", remaining, spacing)
+        self._pacer.hold_until(self._clock() + spacing)
+
+    def _scrub(self, error: PortalError) -> PortalError:
+        text = str(error)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return type(error)(text)
+
+
+def fetch_portal(
+    config: PortalConfig,
+    *,
+    progress: ProgressFn | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.time,
+    rng: random.Random | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> RawPortal:
+    """Fetch every course and its modules from a portal into a RawPortal."""
+    client = PortalClient(config, sleep=sleep, clock=clock, rng=rng, max_attempts=max_attempts)
+    try:
+        return client.fetch(progress)
+    finally:
+        client.close()
+
+
+def _course_ids(courses: list[Any]) -> list[int]:
+    ids: list[int] = []
+    for course in courses:
+        try:
+            ids.append(int(course["id"]))
+        except (TypeError, KeyError, ValueError):
+            LOG.warning("skipping a course record without a numeric id")
+    return list(dict.fromkeys(ids))  # keep order, drop repeats
+
+
+def _parse(body: bytes, envelope: str) -> tuple[list[Any], str | None]:
+    """Return (records, problem); problem is None, 'html', 'truncated' or 'shape'."""
+    head = body.lstrip()[:20].lower()
+    if head.startswith((b"<!doctype", b"<html", b"<")):
+        return [], "html"
+    try:
+        doc = _orjson.loads(body) if _orjson is not None else json.loads(body)
+    except ValueError:
+        return [], "truncated"
+    if isinstance(doc, dict) and isinstance(doc.get(envelope), list):
+        return doc[envelope], None
+    if doc == {} or doc == []:
+        return [], None  # an empty body shape past the end of a listing
+    return [], "shape:" + envelope
+
+
+def _bad_body_message(problem: str, body: bytes, where: str) -> str:
+    snippet = _text(body)[:SNIPPET_CHARS].replace("\n", " ")
+    if problem == "html":
+        return (
+            f"{where} returned an HTML page instead of JSON ({snippet!r}): the base URL may "
+            "point at the website rather than /api/v1/, or LearnUpon had an outage; check it"
+        )
+    if problem == "truncated":
+        return (
+            f"{where} kept returning a body that is not valid JSON ({snippet!r}): the "
+            "connection may be cut short by a proxy; retry later"
+        )
+    envelope = problem.split(":", 1)[-1]
+    return (
+        f"{where} returned JSON without a {envelope!r} list ({snippet!r}): "
+        "check the base URL points at the LearnUpon API"
+    )
+
+
+def _client_error(status: int, body: bytes, where: str, base_url: str) -> PortalError:
+    detail = _error_detail(body)
+    if status in (401, 403):
+        return AuthError(
+            f"LearnUpon refused the API credentials (HTTP {status}{detail}): check the API "
+            "username and password under Settings > Integrations > API Keys (they are not "
+            "your login); a wrong portal or path can also answer 401"
+        )
+    if status == 404:
+        return NotFoundError(
+            f"{where} not found at {base_url} (HTTP 404{detail}): check the portal name or "
+            "base URL (it should end in /api/v1/)"
+        )
+    return RequestRejectedError(f"LearnUpon answered HTTP {status} to {where}{detail}")
+
+
+def _error_detail(body: bytes) -> str:
+    try:
+        doc = _orjson.loads(body) if _orjson is not None else json.loads(body)
+    except ValueError:
+        return ""
+    if isinstance(doc, dict):
+        message = doc.get("message") or doc.get("error")
+        if isinstance(message, str) and message:
+            return f": {message[:160]}"
+    return ""
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value.strip()))
+    except ValueError:
+        return None  # an HTTP-date: rare enough to fall back to the next-minute wait
+
+
+def _text(body: bytes) -> str:
+    return body[:4096].decode("utf-8", errors="replace")
+
+
+def _secret_forms(username: str, password: str) -> list[str]:
+    """The password plainly and inside a Basic header, longest first, for scrubbing."""
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return [s for s in (token, password) if s]

@@ -1,0 +1,157 @@
+"""Column names, order and dtypes of every frame, declared once."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+UTC_DT = "datetime64[us, UTC]"
+NAIVE_DT = "datetime64[us]"
+
+# Fill status, most urgent first; the order drives legends and sorting everywhere.
+STATUS_ORDER: list[str] = [
+    "overbooked",
+    "full",
+    "near_full",
+    "healthy",
+    "under_filled",
+    "no_limit",
+]
+STATUS_LABELS: dict[str, str] = {
+    "overbooked": "Overbooked",
+    "full": "Full",
+    "near_full": "Near full",
+    "healthy": "Healthy",
+    "under_filled": "Under-filled",
+    "no_limit": "No limit set",
+}
+STATUS_COLORS: dict[str, str] = {
+    "overbooked": "#b42318",
+    "full": "#e07b00",
+    "near_full": "#d9b100",
+    "healthy": "#2e9e5b",
+    "under_filled": "#4a7bd0",
+    "no_limit": "#8a8f98",
+}
+STATUS_DTYPE = pd.CategoricalDtype(STATUS_ORDER, ordered=True)
+MODULE_KINDS: list[str] = ["ilt_center", "legacy"]
+MODULE_KIND_LABELS: dict[str, str] = {"ilt_center": "ILT Center", "legacy": "Legacy ILT"}
+KIND_DTYPE = pd.CategoricalDtype(MODULE_KINDS)
+
+SESSION_DTYPES: dict[str, object] = {
+    "session_key": "str",
+    "module_id": "Int64",
+    "training_id": "Int64",
+    "session_id": "Int64",
+    "module_kind": KIND_DTYPE,
+    "training_key": "str",
+    "title": "str",
+    "start_utc": UTC_DT,
+    "end_utc": UTC_DT,
+    "timezone": "str",
+    "tz": "str",
+    "start_local": NAIVE_DT,
+    "end_local": NAIVE_DT,
+    "utc_offset": "str",
+    "tz_abbr": "str",
+    "duration_hours": "float64",
+    "max_capacity": "Int64",
+    "enrolled": "Int64",
+    "seats_left": "Int64",
+    "fill_rate": "Float64",
+    "status": STATUS_DTYPE,
+    "tutor_id": "Int64",
+    "tutor_name": "str",
+    "tutor_email": "str",
+    "location_id": "Int64",
+    "location": "str",
+    "address_1": "str",
+    "address_2": "str",
+    "address_3": "str",
+    "country_code": "str",
+    "state_code": "str",
+    "is_virtual": "bool",
+    "course_ids": "str",
+    "course_count": "Int64",
+    "linked_courses": "Int64",
+    "description": "str",
+    "created_at": UTC_DT,
+    "updated_at": UTC_DT,
+    "record": "Int64",
+}
+SESSION_COLUMNS: list[str] = list(SESSION_DTYPES)
+
+TRAINING_DTYPES: dict[str, object] = {
+    "training_key": "str",
+    "title": "str",
+    "module_kind": KIND_DTYPE,
+    "module_id": "Int64",
+    "training_id": "Int64",
+    "sessions": "int64",
+    "first_start_utc": UTC_DT,
+    "last_start_utc": UTC_DT,
+    "total_capacity": "Int64",
+    "total_enrolled": "Int64",
+    "fill_rate": "Float64",
+    "no_limit_sessions": "int64",
+    "overbooked_sessions": "int64",
+    "tutors": "str",
+}
+TRAINING_COLUMNS: list[str] = list(TRAINING_DTYPES)
+
+TUTOR_DTYPES: dict[str, object] = {
+    "tutor_key": "str",
+    "tutor_id": "Int64",
+    "tutor_name": "str",
+    "tutor_email": "str",
+    "sessions": "int64",
+    "teaching_hours": "float64",
+    "trainings": "int64",
+    "first_start_utc": UTC_DT,
+    "last_start_utc": UTC_DT,
+}
+TUTOR_COLUMNS: list[str] = list(TUTOR_DTYPES)
+
+REJECTED_DTYPES: dict[str, object] = {
+    "record": "int64",
+    "where": "str",
+    "module_id": "str",
+    "session_id": "str",
+    "title": "str",
+    "reason": "str",
+}
+WARNING_DTYPES: dict[str, object] = {
+    "record": "Int64",
+    "where": "str",
+    "session_key": "str",
+    "code": "str",
+    "message": "str",
+}
+
+# What a coordinator reads for each warning code.
+WARNING_TEXT: dict[str, str] = {
+    "unknown_timezone": "Time zone not recognised: times shown in UTC",
+    "missing_timezone": "No time zone set: times shown in UTC",
+    "over_capacity": "More learners enrolled than seats",
+    "capacity_not_set": "No capacity set: left out of fill rates",
+    "bad_number": "A number field held something that is not a whole number",
+    "negative_number": "A count was negative and was ignored",
+    "missing_training_id": "ILT Center session without training_id",
+    "legacy_with_session_id": "Session id on a module without training_id",
+    "zero_length": "Session starts and ends at the same time",
+    "long_session": "Session runs longer than 14 days",
+    "duplicate_conflict": "Same session seen more than once with different data",
+}
+
+
+def empty_frame(dtypes: dict[str, object]) -> pd.DataFrame:
+    """An empty frame with the declared columns and dtypes."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})  # type: ignore[call-overload]
+
+
+def enforce_dtypes(df: pd.DataFrame, dtypes: dict[str, object]) -> pd.DataFrame:
+    """Return df with exactly the declared columns, in order, cast to their dtypes."""
+    out = df.reindex(columns=list(dtypes))
+    for col, dtype in dtypes.items():
+        if str(out[col].dtype) != str(dtype):
+            out[col] = out[col].astype(dtype)  # type: ignore[call-overload]
+    return out

@@ -1,0 +1,1 @@
+"""Plotly figures built from aggregated frames (never thousands of raw bars)."""

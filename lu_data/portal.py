@@ -1,0 +1,66 @@
+"""Load any source (demo, saved JSON, portal URL) into one Portal bundle of frames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from lu_data.frames import trainings_frame, tutors_frame
+from lu_data.normalise import normalise_portal
+from lu_data.quality import QualityReport
+from lu_data.sources import RawPortal, SourceError, now_utc, read_path
+
+DEMO_SOURCE = "demo"
+
+
+@dataclass
+class Portal:
+    """Sessions, trainings, tutors and the quality report from one load, with provenance."""
+
+    sessions: pd.DataFrame
+    trainings: pd.DataFrame
+    tutors: pd.DataFrame
+    quality: QualityReport
+    origin: str
+    fetched_at: datetime
+    complete: bool = True
+    is_demo: bool = False
+
+
+def load_portal(raw: RawPortal, *, is_demo: bool = False) -> Portal:
+    """Normalise a RawPortal into every frame; the single path from records to frames."""
+    sessions, quality = normalise_portal(raw)
+    return Portal(
+        sessions=sessions,
+        trainings=trainings_frame(sessions),
+        tutors=tutors_frame(sessions),
+        quality=quality,
+        origin=raw.origin,
+        fetched_at=raw.fetched_at or now_utc(),
+        complete=raw.complete,
+        is_demo=is_demo,
+    )
+
+
+def read_source(
+    source: str | Path, *, anchor: date | None = None, sessions: int | None = None
+) -> RawPortal:
+    """Read SOURCE ('demo', a JSON file, a folder of them) into a RawPortal."""
+    text = str(source)
+    if text == DEMO_SOURCE:
+        from lu_data.demo import DEMO_SESSIONS, generate_demo
+
+        return generate_demo(n_sessions=sessions or DEMO_SESSIONS, anchor=anchor)
+    if text.startswith(("http://", "https://")):
+        raise SourceError(
+            f"{text} is a portal URL: fetch it with `lu-data fetch` or configure the portal"
+        )
+    return read_path(text)
+
+
+def load_source(source: str | Path, *, anchor: date | None = None) -> Portal:
+    """Read and normalise SOURCE in one call."""
+    return load_portal(read_source(source, anchor=anchor), is_demo=str(source) == DEMO_SOURCE)

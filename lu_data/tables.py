@@ -1,0 +1,65 @@
+"""Display tables: sessions as a person reads them, times in the chosen zone with their zone."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lu_data.analyses import location_labels
+from lu_data.columns import MODULE_KIND_LABELS, STATUS_LABELS
+from lu_data.frames import NO_TUTOR
+from lu_data.timeview import display_times
+
+SESSION_TABLE_COLUMNS = [
+    "Start",
+    "End",
+    "Zone",
+    "Title",
+    "Tutor",
+    "Location",
+    "Capacity",
+    "Enrolled",
+    "Seats left",
+    "Fill",
+    "Status",
+    "Kind",
+    "Session key",
+]
+
+
+def zone_text(abbr: pd.Series, offset: pd.Series) -> pd.Series:
+    """ "GMT (+00:00)" style labels; abbreviations alone are ambiguous (IST, CST)."""
+    return abbr.fillna("UTC") + " (" + offset.fillna("+00:00") + ")"
+
+
+def sessions_table(
+    sessions: pd.DataFrame, tz: str = "local", *, with_utc: bool = False
+) -> pd.DataFrame:
+    """The sessions as a display table: start/end in the display zone, its label, seats, status."""
+    shown = display_times(sessions, tz)
+    table = pd.DataFrame(
+        {
+            "Start": shown["start_display"],
+            "End": shown["end_display"],
+            "Zone": zone_text(shown["display_abbr"], shown["display_offset"]),
+            "Title": sessions["title"].fillna("(untitled)"),
+            "Tutor": sessions["tutor_name"].fillna(NO_TUTOR),
+            "Location": location_labels(sessions),
+            "Capacity": sessions["max_capacity"],
+            "Enrolled": sessions["enrolled"],
+            "Seats left": sessions["seats_left"],
+            "Fill": sessions["fill_rate"],
+            "Status": sessions["status"].map(STATUS_LABELS).astype("str"),
+            "Kind": sessions["module_kind"].map(MODULE_KIND_LABELS).astype("str"),
+            "Session key": sessions["session_key"],
+        },
+        index=sessions.index,
+    )
+    if with_utc:
+        table.insert(3, "Start (UTC)", sessions["start_utc"].dt.tz_localize(None))
+        table.insert(4, "Own zone start", sessions["start_local"])
+        table.insert(
+            5,
+            "Own zone",
+            sessions["tz"] + " · " + zone_text(sessions["tz_abbr"], sessions["utc_offset"]),
+        )
+    return table.reset_index(drop=True)

@@ -1,0 +1,70 @@
+"""Overview: the headline numbers a manager reviews each week."""
+
+import streamlit as st
+
+import ui
+from lu_data.analyses import at_risk_sessions, capacity_kpis, double_bookings, weekly_capacity
+from lu_data.export import sessions_export
+from lu_data.figures.overview import weekly_capacity_figure
+from lu_data.tables import sessions_table
+
+st.title("ILT sessions overview")
+view = ui.current_view()
+if view is None:
+    st.stop()
+ui.render_banners(view)
+st.caption(view.description)
+
+kpi = capacity_kpis(view.sessions, view.today)
+clashes = double_bookings(view.sessions)
+fill = f"{kpi['fill_rate']:.0%}" if kpi["fill_rate"] is not None else "n/a"
+row1 = st.columns(4)
+row1[0].metric("Sessions", f"{kpi['sessions']:,}", border=True)
+row1[1].metric(
+    "Seats offered",
+    f"{kpi['seats_offered']:,}",
+    border=True,
+    help="Capacity of sessions that have a limit set",
+)
+row1[2].metric("Seats taken", f"{kpi['seats_taken']:,}", border=True)
+row1[3].metric(
+    "Fill rate",
+    fill,
+    border=True,
+    help="Enrolled ÷ capacity over sessions with a limit; no-limit sessions are left out",
+)
+row2 = st.columns(4)
+row2[0].metric("Full · overbooked", f"{kpi['full']} · {kpi['overbooked']}", border=True)
+row2[1].metric(
+    "Under-filled, next 14 days",
+    kpi["under_filled_soon"],
+    border=True,
+    help="Starting within 14 days of today and under 50% full",
+)
+row2[2].metric("Tutor double-bookings", len(clashes), border=True)
+row2[3].metric(
+    "Data-quality warnings",
+    len(view.portal.quality.warnings),
+    border=True,
+    help="Across the whole source; see the Data quality page",
+)
+
+st.subheader("Capacity against enrolment per week")
+st.plotly_chart(
+    weekly_capacity_figure(weekly_capacity(view.sessions, view.tz)), key="overview_weekly_chart"
+)
+
+st.subheader("At risk: starting soon and under-filled")
+risk = at_risk_sessions(view.sessions, view.today)
+if risk.empty:
+    st.success(
+        "No session starting in the next 14 days is under 50% full.", icon=":material/check:"
+    )
+else:
+    ui.table_with_download(
+        sessions_table(risk, view.tz),
+        name="at-risk",
+        key="overview_risk",
+        view=view,
+        csv_frame=sessions_export(risk, view.tz),
+    )

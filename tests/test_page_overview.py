@@ -1,0 +1,90 @@
+"""Overview page: KPIs and the weekly chart match lu_data for the same demo and dates."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date
+
+import numpy as np
+
+from lu_data import load_portal
+from lu_data.analyses import (
+    Filters,
+    capacity_kpis,
+    double_bookings,
+    filter_sessions,
+    weekly_capacity,
+)
+from lu_data.demo import generate_demo
+from tests.conftest import ANCHOR
+
+DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
+
+
+def expected(filters: Filters = DEFAULT):
+    """The filtered demo sessions the page should be showing."""
+    portal = load_portal(generate_demo(anchor=ANCHOR))
+    return filter_sessions(portal.sessions, filters)
+
+
+def decode(values):
+    """Plotly typed arrays come base64-encoded in figure JSON."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"]).tolist()
+    return list(values)
+
+
+def metrics(at) -> dict[str, str]:
+    """Metric label -> shown value."""
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_shows_title_banner_and_kpis(app):
+    """The page shows its heading, the demo banner and KPIs equal to lu_data's numbers."""
+    at = app().run()
+    assert not at.exception
+    assert at.title[0].value == "ILT sessions overview"
+    assert any("Demo data" in i.value for i in at.info)
+    sessions = expected()
+    kpi = capacity_kpis(sessions, ANCHOR)
+    shown = metrics(at)
+    assert shown["Sessions"] == f"{kpi['sessions']:,}"
+    assert shown["Seats offered"] == f"{kpi['seats_offered']:,}"
+    assert shown["Fill rate"] == f"{kpi['fill_rate']:.0%}"
+    assert shown["Tutor double-bookings"] == str(len(double_bookings(sessions)))
+    assert shown["Under-filled, next 14 days"] == str(kpi["under_filled_soon"])
+
+
+def test_weekly_chart_data_matches_weekly_capacity(app):
+    """The weekly bars carry exactly the capacity and enrolment per week."""
+    at = app().run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bars = {t["name"]: t for t in spec["data"] if t["type"] == "bar"}
+    weekly = weekly_capacity(expected())
+    assert decode(bars["Seats offered"]["y"]) == weekly["capacity"].tolist()
+    assert decode(bars["Enrolled"]["y"]) == weekly["enrolled"].tolist()
+
+
+def test_filters_change_the_numbers(app):
+    """Picking one status narrows the sessions KPI to that status and writes it to the URL."""
+    # AppTest drops the router's sidebar on reruns under st.navigation, so the widget
+    # value is set before the first run, as a user's click would have left it.
+    at = app()
+    at.session_state["filter_statuses"] = ["full"]
+    at.run()
+    want = expected(Filters(date_from=ANCHOR, date_to=date(2027, 1, 22), statuses=("full",)))
+    assert metrics(at)["Sessions"] == str(len(want))
+    assert at.query_params["status"] in ("full", ["full"])
+
+
+def test_query_params_restore_a_view(app):
+    """A shared link with dates and a status opens the same numbers."""
+    at = app(**{"from": "2026-12-01", "to": "2026-12-31", "status": "under_filled"}).run()
+    want = expected(
+        Filters(date_from=date(2026, 12, 1), date_to=date(2026, 12, 31), statuses=("under_filled",))
+    )
+    assert metrics(at)["Sessions"] == str(len(want))
+    assert "1 Dec 2026 – 31 Dec 2026" in at.caption[0].value or any(
+        "1 Dec 2026 – 31 Dec 2026" in c.value for c in at.sidebar.caption
+    )

@@ -1,0 +1,407 @@
+"""Streamlit glue shared by every page: data source, cached loading, sidebar, tables with CSV."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lu_data import Portal, SourceError, load_portal
+from lu_data.analyses import Filters, default_range, describe_view, filter_sessions, location_labels
+from lu_data.columns import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
+from lu_data.demo import generate_demo
+from lu_data.export import export_file_name, to_csv_bytes
+from lu_data.frames import NO_TUTOR, tutor_keys
+from lu_data.sources import read_files
+from lu_data.timezones import all_zones
+
+SOURCE_DEMO = "demo"
+SOURCE_UPLOAD = "upload"
+SOURCE_PORTAL = "portal"
+SOURCE_LABELS = {
+    SOURCE_DEMO: "Demo portal",
+    SOURCE_UPLOAD: "Uploaded JSON exports",
+    SOURCE_PORTAL: "LearnUpon portal",
+}
+TZ_SESSION = "local"
+TZ_BROWSER = "browser"
+TZ_PICK = "pick"
+TZ_MODE_LABELS = {
+    TZ_SESSION: "Each session's own zone",
+    TZ_BROWSER: "My browser's zone",
+    TZ_PICK: "A zone I pick",
+}
+DEFAULT_CACHE_MINUTES = 15
+TODAY_ENV = "LU_TODAY"  # pins "today" (ISO date) for reproducible demos and screenshots
+VIEW_KEY = "_lu_view"
+# Query-string names of the shared filters, so a copied link opens the same view.
+QP_SOURCE, QP_FROM, QP_TO, QP_TZ = "source", "from", "to", "tz"
+QP_MULTI = {
+    "filter_trainings": "training",
+    "filter_tutors": "tutor",
+    "filter_locations": "location",
+    "filter_kinds": "kind",
+    "filter_statuses": "status",
+}
+
+
+@dataclass
+class View:
+    """What every page reads: the loaded portal, the filters and the filtered sessions."""
+
+    portal: Portal
+    sessions: pd.DataFrame
+    filters: Filters
+    today: date
+    tz: str
+    description: str
+    source: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def today() -> date:
+    """Today's date (UTC), or the date pinned by LU_TODAY."""
+    pinned = os.environ.get(TODAY_ENV, "").strip()
+    if pinned:
+        try:
+            return date.fromisoformat(pinned)
+        except ValueError:
+            pass
+    return datetime.now(UTC).date()
+
+
+@st.cache_data(ttl="6h", max_entries=4, show_spinner="Building the demo portal…")
+def load_demo_portal(anchor_iso: str) -> Portal:
+    """The demo portal anchored on a date, normalised once per anchor."""
+    return load_portal(generate_demo(anchor=date.fromisoformat(anchor_iso)), is_demo=True)
+
+
+@st.cache_data(ttl="1h", max_entries=8, show_spinner="Reading the uploaded exports…")
+def load_uploaded_portal(files: tuple[tuple[str, bytes], ...]) -> Portal:
+    """Uploaded JSON exports through the same normaliser; kept in memory only."""
+    return load_portal(read_files(list(files), origin="uploaded files"))
+
+
+class PortalStore:
+    """The last good fetch of a configured portal, shared by every browser session."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.portal: Portal | None = None
+        self.error: str | None = None
+        self.attempted_at: datetime | None = None
+
+    def is_fresh(self, max_age_minutes: float) -> bool:
+        """True when the last attempt is younger than max_age_minutes."""
+        if self.attempted_at is None:
+            return False
+        age = (datetime.now(UTC) - self.attempted_at).total_seconds() / 60
+        return age < max_age_minutes
+
+
+@st.cache_resource(max_entries=4)
+def portal_store(base_url: str, username: str) -> PortalStore:
+    """One store per configured portal and API user, shared across sessions."""
+    return PortalStore()
+
+
+def portal_settings() -> Any:
+    """The configured LearnUpon portal (secrets or environment), or None; errors become text."""
+    from lu_data.credentials import portal_config_from
+
+    try:
+        secrets = dict(st.secrets) if _has_secrets() else None
+    except Exception:  # a malformed secrets.toml must not take the app down
+        secrets = None
+    return portal_config_from(os.environ, secrets)
+
+
+def load_configured_portal(config: Any, *, force: bool = False) -> tuple[Portal | None, str | None]:
+    """Fetch the configured portal at most once per cache period; keep the last good data."""
+    from lu_data.client import PortalError, fetch_portal
+
+    minutes = float(getattr(config, "cache_minutes", None) or DEFAULT_CACHE_MINUTES)
+    store = portal_store(config.base_url, config.username)
+    with store.lock:  # other sessions wait here and then reuse this fetch
+        if force or not store.is_fresh(minutes):
+            bar = st.progress(0.0, text="Fetching sessions from LearnUpon…")
+
+            def progress(done: int, total: int, message: str = "") -> None:
+                bar.progress(
+                    min(done / total, 1.0) if total else 0.0,
+                    text=f"Fetching from LearnUpon: {done}/{total} {message}".strip(),
+                )
+
+            try:
+                store.portal = load_portal(fetch_portal(config, progress=progress))
+                store.error = None
+            except PortalError as exc:
+                store.error = str(exc)
+            finally:
+                store.attempted_at = datetime.now(UTC)
+                bar.empty()
+        return store.portal, store.error
+
+
+def _text(value: Any, fallback: Any) -> str:
+    """A label for a widget option; missing names fall back to the key."""
+    return (
+        str(fallback)
+        if value is None or (isinstance(value, float) and pd.isna(value))
+        else str(value)
+    )
+
+
+def _has_secrets() -> bool:
+    try:
+        return len(st.secrets) > 0
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _seed(key: str, value: Any) -> None:
+    """Give a widget its first value (from the URL) without also passing value=."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _qp_date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(st.query_params.get(name, ""))
+    except ValueError:
+        return None
+
+
+def render_source_picker() -> tuple[Portal | None, str, list[str]]:
+    """Sidebar data-source choice; returns the loaded portal (or None), the source and notes."""
+    config = None
+    notes: list[str] = []
+    try:
+        config = portal_settings()
+    except Exception as exc:  # half-configured credentials: say so, keep the demo
+        notes.append(f"LearnUpon portal not usable: {exc}")
+    options = [SOURCE_DEMO, SOURCE_UPLOAD] + ([SOURCE_PORTAL] if config else [])
+    wanted = st.query_params.get(QP_SOURCE, SOURCE_PORTAL if config else SOURCE_DEMO)
+    _seed("filter_source", wanted if wanted in options else SOURCE_DEMO)
+    if st.session_state["filter_source"] not in options:
+        st.session_state["filter_source"] = SOURCE_DEMO
+    source = st.sidebar.radio(
+        "Data source", options, key="filter_source", format_func=SOURCE_LABELS.__getitem__
+    )
+    if source == SOURCE_DEMO:
+        return load_demo_portal(today().isoformat()), source, notes
+    if source == SOURCE_UPLOAD:
+        files = st.sidebar.file_uploader(
+            "LearnUpon JSON exports",
+            type=["json"],
+            accept_multiple_files=True,
+            key="filter_uploads",
+            help="Responses of GET /api/v1/modules, or files saved by lu-data fetch",
+        )
+        if not files:
+            return None, source, notes
+        try:
+            return load_uploaded_portal(tuple((f.name, f.getvalue()) for f in files)), source, notes
+        except SourceError as exc:
+            st.sidebar.error(str(exc))
+            return None, source, notes
+    refresh = st.sidebar.button("Refresh now", key="filter_refresh", icon=":material/refresh:")
+    portal, error = load_configured_portal(config, force=refresh)
+    if error and portal is not None:
+        notes.append(
+            f"Refresh failed: {error} Showing data as of {portal.fetched_at:%d %b %Y %H:%M} UTC."
+        )
+    elif error:
+        st.sidebar.error(error)
+    return portal, source, notes
+
+
+def render_filters(portal: Portal, now: date) -> Filters:
+    """Sidebar filters (dates, training, tutor, location, kind, status, display zone)."""
+    sessions = portal.sessions
+    start, end = default_range(now)
+    _seed("filter_dates", (_qp_date(QP_FROM) or start, _qp_date(QP_TO) or end))
+    picked = st.sidebar.date_input("Sessions starting", key="filter_dates", format="YYYY-MM-DD")
+    dates = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
+    date_from = dates[0] if dates else None
+    date_to = dates[1] if len(dates) > 1 else date_from
+
+    titles = portal.trainings.set_index("training_key")["title"]
+    tutors = (
+        sessions.assign(k=tutor_keys(sessions)).drop_duplicates("k").set_index("k")["tutor_name"]
+    )
+    options = {
+        "filter_trainings": (
+            list(titles.sort_values().index),
+            lambda k: titles.get(k, k),
+            "Training",
+        ),
+        "filter_tutors": (
+            list(tutors.sort_values().index),
+            lambda k: tutors.get(k) or NO_TUTOR,
+            "Tutor",
+        ),
+        "filter_locations": (sorted(location_labels(sessions).unique()), str, "Location"),
+        "filter_kinds": (list(MODULE_KIND_LABELS), MODULE_KIND_LABELS.get, "Module kind"),
+        "filter_statuses": (STATUS_ORDER, STATUS_LABELS.get, "Fill status"),
+    }
+    chosen: dict[str, tuple[str, ...]] = {}
+    for key, (opts, fmt, label) in options.items():
+        valid = set(opts)
+        _seed(key, [v for v in st.query_params.get_all(QP_MULTI[key]) if v in valid])
+        st.session_state[key] = [v for v in st.session_state[key] if v in valid]
+        chosen[key] = tuple(
+            st.sidebar.multiselect(
+                label, opts, key=key, placeholder="All", format_func=lambda v, f=fmt: _text(f(v), v)
+            )
+        )
+    tz = render_zone_picker()
+    filters = Filters(
+        date_from=date_from,
+        date_to=date_to,
+        trainings=chosen["filter_trainings"],
+        tutors=chosen["filter_tutors"],
+        locations=chosen["filter_locations"],
+        kinds=chosen["filter_kinds"],
+        statuses=chosen["filter_statuses"],
+        tz=tz,
+    )
+    write_query_params(filters)
+    return filters
+
+
+def render_zone_picker() -> str:
+    """Display time zone: each session's own, the browser's, or a picked IANA zone."""
+    wanted = st.query_params.get(QP_TZ, TZ_SESSION)
+    mode = TZ_SESSION if wanted == TZ_SESSION else TZ_BROWSER if wanted == TZ_BROWSER else TZ_PICK
+    zones = all_zones()
+    _seed("filter_tz_mode", mode)
+    _seed("filter_tz_zone", wanted if wanted in zones else "Europe/Dublin")
+    mode = st.sidebar.radio(
+        "Show times in",
+        list(TZ_MODE_LABELS),
+        key="filter_tz_mode",
+        format_func=TZ_MODE_LABELS.__getitem__,
+    )
+    if mode == TZ_PICK:
+        return st.sidebar.selectbox("Time zone", zones, key="filter_tz_zone")
+    if mode == TZ_BROWSER:
+        browser = getattr(st.context, "timezone", None)
+        if browser and browser in zones:
+            st.sidebar.caption(f"Your browser's zone: {browser}")
+            return str(browser)
+        st.sidebar.caption("Your browser did not say its zone; showing UTC.")
+        return "UTC"
+    return TZ_SESSION
+
+
+def write_query_params(f: Filters) -> None:
+    """Mirror the shared filters into the URL so a copied link restores the view."""
+    params: dict[str, Any] = {QP_SOURCE: st.session_state.get("filter_source", SOURCE_DEMO)}
+    if f.date_from:
+        params[QP_FROM] = f.date_from.isoformat()
+    if f.date_to:
+        params[QP_TO] = f.date_to.isoformat()
+    mode = st.session_state.get("filter_tz_mode", TZ_SESSION)
+    params[QP_TZ] = TZ_BROWSER if mode == TZ_BROWSER else f.tz
+    for key, name in QP_MULTI.items():
+        values = list(st.session_state.get(key) or [])
+        if values:
+            params[name] = values
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
+    if current != wanted:
+        st.query_params.from_dict(params)
+
+
+def render_sidebar() -> View | None:
+    """The shared sidebar; stores the View for the pages of this run and returns it."""
+    st.sidebar.header("ILT sessions")
+    portal, source, notes = render_source_picker()
+    if portal is None:
+        st.session_state[VIEW_KEY] = None
+        return None
+    now = today()
+    filters = render_filters(portal, now)
+    sessions = filter_sessions(portal.sessions, filters)
+    view = View(
+        portal=portal,
+        sessions=sessions,
+        filters=filters,
+        today=now,
+        tz=filters.tz,
+        description=describe_view(sessions, filters),
+        source=source,
+        warnings=notes,
+    )
+    st.sidebar.caption(view.description)
+    st.sidebar.caption(f"Data as of {portal.fetched_at:%d %b %Y %H:%M} UTC · {portal.origin}")
+    if source == SOURCE_DEMO and st.sidebar.button(
+        "Rebuild demo data", key="filter_reload", icon=":material/refresh:"
+    ):
+        load_demo_portal.clear()
+        st.rerun()
+    st.session_state[VIEW_KEY] = view
+    return view
+
+
+def current_view() -> View | None:
+    """The View the router built for this run; pages call this first."""
+    view = st.session_state.get(VIEW_KEY)
+    if view is None:
+        st.info(
+            "No data loaded yet: pick the demo portal, upload LearnUpon JSON exports, "
+            "or configure a portal in .streamlit/secrets.toml.",
+            icon=":material/info:",
+        )
+    return view
+
+
+def render_banners(view: View) -> None:
+    """Demo banner, stale-data and partial-fetch warnings, shown at the top of every page."""
+    if view.source == SOURCE_DEMO:
+        st.info(
+            "Demo data: a generated portal, not your LearnUpon account.", icon=":material/science:"
+        )
+    for note in view.warnings:
+        st.warning(note, icon=":material/warning:")
+    if not view.portal.complete:
+        st.warning(
+            "This data is a partial fetch: some courses could not be read.",
+            icon=":material/warning:",
+        )
+
+
+def table_with_download(
+    table: pd.DataFrame,
+    *,
+    name: str,
+    key: str,
+    view: View,
+    csv_frame: pd.DataFrame | None = None,
+    column_config: dict[str, Any] | None = None,
+    height: int | None = None,
+) -> None:
+    """A table and a CSV download of exactly its rows (csv_frame when the export shape differs)."""
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config=column_config,
+        key=f"{key}_table",
+        height=height or "auto",
+    )
+    data = to_csv_bytes(table if csv_frame is None else csv_frame)
+    st.download_button(
+        "Download CSV",
+        data=data,
+        key=f"{key}_csv",
+        mime="text/csv",
+        icon=":material/download:",
+        file_name=export_file_name(name, view.filters.date_from, view.filters.date_to),
+        on_click="ignore",
+    )
