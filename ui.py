@@ -10,13 +10,17 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from lu_data import Portal, SourceError, load_portal
 from lu_data.analyses import Filters, default_range, describe_view, filter_sessions, location_labels
 from lu_data.columns import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
 from lu_data.demo import generate_demo
+from lu_data.demo_history import demo_history
 from lu_data.export import export_file_name, to_csv_bytes
+from lu_data.forecast import backtest, project_sessions, typical_curves
 from lu_data.frames import NO_TUTOR, tutor_keys
+from lu_data.history import open_store, record_safely
 from lu_data.sources import read_files
 from lu_data.timezones import all_zones
 
@@ -37,6 +41,8 @@ TZ_MODE_LABELS = {
     TZ_PICK: "A zone I pick",
 }
 DEFAULT_CACHE_MINUTES = 15
+DATETIME_FORMAT = "ddd D MMM YYYY, HH:mm"
+FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate"}
 TODAY_ENV = "LU_TODAY"  # pins "today" (ISO date) for reproducible demos and screenshots
 VIEW_KEY = "_lu_view"
 # Query-string names of the shared filters, so a copied link opens the same view.
@@ -87,6 +93,34 @@ def load_uploaded_portal(files: tuple[tuple[str, bytes], ...]) -> Portal:
     return load_portal(read_files(list(files), origin="uploaded files"))
 
 
+@st.cache_data(ttl="1h", max_entries=8, show_spinner="Building enrolment history…")
+def load_pace_inputs(
+    origin: str, fetched_iso: str, is_demo: bool, _sessions: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """History, typical curves and back-test for one load (keyed by origin and fetch time)."""
+    as_of = pd.Timestamp(fetched_iso)
+    if is_demo:
+        history = demo_history(_sessions, as_of)
+    else:
+        with open_store() as store:
+            history = store.history(origin=origin)
+    curves = typical_curves(history, _sessions, as_of)
+    return history, curves, backtest(history, _sessions, as_of=as_of)
+
+
+def view_projections(view: View) -> pd.DataFrame | None:
+    """Projected final enrolment of the view's upcoming sessions, or None without history."""
+    portal = view.portal
+    try:
+        _, curves, _ = load_pace_inputs(portal.origin, portal.fetched_at.isoformat(),
+                                        view.source == SOURCE_DEMO, portal.sessions)
+    except Exception:  # an unreachable history store only removes the projection
+        return None
+    if curves.empty:
+        return None
+    return project_sessions(view.sessions, curves, portal.fetched_at)
+
+
 class PortalStore:
     """The last good fetch of a configured portal, shared by every browser session."""
 
@@ -130,8 +164,11 @@ def load_configured_portal(config: Any, *, force: bool = False) -> tuple[Portal 
     with store.lock:  # other sessions wait here and then reuse this fetch
         if force or not store.is_fresh(minutes):
             bar = st.progress(0.0, text="Fetching sessions from LearnUpon…")
+            ctx = get_script_run_ctx()
 
             def progress(done: int, total: int, message: str = "") -> None:
+                # The client reports from its worker threads; attach them to this session.
+                add_script_run_ctx(threading.current_thread(), ctx)
                 bar.progress(
                     min(done / total, 1.0) if total else 0.0,
                     text=f"Fetching from LearnUpon: {done}/{total} {message}".strip(),
@@ -140,6 +177,10 @@ def load_configured_portal(config: Any, *, force: bool = False) -> tuple[Portal 
             try:
                 store.portal = load_portal(fetch_portal(config, progress=progress))
                 store.error = None
+                # Each portal load feeds the enrolment history behind the fill-pace forecast.
+                _, problem = record_safely(store.portal)
+                if problem:
+                    st.sidebar.caption(problem)
             except PortalError as exc:
                 store.error = str(exc)
             finally:
@@ -375,6 +416,19 @@ def render_banners(view: View) -> None:
             "This data is a partial fetch: some courses could not be read.",
             icon=":material/warning:",
         )
+
+
+def default_column_config(table: pd.DataFrame) -> dict[str, Any]:
+    """Readable formats: dates with weekday and minutes, fill rates as percentages."""
+    config: dict[str, Any] = {}
+    for col in table.columns:
+        dtype = table[col].dtype
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            config[col] = st.column_config.DatetimeColumn(col, format=DATETIME_FORMAT)
+        elif col in FILL_COLUMNS:
+            config[col] = st.column_config.ProgressColumn(col, format="percent", min_value=0,
+                                                          max_value=1)
+    return config
 
 
 def table_with_download(

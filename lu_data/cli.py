@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         register_commands(sub)
+    from lu_data.cli_history import register_commands as register_history
+
+    register_history(sub)
     return parser
 
 

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -57,3 +64,71 @@ def app(monkeypatch):
         return at
 
     return make
+
+
+# --- real browser (Playwright + Debian chromium) -------------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+SCREENSHOTS = ROOT / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's chromium; `playwright install` cannot download browsers here."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("no chromium: apt-get install chromium")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A desktop viewport and a browser time zone other than the machine's UTC."""
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 900},
+            "timezone_id": "America/Chicago", "accept_downloads": True}
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_streamlit(env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run dashboard.py` on a free loopback port; return it and its URL."""
+    port = free_port()
+    env = {**os.environ, "LU_TODAY": ANCHOR.isoformat(), **(env_extra or {})}
+    for var in ("LEARNUPON_PORTAL", "LEARNUPON_BASE_URL", "LEARNUPON_USERNAME",
+                "LEARNUPON_PASSWORD"):
+        if var not in (env_extra or {}):
+            env.pop(var, None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+         "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 40
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode())
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The dashboard served by a real streamlit server for the whole browser session."""
+    proc, url = start_streamlit()
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)

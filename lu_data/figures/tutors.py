@@ -1,0 +1,67 @@
+"""Tutor figures: weekly workload heatmap and teaching hours per tutor."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from lu_data.figures.style import ENROLLED_COLOR, apply_style, empty_figure
+from lu_data.tutoring import WorkloadGrid
+
+ROW_HEIGHT = 26  # pixels per tutor row, so names never overlap
+BASE_HEIGHT = 140
+# White for an empty week, deepening blue as the week fills up.
+WORKLOAD_SCALE = [[0.0, "#f7f9fc"], [0.001, "#dbe6f7"], [0.5, "#6b9be0"], [1.0, "#0b3d91"]]
+CONFLICT_COLOR = "#b42318"
+
+
+def _height(rows: int) -> int:
+    return BASE_HEIGHT + ROW_HEIGHT * max(rows, 2)
+
+
+def workload_heatmap(grid: WorkloadGrid) -> go.Figure:
+    """Tutors × weeks, coloured by teaching hours; hover gives sessions and hours."""
+    if grid.hours.empty:
+        return empty_figure("No sessions in this range: widen the dates or clear the tutor filter")
+    weeks = pd.DatetimeIndex(grid.hours.columns)
+    week_text = weeks.strftime("%d %b %Y").to_numpy()
+    hours = grid.hours.to_numpy(dtype="float64")
+    sessions = grid.sessions.to_numpy(dtype="int64")
+    custom = np.dstack([sessions, np.broadcast_to(week_text, hours.shape)])
+    fig = go.Figure(go.Heatmap(
+        z=hours.round(1), x=list(weeks.strftime("%d<br>%b")), y=list(grid.hours.index),
+        customdata=custom,
+        colorscale=WORKLOAD_SCALE, zmin=0, xgap=2, ygap=2,
+        colorbar={"title": {"text": "Hours"}, "thickness": 12},
+        hovertemplate=("<b>%{y}</b><br>Week of %{customdata[1]}<br>"
+                       "%{z:.1f} teaching hours in %{customdata[0]} sessions<extra></extra>"),
+    ))
+    fig.update_layout(
+        # Category ticks: one per week, labelled with its Monday (date ticks land on Sundays).
+        xaxis={"title": "Week starting (Monday)", "type": "category", "side": "top"},
+        yaxis={"autorange": "reversed", "title": None, "tickfont": {"size": 12}},
+    )
+    return apply_style(fig, height=_height(len(grid.hours)))
+
+
+def hours_per_tutor_figure(team: pd.DataFrame, limit: int = 40) -> go.Figure:
+    """Horizontal bars of teaching hours per tutor (busiest first); red when double-booked."""
+    if team.empty:
+        return empty_figure("No sessions in this range: widen the dates or clear the tutor filter")
+    top = team.head(limit)
+    colors = np.where(top["Conflicts"].to_numpy() > 0, CONFLICT_COLOR, ENROLLED_COLOR)
+    fig = go.Figure(go.Bar(
+        x=top["Teaching hours"], y=top["Tutor"], orientation="h", marker_color=colors,
+        customdata=np.column_stack([top["Sessions"], top["Trainings"], top["Conflicts"]]),
+        text=top["Teaching hours"].map("{:.1f} h".format), textposition="outside",
+        cliponaxis=False,
+        hovertemplate=("<b>%{y}</b><br>%{x:.1f} teaching hours<br>%{customdata[0]} sessions · "
+                       "%{customdata[1]} trainings<br>%{customdata[2]} double-booked sessions"
+                       "<extra></extra>"),
+    ))
+    # Headroom on the right so the "37.0 h" labels outside the bars are not cut off.
+    longest = float(top["Teaching hours"].max()) or 1.0
+    fig.update_layout(xaxis={"title": "Teaching hours", "range": [0, longest * 1.15]},
+                      yaxis={"autorange": "reversed", "title": None})
+    return apply_style(fig, height=_height(len(top)))

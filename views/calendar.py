@@ -1,0 +1,86 @@
+"""Calendar: sessions by month, week, day or list, coloured by fill status, plus a timeline."""
+
+import streamlit as st
+from streamlit_calendar import calendar
+
+import ui
+from lu_data.calendar_events import (
+    CALENDAR_VIEWS,
+    DEFAULT_VIEW,
+    MAX_EVENTS,
+    TEXT_COLORS,
+    calendar_events,
+    calendar_options,
+    clicked_session_key,
+    session_details,
+)
+from lu_data.columns import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.export import sessions_export
+from lu_data.figures.schedule import TIMELINE_BY, TOP_ROWS, timeline_figure, timeline_frame
+from lu_data.timeview import zone_label
+
+# Card-like event blocks; FullCalendar's defaults are tuned for a white page with no chrome.
+CALENDAR_CSS = """
+.fc-event { font-size: 0.78rem; cursor: pointer; }
+.fc-daygrid-event .fc-event-time { flex-shrink: 0; }
+.fc-daygrid-event .fc-event-title { overflow: hidden; text-overflow: ellipsis; }
+.fc-toolbar-title { font-size: 1.25rem; }
+"""
+
+st.title("Calendar")
+view = ui.current_view()
+if view is None:
+    st.stop()
+ui.render_banners(view)
+st.caption(view.description)
+sessions = view.sessions
+if sessions.empty:
+    st.info("No sessions in this range — widen the dates or clear a filter in the sidebar.",
+            icon=":material/search_off:")
+    st.stop()
+
+mode = st.segmented_control("View", list(CALENDAR_VIEWS), key="calendar_mode",
+                            format_func=CALENDAR_VIEWS.__getitem__, default=DEFAULT_VIEW)
+mode = mode or DEFAULT_VIEW
+events = calendar_events(sessions, view.tz)
+st.caption(f"Times in {zone_label(view.tz)}; each event also names the zone it runs in. "
+           "Click an event for its details.")
+st.markdown(" ".join(
+    f'<span style="background:{STATUS_COLORS[s]};color:{TEXT_COLORS[s]};padding:1px 8px;'
+    f'border-radius:8px;font-size:0.8rem">{STATUS_LABELS[s]}</span>' for s in STATUS_ORDER),
+    unsafe_allow_html=True)  # fixed labels and colours only, never session text
+if len(events) < len(sessions):
+    st.warning(f"Showing the first {MAX_EVENTS:,} of {len(sessions):,} sessions by start — "
+               "narrow the dates or filter to see the rest.", icon=":material/filter_alt:")
+start = view.filters.date_from or events[0]["start"][:10]
+state = calendar(
+    events=events,
+    options=calendar_options(mode, view.filters.date_from, view.filters.date_to, view.today),
+    custom_css=CALENDAR_CSS,
+    # eventsSet/dateClick would rerun the script on every render; only clicks matter here.
+    callbacks=["eventClick"],
+    key=f"calendar_{mode}_{start}_{view.tz}",
+)
+
+key = clicked_session_key(state)
+if key:
+    details = session_details(sessions, key, view.tz)
+    st.subheader("Selected session")
+    ui.table_with_download(details, name="session", key="calendar_selected", view=view,
+                           csv_frame=sessions_export(sessions.loc[sessions["session_key"] == key],
+                                                     view.tz))
+else:
+    st.caption("No session selected yet.")
+
+# --- Timeline -----------------------------------------------------------------------------------
+st.subheader("Timeline")
+by = st.segmented_control("One line per", list(TIMELINE_BY), key="calendar_timeline_by",
+                          format_func=TIMELINE_BY.__getitem__, default="training")
+by = by or "training"
+frame, total_rows = timeline_frame(sessions, view.tz, by)
+shown_rows = frame["row"].nunique()
+if shown_rows < total_rows or len(frame) < len(sessions):
+    st.caption(f"Showing the {shown_rows} of {total_rows} {TIMELINE_BY[by].lower()}s with most "
+               f"sessions ({len(frame):,} of {len(sessions):,} sessions, at most {TOP_ROWS} "
+               "lines); filter to see the others.")
+st.plotly_chart(timeline_figure(frame, view.tz, by), key="calendar_timeline_chart")

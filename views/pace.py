@@ -1,0 +1,137 @@
+"""Fill pace & forecast: is each upcoming session filling fast enough, and where will it end?"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from lu_data.figures.pace import pace_figure
+from lu_data.forecast import (
+    AT_RISK_THRESHOLD,
+    PROJECTION_METHOD,
+    curve_for,
+    pace_table,
+    project_sessions,
+    projected_at_risk,
+    session_track,
+)
+from lu_data.history import EMPTY_HISTORY_MESSAGE
+
+BUILDING_MESSAGE = (
+    "Enrolment history is building up: projections start once sessions recorded before they "
+    "started have run. It grows each time data is loaded, or run `lu-data record` on a schedule."
+)
+
+
+st.title("Fill pace & forecast")
+view = ui.current_view()
+if view is None:
+    st.stop()
+ui.render_banners(view)
+st.caption(view.description)
+
+portal = view.portal
+try:
+    history, curves, tested = ui.load_pace_inputs(
+        portal.origin, portal.fetched_at.isoformat(), view.source == ui.SOURCE_DEMO, portal.sessions
+    )
+except Exception as exc:  # an unreachable store must not take the page down
+    st.warning(
+        f"Enrolment history could not be read ({type(exc).__name__}).", icon=":material/warning:"
+    )
+    st.stop()
+if history.empty or curves.empty:
+    st.info(EMPTY_HISTORY_MESSAGE if history.empty else BUILDING_MESSAGE, icon=":material/info:")
+    st.stop()
+
+threshold = (
+    st.slider(
+        "At risk when projected to end under",
+        min_value=10,
+        max_value=90,
+        value=round(AT_RISK_THRESHOLD * 100),
+        step=5,
+        format="%d%%",
+        key="pace_threshold",
+    )
+    / 100
+)
+projections = project_sessions(view.sessions, curves, portal.fetched_at)
+risk = projected_at_risk(view.sessions, projections, threshold)
+table = pace_table(view.sessions, projections, threshold, view.tz)
+
+cols = st.columns(4)
+cols[0].metric("Upcoming sessions", f"{len(projections):,}", border=True)
+cols[1].metric(
+    "Projected at risk",
+    len(risk),
+    border=True,
+    help=f"Projected to end under {threshold:.0%} full",
+)
+for col, row in zip(cols[2:], tested.itertuples(), strict=False):
+    col.metric(
+        f"Back-test error, {row.days_before} days out",
+        f"±{row.mae_projection:.1f} seats",
+        border=True,
+        help=f"Mean absolute error over {row.sessions} completed sessions; "
+        f"assuming today's count is final: ±{row.mae_naive:.1f} seats",
+    )
+
+st.subheader("Upcoming sessions and where they are heading")
+if table.empty:
+    st.success("No upcoming sessions in this view.", icon=":material/check:")
+else:
+    ui.table_with_download(
+        table,
+        name="fill-forecast",
+        key="pace_sessions",
+        view=view,
+        column_config={
+            "Fill today": st.column_config.ProgressColumn(format="percent", min_value=0),
+            "Projected fill": st.column_config.ProgressColumn(format="percent", min_value=0),
+            "At risk": st.column_config.CheckboxColumn(help="Projected under the threshold"),
+        },
+    )
+
+    st.subheader("Fill pace of one session")
+    keys = table["Session key"].tolist()
+    shown = table["Start"].dt.strftime("%d %b %Y %H:%M") + " · " + table["Title"]
+    labels = dict(zip(keys, shown.tolist(), strict=True))
+    first_risk = risk["session_key"].iloc[0] if not risk.empty else keys[0]
+    picked = st.selectbox(
+        "Session",
+        keys,
+        index=keys.index(first_risk) if first_risk in keys else 0,
+        format_func=lambda k: labels.get(k, k),
+        key="pace_session",
+    )
+    session = view.sessions.loc[view.sessions["session_key"] == picked].iloc[0]
+    projection = projections.loc[projections["session_key"] == picked].iloc[0]
+    curve, curve_label = curve_for(curves, session["training_key"])
+    track = session_track(history, picked, session["start_utc"], session["max_capacity"])
+    st.plotly_chart(
+        pace_figure(
+            track, curve, curve_label=curve_label, projected_fill=projection["projected_fill"]
+        ),
+        key="pace_chart",
+    )
+
+with st.expander("How the projection works, and how well it did", icon=":material/science:"):
+    st.markdown(PROJECTION_METHOD)
+    st.markdown(
+        "**Back-test.** Curves built from the earlier half of completed sessions project the "
+        "later half from their enrolment 7 and 14 days before start; the error is in seats."
+    )
+    st.dataframe(
+        tested.rename(
+            columns={
+                "days_before": "Days before start",
+                "sessions": "Sessions",
+                "mae_projection": "Mean error, projection (seats)",
+                "mae_naive": "Mean error, today's count (seats)",
+                "mean_final": "Mean final enrolment",
+            }
+        ),
+        hide_index=True,
+        key="pace_backtest",
+    )
