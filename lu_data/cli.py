@@ -17,6 +17,7 @@ from lu_data.sources import SourceError, dump_portal
 from lu_data.timeview import normalise_zone_choice
 
 EXIT_UNREADABLE = 2
+EXPORT_FORMATS = ("csv", "ics", "xlsx")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,9 +27,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    exp = sub.add_parser("export", help="write a CSV view of a source")
+    exp = sub.add_parser("export", help="write a CSV, calendar (ICS) or Excel export of a source")
     exp.add_argument("source", help="'demo', a saved JSON export or folder, or a portal URL")
     exp.add_argument("--view", choices=EXPORT_VIEWS, default="sessions")
+    exp.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        default="csv",
+        help="csv (the --view), ics (sessions as calendar events) or xlsx (all three views)",
+    )
     exp.add_argument(
         "--tz", default="local", help="local (each session's zone), utc, or an IANA zone"
     )
@@ -86,11 +93,25 @@ def load_for_cli(source: str, anchor: date | None = None) -> Portal:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """`lu-data export`: CSV of one view, filtered by start date."""
+    """`lu-data export`: CSV of one view, an ICS calendar or an Excel workbook, by start date."""
     tz = normalise_zone_choice(args.tz)
+    if args.format == "ics" and args.view != "sessions":
+        raise ValueError("--format ics holds sessions only: leave out --view")
+    if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
+        raise ValueError("--format xlsx writes a binary workbook: give -o FILE")
     portal = load_for_cli(args.source, args.anchor)
     sessions = filter_by_start(portal.sessions, args.date_from, args.date_to, tz)
-    _write(args.output, to_csv_bytes(view_frame(sessions, args.view, tz)))
+    if args.format == "ics":
+        from lu_data.ics import sessions_ics
+
+        data = sessions_ics(sessions)
+    elif args.format == "xlsx":
+        from lu_data.xlsx import sessions_workbook
+
+        data = sessions_workbook(sessions, tz)
+    else:
+        data = to_csv_bytes(view_frame(sessions, args.view, tz))
+    _write(args.output, data)
     return 0
 
 

@@ -208,3 +208,24 @@ def test_empty_view_says_what_to_change(app):
     assert not at.exception
     assert not at.dataframe
     assert any("widen the dates" in i.value for i in at.info)
+
+
+def test_calendar_and_excel_downloads_hold_the_shown_sessions(app, demo_sessions, media):
+    """The .ics has one event per shown session; Excel is built on request with all rows."""
+    import io
+
+    from icalendar import Calendar
+    from openpyxl import load_workbook
+
+    at = app(PAGE).run()
+    data, name = download(at, media, "sessions_ics")
+    rows = filter_sessions(demo_sessions, Filters(date_from=ANCHOR, date_to=TO))
+    events = Calendar.from_ical(data).walk("VEVENT")
+    assert name == f"ilt-sessions-{RANGE}.ics"
+    assert len(events) == len(rows)
+    assert not [b for b in at.get("download_button") if b.proto.id.endswith("-sessions_xlsx")]
+    at.button(key="sessions_xlsx_prepare").click().run()
+    data, name = download(at, media, "sessions_xlsx")
+    assert name == f"ilt-sessions-{RANGE}.xlsx"
+    sheet = load_workbook(io.BytesIO(data), read_only=True)["Sessions"]
+    assert sheet.max_row == 1 + len(rows)

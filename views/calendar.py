@@ -15,8 +15,9 @@ from lu_data.calendar_events import (
     session_details,
 )
 from lu_data.columns import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
-from lu_data.export import sessions_export
+from lu_data.export import export_file_name, sessions_export
 from lu_data.figures.schedule import TIMELINE_BY, TOP_ROWS, timeline_figure, timeline_frame
+from lu_data.ics import sessions_ics
 from lu_data.timeview import zone_label
 
 # Card-like event blocks; FullCalendar's defaults are tuned for a white page with no chrome.
@@ -60,6 +61,13 @@ state = calendar(
     # eventsSet/dateClick would rerun the script on every render; only clicks matter here.
     callbacks=["eventClick"],
     key=f"calendar_{mode}_{start}_{view.tz}",
+)
+
+st.download_button(
+    "Add these sessions to your calendar (.ics)", data=sessions_ics(sessions),
+    file_name=export_file_name("sessions", view.filters.date_from, view.filters.date_to, ext="ics"),
+    mime="text/calendar", key="calendar_ics", icon=":material/event:", on_click="ignore",
+    help="Each event keeps its own time zone; re-importing updates events instead of duplicating",
 )
 
 key = clicked_session_key(state)

@@ -5,8 +5,10 @@ import streamlit as st
 
 import ui
 from lu_data.export import export_file_name, sessions_export, to_csv_bytes, view_frame
+from lu_data.ics import sessions_ics
 from lu_data.tables import sessions_table
 from lu_data.timeview import zone_label
+from lu_data.xlsx import sessions_workbook
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm"
 SEARCH_COLUMNS = ("title", "tutor_name", "location")
@@ -21,6 +23,8 @@ def search_mask(sessions: pd.DataFrame, text: str) -> pd.Series:
             hit |= sessions[col].str.contains(needle, case=False, regex=False).fillna(False)
     return hit
 
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 st.title("Sessions and export")
 view = ui.current_view()
@@ -74,7 +78,7 @@ st.caption("The sessions CSV is the same file `lu-data export` writes for these 
 
 st.subheader("More exports of these sessions")
 f = view.filters
-cols = st.columns(2)
+cols = st.columns(4)
 for col, name, what in ((cols[0], "trainings", "One row per training"),
                         (cols[1], "tutors", "One row per tutor")):
     col.download_button(
@@ -82,4 +86,18 @@ for col, name, what in ((cols[0], "trainings", "One row per training"),
         file_name=export_file_name(name, f.date_from, f.date_to), mime="text/csv",
         key=f"sessions_{name}_csv", icon=":material/download:", on_click="ignore",
         help=f"{what}, over the {len(rows):,} sessions above",
+    )
+cols[2].download_button(
+    "Download calendar (.ics)", data=sessions_ics(rows), mime="text/calendar",
+    file_name=export_file_name("sessions", f.date_from, f.date_to, ext="ics"),
+    key="sessions_ics", icon=":material/event:", on_click="ignore",
+    help="Import into Outlook or Google Calendar; re-importing updates the same events",
+)
+# A large workbook takes seconds to build, so it is built on request rather than every rerun.
+if cols[3].button("Prepare Excel workbook", key="sessions_xlsx_prepare", icon=":material/grid_on:"):
+    st.download_button(
+        "Download Excel workbook", data=sessions_workbook(rows, view.tz), mime=XLSX_MIME,
+        file_name=export_file_name("sessions", f.date_from, f.date_to, ext="xlsx"),
+        key="sessions_xlsx", icon=":material/download:", on_click="ignore",
+        help="Sessions, Trainings and Tutors sheets; dates as Excel dates in the display zone",
     )

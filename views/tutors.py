@@ -61,8 +61,8 @@ if pairs.empty:
     st.success(f"No double-bookings for {who} in this view.", icon=":material/check_circle:")
 else:
     plural = "s" if len(pairs) != 1 else ""
-    st.warning(f"{len(pairs)} overlapping pair{plural} of sessions for {who}: both are listed below.",
-             icon=":material/event_busy:")
+    st.warning(f"{len(pairs)} overlapping pair{plural} of sessions for {who}: both are listed "
+               "below.", icon=":material/event_busy:")
     clash_config = {"Overlap (min)": st.column_config.NumberColumn("Overlap", format="%d min")}
     ui.table_with_download(double_bookings_table(pairs, mine, view.tz), name="double-bookings",
                            key="tutors_clashes", view=view, column_config=clash_config,
