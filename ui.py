@@ -17,8 +17,14 @@ from lu_data.analyses import Filters, default_range, describe_view, filter_sessi
 from lu_data.columns import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
 from lu_data.demo import generate_demo
 from lu_data.demo_history import demo_history
-from lu_data.export import export_file_name, to_csv_bytes
-from lu_data.forecast import backtest, project_sessions, typical_curves
+from lu_data.export import export_file_name, sessions_export, to_csv_bytes
+from lu_data.forecast import (
+    AT_RISK_THRESHOLD,
+    backtest,
+    pace_table,
+    project_sessions,
+    typical_curves,
+)
 from lu_data.frames import NO_TUTOR, tutor_keys
 from lu_data.history import open_store, record_safely
 from lu_data.sources import read_files
@@ -119,6 +125,26 @@ def view_projections(view: View) -> pd.DataFrame | None:
     if curves.empty:
         return None
     return project_sessions(view.sessions, curves, portal.fetched_at)
+
+
+def render_projected_risk(view: View, *, key: str) -> bool:
+    """The at-risk table by projected final fill, beside today's fill; False without history."""
+    projections = view_projections(view)
+    if projections is None:
+        return False
+    st.subheader(f"At risk: projected to end under {AT_RISK_THRESHOLD:.0%} full")
+    st.caption("Projected from each training's typical fill pace; the method and its back-test "
+               "are on the Fill pace & forecast page.")
+    table = pace_table(view.sessions, projections, AT_RISK_THRESHOLD, view.tz)
+    table = table.loc[table["At risk"]].drop(columns=["At risk"])
+    if table.empty:
+        st.success("No upcoming session in this view is projected to end under "
+                   f"{AT_RISK_THRESHOLD:.0%} full.", icon=":material/check:")
+        return True
+    rows = view.sessions.loc[view.sessions["session_key"].isin(set(table["Session key"]))]
+    table_with_download(table, name="at-risk", key=key, view=view,
+                        csv_frame=sessions_export(rows, view.tz))
+    return True
 
 
 class PortalStore:

@@ -41,6 +41,24 @@ def load_records(name: str) -> list[dict]:
     return json.loads((DATA / name).read_text(encoding="utf-8"))["modules"]
 
 
+def projected_risk_keys(date_to: date = date(2027, 1, 22)) -> list[str]:
+    """Session keys the demo's pace projection puts under 50% full in the default view."""
+    import pandas as pd
+
+    from lu_data import load_portal
+    from lu_data.analyses import Filters, filter_sessions
+    from lu_data.demo import generate_demo
+    from lu_data.demo_history import demo_history
+    from lu_data.forecast import project_sessions, projected_at_risk, typical_curves
+
+    portal = load_portal(generate_demo(anchor=ANCHOR))
+    as_of = pd.Timestamp(portal.fetched_at)
+    curves = typical_curves(demo_history(portal.sessions, as_of), portal.sessions, as_of)
+    sessions = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date_to))
+    risk = projected_at_risk(sessions, project_sessions(sessions, curves, as_of), 0.5)
+    return sorted(risk["session_key"])
+
+
 @pytest.fixture
 def app(monkeypatch):
     """A factory for AppTest on the router with today pinned to ANCHOR and no portal configured."""

@@ -16,7 +16,7 @@ from lu_data.capacity import capacity_rollup, fill_distribution, session_list
 from lu_data.columns import STATUS_COLORS, STATUS_LABELS
 from lu_data.demo import generate_demo
 from lu_data.export import export_file_name, sessions_export, to_csv_bytes
-from tests.conftest import ANCHOR
+from tests.conftest import ANCHOR, projected_risk_keys
 
 PAGE = "views/capacity.py"
 END = date(2027, 1, 22)
@@ -211,3 +211,13 @@ def test_empty_range_says_what_to_change(app):
     at = open_page(app, **{"from": "2030-01-01", "to": "2030-01-02"})
     assert any("widen the dates" in i.value for i in at.info)
     assert not at.get("plotly_chart")
+
+
+def test_projected_at_risk_sits_beside_todays_fill(app):
+    """The Capacity page lists sessions projected to end under 50% full, with today's fill."""
+    at = app(PAGE).run()
+    assert any("projected to end under 50% full" in s.value for s in at.subheader)
+    tables = [d.value for d in at.dataframe if "Projected fill" in d.value.columns]
+    assert len(tables) == 1
+    assert sorted(tables[0]["Session key"]) == projected_risk_keys()
+    assert "Fill today" in tables[0].columns

@@ -17,7 +17,7 @@ from lu_data.analyses import (
     weekly_capacity,
 )
 from lu_data.demo import generate_demo
-from tests.conftest import ANCHOR
+from tests.conftest import ANCHOR, projected_risk_keys
 
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
 
@@ -92,18 +92,8 @@ def test_query_params_restore_a_view(app):
 
 def test_at_risk_table_is_the_projected_at_risk_list(app):
     """With demo history, the at-risk table lists sessions projected to end under 50% full."""
-    import pandas as pd
-
-    from lu_data.demo_history import demo_history
-    from lu_data.forecast import project_sessions, projected_at_risk, typical_curves
-
     at = app().run()
-    portal = load_portal(generate_demo(anchor=ANCHOR))
-    as_of = pd.Timestamp(portal.fetched_at)
-    curves = typical_curves(demo_history(portal.sessions, as_of), portal.sessions, as_of)
-    sessions = expected()
-    risk = projected_at_risk(sessions, project_sessions(sessions, curves, as_of), 0.5)
     assert any("projected to end under 50% full" in s.value for s in at.subheader)
     table = at.dataframe[0].value
-    assert sorted(table["Session key"]) == sorted(risk["session_key"])
+    assert sorted(table["Session key"]) == projected_risk_keys()
     assert {"Fill today", "Projected fill", "Zone"} <= set(table.columns)

@@ -112,3 +112,6 @@ else:
                            name=f"{which.replace('_', '-')}-sessions",
                            csv_frame=sessions_export(rows, view.tz), column_config=list_config)
     st.caption(f"Start and End are in {zone_label(view.tz)}; the Zone column says which.")
+
+# --- Projected at risk -------------------------------------------------------------------------
+ui.render_projected_risk(view, key="capacity_risk")

@@ -6,7 +6,6 @@ import ui
 from lu_data.analyses import at_risk_sessions, capacity_kpis, double_bookings, weekly_capacity
 from lu_data.export import sessions_export
 from lu_data.figures.overview import weekly_capacity_figure
-from lu_data.forecast import AT_RISK_THRESHOLD, pace_table
 from lu_data.tables import sessions_table
 
 st.title("ILT sessions overview")
@@ -55,21 +54,12 @@ st.plotly_chart(
     weekly_capacity_figure(weekly_capacity(view.sessions, view.tz)), key="overview_weekly_chart"
 )
 
-projections = ui.view_projections(view)
-if projections is not None:
-    st.subheader(f"At risk: projected to end under {AT_RISK_THRESHOLD:.0%} full")
-    st.caption("Projection from each training's typical fill pace; method and back-test on the "
-               "Fill pace & forecast page.")
-    table = pace_table(view.sessions, projections, AT_RISK_THRESHOLD, view.tz)
-    table = table.loc[table["At risk"]].drop(columns=["At risk"])
-    keys = set(table["Session key"])
-    rows = view.sessions.loc[view.sessions["session_key"].isin(keys)]
-else:
+if not ui.render_projected_risk(view, key="overview_risk"):
     st.subheader("At risk: starting within 14 days and under 50% full")
     rows = at_risk_sessions(view.sessions, view.today)
-    table = sessions_table(rows, view.tz)
-if table.empty:
-    st.success("No upcoming session in this view is at risk.", icon=":material/check:")
-else:
-    ui.table_with_download(table, name="at-risk", key="overview_risk", view=view,
-                           csv_frame=sessions_export(rows, view.tz))
+    if rows.empty:
+        st.success("No session starting in the next 14 days is under 50% full.",
+                   icon=":material/check:")
+    else:
+        ui.table_with_download(sessions_table(rows, view.tz), name="at-risk", key="overview_risk",
+                               view=view, csv_frame=sessions_export(rows, view.tz))
