@@ -51,6 +51,7 @@ DATETIME_FORMAT = "ddd D MMM YYYY, HH:mm"
 FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate"}
 TODAY_ENV = "LU_TODAY"  # pins "today" (ISO date) for reproducible demos and screenshots
 VIEW_KEY = "_lu_view"
+EMPTY_VIEW_MESSAGE = "No sessions in this range — widen the dates or clear a filter in the sidebar."
 # Query-string names of the shared filters, so a copied link opens the same view.
 QP_SOURCE, QP_FROM, QP_TO, QP_TZ = "source", "from", "to", "tz"
 QP_MULTI = {
@@ -426,6 +427,21 @@ def current_view() -> View | None:
             "or configure a portal in .streamlit/secrets.toml.",
             icon=":material/info:",
         )
+    return view
+
+
+def start_page(title: str, *, need_sessions: bool = True, describe: bool = True) -> View:
+    """A page's heading, banners and view sentence; stops the page when there is nothing to show."""
+    st.title(title)
+    view = current_view()
+    if view is None:
+        st.stop()
+    render_banners(view)
+    if describe:
+        st.caption(view.description)
+    if need_sessions and view.sessions.empty:
+        st.info(EMPTY_VIEW_MESSAGE, icon=":material/search_off:")
+        st.stop()
     return view
 
 

@@ -60,6 +60,30 @@ def projected_risk_keys(date_to: date = date(2027, 1, 22)) -> list[str]:
 
 
 @pytest.fixture
+def media(monkeypatch):
+    """AppTest's in-memory media stores, recorded so download bytes can be read after a run."""
+    import streamlit.testing.v1.app_test as app_test
+
+    stores = []
+    real = app_test.MemoryMediaFileStorage
+
+    def make(*args, **kwargs):
+        store = real(*args, **kwargs)
+        stores.append(store)
+        return store
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", make)
+    return stores
+
+
+def download(at, media, key: str) -> tuple[bytes, str]:
+    """The bytes and file name behind the download button with this widget key."""
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}"))
+    file = media[-1].get_file(button.proto.url.rsplit("/", 1)[1])
+    return file.content, file.filename
+
+
+@pytest.fixture
 def app(monkeypatch):
     """A factory for AppTest on the router with today pinned to ANCHOR and no portal configured."""
     from streamlit.testing.v1 import AppTest

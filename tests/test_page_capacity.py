@@ -8,7 +8,6 @@ from datetime import date
 from functools import lru_cache
 
 import numpy as np
-import pytest
 
 from lu_data import load_portal
 from lu_data.analyses import Filters, capacity_kpis, filter_sessions
@@ -16,7 +15,7 @@ from lu_data.capacity import capacity_rollup, fill_distribution, session_list
 from lu_data.columns import STATUS_COLORS, STATUS_LABELS
 from lu_data.demo import generate_demo
 from lu_data.export import export_file_name, sessions_export, to_csv_bytes
-from tests.conftest import ANCHOR, projected_risk_keys
+from tests.conftest import ANCHOR, download, projected_risk_keys
 
 PAGE = "views/capacity.py"
 END = date(2027, 1, 22)
@@ -62,34 +61,6 @@ def chart(at, key: str) -> dict:
         if element.proto.id.endswith(key) or key in element.proto.id:
             return json.loads(element.proto.spec)
     raise AssertionError(f"no chart {key}")
-
-
-@pytest.fixture
-def media(monkeypatch):
-    """Keep AppTest's in-memory media store so download bytes can be read after a run."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-    from streamlit.testing.v1 import app_test
-
-    stores = []
-
-    class Recording(MemoryMediaFileStorage):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            stores.append(self)
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
-
-    def read(button) -> tuple[bytes, str]:
-        name = button.proto.url.rsplit("/", 1)[1]
-        file = stores[-1].get_file(name)
-        return file.content, file.filename
-
-    return read
-
-
-def download(at, key: str):
-    """The download button with the given key."""
-    return next(b for b in at.get("download_button") if b.proto.id.endswith(key))
 
 
 def test_title_and_kpis_match_lu_data(app):
@@ -172,7 +143,7 @@ def test_session_lists_switch_and_download(app, media):
     at.segmented_control(key="capacity_list").set_value("under_filled").run()
     under = session_list(sessions, "under_filled")
     assert list(at.dataframe[1].value["Session key"]) == list(under["session_key"])
-    data, file_name = media(download(at, "capacity_sessions_csv"))
+    data, file_name = download(at, media, "capacity_sessions_csv")
     assert data == to_csv_bytes(sessions_export(under, "local"))
     assert file_name == export_file_name("under-filled-sessions", ANCHOR, END)
 
@@ -180,7 +151,7 @@ def test_session_lists_switch_and_download(app, media):
 def test_rollup_download_holds_the_table(app, media):
     """The roll-up CSV holds exactly the roll-up table's rows."""
     at = open_page(app)
-    data, file_name = media(download(at, "capacity_rollup_csv"))
+    data, file_name = download(at, media, "capacity_rollup_csv")
     assert data == to_csv_bytes(capacity_rollup(expected(), "training"))
     assert file_name == export_file_name("capacity-by-training", ANCHOR, END)
 

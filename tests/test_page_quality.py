@@ -12,33 +12,9 @@ from lu_data import cli, load_portal
 from lu_data.demo import generate_demo
 from lu_data.export import to_csv_bytes
 from lu_data.sources import read_files
-from tests.conftest import ANCHOR, DATA, load_records
+from tests.conftest import ANCHOR, DATA, download, load_records
 
 PAGE = "views/quality.py"
-
-
-@pytest.fixture
-def media(monkeypatch):
-    """The in-memory media stores AppTest creates, so download bytes can be read back."""
-    import streamlit.testing.v1.app_test as app_test
-
-    stores = []
-    real = app_test.MemoryMediaFileStorage
-
-    def make(*args, **kwargs):
-        store = real(*args, **kwargs)
-        stores.append(store)
-        return store
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", make)
-    return stores
-
-
-def download(at, media, key: str) -> tuple[bytes, str]:
-    """The bytes and file name behind the download button with this key."""
-    button = next(b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}"))
-    file = media[-1].get_file(button.proto.url.rsplit("/", 1)[1])
-    return file.content, file.filename
 
 
 def table(at, *columns: str) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from lu_data.analyses import Filters, filter_sessions
 from lu_data.demo import generate_demo
 from lu_data.export import sessions_export, to_csv_bytes, view_frame
 from lu_data.tables import sessions_table
-from tests.conftest import ANCHOR
+from tests.conftest import ANCHOR, download
 
 PAGE = "views/sessions.py"
 TO = date(2027, 1, 22)
@@ -25,30 +25,6 @@ RANGE = "20261127-20270122"
 def demo_sessions() -> pd.DataFrame:
     """All sessions of the demo portal anchored on the pinned today."""
     return load_portal(generate_demo(anchor=ANCHOR)).sessions
-
-
-@pytest.fixture
-def media(monkeypatch):
-    """The in-memory media stores AppTest creates, so download bytes can be read back."""
-    import streamlit.testing.v1.app_test as app_test
-
-    stores = []
-    real = app_test.MemoryMediaFileStorage
-
-    def make(*args, **kwargs):
-        store = real(*args, **kwargs)
-        stores.append(store)
-        return store
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", make)
-    return stores
-
-
-def download(at, media, key: str) -> tuple[bytes, str]:
-    """The bytes and file name behind the download button with this key."""
-    button = next(b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}"))
-    file = media[-1].get_file(button.proto.url.rsplit("/", 1)[1])
-    return file.content, file.filename
 
 
 def cli_export(tmp_path, tz: str, view: str = "sessions") -> bytes:

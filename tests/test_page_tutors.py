@@ -24,7 +24,7 @@ from lu_data.tutoring import (
     weekly_workload,
     workload_grid,
 )
-from tests.conftest import ANCHOR
+from tests.conftest import ANCHOR, download
 
 PAGE = "views/tutors.py"
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
@@ -38,33 +38,9 @@ def demo_sessions() -> pd.DataFrame:
     return load_portal(generate_demo(anchor=ANCHOR)).sessions
 
 
-@pytest.fixture
-def media(monkeypatch):
-    """The in-memory media stores AppTest creates, so download bytes can be read back."""
-    import streamlit.testing.v1.app_test as app_test
-
-    stores = []
-    real = app_test.MemoryMediaFileStorage
-
-    def make(*args, **kwargs):
-        store = real(*args, **kwargs)
-        stores.append(store)
-        return store
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", make)
-    return stores
-
-
 def open_page(app, **query):
     """The Tutors page through the router, with optional query parameters."""
     return app(PAGE, **query).run()
-
-
-def download(at, media, key: str) -> tuple[bytes, str]:
-    """The bytes and file name behind the download button with this key."""
-    button = next(b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}"))
-    file = media[-1].get_file(button.proto.url.rsplit("/", 1)[1])
-    return file.content, file.filename
 
 
 def table(at, first_column: str, *more: str) -> pd.DataFrame:

@@ -28,17 +28,8 @@ CALENDAR_CSS = """
 .fc-toolbar-title { font-size: 1.25rem; }
 """
 
-st.title("Calendar")
-view = ui.current_view()
-if view is None:
-    st.stop()
-ui.render_banners(view)
-st.caption(view.description)
+view = ui.start_page("Calendar")
 sessions = view.sessions
-if sessions.empty:
-    st.info("No sessions in this range — widen the dates or clear a filter in the sidebar.",
-            icon=":material/search_off:")
-    st.stop()
 
 mode = st.segmented_control("View", list(CALENDAR_VIEWS), key="calendar_mode",
                             format_func=CALENDAR_VIEWS.__getitem__, default=DEFAULT_VIEW)

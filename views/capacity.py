@@ -29,17 +29,8 @@ from lu_data.timeview import zone_label
 PERCENT = st.column_config.NumberColumn(format="percent")
 TIME_FORMAT = "YYYY-MM-DD HH:mm"
 
-st.title("Capacity")
-view = ui.current_view()
-if view is None:
-    st.stop()
-ui.render_banners(view)
-st.caption(view.description)
+view = ui.start_page("Capacity")
 sessions = view.sessions
-if sessions.empty:
-    st.info("No sessions in this range — widen the dates or clear a filter in the sidebar.",
-            icon=":material/search_off:")
-    st.stop()
 
 kpi = capacity_kpis(sessions, view.today)
 fill = f"{kpi['fill_rate']:.0%}" if kpi["fill_rate"] is not None else "n/a"

@@ -8,12 +8,7 @@ from lu_data.export import sessions_export
 from lu_data.figures.overview import weekly_capacity_figure
 from lu_data.tables import sessions_table
 
-st.title("ILT sessions overview")
-view = ui.current_view()
-if view is None:
-    st.stop()
-ui.render_banners(view)
-st.caption(view.description)
+view = ui.start_page("ILT sessions overview", need_sessions=False)
 
 kpi = capacity_kpis(view.sessions, view.today)
 clashes = double_bookings(view.sessions)

@@ -23,12 +23,7 @@ BUILDING_MESSAGE = (
 )
 
 
-st.title("Fill pace & forecast")
-view = ui.current_view()
-if view is None:
-    st.stop()
-ui.render_banners(view)
-st.caption(view.description)
+view = ui.start_page("Fill pace & forecast")
 
 portal = view.portal
 try:

@@ -14,11 +14,7 @@ REJECTED_LABELS = {"record": "Record", "where": "Where", "module_id": "Module id
 WARNING_LABELS = {"record": "Record", "where": "Where", "session_key": "Session key",
                   "code": "Code", "message": "Message"}
 
-st.title("Data quality")
-view = ui.current_view()
-if view is None:
-    st.stop()
-ui.render_banners(view)
+view = ui.start_page("Data quality", need_sessions=False, describe=False)
 report = view.portal.quality
 st.caption(f"Covers the whole source ({view.portal.origin}, as of "
            f"{view.portal.fetched_at:%d %b %Y %H:%M} UTC), not just the filtered view.")

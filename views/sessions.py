@@ -26,12 +26,7 @@ def search_mask(sessions: pd.DataFrame, text: str) -> pd.Series:
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-st.title("Sessions and export")
-view = ui.current_view()
-if view is None:
-    st.stop()
-ui.render_banners(view)
-st.caption(view.description)
+view = ui.start_page("Sessions and export")
 
 query = st.text_input("Search title, tutor or location", key="sessions_search",
                       placeholder="e.g. Excel, Aoife, Dublin", icon=":material/search:")

@@ -24,16 +24,7 @@ from lu_data.tutoring import (
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm"
 
-st.title("Tutors")
-view = ui.current_view()
-if view is None:
-    st.stop()
-ui.render_banners(view)
-st.caption(view.description)
-if view.sessions.empty:
-    st.info("No sessions in this view: widen the dates or clear some filters in the sidebar.",
-            icon=":material/filter_alt_off:")
-    st.stop()
+view = ui.start_page("Tutors")
 
 labels = tutor_labels(view.sessions)
 options = [ALL_TUTORS, *labels.index]
