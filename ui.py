@@ -188,8 +188,12 @@ def load_configured_portal(config: Any, *, force: bool = False) -> tuple[Portal 
 
     minutes = float(getattr(config, "cache_minutes", None) or DEFAULT_CACHE_MINUTES)
     store = portal_store(config.base_url, config.username)
+    pressed = datetime.now(UTC)
     with store.lock:  # other sessions wait here and then reuse this fetch
-        if force or not store.is_fresh(minutes):
+        # Refresh pressed while another session's fetch ran: that fetch is the answer (20
+        # people pressing it together must not mean 20 full fetches one after the other).
+        answered = store.attempted_at is not None and store.attempted_at >= pressed
+        if (force and not answered) or not store.is_fresh(minutes):
             bar = st.progress(0.0, text="Fetching sessions from LearnUpon…")
             ctx = get_script_run_ctx()
 
@@ -282,7 +286,8 @@ def render_source_picker() -> tuple[Portal | None, str, list[str]]:
     portal, error = load_configured_portal(config, force=refresh)
     if error and portal is not None:
         notes.append(
-            f"Refresh failed: {error} Showing data as of {portal.fetched_at:%d %b %Y %H:%M} UTC."
+            f"Refresh failed: {error.rstrip('.')}. Showing data as of "
+            f"{portal.fetched_at:%d %b %Y %H:%M} UTC."
         )
     elif error:
         st.sidebar.error(error)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import plotly.graph_objects as go
 
 from lu_data.columns import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
@@ -10,6 +13,9 @@ CHART_HEIGHT = 360
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
 CAPACITY_COLOR = "#c9d3e3"
 ENROLLED_COLOR = "#1f6feb"
+# Trace fields that carry session text (titles, tutors, locations) into plotly, which reads
+# <b>, <a href>, <br>... in them as markup; x is left alone (week labels use <br> on purpose).
+TEXT_FIELDS = ("y", "customdata", "text", "hovertext")
 # Status colours keyed by the label a person reads, for px colour maps.
 STATUS_COLOR_BY_LABEL = {STATUS_LABELS[s]: STATUS_COLORS[s] for s in STATUS_ORDER}
 
@@ -17,7 +23,8 @@ STATUS_COLOR_BY_LABEL = {STATUS_LABELS[s]: STATUS_COLORS[s] for s in STATUS_ORDE
 def apply_style(
     fig: go.Figure, *, height: int = CHART_HEIGHT, title: str | None = None
 ) -> go.Figure:
-    """Apply the project's layout to a figure and return it."""
+    """Apply the project's layout to a figure and return it; session text shows literally."""
+    escape_figure_text(fig)
     fig.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
@@ -30,6 +37,32 @@ def apply_style(
     fig.update_xaxes(showgrid=False, automargin=True)
     fig.update_yaxes(gridcolor="#eef1f5", automargin=True)
     return fig
+
+
+def escape_figure_text(fig: go.Figure) -> None:
+    """Make '<' and '>' in trace text and y categories literal for plotly (idempotent)."""
+    for trace in fig.data:
+        for name in TEXT_FIELDS:
+            value = getattr(trace, name, None)
+            if value is not None and not isinstance(value, (int, float)):
+                trace[name] = _escape(value)
+    for axis in fig.select_yaxes():
+        if axis.categoryarray is not None:
+            axis.categoryarray = _escape(axis.categoryarray)
+
+
+def _escape(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("<", "&lt;").replace(">", "&gt;")
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "U":
+            return np.char.replace(np.char.replace(value, "<", "&lt;"), ">", "&gt;")
+        if value.dtype.kind == "O":
+            return np.frompyfunc(_escape, 1, 1)(value)
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_escape(v) for v in value]
+    return value
 
 
 def empty_figure(message: str, height: int = CHART_HEIGHT) -> go.Figure:
