@@ -47,6 +47,7 @@ TZ_MODE_LABELS = {
     TZ_PICK: "A zone I pick",
 }
 DEFAULT_CACHE_MINUTES = 15
+RETRY_WITHOUT_DATA_MINUTES = 1
 DATETIME_FORMAT = "ddd D MMM YYYY, HH:mm"
 FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate"}
 TODAY_ENV = "LU_TODAY"  # pins "today" (ISO date) for reproducible demos and screenshots
@@ -186,8 +187,13 @@ def load_configured_portal(config: Any, *, force: bool = False) -> tuple[Portal 
     """Fetch the configured portal at most once per cache period; keep the last good data."""
     from lu_data.client import PortalError, fetch_portal
 
-    minutes = float(getattr(config, "cache_minutes", None) or DEFAULT_CACHE_MINUTES)
     store = portal_store(config.base_url, config.username)
+    configured = getattr(config, "cache_minutes", None)
+    minutes = float(DEFAULT_CACHE_MINUTES if configured is None else configured)
+    if store.portal is None:
+        # Without any good data (e.g. a wrong password, since corrected) retry soon rather
+        # than serving the old error for a whole cache period.
+        minutes = min(minutes, RETRY_WITHOUT_DATA_MINUTES)
     pressed = datetime.now(UTC)
     with store.lock:  # other sessions wait here and then reuse this fetch
         # Refresh pressed while another session's fetch ran: that fetch is the answer (20

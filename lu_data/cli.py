@@ -17,6 +17,7 @@ from lu_data.sources import SourceError, dump_portal
 from lu_data.timeview import normalise_zone_choice
 
 EXIT_UNREADABLE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE
 EXPORT_FORMATS = ("csv", "ics", "xlsx")
 
 
@@ -77,10 +78,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (SourceError, PortalError, ValueError) as exc:
+    except (SourceError, PortalError, ValueError, OSError) as exc:
         # One clear line, never a traceback; PortalError texts never carry the password.
         print(f"lu-data: error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
+    except Exception as exc:  # a bug of ours: still one line, and a distinct exit code
+        print(f"lu-data: internal error ({type(exc).__name__}): {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def load_for_cli(source: str, anchor: date | None = None) -> Portal:

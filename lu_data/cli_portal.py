@@ -60,6 +60,7 @@ def register_commands(subparsers: argparse._SubParsersAction) -> None:
     fake.add_argument("--sessions", type=int, default=600, help="demo sessions to generate")
     fake.add_argument("--page-size", type=int, default=500)
     fake.add_argument("--rate-limit-every", type=int, default=0, metavar="N")
+    fake.add_argument("--rate-limit-requests", type=_numbers, default=frozenset(), metavar="N,..")
     fake.add_argument("--no-retry-after", action="store_true", help="429 without Retry-After")
     fake.add_argument("--fail-requests", type=_numbers, default=frozenset(), metavar="3,5")
     fake.add_argument("--truncate-requests", type=_numbers, default=frozenset(), metavar="N,..")
@@ -136,6 +137,7 @@ def run_fake_portal(args: argparse.Namespace) -> int:
         return 1
     faults = Faults(
         rate_limit_every=args.rate_limit_every,
+        rate_limit_requests=args.rate_limit_requests,
         retry_after=None if args.no_retry_after else 1.0,
         fail_requests=args.fail_requests,
         truncate_requests=args.truncate_requests,

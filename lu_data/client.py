@@ -9,7 +9,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -76,7 +76,7 @@ class ConnectionFailedError(PortalError):
 
 
 class RequestRejectedError(PortalError):
-    """Another 4xx answer (400, 422, ...)."""
+    """Another 4xx answer (400, 422, ...), or a redirect the client refuses to follow."""
 
 
 class Pacer:
@@ -135,13 +135,13 @@ class PortalClient:
         self._clock = clock
         self._rng = rng or random.Random()
         self._max_attempts = max(1, max_attempts)
-        self._pacer = Pacer(config.requests_per_second, sleep=sleep, clock=clock)
+        self._stop = threading.Event()
+        self._pacer = Pacer(config.requests_per_second, sleep=self._nap, clock=clock)
         timeout = config.timeout
         self._timeout = timeout if isinstance(timeout, tuple) else (timeout, timeout)
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
-        self._stop = threading.Event()
         self._secrets = _secret_forms(config.username, config.password)
 
     def __repr__(self) -> str:
@@ -153,6 +153,13 @@ class PortalClient:
             for session in self._sessions:
                 session.close()
             self._sessions.clear()
+
+    def _nap(self, seconds: float) -> None:
+        """Sleep, but wake at once when the fetch is cancelled (real clock only)."""
+        if self._sleep is time.sleep:
+            self._stop.wait(max(0.0, seconds))
+        else:
+            self._sleep(seconds)
 
     def fetch(self, progress: ProgressFn | None = None) -> RawPortal:
         """Fetch courses, then modules per course (or all modules), into a RawPortal."""
@@ -182,10 +189,17 @@ class PortalClient:
         page_no = 1
         while True:
             if self._stop.is_set():
-                break
+                raise PortalError("fetch cancelled because another request failed")
             records, headers = self._get_json(path, {**params, "page": page_no}, envelope)
             if not records:
                 break  # an empty page ends a listing even if the header is stuck
+            if pages and records == pages[-1]:
+                raise PagingError(
+                    f"{path} page {page_no} repeated page {page_no - 1} while LU-Has-Next-Page "
+                    "still said true: the portal's paging looks stuck, so the fetch stopped "
+                    f"there rather than reading on to max_pages ({self.config.max_pages}); "
+                    "retry later"
+                )
             pages.append(records)
             # a missing header means an unpaged listing; page length never says anything
             has_next = headers.get("LU-Has-Next-Page", "false").strip().lower() == "true"
@@ -206,32 +220,29 @@ class PortalClient:
         total = len(ids)
         report(0, total, f"{total} courses to read")
         results: dict[int, list[list[Any]]] = {}
-        done = 0
-        lock = threading.Lock()
-
-        def fetch_course(course_id: int) -> None:
-            nonlocal done
-            pages = self.fetch_listing("modules", {"course_id": course_id}, "modules")
-            with lock:
-                results[course_id] = pages
-                done += 1
-                count = done
-            report(count, total, f"course {course_id}: {sum(map(len, pages))} modules")
-
         workers = min(self.config.workers, max(1, total))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lu-fetch") as pool:
-            futures = [pool.submit(fetch_course, cid) for cid in ids]
-            finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            failed = [f for f in finished if f.exception() is not None]
-            if failed:
-                self._stop.set()  # let running workers give up between pages
+            futures = {
+                pool.submit(self.fetch_listing, "modules", {"course_id": cid}, "modules"): cid
+                for cid in ids
+            }
+            try:
+                # progress is reported here, on the calling thread: UI callbacks (Streamlit)
+                # cannot be called from worker threads
+                for future in as_completed(futures):
+                    cid = futures[future]
+                    pages = future.result()  # the first failure ends the whole fetch
+                    results[cid] = pages
+                    report(len(results), total, f"course {cid}: {sum(map(len, pages))} modules")
+            except BaseException:
+                self._stop.set()  # running workers give up between requests and waits
                 for future in futures:
                     future.cancel()
-                raise failed[0].exception()  # type: ignore[misc]
+                raise
         return [
             RawPage(modules=records, label=f"course {cid} page {n}", course_id=cid)
             for cid in ids
-            for n, records in enumerate(results.get(cid, []), start=1)
+            for n, records in enumerate(results[cid], start=1)
         ]
 
     def _fetch_all_modules(self, report: ProgressFn) -> list[RawPage]:
@@ -248,7 +259,11 @@ class PortalClient:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            session.auth = (self.config.username, self.config.password)
+            # bytes: requests encodes str credentials as latin-1 and raises on anything else
+            session.auth = (
+                self.config.username.encode("utf-8"),
+                self.config.password.encode("utf-8"),
+            )
             # no Content-Type: LearnUpon answers 400 to it on a body-less GET
             session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
             self._local.session = session
@@ -276,7 +291,9 @@ class PortalClient:
             failure: PortalError | None = None
             response: requests.Response | None = None
             try:
-                response = self._session().get(url, params=params, timeout=self._timeout)
+                response = self._session().get(
+                    url, params=params, timeout=self._timeout, allow_redirects=False
+                )
                 body = response.content
             except requests.Timeout:
                 failure = ConnectionFailedError(
@@ -315,6 +332,8 @@ class PortalClient:
                     f"LearnUpon answered HTTP {status} to {where} {attempt} times: "
                     "the portal is having trouble; retry later"
                 )
+            if 300 <= status < 400:
+                raise self._scrub(_redirect_error(status, headers.get("Location"), where))
             if status >= 400:
                 raise self._scrub(_client_error(status, body, where, self.config.base_url))
             parsed, problem = _parse(body, envelope)
@@ -333,7 +352,7 @@ class PortalClient:
         delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
         delay += self._rng.uniform(0, JITTER_MAX)
         LOG.info("%s on %s; retrying in %.1fs", why, where, delay)
-        self._sleep(delay)
+        self._nap(delay)
 
     def _wait_rate_limit(self, retry_after: str | None, where: str) -> None:
         seconds = _retry_after_seconds(retry_after)
@@ -346,7 +365,7 @@ class PortalClient:
         # throttled page is not starved by the others
         now = self._clock()
         start = self._pacer.reserve_at(now + seconds)
-        self._sleep(start - now)
+        self._nap(start - now)
 
     def _note_quota(self, headers: Mapping[str, str]) -> None:
         raw = headers.get("X-LU-Rate-Limit-Remaining-Minute")  # absent on errors
@@ -445,6 +464,17 @@ def _client_error(status: int, body: bytes, where: str, base_url: str) -> Portal
             "base URL (it should end in /api/v1/)"
         )
     return RequestRejectedError(f"LearnUpon answered HTTP {status} to {where}{detail}")
+
+
+def _redirect_error(status: int, location: str | None, where: str) -> PortalError:
+    target = urlsplit(location or "")
+    known = target.scheme and target.hostname
+    to = f"{target.scheme}://{target.hostname}" if known else "another address"
+    return RequestRejectedError(
+        f"LearnUpon answered HTTP {status} to {where}, redirecting to {to}: the client does "
+        "not follow redirects (the API keys go only to the configured address); set the base "
+        "URL to the final https://…/api/v1/ address"
+    )
 
 
 def _error_detail(body: bytes) -> str:

@@ -38,6 +38,7 @@ class Faults:
     """Misbehaviours to inject; request numbers count every request from 1."""
 
     rate_limit_every: int = 0  # answer 429 to every Nth request (0 = never)
+    rate_limit_requests: frozenset[int] = frozenset()  # answer 429 to these request numbers
     retry_after: float | None = 1.0  # Retry-After seconds on 429; None sends no header
     fail_requests: frozenset[int] = frozenset()  # request numbers answered with fail_status
     fail_status: int = 503
@@ -90,6 +91,7 @@ class FakePortal:
         self.request_count = 0
         self.path_counts: Counter[str] = Counter()
         self.request_log: list[str] = []  # "path?query" of every request, in order
+        self.request_times: list[float] = []  # time.monotonic() of every request, in order
         self.content_type_count = 0  # GETs that carried a Content-Type header
         self._lock = threading.Lock()
         self._minute: tuple[int, int] = (0, 0)  # (minute number, requests in it)
@@ -148,7 +150,14 @@ class FakePortal:
             self.request_count = 0
             self.path_counts.clear()
             self.request_log.clear()
+            self.request_times.clear()
             self.content_type_count = 0
+
+    def fetch_starts(self) -> list[float]:
+        """time.monotonic() of each first course-list page: one per fetch by the client."""
+        with self._lock:
+            pairs = list(zip(self.request_log, self.request_times, strict=True))
+        return [t for entry, t in pairs if entry == f"{API_PREFIX}courses?page=1"]
 
     def count(self, path: str) -> int:
         """How many requests arrived for one API path such as 'modules'."""
@@ -161,7 +170,7 @@ class FakePortal:
         class Handler(_Handler):
             owner = portal
 
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server = _QuietServer((self.host, self.port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         return self.base_url
@@ -204,6 +213,7 @@ class FakePortal:
             self.request_count += 1
             self.path_counts[path] += 1
             self.request_log.append(f"{path}?{query}" if query else path)
+            self.request_times.append(time.monotonic())
             self.content_type_count += has_content_type
             minute = int(time.time() // 60)
             number, used = self._minute
@@ -248,6 +258,16 @@ class FakePortal:
         return None
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A threading server that logs (not prints) clients going away mid-answer."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that timed out or hung up is expected here; anything else is logged."""
+        LOG.debug("fake portal: request from %s ended early", client_address, exc_info=True)
+
+
 class _Handler(BaseHTTPRequestHandler):
     """Answers one request against the owning FakePortal."""
 
@@ -278,7 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
         if has_content_type and "json" in self.headers.get("Content-Type", "").lower():
             self._send(400, JSON_ERROR)
             return
-        if faults.rate_limit_every and number % faults.rate_limit_every == 0:
+        every = faults.rate_limit_every
+        if (every and number % every == 0) or number in faults.rate_limit_requests:
             extra = {} if faults.retry_after is None else {"Retry-After": f"{faults.retry_after:g}"}
             body = b'{"message":"Number of requests has exceeded the 1 minute limit"}'
             self._send(429, body, extra)

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import date
@@ -18,6 +19,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 ANCHOR = date(2026, 11, 27)
+
+
+@pytest.fixture(autouse=True)
+def _history_in_tmp(monkeypatch, tmp_path):
+    """The enrolment-history store of every test lives in its own temporary folder."""
+    monkeypatch.setenv("LU_DATA_DIR", str(tmp_path / "lu-data"))
+    monkeypatch.delenv("LU_HISTORY_URL", raising=False)
 
 
 @pytest.fixture(autouse=True)
@@ -143,7 +151,8 @@ def free_port() -> int:
 def start_streamlit(env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run dashboard.py` on a free loopback port; return it and its URL."""
     port = free_port()
-    env = {**os.environ, "LU_TODAY": ANCHOR.isoformat(), **(env_extra or {})}
+    env = {**os.environ, "LU_TODAY": ANCHOR.isoformat(),
+           "LU_DATA_DIR": tempfile.mkdtemp(prefix="lu-data-"), **(env_extra or {})}
     for var in ("LEARNUPON_PORTAL", "LEARNUPON_BASE_URL", "LEARNUPON_USERNAME",
                 "LEARNUPON_PASSWORD"):
         if var not in (env_extra or {}):
