@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -49,6 +50,8 @@ TZ_MODE_LABELS = {
 DEFAULT_CACHE_MINUTES = 15
 RETRY_WITHOUT_DATA_MINUTES = 1
 DATETIME_FORMAT = "ddd D MMM YYYY, HH:mm"
+MAX_TABLE_ROWS = 1_000  # more rows cost seconds to send and nobody scrolls them; CSV has all
+DEFER_DOWNLOAD_ROWS = 5_000  # above this, exports are built on click, not on every rerun
 FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate"}
 TODAY_ENV = "LU_TODAY"  # pins "today" (ISO date) for reproducible demos and screenshots
 VIEW_KEY = "_lu_view"
@@ -490,25 +493,38 @@ def table_with_download(
     name: str,
     key: str,
     view: View,
-    csv_frame: pd.DataFrame | None = None,
+    csv_frame: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
     column_config: dict[str, Any] | None = None,
     height: int | None = None,
 ) -> None:
-    """A table and a CSV download of exactly its rows (csv_frame when the export shape differs)."""
-    st.dataframe(
-        table,
-        hide_index=True,
-        column_config=column_config,
-        key=f"{key}_table",
-        height=height or "auto",
-    )
-    data = to_csv_bytes(table if csv_frame is None else csv_frame)
+    """A table and a CSV download of exactly its rows (csv_frame when the export shape differs).
+
+    Very long tables show their first MAX_TABLE_ROWS rows (the CSV keeps every row), and their
+    CSV is built when the button is pressed rather than on every rerun.
+    """
+    config = {**default_column_config(table), **(column_config or {})}
+    shown = table.head(MAX_TABLE_ROWS)
+    st.dataframe(shown, hide_index=True, column_config=config, key=f"{key}_table",
+                 height=height or "auto")
+    if len(table) > len(shown):
+        st.caption(f"Showing the first {len(shown):,} of {len(table):,} rows; "
+                   "the CSV holds all of them.")
+
+    def build() -> bytes:
+        frame = csv_frame() if callable(csv_frame) else csv_frame
+        return to_csv_bytes(table if frame is None else frame)
+
     st.download_button(
         "Download CSV",
-        data=data,
+        data=deferred(build, len(table)),
         key=f"{key}_csv",
         mime="text/csv",
         icon=":material/download:",
         file_name=export_file_name(name, view.filters.date_from, view.filters.date_to),
         on_click="ignore",
     )
+
+
+def deferred(build: Callable[[], bytes], rows: int) -> bytes | Callable[[], bytes]:
+    """Download data now for small views; for large ones, a callable run on click."""
+    return build if rows > DEFER_DOWNLOAD_ROWS else build()

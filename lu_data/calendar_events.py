@@ -14,7 +14,7 @@ from lu_data.tables import sessions_table, zone_text
 from lu_data.timeview import display_times
 
 # The browser draws every event as DOM nodes: more than this many makes the page crawl.
-MAX_EVENTS = 1500
+MAX_EVENTS = 1000  # about 0.8 MB of event JSON: the page stays under 1 MB
 # MIT-licensed FullCalendar views only; resource and timeline views need a commercial key.
 CALENDAR_VIEWS: dict[str, str] = {
     "dayGridMonth": "Month",

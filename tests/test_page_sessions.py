@@ -205,3 +205,17 @@ def test_calendar_and_excel_downloads_hold_the_shown_sessions(app, demo_sessions
     assert name == f"ilt-sessions-{RANGE}.xlsx"
     sheet = load_workbook(io.BytesIO(data), read_only=True)["Sessions"]
     assert sheet.max_row == 1 + len(rows)
+
+
+def test_long_tables_show_a_capped_preview_and_build_csv_on_click(app, monkeypatch, media):
+    """Past the row cap the table shows its first rows and says so; the CSV waits for a click."""
+    import ui
+
+    monkeypatch.setattr(ui, "MAX_TABLE_ROWS", 10)
+    monkeypatch.setattr(ui, "DEFER_DOWNLOAD_ROWS", 10)
+    at = app(PAGE).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 10
+    assert any("Showing the first 10 of 114 rows" in c.value for c in at.caption)
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith("-sessions_all_csv"))
+    assert button.proto.deferred_file_id and not button.proto.url

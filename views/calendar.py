@@ -55,7 +55,8 @@ state = calendar(
 )
 
 st.download_button(
-    "Add these sessions to your calendar (.ics)", data=sessions_ics(sessions),
+    "Add these sessions to your calendar (.ics)",
+    data=ui.deferred(lambda: sessions_ics(sessions), len(sessions)),
     file_name=export_file_name("sessions", view.filters.date_from, view.filters.date_to, ext="ics"),
     mime="text/calendar", key="calendar_ics", icon=":material/event:", on_click="ignore",
     help="Each event keeps its own time zone; re-importing updates events instead of duplicating",

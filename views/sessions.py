@@ -65,8 +65,8 @@ table = sessions_table(rows, view.tz, with_utc=True)
 # What a coordinator scans first (when, what, who, where) leads; the other readings follow.
 lead = ["Start", "End", "Zone", "Title", "Tutor", "Location", "Start (UTC)", "Own zone start"]
 table = table[lead + [c for c in table.columns if c not in lead]]
-ui.table_with_download(table, name="sessions",
-                       key="sessions_all", view=view, csv_frame=sessions_export(rows, view.tz),
+ui.table_with_download(table, name="sessions", key="sessions_all", view=view,
+                       csv_frame=lambda: sessions_export(rows, view.tz),
                        column_config=config, height=560)
 st.caption("The sessions CSV is the same file `lu-data export` writes for these filters: ISO 8601 "
            "times in UTC and in the display zone with offsets, UTF-8 for Excel.")
@@ -77,13 +77,15 @@ cols = st.columns(4)
 for col, name, what in ((cols[0], "trainings", "One row per training"),
                         (cols[1], "tutors", "One row per tutor")):
     col.download_button(
-        f"Download {name} CSV", data=to_csv_bytes(view_frame(rows, name, view.tz)),
+        f"Download {name} CSV",
+        data=ui.deferred(lambda n=name: to_csv_bytes(view_frame(rows, n, view.tz)), len(rows)),
         file_name=export_file_name(name, f.date_from, f.date_to), mime="text/csv",
         key=f"sessions_{name}_csv", icon=":material/download:", on_click="ignore",
         help=f"{what}, over the {len(rows):,} sessions above",
     )
 cols[2].download_button(
-    "Download calendar (.ics)", data=sessions_ics(rows), mime="text/calendar",
+    "Download calendar (.ics)", data=ui.deferred(lambda: sessions_ics(rows), len(rows)),
+    mime="text/calendar",
     file_name=export_file_name("sessions", f.date_from, f.date_to, ext="ics"),
     key="sessions_ics", icon=":material/event:", on_click="ignore",
     help="Import into Outlook or Google Calendar; re-importing updates the same events",
