@@ -210,23 +210,31 @@ def all_zones() -> list[str]:
 def localize(utc: pd.Series, zones: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Return naive local wall-clock times, "+HH:MM" offsets and abbreviations per row's zone.
 
-    One vectorised conversion per distinct zone (a column holds one zone), never per row.
+    One vectorised conversion per distinct zone (a column holds one zone), never per row;
+    results are gathered in NumPy arrays and wrapped once, as Arrow-backed assignment per
+    zone costs more than the conversion itself.
     """
-    local = pd.Series(pd.NaT, index=utc.index, dtype="datetime64[us]")
-    offset = pd.Series(pd.NA, index=utc.index, dtype="str")
-    abbr = pd.Series(pd.NA, index=utc.index, dtype="str")
-    if utc.empty:
-        return local, offset, abbr
-    utc_naive = utc.dt.tz_localize(None)
-    for zone, idx in zones.groupby(zones, sort=False, observed=True).groups.items():
-        part = utc.loc[idx]
-        wall = part.dt.tz_convert(str(zone)).dt.tz_localize(None)
-        local.loc[idx] = wall
-        minutes = ((wall - utc_naive.loc[idx]) / pd.Timedelta(minutes=1)).round()
-        labels, abbrs = _offset_labels(str(zone), minutes, part)
-        offset.loc[idx] = labels
-        abbr.loc[idx] = abbrs
-    return local, offset, abbr
+    n = len(utc)
+    local = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    offset = np.full(n, None, dtype=object)
+    abbr = np.full(n, None, dtype=object)
+    if n:
+        codes, names = pd.factorize(zones)  # Arrow-backed text factorizes in C++
+        utc_us = utc.to_numpy(dtype="datetime64[us]")
+        for code, zone in enumerate(names):
+            pos = np.flatnonzero(codes == code)
+            part = utc.iloc[pos]
+            wall = (
+                part.dt.tz_convert(str(zone)).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+            )
+            local[pos] = wall
+            minutes = pd.Series((wall - utc_us[pos]) / np.timedelta64(1, "m")).round()
+            offset[pos], abbr[pos] = _offset_labels(str(zone), minutes, part)
+    return (
+        pd.Series(local, index=utc.index),
+        pd.Series(offset, index=utc.index, dtype="str"),
+        pd.Series(abbr, index=utc.index, dtype="str"),
+    )
 
 
 def offset_labels(wall: pd.Series, utc: pd.Series) -> pd.Series:

@@ -4,7 +4,6 @@ Each case is one small file (or folder) plus its expected outcome in tests/data/
 either {"error": "..."} (the source cannot be read: a SourceError naming the file, CLI exit 2
 with one line on stderr) or the counts of the data-quality report (sessions, rejected,
 skipped, merged), its warning codes and rejection reasons, and values of the sessions frame.
-A case with "xfail" waits for the patch it names (see /tmp/reliability-patches).
 """
 
 from __future__ import annotations
@@ -38,13 +37,8 @@ MB = 2**20
 
 
 def case_params() -> list[Any]:
-    """One pytest param per corpus case, xfail (strict) while its patch is pending."""
-    params = []
-    for name, expect in CASES.items():
-        pending = "xfail" in expect
-        marks = [pytest.mark.xfail(reason=expect["xfail"], strict=True)] if pending else []
-        params.append(pytest.param(name, expect, id=name.rstrip("/"), marks=marks))
-    return params
+    """One pytest param per corpus case, named after its file."""
+    return [pytest.param(name, expect, id=name.rstrip("/")) for name, expect in CASES.items()]
 
 
 def upload_files(path: Path) -> list[tuple[str, bytes]]:
@@ -177,7 +171,6 @@ def test_file_just_over_the_size_limit_is_refused(tmp_path, monkeypatch, capsys,
         assert len(err) == 1 and "over the 1 MB limit" in err[0]
 
 
-@pytest.mark.xfail(reason="needs patch 01", strict=True)
 def test_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch) -> None:
     """A file over MAX_FILE_BYTES is refused from its size alone, never read into memory."""
     huge = tmp_path / "huge.json"
@@ -200,7 +193,6 @@ def test_upload_limit_fits_the_reader_limit() -> None:
     assert upload_mb * MB <= lu_sources.MAX_FILE_BYTES
 
 
-@pytest.mark.xfail(reason="needs patch 01", strict=True)
 def test_two_uploads_one_partial_make_a_partial_portal() -> None:
     """Uploading a partial fetch next to a complete one never shows the whole as complete."""
     files = upload_files(BAD / "mixed_complete")

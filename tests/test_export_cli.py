@@ -89,7 +89,7 @@ def test_check_json_contract(data_dir, capsys):
         (b"", "is empty"),
         (b'{"courses": []}', "no 'modules' envelope"),
         (b'{"users": []}', "no 'modules' envelope (keys found: users)"),
-        (b'{"modules": {"a": 1}}', "'modules' is dict, expected a list"),
+        (b'{"modules": {"a": 1}}', "'modules' is an object, expected a list"),
     ],
 )
 def test_check_unreadable_sources_exit_non_zero_with_one_line(tmp_path, capsys, content, message):

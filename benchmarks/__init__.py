@@ -1,0 +1,1 @@
+"""Benchmarks for the "Fast at 100,000 sessions" targets; run `python -m benchmarks.run`."""
