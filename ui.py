@@ -16,7 +16,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 from lu_data import Portal, SourceError, load_portal
 from lu_data.analyses import Filters, default_range, describe_view, filter_sessions, location_labels
 from lu_data.columns import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
-from lu_data.demo import generate_demo
+from lu_data.demo import DEMO_SESSIONS, generate_demo
 from lu_data.demo_history import demo_history
 from lu_data.export import export_file_name, sessions_export, to_csv_bytes
 from lu_data.forecast import (
@@ -53,6 +53,7 @@ DATETIME_FORMAT = "ddd D MMM YYYY, HH:mm"
 MAX_TABLE_ROWS = 1_000  # more rows cost seconds to send and nobody scrolls them; CSV has all
 DEFER_DOWNLOAD_ROWS = 5_000  # above this, exports are built on click, not on every rerun
 FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate"}
+DEMO_SESSIONS_ENV = "LU_DEMO_SESSIONS"
 TODAY_ENV = "LU_TODAY"  # pins "today" (ISO date) for reproducible demos and screenshots
 VIEW_KEY = "_lu_view"
 EMPTY_VIEW_MESSAGE = "No sessions in this range — widen the dates or clear a filter in the sidebar."
@@ -93,9 +94,18 @@ def today() -> date:
 
 
 @st.cache_data(ttl="6h", max_entries=4, show_spinner="Building the demo portal…")
-def load_demo_portal(anchor_iso: str) -> Portal:
-    """The demo portal anchored on a date, normalised once per anchor."""
-    return load_portal(generate_demo(anchor=date.fromisoformat(anchor_iso)), is_demo=True)
+def load_demo_portal(anchor_iso: str, sessions: int = DEMO_SESSIONS) -> Portal:
+    """The demo portal anchored on a date, normalised once per anchor and size."""
+    raw = generate_demo(n_sessions=sessions, anchor=date.fromisoformat(anchor_iso))
+    return load_portal(raw, is_demo=True)
+
+
+def demo_size() -> int:
+    """Sessions in the demo portal: LU_DEMO_SESSIONS (e.g. 100000 to try scale), else 600."""
+    try:
+        return max(1, int(os.environ.get(DEMO_SESSIONS_ENV, "") or DEMO_SESSIONS))
+    except ValueError:
+        return DEMO_SESSIONS
 
 
 @st.cache_data(ttl="1h", max_entries=8, show_spinner="Reading the uploaded exports…")
@@ -275,7 +285,7 @@ def render_source_picker() -> tuple[Portal | None, str, list[str]]:
         "Data source", options, key="filter_source", format_func=SOURCE_LABELS.__getitem__
     )
     if source == SOURCE_DEMO:
-        return load_demo_portal(today().isoformat()), source, notes
+        return load_demo_portal(today().isoformat(), demo_size()), source, notes
     if source == SOURCE_UPLOAD:
         files = st.sidebar.file_uploader(
             "LearnUpon JSON exports",
