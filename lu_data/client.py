@@ -35,6 +35,9 @@ except ImportError:  # pragma: no cover - orjson is a declared dependency
 LOG = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# A 429 says "wait", not "broken": with several workers sharing the quota one request can
+# be refused a few times in a row, so it gets more tries than a failing server does.
+THROTTLE_PATIENCE = 2
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
 JITTER_MAX = 1.0
@@ -314,7 +317,7 @@ class PortalClient:
             headers = response.headers
             if status == 429 or (400 <= status < 500 and MINUTE_LIMIT_TEXT in _text(body)):
                 throttled += 1
-                if throttled >= self._max_attempts:
+                if throttled >= self._max_attempts * THROTTLE_PATIENCE:
                     raise RateLimitError(
                         f"LearnUpon kept answering 429 (rate limited) after {throttled} "
                         "tries: another integration may be using the quota; lower the "

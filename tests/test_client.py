@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from lu_data.client import (
+    MAX_ATTEMPTS,
+    THROTTLE_PATIENCE,
     AuthError,
     BadResponseError,
     ConfigError,
@@ -191,7 +193,7 @@ def test_rate_limit_every_time_raises_rate_limit_error(portal: FakePortal) -> No
     portal.faults = Faults(rate_limit_every=1, retry_after=1)
     with pytest.raises(RateLimitError, match="requests per second"):
         run_fetch(portal)
-    assert portal.request_count == 5
+    assert portal.request_count == MAX_ATTEMPTS * THROTTLE_PATIENCE  # bounded, not endless
 
 
 def test_server_error_then_success_is_retried(portal: FakePortal) -> None:
