@@ -116,9 +116,9 @@ def load_uploaded_portal(files: tuple[tuple[str, bytes], ...]) -> Portal:
 
 @st.cache_data(ttl="1h", max_entries=8, show_spinner="Building enrolment history…")
 def load_pace_inputs(
-    origin: str, fetched_iso: str, is_demo: bool, _sessions: pd.DataFrame
+    origin: str, fetched_iso: str, is_demo: bool, _sessions: pd.DataFrame, n_sessions: int = 0
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """History, typical curves and back-test for one load (keyed by origin and fetch time)."""
+    """History, typical curves and back-test for one load (keyed by origin, fetch time, size)."""
     as_of = pd.Timestamp(fetched_iso)
     if is_demo:
         history = demo_history(_sessions, as_of)
@@ -129,17 +129,32 @@ def load_pace_inputs(
     return history, curves, backtest(history, _sessions, as_of=as_of)
 
 
+@st.cache_data(ttl="1h", max_entries=8, show_spinner=False)
+def portal_projections(
+    origin: str, fetched_iso: str, is_demo: bool, _sessions: pd.DataFrame, n_sessions: int
+) -> pd.DataFrame | None:
+    """Projections of every upcoming session of one load, computed once and then filtered."""
+    _, curves, _ = load_pace_inputs(origin, fetched_iso, is_demo, _sessions, n_sessions)
+    if curves.empty:
+        return None
+    # Each session's projection depends only on itself and the curves, so one pass over the
+    # whole portal serves every filter.
+    return project_sessions(_sessions, curves, pd.Timestamp(fetched_iso))
+
+
 def view_projections(view: View) -> pd.DataFrame | None:
     """Projected final enrolment of the view's upcoming sessions, or None without history."""
     portal = view.portal
     try:
-        _, curves, _ = load_pace_inputs(portal.origin, portal.fetched_at.isoformat(),
-                                        view.source == SOURCE_DEMO, portal.sessions)
+        projections = portal_projections(portal.origin, portal.fetched_at.isoformat(),
+                                         view.source == SOURCE_DEMO, portal.sessions,
+                                         len(portal.sessions))
     except Exception:  # an unreachable history store only removes the projection
         return None
-    if curves.empty:
+    if projections is None:
         return None
-    return project_sessions(view.sessions, curves, portal.fetched_at)
+    keep = projections["session_key"].isin(view.sessions["session_key"])
+    return projections.loc[keep].reset_index(drop=True)
 
 
 def render_projected_risk(view: View, *, key: str) -> bool:

@@ -11,7 +11,6 @@ from lu_data.forecast import (
     PROJECTION_METHOD,
     curve_for,
     pace_table,
-    project_sessions,
     projected_at_risk,
     session_track,
 )
@@ -28,7 +27,8 @@ view = ui.start_page("Fill pace & forecast")
 portal = view.portal
 try:
     history, curves, tested = ui.load_pace_inputs(
-        portal.origin, portal.fetched_at.isoformat(), view.source == ui.SOURCE_DEMO, portal.sessions
+        portal.origin, portal.fetched_at.isoformat(), view.source == ui.SOURCE_DEMO,
+        portal.sessions, len(portal.sessions),
     )
 except Exception as exc:  # an unreachable store must not take the page down
     st.warning(
@@ -51,7 +51,10 @@ threshold = (
     )
     / 100
 )
-projections = project_sessions(view.sessions, curves, portal.fetched_at)
+projections = ui.view_projections(view)
+if projections is None:  # the history store went away between the two reads
+    st.info(BUILDING_MESSAGE, icon=":material/info:")
+    st.stop()
 risk = projected_at_risk(view.sessions, projections, threshold)
 table = pace_table(view.sessions, projections, threshold, view.tz)
 
