@@ -15,7 +15,6 @@ from lu_data.columns import (
     REJECTED_DTYPES,
     SESSION_DTYPES,
     STATUS_DTYPE,
-    UTC_DT,
     WARNING_DTYPES,
     empty_frame,
     enforce_dtypes,
@@ -23,6 +22,13 @@ from lu_data.columns import (
 from lu_data.quality import QualityReport
 from lu_data.sources import RawPortal
 from lu_data.timezones import UTC_ZONE, localize, resolve_zone
+from lu_data.values import (
+    component_types,
+    quote,
+    to_int,
+    to_str,
+    to_utc,
+)
 
 try:  # pandas' C loop reads many keys of many dicts ~5x faster than one comprehension per key
     from pandas._libs.lib import dicts_to_array as _dicts_to_array
@@ -104,7 +110,7 @@ def normalise_portal(raw: RawPortal) -> tuple[pd.DataFrame, QualityReport]:
     else:
         kinds = [r.get("component_type") if isinstance(r, dict) else None for r in records]
         ctype = pd.Series(kinds, dtype="object")
-    ctype_norm = _component_types(ctype)
+    ctype_norm = component_types(ctype)
     is_ilt = is_obj & (ctype_norm == ILT_TYPE).to_numpy()
     skipped = is_obj & ctype_norm.notna().to_numpy() & ~is_ilt
     report.skipped_non_ilt = int(skipped.sum())
@@ -214,21 +220,21 @@ def _frame_from_records(
 
     bad_ids: dict[str, pd.Series] = {}
     for field_name in ("id", "training_id", "session_id", "session_tutor_id", "location_id"):
-        values, bad = _to_int(col(field_name))
+        values, bad = to_int(col(field_name))
         df[field_name] = values
         bad_ids[field_name] = bad
         add_warning(bad, "bad_number", f"{field_name} is not a whole number; ignored")
 
     raw_start, raw_end = col("start_at"), col("end_at")
-    df["start_utc"], start_given = _to_utc(raw_start)
-    df["end_utc"], end_given = _to_utc(raw_end)
-    df["updated_at"], _ = _to_utc(col("updated_at"))
+    df["start_utc"], start_given = to_utc(raw_start)
+    df["end_utc"], end_given = to_utc(raw_end)
+    df["updated_at"], _ = to_utc(col("updated_at"))
 
     for field_name, target in (
         ("max_capacity", "max_capacity"),
         ("number_enrolled_on_session", "enrolled"),
     ):
-        values, bad = _to_int(col(field_name))
+        values, bad = to_int(col(field_name))
         add_warning(bad, "bad_number", f"{field_name} is not a whole number; ignored")
         negative = (values < 0).fillna(False)
         add_warning(negative, "negative_number", f"{field_name} is negative; ignored")
@@ -255,7 +261,7 @@ def _frame_from_records(
     start_ok, end_ok = df["start_utc"].notna().to_numpy(), df["end_utc"].notna().to_numpy()
     reject(
         bad_ids["session_id"],
-        "session_id is not a whole number in range: " + _quote(col("session_id")),
+        "session_id is not a whole number in range: " + quote(col("session_id")),
     )
     reject(~has_sid & ~has_mid, "module id missing: the record cannot be identified")
     reject(
@@ -264,10 +270,10 @@ def _frame_from_records(
     )
     reject(~start_given, "start_at missing")
     if (start_given & ~start_ok).any():
-        reject(start_given & ~start_ok, "start_at is not a date: " + _quote(raw_start))
+        reject(start_given & ~start_ok, "start_at is not a date: " + quote(raw_start))
     reject(~end_given, "end_at missing")
     if (end_given & ~end_ok).any():
-        reject(end_given & ~end_ok, "end_at is not a date: " + _quote(raw_end))
+        reject(end_given & ~end_ok, "end_at is not a date: " + quote(raw_end))
     for name, stamps, raw in (
         ("start_at", df["start_utc"], raw_start),
         ("end_at", df["end_utc"], raw_end),
@@ -275,7 +281,7 @@ def _frame_from_records(
         years = stamps.dt.year
         reject(
             ((years < FIRST_YEAR) | (years > LAST_YEAR)).fillna(False),
-            f"{name} out of range ({FIRST_YEAR}-{LAST_YEAR}): " + _quote(raw),
+            f"{name} out of range ({FIRST_YEAR}-{LAST_YEAR}): " + quote(raw),
         )
     reject((df["end_utc"] < df["start_utc"]).fillna(False), "end_at before start_at")
 
@@ -408,11 +414,11 @@ def _session_frame(
     def in_output_order(values: pd.Series) -> pd.Series:
         return values.take(back).reset_index(drop=True)
 
-    out["created_at"] = in_output_order(_to_utc(column("created_at"))[0])
-    out["linked_courses"] = in_output_order(_to_int(column("number_of_linked_courses"))[0])
+    out["created_at"] = in_output_order(to_utc(column("created_at"))[0])
+    out["linked_courses"] = in_output_order(to_int(column("number_of_linked_courses"))[0])
     for field_name, target in STRING_FIELDS.items():
-        out[target] = in_output_order(_to_str(column(field_name)))
-    first, last = _to_str(column("tutor_first_name")), _to_str(column("tutor_last_name"))
+        out[target] = in_output_order(to_str(column(field_name)))
+    first, last = to_str(column("tutor_first_name")), to_str(column("tutor_last_name"))
     name = in_output_order((first.fillna("") + " " + last.fillna("")).str.strip())
     out["tutor_name"] = name.mask(name == "").fillna(out["tutor_email"])
     ids, counts = _course_lists(codes, df["_course"], kept)
@@ -506,8 +512,8 @@ def _text_differs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         maybe |= np.asarray(_TYPE_OF(a) != _TYPE_OF(b), dtype=bool)
     rows = np.flatnonzero(maybe)
     if len(rows):  # usually few: copies of a session mostly repeat the same text
-        ca = _to_str(pd.Series(a[rows], dtype="object"))
-        cb = _to_str(pd.Series(b[rows], dtype="object"))
+        ca = to_str(pd.Series(a[rows], dtype="object"))
+        cb = to_str(pd.Series(b[rows], dtype="object"))
         same = (ca == cb).fillna(False).to_numpy(dtype=bool) | (ca.isna() & cb.isna()).to_numpy()
         maybe[rows] = ~same
     return maybe
@@ -629,119 +635,15 @@ def _rejected_rows(
         {
             "record": numbers,
             "where": where,
-            "module_id": _to_str(pd.Series([r.get("id") for r in picked], dtype="object")),
-            "session_id": _to_str(pd.Series([r.get("session_id") for r in picked], dtype="object")),
-            "title": _to_str(pd.Series([r.get("title") for r in picked], dtype="object")).str.slice(
+            "module_id": to_str(pd.Series([r.get("id") for r in picked], dtype="object")),
+            "session_id": to_str(pd.Series([r.get("session_id") for r in picked], dtype="object")),
+            "title": to_str(pd.Series([r.get("title") for r in picked], dtype="object")).str.slice(
                 0, 120
             ),
             "reason": reasons,
         }
     )
     return enforce_dtypes(out, REJECTED_DTYPES)
-
-
-def _to_int(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Nullable integers from mixed JSON values, plus a mask of values not whole numbers."""
-    fast = _whole_ints(values)
-    if fast is not None:
-        return fast, pd.Series(False, index=values.index)
-    blank = values.isna() | (values == "")
-    flag = values.map(type).eq(bool)  # JSON true/false is not a number
-    num = pd.to_numeric(values.where(~blank & ~flag), errors="coerce")
-    bad = ~blank & (num.isna() | (num % 1 != 0) | (num.abs() > MAX_EXACT_FLOAT_INT))
-    return num.where(~bad).astype("Float64").astype("Int64"), bad
-
-
-def _whole_ints(values: pd.Series) -> pd.Series | None:
-    """The common case, every value an int or missing, converted in C; None otherwise."""
-    raw = values.to_numpy(dtype=object)
-    if infer_dtype(raw, skipna=True) != "integer":
-        return None
-    try:
-        arr = pa.array(raw, type=pa.int64(), from_pandas=True)
-    except (pa.ArrowException, OverflowError, TypeError, ValueError):
-        return None
-    ints = arr.fill_null(0).to_numpy()
-    if len(ints) and np.abs(ints).max() > MAX_EXACT_FLOAT_INT:
-        return None  # the general path rounds these through floats; keep its exact results
-    missing = arr.is_null().to_numpy(zero_copy_only=False)
-    return pd.Series(pd.arrays.IntegerArray(ints, missing), index=values.index)
-
-
-def _to_str(values: pd.Series) -> pd.Series:
-    """Strings with surrounding space removed; empty strings become missing."""
-    fast = _clean_text(values)
-    if fast is not None:
-        return fast
-    out = values.astype("str").str.strip()
-    return out.mask(out == "")
-
-
-def _clean_text(values: pd.Series) -> pd.Series | None:
-    """Stripped text, "" as missing, built in Arrow when every value is a string or missing.
-
-    Returns None for anything else (numbers, lists), which the general path stringifies.
-    """
-    if getattr(STR_DTYPE, "storage", None) != "pyarrow":
-        return None
-    try:
-        arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
-        return None
-    arr = pc.utf8_trim_whitespace(arr)  # what Series.str.strip() runs for this dtype
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)
-    return pd.Series(arr, dtype=STR_DTYPE, index=values.index)
-
-
-def _component_types(values: pd.Series) -> pd.Series:
-    """component_type stripped and lower-cased; values that are not strings become missing."""
-    if getattr(STR_DTYPE, "storage", None) == "pyarrow":
-        try:
-            arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-        except (pa.ArrowException, TypeError, ValueError, UnicodeError):
-            pass  # numbers or other JSON values among them: the general path drops those
-        else:
-            arr = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
-            return pd.Series(arr, dtype=STR_DTYPE, index=values.index)
-    return values.where(values.map(type).eq(str)).astype("str").str.strip().str.lower()
-
-
-def _to_utc(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """tz-aware UTC datetimes from ISO 8601 strings; the mask marks values that were given."""
-    tidy = _tidy_strings(values)
-    if tidy is not None:  # strings already trimmed and non-blank: parse them as they are
-        parsed = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
-        return parsed.astype(UTC_DT), tidy
-    text = _clean_text(values)
-    if text is not None:  # only strings: given means non-blank
-        given = text.notna()
-    else:
-        text = values.where(values.map(type).eq(str)).astype("str").str.strip()
-        given = text.notna() & (text != "")
-        given = given | (values.notna() & text.isna())  # a number where a date belongs is "given"
-    parsed = pd.to_datetime(text.where(given), utc=True, errors="coerce", format="ISO8601")
-    return parsed.astype(UTC_DT), given
-
-
-def _tidy_strings(values: pd.Series) -> pd.Series | None:
-    """Which values are given, when every value is a trimmed, non-blank string or missing.
-
-    The common case for timestamps; it spares a round trip of every string through Arrow.
-    """
-    if getattr(STR_DTYPE, "storage", None) != "pyarrow":
-        return None
-    try:
-        arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
-        return None
-    tidy = pc.and_(pc.equal(pc.utf8_trim_whitespace(arr), arr), pc.not_equal(arr, ""))
-    if pc.all(tidy).as_py() is False:  # None: nothing given at all, which is tidy too
-        return None
-    return pd.Series(arr.is_valid().to_numpy(zero_copy_only=False), index=values.index)
-
-
-def _quote(values: pd.Series) -> pd.Series:
-    return "'" + values.astype("str").str.slice(0, 40) + "'"
 
 
 def _zone_map(names: pd.Series) -> dict[str, str | None]:

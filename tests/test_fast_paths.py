@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from lu_data import load_portal, normalise
+from lu_data import values as typed_values
 from lu_data.analyses import double_bookings
 from lu_data.demo import generate_demo
 from lu_data.export import DATE_FORMAT, neutralise_formulas, to_csv_bytes, view_frame
@@ -40,14 +41,14 @@ def test_record_columns_fast_and_plain_agree(monkeypatch):
 def test_text_cleaning_matches_the_general_path(values):
     """Stripped text with "" as missing, whether Arrow or pandas does the work."""
     series = pd.Series(values, dtype="object")
-    pd.testing.assert_series_equal(normalise._to_str(series), _general_str(series))
+    pd.testing.assert_series_equal(typed_values.to_str(series), _general_str(series))
 
 
 def test_whole_numbers_fast_path_matches_the_general_path():
     """Columns of ints (with gaps) convert exactly like mixed columns do."""
     series = pd.Series([1, None, -3, 2**53, float("nan"), 7], dtype="object")
-    fast, bad = normalise._to_int(series)
-    mixed, mixed_bad = normalise._to_int(pd.Series([*series.tolist(), "x"], dtype="object"))
+    fast, bad = typed_values.to_int(series)
+    mixed, mixed_bad = typed_values.to_int(pd.Series([*series.tolist(), "x"], dtype="object"))
     pd.testing.assert_series_equal(fast, mixed.iloc[:-1])
     assert not bad.any() and mixed_bad.tolist() == [False] * 6 + [True]
 
