@@ -28,7 +28,8 @@ from tests.conftest import ANCHOR, start_streamlit
 
 TABS = 20
 RELOADS = 5  # tabs reloaded after the period: enough to show the next fetch is shared too
-CACHE_MINUTES = 0.2  # a 12-second refresh period, so a second period fits in the test
+CACHE_MINUTES = 0.5  # a 30-second refresh period: long enough for 20 tabs to load on a slow
+# machine, short enough that a second period fits in the test
 PERIOD = CACHE_MINUTES * 60
 TAB_PATH = "/quality"  # a light page (tables, no charts): the server's work is the point
 USER = "load-user"
@@ -66,7 +67,7 @@ def stop(proc: subprocess.Popen, drain: threading.Thread) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
-    """streamlit run on the stand-in portal with a 6-second cache period."""
+    """streamlit run on the stand-in portal with a 30-second cache period."""
     raw = generate_demo(anchor=ANCHOR)
     folder = tmp_path_factory.mktemp("load")
     with FakePortal(raw, username=USER, password=PASSWORD) as fp:
@@ -127,16 +128,22 @@ def test_twenty_tabs_share_one_fetch_per_refresh_period(browser: Browser, server
     context = browser.new_context(viewport={"width": 1000, "height": 700})
     tabs = [context.new_page() for _ in range(TABS)]
     try:
+        opened = time.monotonic()
         for page in tabs:  # navigations overlap: every session starts within a second or two
             page.goto(server.url + TAB_PATH, wait_until="commit")
         for page in tabs:
             wait_loaded(page)
             no_traceback(page)
+        loading = time.monotonic() - opened
         first = server.portal.fetch_starts()
-        assert len(first) == 1 and server.portal.request_count == server.per_fetch
+        # One fetch for all 20 tabs; only a machine so slow that loading them outlasts the
+        # period may see the next period's fetch, and never two within one period.
+        assert 1 <= len(first) <= 1 + int(loading // PERIOD), (len(first), loading)
+        assert all(gap >= PERIOD - 0.5 for gap in gaps(first))
+        assert server.portal.request_count == len(first) * server.per_fetch
         shown = {p.get_by_test_id("stMetric").first.inner_text() for p in tabs}
         assert len(shown) == 1  # every tab shows the same data
-        time.sleep(max(0.0, first[0] + PERIOD + 0.5 - time.monotonic()))
+        time.sleep(max(0.0, first[-1] + PERIOD + 0.5 - time.monotonic()))
         reloaded = time.monotonic()
         for page in tabs[:RELOADS]:
             page.reload(wait_until="commit")
@@ -148,11 +155,12 @@ def test_twenty_tabs_share_one_fetch_per_refresh_period(browser: Browser, server
         context.close()
     starts = server.portal.fetch_starts()
     print(
-        f"\n{TABS} tabs: {len(first)} fetch ({server.per_fetch} requests) for the first "
-        f"period; reloading {RELOADS} after it ({took:.1f} s) made {len(starts) - 1} more; "
+        f"\n{TABS} tabs: {len(first)} fetch ({server.per_fetch} requests) while loading "
+        f"({loading:.1f} s); reloading {RELOADS} after the period ({took:.1f} s) made "
+        f"{len(starts) - len(first)} more; "
         f"{server.portal.request_count} requests in all"
     )
-    assert 1 <= len(starts) - 1 <= 1 + int(took // PERIOD)
+    assert 1 <= len(starts) - len(first) <= 1 + int(took // PERIOD)
     assert all(gap >= PERIOD - 0.5 for gap in gaps(starts))  # never two fetches in a period
     assert server.portal.request_count == len(starts) * server.per_fetch
 
