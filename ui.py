@@ -146,9 +146,13 @@ def view_projections(view: View) -> pd.DataFrame | None:
     """Projected final enrolment of the view's upcoming sessions, or None without history."""
     portal = view.portal
     try:
-        projections = portal_projections(portal.origin, portal.fetched_at.isoformat(),
-                                         view.source == SOURCE_DEMO, portal.sessions,
-                                         len(portal.sessions))
+        projections = portal_projections(
+            portal.origin,
+            portal.fetched_at.isoformat(),
+            view.source == SOURCE_DEMO,
+            portal.sessions,
+            len(portal.sessions),
+        )
     except Exception:  # an unreachable history store only removes the projection
         return None
     if projections is None:
@@ -163,17 +167,23 @@ def render_projected_risk(view: View, *, key: str) -> bool:
     if projections is None:
         return False
     st.subheader(f"At risk: projected to end under {AT_RISK_THRESHOLD:.0%} full")
-    st.caption("Projected from each training's typical fill pace; the method and its back-test "
-               "are on the Fill pace & forecast page.")
+    st.caption(
+        "Projected from each training's typical fill pace; the method and its back-test "
+        "are on the Fill pace & forecast page."
+    )
     table = pace_table(view.sessions, projections, AT_RISK_THRESHOLD, view.tz)
     table = table.loc[table["At risk"]].drop(columns=["At risk"])
     if table.empty:
-        st.success("No upcoming session in this view is projected to end under "
-                   f"{AT_RISK_THRESHOLD:.0%} full.", icon=":material/check:")
+        st.success(
+            "No upcoming session in this view is projected to end under "
+            f"{AT_RISK_THRESHOLD:.0%} full.",
+            icon=":material/check:",
+        )
         return True
     rows = view.sessions.loc[view.sessions["session_key"].isin(set(table["Session key"]))]
-    table_with_download(table, name="at-risk", key=key, view=view,
-                        csv_frame=sessions_export(rows, view.tz))
+    table_with_download(
+        table, name="at-risk", key=key, view=view, csv_frame=sessions_export(rows, view.tz)
+    )
     return True
 
 
@@ -507,8 +517,9 @@ def default_column_config(table: pd.DataFrame) -> dict[str, Any]:
         if pd.api.types.is_datetime64_any_dtype(dtype):
             config[col] = st.column_config.DatetimeColumn(col, format=DATETIME_FORMAT)
         elif col in FILL_COLUMNS:
-            config[col] = st.column_config.ProgressColumn(col, format="percent", min_value=0,
-                                                          max_value=1)
+            config[col] = st.column_config.ProgressColumn(
+                col, format="percent", min_value=0, max_value=1
+            )
     return config
 
 
@@ -529,11 +540,13 @@ def table_with_download(
     """
     config = {**default_column_config(table), **(column_config or {})}
     shown = table.head(MAX_TABLE_ROWS)
-    st.dataframe(shown, hide_index=True, column_config=config, key=f"{key}_table",
-                 height=height or "auto")
+    st.dataframe(
+        shown, hide_index=True, column_config=config, key=f"{key}_table", height=height or "auto"
+    )
     if len(table) > len(shown):
-        st.caption(f"Showing the first {len(shown):,} of {len(table):,} rows; "
-                   "the CSV holds all of them.")
+        st.caption(
+            f"Showing the first {len(shown):,} of {len(table):,} rows; the CSV holds all of them."
+        )
 
     def build() -> bytes:
         frame = csv_frame() if callable(csv_frame) else csv_frame

@@ -26,8 +26,9 @@ DEFAULT_VIEW = "dayGridMonth"
 ISO_WALL = "%Y-%m-%dT%H:%M:%S"
 DARK_TEXT = "#1f2328"
 # White text is unreadable on the yellow "near full" colour.
-TEXT_COLORS: dict[str, str] = {s: ("#ffffff" if s != "near_full" else DARK_TEXT)
-                               for s in STATUS_COLORS}
+TEXT_COLORS: dict[str, str] = {
+    s: ("#ffffff" if s != "near_full" else DARK_TEXT) for s in STATUS_COLORS
+}
 HOUR_FORMAT = {"hour": "2-digit", "minute": "2-digit", "hour12": False}
 DAY_HEADER = {"weekday": "short", "day": "numeric", "month": "short"}
 
@@ -43,16 +44,30 @@ def seats_text(sessions: pd.DataFrame) -> pd.Series:
 def start_texts(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
     """The start as text in the display zone, in the session's own zone, and both together."""
     shown = display_times(sessions, tz)
-    display = (shown["start_display"].dt.strftime("%H:%M") + " "
-               + zone_text(shown["display_abbr"], shown["display_offset"]))
-    own = (sessions["start_local"].dt.strftime("%H:%M") + " "
-           + zone_text(sessions["tz_abbr"], sessions["utc_offset"]))
+    display = (
+        shown["start_display"].dt.strftime("%H:%M")
+        + " "
+        + zone_text(shown["display_abbr"], shown["display_offset"])
+    )
+    own = (
+        sessions["start_local"].dt.strftime("%H:%M")
+        + " "
+        + zone_text(sessions["tz_abbr"], sessions["utc_offset"])
+    )
     same = (shown["display_tz"] == sessions["tz"]).fillna(False)
     both = display.where(same, display + " · own zone " + own)
     day = shown["start_display"].dt.strftime("%a %d %b %Y")
-    return pd.DataFrame({"display": display, "own": own, "both": both, "day": day,
-                         "start": shown["start_display"], "end": shown["end_display"]},
-                        index=sessions.index)
+    return pd.DataFrame(
+        {
+            "display": display,
+            "own": own,
+            "both": both,
+            "day": day,
+            "start": shown["start_display"],
+            "end": shown["end_display"],
+        },
+        index=sessions.index,
+    )
 
 
 def calendar_events(
@@ -74,36 +89,51 @@ def calendar_events(
     status = rows["status"].astype("str")
     label = rows["status"].map(STATUS_LABELS).astype("str")
     color = status.map(STATUS_COLORS).fillna(STATUS_COLORS["no_limit"])
-    top = pd.DataFrame({
-        "id": rows["session_key"].astype("str"),
-        "title": title + " · " + seats + " · " + tutor + " · " + location + " · " + when["both"],
-        "start": when["start"].dt.strftime(ISO_WALL),
-        "end": when["end"].dt.strftime(ISO_WALL),
-        "allDay": False,
-        "backgroundColor": color,
-        "borderColor": color,
-        "textColor": status.map(TEXT_COLORS).fillna("#ffffff"),
-    })
-    extended = pd.DataFrame({
-        "session_key": rows["session_key"].astype("str"),
-        "title": title,
-        "tutor": tutor,
-        "location": location,
-        "seats": seats,
-        "status": status,
-        "status_label": label,
-        "day": when["day"],
-        "start_display": when["display"],
-        "start_own": when["own"],
-        "when": when["both"],
-    })
+    top = pd.DataFrame(
+        {
+            "id": rows["session_key"].astype("str"),
+            "title": title
+            + " · "
+            + seats
+            + " · "
+            + tutor
+            + " · "
+            + location
+            + " · "
+            + when["both"],
+            "start": when["start"].dt.strftime(ISO_WALL),
+            "end": when["end"].dt.strftime(ISO_WALL),
+            "allDay": False,
+            "backgroundColor": color,
+            "borderColor": color,
+            "textColor": status.map(TEXT_COLORS).fillna("#ffffff"),
+        }
+    )
+    extended = pd.DataFrame(
+        {
+            "session_key": rows["session_key"].astype("str"),
+            "title": title,
+            "tutor": tutor,
+            "location": location,
+            "seats": seats,
+            "status": status,
+            "status_label": label,
+            "day": when["day"],
+            "start_display": when["display"],
+            "start_own": when["own"],
+            "when": when["both"],
+        }
+    )
     # One dict per event is the component's contract; the rows are already capped.
-    return [{**event, "extendedProps": props} for event, props in
-            zip(top.to_dict("records"), extended.to_dict("records"), strict=True)]
+    return [
+        {**event, "extendedProps": props}
+        for event, props in zip(top.to_dict("records"), extended.to_dict("records"), strict=True)
+    ]
 
 
-def calendar_options(view: str, date_from: date | None, date_to: date | None,
-                     today: date) -> dict[str, Any]:
+def calendar_options(
+    view: str, date_from: date | None, date_to: date | None, today: date
+) -> dict[str, Any]:
     """FullCalendar options: one MIT view, display times unshifted, navigation kept in range."""
     if view not in CALENDAR_VIEWS:
         choices = ", ".join(CALENDAR_VIEWS)
@@ -131,8 +161,10 @@ def calendar_options(view: str, date_from: date | None, date_to: date | None,
         options["initialDate"] = date_from.isoformat()
     # Only the filter range's events are sent, so keep the calendar inside it.
     if date_from is not None and date_to is not None:
-        options["validRange"] = {"start": date_from.isoformat(),
-                                 "end": (date_to + timedelta(days=1)).isoformat()}
+        options["validRange"] = {
+            "start": date_from.isoformat(),
+            "end": (date_to + timedelta(days=1)).isoformat(),
+        }
     return options
 
 
@@ -155,7 +187,8 @@ def session_details(sessions: pd.DataFrame, key: str, tz: str) -> pd.DataFrame:
     values = table.iloc[0].astype("str")
     fill = rows["fill_rate"].iloc[0]
     values["Fill"] = "n/a (no limit)" if pd.isna(fill) else f"{fill:.0%}"
-    extra = pd.Series({"Starts": f"{when['day']} {when['both']}",
-                       "Seats": seats_text(rows.head(1)).iloc[0]})
+    extra = pd.Series(
+        {"Starts": f"{when['day']} {when['both']}", "Seats": seats_text(rows.head(1)).iloc[0]}
+    )
     out = pd.concat([extra, values.drop(labels=["Start", "End", "Zone"])])
     return pd.DataFrame({"Field": out.index, "Value": out.to_numpy()})

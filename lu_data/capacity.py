@@ -35,28 +35,46 @@ def short_text(text: pd.Series, limit: int = TITLE_CHARS) -> pd.Series:
 
 def session_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
     """One row per session, grouped by training then start: the per-session chart's data."""
-    columns = ["training", "label", "session_key", "title", "start", "capacity", "enrolled",
-               "over", "fill_rate", "status", "status_label", "tutor", "location"]
+    columns = [
+        "training",
+        "label",
+        "session_key",
+        "title",
+        "start",
+        "capacity",
+        "enrolled",
+        "over",
+        "fill_rate",
+        "status",
+        "status_label",
+        "tutor",
+        "location",
+    ]
     if sessions.empty:
         return pd.DataFrame(columns=columns)
     shown = display_times(sessions, tz)
-    start_text = (shown["start_display"].dt.strftime("%a %d %b %H:%M") + " "
-                  + shown["display_abbr"].fillna("UTC"))
-    frame = pd.DataFrame({
-        "training": short_text(sessions["title"]),
-        "label": start_text,
-        "session_key": sessions["session_key"],
-        "title": sessions["title"].fillna("(untitled)"),
-        "start": start_text,
-        "start_sort": sessions["start_utc"],
-        "capacity": sessions["max_capacity"].astype("Float64"),
-        "enrolled": sessions["enrolled"].astype("int64"),
-        "fill_rate": sessions["fill_rate"],
-        "status": sessions["status"],
-        "status_label": sessions["status"].map(STATUS_LABELS).astype("str"),
-        "tutor": sessions["tutor_name"].fillna("(no tutor)"),
-        "location": location_labels(sessions),
-    })
+    start_text = (
+        shown["start_display"].dt.strftime("%a %d %b %H:%M")
+        + " "
+        + shown["display_abbr"].fillna("UTC")
+    )
+    frame = pd.DataFrame(
+        {
+            "training": short_text(sessions["title"]),
+            "label": start_text,
+            "session_key": sessions["session_key"],
+            "title": sessions["title"].fillna("(untitled)"),
+            "start": start_text,
+            "start_sort": sessions["start_utc"],
+            "capacity": sessions["max_capacity"].astype("Float64"),
+            "enrolled": sessions["enrolled"].astype("int64"),
+            "fill_rate": sessions["fill_rate"],
+            "status": sessions["status"],
+            "status_label": sessions["status"].map(STATUS_LABELS).astype("str"),
+            "tutor": sessions["tutor_name"].fillna("(no tutor)"),
+            "location": location_labels(sessions),
+        }
+    )
     frame["over"] = (frame["enrolled"] - frame["capacity"]).clip(lower=0).fillna(0)
     frame = frame.sort_values(["training", "start_sort", "session_key"], kind="stable")
     # Two sessions of one training at the same minute would share a bar: number the repeats.
@@ -77,17 +95,22 @@ def capacity_rollup(sessions: pd.DataFrame, by: str = "training") -> pd.DataFram
     # Two trainings can share a title: group on the key, show the title.
     group = sessions["training_key"] if by == "training" else name
     limited = sessions["max_capacity"].notna()
-    frame = pd.DataFrame({
-        "group": group,
-        "name": name,
-        "capacity": sessions["max_capacity"].fillna(0).astype("int64"),
-        "enrolled": sessions["enrolled"].astype("int64"),
-        "limited_enrolled": sessions["enrolled"].where(limited, 0).astype("int64"),
-        "seats_left": sessions["seats_left"].fillna(0).astype("int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "group": group,
+            "name": name,
+            "capacity": sessions["max_capacity"].fillna(0).astype("int64"),
+            "enrolled": sessions["enrolled"].astype("int64"),
+            "limited_enrolled": sessions["enrolled"].where(limited, 0).astype("int64"),
+            "seats_left": sessions["seats_left"].fillna(0).astype("int64"),
+        }
+    )
     totals = frame.groupby("group", sort=False).agg(
-        name=("name", "first"), sessions=("capacity", "size"), capacity=("capacity", "sum"),
-        enrolled=("enrolled", "sum"), limited_enrolled=("limited_enrolled", "sum"),
+        name=("name", "first"),
+        sessions=("capacity", "size"),
+        capacity=("capacity", "sum"),
+        enrolled=("enrolled", "sum"),
+        limited_enrolled=("limited_enrolled", "sum"),
         seats_left=("seats_left", "sum"),
     )
     # groupby().size() is vectorised; crosstab falls back to a Python loop per group.
@@ -95,14 +118,16 @@ def capacity_rollup(sessions: pd.DataFrame, by: str = "training") -> pd.DataFram
     counts = frame.groupby([frame["group"], status], observed=True).size().unstack(fill_value=0)
     counts = counts.reindex(columns=STATUS_ORDER, fill_value=0).reindex(totals.index, fill_value=0)
     fill = totals["limited_enrolled"] / totals["capacity"].where(totals["capacity"] > 0)
-    out = pd.DataFrame({
-        label: totals["name"],
-        "Sessions": totals["sessions"],
-        "Capacity": totals["capacity"],
-        "Enrolled": totals["enrolled"],
-        "Seats left": totals["seats_left"],
-        "Fill": fill.astype("Float64"),
-    })
+    out = pd.DataFrame(
+        {
+            label: totals["name"],
+            "Sessions": totals["sessions"],
+            "Capacity": totals["capacity"],
+            "Enrolled": totals["enrolled"],
+            "Seats left": totals["seats_left"],
+            "Fill": fill.astype("Float64"),
+        }
+    )
     for status in STATUS_ORDER:
         out[STATUS_LABELS[status]] = counts[status].astype("int64")
     out = out.sort_values(["Sessions", label], ascending=[False, True], kind="stable")
@@ -116,8 +141,13 @@ def rollup_status(rollup: pd.DataFrame) -> pd.Series:
     has_cap = (cap > 0).to_numpy()
     # Enrolment on no-limit sessions is left out of the fill, as for the KPIs.
     status = np.select(
-        [~has_cap, (fill > 1).to_numpy(), (fill == 1).to_numpy(),
-         (fill >= NEAR_FULL_AT).to_numpy(), (fill < UNDER_FILLED_BELOW).to_numpy()],
+        [
+            ~has_cap,
+            (fill > 1).to_numpy(),
+            (fill == 1).to_numpy(),
+            (fill >= NEAR_FULL_AT).to_numpy(),
+            (fill < UNDER_FILLED_BELOW).to_numpy(),
+        ],
         ["no_limit", "overbooked", "full", "near_full", "under_filled"],
         default="healthy",
     )

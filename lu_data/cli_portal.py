@@ -42,7 +42,8 @@ def register_commands(subparsers: argparse._SubParsersAction) -> None:
     where.add_argument("--base-url", help="full API base URL for other hosts or regions")
     fetch.add_argument("--username", help="API username (default: $LEARNUPON_USERNAME)")
     fetch.add_argument(
-        "--all-modules", action="store_true",
+        "--all-modules",
+        action="store_true",
         help="one unfiltered /modules listing (faster, but sessions lose their course links)",
     )
     fetch.add_argument("--rps", type=float, help="requests per second (default 4, 0 = no limit)")
@@ -148,8 +149,12 @@ def run_fake_portal(args: argparse.Namespace) -> int:
         revoke_after=args.revoke_after,
     )
     portal = FakePortal(
-        raw, username=args.username, password=args.password, page_size=args.page_size,
-        faults=faults, port=args.port,
+        raw,
+        username=args.username,
+        password=args.password,
+        page_size=args.page_size,
+        faults=faults,
+        port=args.port,
     )
     portal.bind()  # bind first so the printed URL carries the real port
     print(f"stand-in LearnUpon portal with {raw.record_count:,} records at {portal.base_url}")
@@ -199,7 +204,6 @@ def load_source_from_url(
         all_modules=all_modules,
     )
     return fetch_portal(config, progress=progress)
-
 
 
 def _has_location(settings: Mapping[str, str]) -> bool:

@@ -18,7 +18,12 @@ ALL_TRAININGS = "all"
 HEATMAP_MAX_TUTORS = 40
 TIME_TEXT = "%Y-%m-%d %H:%M"
 TRAINING_SUMMARY_COLUMNS = [
-    "Training", "Sessions", "Teaching hours", "Tutors", "First session", "Last session",
+    "Training",
+    "Sessions",
+    "Teaching hours",
+    "Tutors",
+    "First session",
+    "Last session",
 ]
 TEAM_COLUMNS = ["Tutor", "Teaching hours", "Sessions", "Trainings", "Conflicts", "Email"]
 # The overlap sits next to the tutor so it stays in sight on narrow screens.
@@ -40,11 +45,17 @@ def tutor_labels(sessions: pd.DataFrame) -> pd.Series:
     """Tutor name per tutor key; two tutors sharing a name get their e-mail (or key) added."""
     if sessions.empty:
         return pd.Series(dtype="str")
-    people = pd.DataFrame({
-        "key": tutor_keys(sessions).to_numpy(),
-        "name": sessions["tutor_name"].fillna(NO_TUTOR).to_numpy(),
-        "email": sessions["tutor_email"].to_numpy(),
-    }).drop_duplicates("key").set_index("key")
+    people = (
+        pd.DataFrame(
+            {
+                "key": tutor_keys(sessions).to_numpy(),
+                "name": sessions["tutor_name"].fillna(NO_TUTOR).to_numpy(),
+                "email": sessions["tutor_email"].to_numpy(),
+            }
+        )
+        .drop_duplicates("key")
+        .set_index("key")
+    )
     clash = people["name"].duplicated(keep=False)
     extra = people["email"].fillna(pd.Series(people.index, index=people.index))
     labels = people["name"].where(~clash, people["name"] + " (" + extra + ")")
@@ -81,23 +92,27 @@ def training_summary(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
         return pd.DataFrame(columns=["training_key", *TRAINING_SUMMARY_COLUMNS])
     shown = display_times(sessions, tz)
     when = zoned_text(shown["start_display"], shown["display_abbr"], shown["display_offset"])
-    s = pd.DataFrame({
-        "training_key": sessions["training_key"],
-        "title": sessions["title"].fillna("(untitled)"),
-        "hours": sessions["duration_hours"],
-        "tutor": tutor_keys(sessions),
-        "start_utc": sessions["start_utc"],
-        "when": when,
-    }).sort_values(["start_utc", "title"], kind="stable")
+    s = pd.DataFrame(
+        {
+            "training_key": sessions["training_key"],
+            "title": sessions["title"].fillna("(untitled)"),
+            "hours": sessions["duration_hours"],
+            "tutor": tutor_keys(sessions),
+            "start_utc": sessions["start_utc"],
+            "when": when,
+        }
+    ).sort_values(["start_utc", "title"], kind="stable")
     g = s.groupby("training_key", sort=False)
-    out = pd.DataFrame({
-        "Training": g["title"].first(),
-        "Sessions": g.size(),
-        "Teaching hours": g["hours"].sum().round(1),
-        "Tutors": g["tutor"].nunique(),
-        "First session": g["when"].first(),
-        "Last session": g["when"].last(),
-    })
+    out = pd.DataFrame(
+        {
+            "Training": g["title"].first(),
+            "Sessions": g.size(),
+            "Teaching hours": g["hours"].sum().round(1),
+            "Tutors": g["tutor"].nunique(),
+            "First session": g["when"].first(),
+            "Last session": g["when"].last(),
+        }
+    )
     return out.rename_axis("training_key").reset_index()
 
 
@@ -107,7 +122,8 @@ def sessions_by_training(sessions: pd.DataFrame, training_key: str | None = None
         sessions = sessions.loc[(sessions["training_key"] == training_key).to_numpy()]
     first = sessions.groupby("training_key", sort=False)["start_utc"].transform("min")
     order = sessions.assign(_first=first).sort_values(
-        ["_first", "training_key", "start_utc", "session_key"], kind="stable")
+        ["_first", "training_key", "start_utc", "session_key"], kind="stable"
+    )
     return order.drop(columns="_first")
 
 
@@ -117,14 +133,18 @@ def weekly_workload(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
         return pd.DataFrame(columns=WORKLOAD_COLUMNS)
     start = display_times(sessions, tz)["start_display"]
     keys = tutor_keys(sessions)
-    frame = pd.DataFrame({
-        "tutor_key": keys,
-        "week": start.dt.to_period(WEEK_FREQ).dt.start_time,
-        "hours": sessions["duration_hours"].fillna(0.0),
-    })
-    out = frame.groupby(["tutor_key", "week"], sort=True).agg(
-        sessions=("hours", "size"), hours=("hours", "sum")
-    ).reset_index()
+    frame = pd.DataFrame(
+        {
+            "tutor_key": keys,
+            "week": start.dt.to_period(WEEK_FREQ).dt.start_time,
+            "hours": sessions["duration_hours"].fillna(0.0),
+        }
+    )
+    out = (
+        frame.groupby(["tutor_key", "week"], sort=True)
+        .agg(sessions=("hours", "size"), hours=("hours", "sum"))
+        .reset_index()
+    )
     out["tutor"] = out["tutor_key"].map(tutor_labels(sessions))
     return out[WORKLOAD_COLUMNS]
 
@@ -145,8 +165,12 @@ def workload_grid(weekly: pd.DataFrame, limit: int = HEATMAP_MAX_TUTORS) -> Work
         table = rows.pivot_table(index="tutor", columns="week", values=value, aggfunc="sum")
         return table.reindex(index=kept, columns=weeks).fillna(0)
 
-    return WorkloadGrid(hours=grid("hours"), sessions=grid("sessions").astype("int64"),
-                        hidden_tutors=len(order) - len(kept), total_tutors=len(order))
+    return WorkloadGrid(
+        hours=grid("hours"),
+        sessions=grid("sessions").astype("int64"),
+        hidden_tutors=len(order) - len(kept),
+        total_tutors=len(order),
+    )
 
 
 def team_table(sessions: pd.DataFrame, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -156,16 +180,19 @@ def team_table(sessions: pd.DataFrame, pairs: pd.DataFrame | None = None) -> pd.
     tutors = tutors_frame(sessions)
     pairs = double_bookings(sessions) if pairs is None else pairs
     conflicts = tutors["tutor_key"].map(conflict_counts(pairs)).fillna(0).astype("int64")
-    out = pd.DataFrame({
-        "Tutor": tutors["tutor_key"].map(tutor_labels(sessions)),
-        "Teaching hours": tutors["teaching_hours"].round(1),
-        "Sessions": tutors["sessions"],
-        "Trainings": tutors["trainings"],
-        "Conflicts": conflicts,
-        "Email": tutors["tutor_email"],
-    })
-    return out.sort_values(["Teaching hours", "Tutor"], ascending=[False, True],
-                           kind="stable", ignore_index=True)
+    out = pd.DataFrame(
+        {
+            "Tutor": tutors["tutor_key"].map(tutor_labels(sessions)),
+            "Teaching hours": tutors["teaching_hours"].round(1),
+            "Sessions": tutors["sessions"],
+            "Trainings": tutors["trainings"],
+            "Conflicts": conflicts,
+            "Email": tutors["tutor_email"],
+        }
+    )
+    return out.sort_values(
+        ["Teaching hours", "Tutor"], ascending=[False, True], kind="stable", ignore_index=True
+    )
 
 
 def _times_by_key(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
@@ -184,14 +211,16 @@ def double_bookings_table(
     a = times.reindex(pairs["session_key_a"]).reset_index(drop=True)
     b = times.reindex(pairs["session_key_b"]).reset_index(drop=True)
     p = pairs.reset_index(drop=True)
-    return pd.DataFrame({
-        "Tutor": p["tutor_name"].fillna(NO_TUTOR),
-        "Overlap (min)": p["overlap_minutes"].astype("int64"),
-        "Session A": p["title_a"].fillna("(untitled)"),
-        "When (A)": span_text(a),
-        "Session B": p["title_b"].fillna("(untitled)"),
-        "When (B)": span_text(b),
-    })
+    return pd.DataFrame(
+        {
+            "Tutor": p["tutor_name"].fillna(NO_TUTOR),
+            "Overlap (min)": p["overlap_minutes"].astype("int64"),
+            "Session A": p["title_a"].fillna("(untitled)"),
+            "When (A)": span_text(a),
+            "Session B": p["title_b"].fillna("(untitled)"),
+            "When (B)": span_text(b),
+        }
+    )
 
 
 def double_bookings_export(
@@ -200,8 +229,15 @@ def double_bookings_export(
     """The clashes for CSV: keys, titles, UTC and display-zone times as ISO 8601, overlap."""
     cols = ["tutor_key", "tutor_name", "overlap_minutes"]
     for side in ("a", "b"):
-        cols += [f"session_key_{side}", f"title_{side}", f"start_utc_{side}", f"end_utc_{side}",
-                 f"start_local_{side}", f"end_local_{side}", f"tz_{side}"]
+        cols += [
+            f"session_key_{side}",
+            f"title_{side}",
+            f"start_utc_{side}",
+            f"end_utc_{side}",
+            f"start_local_{side}",
+            f"end_local_{side}",
+            f"tz_{side}",
+        ]
     if pairs.empty:
         return pd.DataFrame(columns=cols)
     times = _times_by_key(sessions, tz)

@@ -120,8 +120,14 @@ def app(monkeypatch):
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 SCREENSHOTS = ROOT / "screenshots"
 
@@ -137,8 +143,12 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     """A desktop viewport and a browser time zone other than the machine's UTC."""
-    return {**browser_context_args, "viewport": {"width": 1400, "height": 900},
-            "timezone_id": "America/Chicago", "accept_downloads": True}
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1400, "height": 900},
+        "timezone_id": "America/Chicago",
+        "accept_downloads": True,
+    }
 
 
 def free_port() -> int:
@@ -151,18 +161,42 @@ def free_port() -> int:
 def start_streamlit(env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run dashboard.py` on a free loopback port; return it and its URL."""
     port = free_port()
-    env = {**os.environ, "LU_TODAY": ANCHOR.isoformat(),
-           "LU_DATA_DIR": tempfile.mkdtemp(prefix="lu-data-"), **(env_extra or {})}
-    for var in ("LEARNUPON_PORTAL", "LEARNUPON_BASE_URL", "LEARNUPON_USERNAME",
-                "LEARNUPON_PASSWORD"):
+    env = {
+        **os.environ,
+        "LU_TODAY": ANCHOR.isoformat(),
+        "LU_DATA_DIR": tempfile.mkdtemp(prefix="lu-data-"),
+        **(env_extra or {}),
+    }
+    for var in (
+        "LEARNUPON_PORTAL",
+        "LEARNUPON_BASE_URL",
+        "LEARNUPON_USERNAME",
+        "LEARNUPON_PASSWORD",
+    ):
         if var not in (env_extra or {}):
             env.pop(var, None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 40

@@ -43,9 +43,10 @@ def test_configured_portal_is_the_default_source_and_loads(portal_env, monkeypat
     source = at.sidebar.radio(key="filter_source")
     assert "portal" in source.options[-1].lower() or "LearnUpon portal" in source.options
     assert source.value == "portal"
-    want = filter_sessions(load_portal(raw).sessions,
-                           Filters(date_from=ANCHOR, date_to=ANCHOR.replace(year=2027, month=1,
-                                                                             day=22)))
+    want = filter_sessions(
+        load_portal(raw).sessions,
+        Filters(date_from=ANCHOR, date_to=ANCHOR.replace(year=2027, month=1, day=22)),
+    )
     shown = {m.label: m.value for m in at.metric}
     assert shown["Sessions"] == f"{len(want):,}"
     assert not any("Demo data" in i.value for i in at.info)

@@ -52,19 +52,33 @@ def test_dublin_nine_oclock_stays_nine_across_dst(dublin_dst):
     """In session-zone mode a 09:00 Dublin session starts at 09:00 before and after the change."""
     events = calendar_events(dublin_dst, "local")
     assert [e["start"] for e in events] == ["2026-10-20T09:00:00", "2026-10-27T09:00:00"]
-    assert [e["extendedProps"]["start_own"] for e in events] == ["09:00 IST (+01:00)",
-                                                                 "09:00 GMT (+00:00)"]
+    assert [e["extendedProps"]["start_own"] for e in events] == [
+        "09:00 IST (+01:00)",
+        "09:00 GMT (+00:00)",
+    ]
 
 
 @pytest.mark.parametrize(
     ("tz", "starts", "texts"),
-    [("UTC", ["2026-10-20T08:00:00", "2026-10-27T09:00:00"],
-      ["08:00 UTC (+00:00) · own zone 09:00 IST (+01:00)",
-       "09:00 UTC (+00:00) · own zone 09:00 GMT (+00:00)"]),
-     # New York changes a week later, so the gap is 5 h then 4 h.
-     ("America/New_York", ["2026-10-20T04:00:00", "2026-10-27T05:00:00"],
-      ["04:00 EDT (-04:00) · own zone 09:00 IST (+01:00)",
-       "05:00 EDT (-04:00) · own zone 09:00 GMT (+00:00)"])],
+    [
+        (
+            "UTC",
+            ["2026-10-20T08:00:00", "2026-10-27T09:00:00"],
+            [
+                "08:00 UTC (+00:00) · own zone 09:00 IST (+01:00)",
+                "09:00 UTC (+00:00) · own zone 09:00 GMT (+00:00)",
+            ],
+        ),
+        # New York changes a week later, so the gap is 5 h then 4 h.
+        (
+            "America/New_York",
+            ["2026-10-20T04:00:00", "2026-10-27T05:00:00"],
+            [
+                "04:00 EDT (-04:00) · own zone 09:00 IST (+01:00)",
+                "05:00 EDT (-04:00) · own zone 09:00 GMT (+00:00)",
+            ],
+        ),
+    ],
 )
 def test_other_display_zones_shift_by_the_right_offset(dublin_dst, tz, starts, texts):
     """Picked zones get the shifted wall clock, with both zones named in the event."""
@@ -120,8 +134,10 @@ def test_options_pin_utc_and_stay_in_range():
 
 def test_clicked_session_key_reads_event_clicks_only():
     """Only an eventClick hand-back names a session; other callbacks and empty state do not."""
-    click = {"callback": "eventClick",
-             "eventClick": {"event": {"id": "session:1", "extendedProps": {}}, "view": {}}}
+    click = {
+        "callback": "eventClick",
+        "eventClick": {"event": {"id": "session:1", "extendedProps": {}}, "view": {}},
+    }
     assert clicked_session_key(click) == "session:1"
     assert clicked_session_key({"callback": "dateClick", "dateClick": {}}) is None
     assert clicked_session_key({}) is None

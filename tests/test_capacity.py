@@ -93,8 +93,14 @@ def test_rollup_fill_leaves_out_no_limit_sessions(sessions):
 
 @pytest.mark.parametrize(
     ("capacity", "enrolled", "status"),
-    [(10, 12, "overbooked"), (10, 10, "full"), (20, 18, "near_full"), (10, 5, "healthy"),
-     (10, 1, "under_filled"), (None, 7, "no_limit")],
+    [
+        (10, 12, "overbooked"),
+        (10, 10, "full"),
+        (20, 18, "near_full"),
+        (10, 5, "healthy"),
+        (10, 1, "under_filled"),
+        (None, 7, "no_limit"),
+    ],
 )
 def test_rollup_status_uses_session_thresholds(sessions, capacity, enrolled, status):
     """A roll-up row gets the same status a session with those totals would get."""
@@ -107,8 +113,13 @@ def test_fill_distribution_bins_edge_values(sessions):
     frame = with_fill(sessions, [(20, 1), (20, 17), (10, 10), (10, 12), (None, 3), (10, 0)])
     dist = fill_distribution(frame)
     got = {(str(b), str(s)): n for b, s, n in dist[["bin", "status", "sessions"]].to_numpy()}
-    assert got == {("0–9%", "under_filled"): 2, ("80–89%", "near_full"): 1, ("100%", "full"): 1,
-                   ("Over 100%", "overbooked"): 1, ("No limit", "no_limit"): 1}
+    assert got == {
+        ("0–9%", "under_filled"): 2,
+        ("80–89%", "near_full"): 1,
+        ("100%", "full"): 1,
+        ("Over 100%", "overbooked"): 1,
+        ("No limit", "no_limit"): 1,
+    }
 
 
 def test_fill_distribution_counts_every_session(sessions):
@@ -160,9 +171,11 @@ def test_session_figure_marks_overbooked_and_no_limit(sessions):
 def test_figures_say_when_empty(sessions):
     """Every capacity figure explains an empty view instead of drawing blank axes."""
     empty = sessions.head(0)
-    figs = [session_capacity_figure(session_capacity(empty)),
-            group_capacity_figure(capacity_rollup(empty), "Training"),
-            rollup_status_figure(capacity_rollup(empty), "Training"),
-            fill_distribution_figure(fill_distribution(empty))]
+    figs = [
+        session_capacity_figure(session_capacity(empty)),
+        group_capacity_figure(capacity_rollup(empty), "Training"),
+        rollup_status_figure(capacity_rollup(empty), "Training"),
+        fill_distribution_figure(fill_distribution(empty)),
+    ]
     for fig in figs:
         assert "widen the dates" in fig.layout.annotations[0].text

@@ -87,8 +87,12 @@ def run_fetch(portal: FakePortal, time_: FakeTime | None = None, **kwargs: objec
     progress = options.pop("progress", None)
     config = PortalConfig(portal.base_url, USER, PASSWORD, **options)
     return fetch_portal(
-        config, progress=progress, sleep=time_.sleep, clock=time_.clock,
-        rng=random.Random(3), max_attempts=max_attempts,
+        config,
+        progress=progress,
+        sleep=time_.sleep,
+        clock=time_.clock,
+        rng=random.Random(3),
+        max_attempts=max_attempts,
     )
 
 
@@ -103,7 +107,10 @@ def test_fetch_reads_every_page_of_every_course(portal: FakePortal) -> None:
     """Every course is paged to the end and each page keeps its course id and label."""
     raw = run_fetch(portal)
     assert [p.label for p in raw.pages] == [
-        "course 1 page 1", "course 1 page 2", "course 2 page 1", "course 2 page 2",
+        "course 1 page 1",
+        "course 1 page 2",
+        "course 2 page 1",
+        "course 2 page 2",
         "course 3 page 1",
     ]
     assert raw.record_count == 8
@@ -116,9 +123,7 @@ def test_fetch_reads_every_page_of_every_course(portal: FakePortal) -> None:
 def test_sessions_linked_to_two_courses_appear_under_each(portal: FakePortal) -> None:
     """A session shared by two courses is returned in both courses' pages, not deduplicated."""
     raw = run_fetch(portal)
-    where = {
-        p.course_id for p in raw.pages for m in p.modules if m["session_id"] == 12222
-    }
+    where = {p.course_id for p in raw.pages for m in p.modules if m["session_id"] == 12222}
     assert where == {1, 2}
 
 
@@ -142,8 +147,9 @@ def test_page_of_499_records_is_not_taken_as_the_last() -> None:
 def test_missing_next_page_header_means_one_page() -> None:
     """Without LU-Has-Next-Page a listing is read as one page."""
     faults = Faults(no_paging_headers=True)
-    with FakePortal(sample_portal(), username=USER, password=PASSWORD, page_size=2,
-                    faults=faults) as fp:
+    with FakePortal(
+        sample_portal(), username=USER, password=PASSWORD, page_size=2, faults=faults
+    ) as fp:
         raw = run_fetch(fp)
         assert len(raw.courses) == 2  # the course listing also stops after one page
         assert [len(p.modules) for p in raw.pages] == [2, 2]
@@ -152,8 +158,9 @@ def test_missing_next_page_header_means_one_page() -> None:
 def test_stuck_next_page_header_raises_paging_error() -> None:
     """A next-page header that never turns false stops at the page cap with PagingError."""
     faults = Faults(stuck_next_page=True)
-    with FakePortal(sample_portal(), username=USER, password=PASSWORD, page_size=1,
-                    faults=faults) as fp:
+    with FakePortal(
+        sample_portal(), username=USER, password=PASSWORD, page_size=1, faults=faults
+    ) as fp:
         with pytest.raises(PagingError, match="max_pages"):
             run_fetch(fp, max_pages=4)
         assert fp.count("courses") == 4
@@ -301,8 +308,9 @@ def test_pacing_spaces_requests_at_the_configured_rate(portal: FakePortal) -> No
 
 def test_low_remaining_quota_slows_down() -> None:
     """When X-LU-Rate-Limit-Remaining-Minute nears 0 the client spaces requests out."""
-    with FakePortal(sample_portal(), username=USER, password=PASSWORD, page_size=2,
-                    minute_quota=2) as fp:
+    with FakePortal(
+        sample_portal(), username=USER, password=PASSWORD, page_size=2, minute_quota=2
+    ) as fp:
         time_ = FakeTime()
         run_fetch(fp, time_)
         assert time_.sleeps and max(time_.sleeps) > 1
@@ -325,9 +333,12 @@ def test_password_never_appears_in_errors_reprs_or_logs(
     token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     texts: list[str] = []
     scenarios = [
-        Faults(revoke_after=1), Faults(fail_requests=frozenset(range(1, 50))),
-        Faults(html_requests=frozenset({1})), Faults(truncate_requests=frozenset(range(1, 50))),
-        Faults(drop_requests=frozenset(range(1, 50))), Faults(rate_limit_every=1),
+        Faults(revoke_after=1),
+        Faults(fail_requests=frozenset(range(1, 50))),
+        Faults(html_requests=frozenset({1})),
+        Faults(truncate_requests=frozenset(range(1, 50))),
+        Faults(drop_requests=frozenset(range(1, 50))),
+        Faults(rate_limit_every=1),
     ]
     for faults in scenarios:
         portal.faults = faults

@@ -83,8 +83,14 @@ def test_password_is_not_echoed_in_config_errors() -> None:
 
 def test_both_portal_and_base_url_is_an_error() -> None:
     """Setting a portal name and a base URL in one place raises ConfigError."""
-    secrets = {"learnupon": {"portal": "a", "base_url": "https://b.learnupon.com",
-                             "username": "u", "password": "p"}}
+    secrets = {
+        "learnupon": {
+            "portal": "a",
+            "base_url": "https://b.learnupon.com",
+            "username": "u",
+            "password": "p",
+        }
+    }
     with pytest.raises(ConfigError, match="only one"):
         portal_config_from({}, secrets)
 

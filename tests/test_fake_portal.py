@@ -209,8 +209,17 @@ def test_cli_fetch_error_is_one_line_without_password(
     portal: FakePortal, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A refused password exits 1 with one line on stderr that does not contain it."""
-    args = parse(["fetch", "--base-url", portal.base_url, "--username", "demo", "-o",
-                  str(tmp_path / "x.json")])
+    args = parse(
+        [
+            "fetch",
+            "--base-url",
+            portal.base_url,
+            "--username",
+            "demo",
+            "-o",
+            str(tmp_path / "x.json"),
+        ]
+    )
     err = io.StringIO()
     code = run_fetch(args, env={}, prompt=lambda _: "typed-wrong-pw", err=err)
     assert code == 1

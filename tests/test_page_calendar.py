@@ -115,8 +115,10 @@ def test_clicking_an_event_shows_its_details(app):
     at = open_page(app, **DUBLIN_DAY)
     assert any("No session selected" in c.value for c in at.caption)
     key = "calendar_dayGridMonth_2027-05-17_local"
-    at.session_state[key] = {"callback": "eventClick",
-                             "eventClick": {"event": {"id": DUBLIN_KEY}, "view": {}}}
+    at.session_state[key] = {
+        "callback": "eventClick",
+        "eventClick": {"event": {"id": DUBLIN_KEY}, "view": {}},
+    }
     at.run()
     details = at.dataframe[0].value.set_index("Field")["Value"]
     assert details["Session key"] == DUBLIN_KEY

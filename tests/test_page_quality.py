@@ -34,8 +34,11 @@ def bad_export() -> bytes:
     good = load_records("sample_ilt_center.json")
     no_start = copy.deepcopy(good[0]) | {"session_id": 901, "start_at": None}
     backwards = copy.deepcopy(good[0]) | {"session_id": 902, "end_at": "2022-01-05T10:00:00Z"}
-    full = copy.deepcopy(good[1]) | {"session_id": 903, "max_capacity": 2,
-                                     "number_enrolled_on_session": 5}
+    full = copy.deepcopy(good[1]) | {
+        "session_id": 903,
+        "max_capacity": 2,
+        "number_enrolled_on_session": 5,
+    }
     scorm = {"id": 77, "component_type": "scorm", "title": "Not a session"}
     modules = [*good, good[0], no_start, backwards, full, scorm]
     return json.dumps({"modules": modules}).encode()
@@ -66,12 +69,14 @@ def test_demo_warnings_and_skipped_types_are_tables_with_csv(app, media):
     report = load_portal(generate_demo(anchor=ANCHOR)).quality
     counts = table(at, "Code", "Meaning")
     assert dict(zip(counts["Code"], counts["Sessions"], strict=True)) == dict(
-        zip(report.warning_counts()["code"], report.warning_counts()["count"], strict=True))
+        zip(report.warning_counts()["code"], report.warning_counts()["count"], strict=True)
+    )
     warnings = table(at, "Record", "Where", "Session key")
     assert len(warnings) == len(report.warnings) == 39
     skipped = table(at, "Module type")
     assert dict(zip(skipped["Module type"], skipped["Records"], strict=True)) == (
-        report.skipped_types)
+        report.skipped_types
+    )
     data, name = download(at, media, "quality_warnings_csv")
     assert data == to_csv_bytes(warnings)
     assert name == "ilt-quality-warnings-all-all.csv"  # the whole source, not the date filter
@@ -109,11 +114,20 @@ def test_uploaded_file_with_bad_records_lists_rejections(
     assert report.rejected_count == 2 and report.skipped_non_ilt == 1
     shown = metrics(at)
     assert (shown["Input records"], shown["Rejected"], shown["Duplicates merged"]) == (
-        "8", "2", "1")
+        "8",
+        "2",
+        "1",
+    )
     assert any(s.value.startswith("✓ Balances: 8 input records") for s in at.success)
     rejected = table(at, "Record", "Where", "Module id")
-    assert list(rejected.columns) == ["Record", "Where", "Module id", "Session id", "Title",
-                                      "Reason"]
+    assert list(rejected.columns) == [
+        "Record",
+        "Where",
+        "Module id",
+        "Session id",
+        "Title",
+        "Reason",
+    ]
     assert list(rejected["Reason"]) == list(report.rejected["reason"])
     assert set(rejected["Reason"]) == {"start_at missing", "end_at before start_at"}
     assert list(rejected["Record"]) == [5, 6]

@@ -30,8 +30,24 @@ def demo_sessions() -> pd.DataFrame:
 def cli_export(tmp_path, tz: str, view: str = "sessions") -> bytes:
     """The bytes `lu-data export demo` writes for the page's default dates."""
     out = tmp_path / f"{view}.csv"
-    code = cli.main(["export", "demo", "--view", view, "--tz", tz, "--from", ANCHOR.isoformat(),
-                     "--to", TO.isoformat(), "--anchor", ANCHOR.isoformat(), "-o", str(out)])
+    code = cli.main(
+        [
+            "export",
+            "demo",
+            "--view",
+            view,
+            "--tz",
+            tz,
+            "--from",
+            ANCHOR.isoformat(),
+            "--to",
+            TO.isoformat(),
+            "--anchor",
+            ANCHOR.isoformat(),
+            "-o",
+            str(out),
+        ]
+    )
     assert code == 0
     return out.read_bytes()
 
@@ -158,8 +174,9 @@ def test_sidebar_filters_change_the_rows(app, demo_sessions):
     """Filtering to legacy modules lists only those, with a matching count."""
     at = app(PAGE).run()
     at.multiselect(key="filter_kinds").set_value(["legacy"]).run()
-    expected = filter_sessions(demo_sessions, Filters(date_from=ANCHOR, date_to=TO,
-                                                      kinds=("legacy",)))
+    expected = filter_sessions(
+        demo_sessions, Filters(date_from=ANCHOR, date_to=TO, kinds=("legacy",))
+    )
     shown = at.dataframe[0].value
     assert len(shown) == len(expected) > 0
     assert set(shown["Kind"]) == {"Legacy ILT"}
@@ -170,9 +187,15 @@ def test_query_params_restore_the_view(app, demo_sessions):
     at = app(PAGE, status="full", tz="Asia/Tokyo", **{"from": "2026-12-01", "to": "2026-12-31"})
     at.run()
     assert not at.exception
-    expected = filter_sessions(demo_sessions, Filters(
-        date_from=date(2026, 12, 1), date_to=date(2026, 12, 31), statuses=("full",),
-        tz="Asia/Tokyo"))
+    expected = filter_sessions(
+        demo_sessions,
+        Filters(
+            date_from=date(2026, 12, 1),
+            date_to=date(2026, 12, 31),
+            statuses=("full",),
+            tz="Asia/Tokyo",
+        ),
+    )
     shown = at.dataframe[0].value
     assert list(shown["Session key"]) == list(expected["session_key"])
     assert (shown["Zone"] == "JST (+09:00)").all()

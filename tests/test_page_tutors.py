@@ -167,8 +167,9 @@ def test_display_zone_switch_changes_clash_times(app, demo_sessions):
     at.radio(key="filter_tz_mode").set_value("pick").run()
     at.selectbox(key="filter_tz_zone").set_value("America/New_York").run()
     assert not at.exception
-    view = filter_sessions(demo_sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22),
-                                                  tz="America/New_York"))
+    view = filter_sessions(
+        demo_sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22), tz="America/New_York")
+    )
     shown = table(at, "Tutor", "Overlap (min)")
     expected = double_bookings_table(double_bookings(view), view, "America/New_York")
     assert list(shown["When (A)"]) == list(expected["When (A)"])

@@ -38,8 +38,15 @@ PEOPLE = {
 SESSIONS = [
     # session id, training id, title, start, end (UTC), Rails zone, tutor id
     (101, 7, "Excel basics", "2026-03-30T08:00:00Z", "2026-03-30T10:00:00Z", "Dublin", 1),
-    (102, 8, "Negotiation", "2026-03-30T09:30:00Z", "2026-03-30T11:00:00Z",
-     "Eastern Time (US & Canada)", 1),
+    (
+        102,
+        8,
+        "Negotiation",
+        "2026-03-30T09:30:00Z",
+        "2026-03-30T11:00:00Z",
+        "Eastern Time (US & Canada)",
+        1,
+    ),
     (103, 8, "Negotiation", "2026-03-30T11:00:00Z", "2026-03-30T12:00:00Z", "Dublin", 1),
     (104, 7, "Excel basics", "2026-04-06T13:00:00Z", "2026-04-08T15:00:00Z", "Dublin", 2),
     (105, 9, "Safety", "2026-04-12T23:30:00Z", "2026-04-13T01:30:00Z", "Auckland", 3),
@@ -50,9 +57,19 @@ def record(sid, tid, title, start, end, zone, tutor) -> dict:
     """One ILT Center record built from the committed sample."""
     first, last, email = PEOPLE[tutor]
     rec = copy.deepcopy(load_records("sample_ilt_center.json")[0])
-    rec.update(id=1000 + sid, session_id=sid, training_id=tid, title=title, start_at=start,
-               end_at=end, timezone=zone, session_tutor_id=tutor, tutor_first_name=first,
-               tutor_last_name=last, tutor_email=email)
+    rec.update(
+        id=1000 + sid,
+        session_id=sid,
+        training_id=tid,
+        title=title,
+        start_at=start,
+        end_at=end,
+        timezone=zone,
+        session_tutor_id=tutor,
+        tutor_first_name=first,
+        tutor_last_name=last,
+        tutor_email=email,
+    )
     return rec
 
 
@@ -68,8 +85,9 @@ def decode(values) -> np.ndarray:
 @pytest.fixture(scope="module")
 def sessions() -> pd.DataFrame:
     """The five sessions above through the one normaliser."""
-    raw = RawPortal(pages=[RawPage(modules=[record(*s) for s in SESSIONS], label="page 1")],
-                    origin="test")
+    raw = RawPortal(
+        pages=[RawPage(modules=[record(*s) for s in SESSIONS], label="page 1")], origin="test"
+    )
     return load_portal(raw).sessions
 
 
@@ -79,8 +97,11 @@ def test_double_booking_lists_both_sessions_in_each_sessions_own_zone(sessions):
     table = double_bookings_table(pairs, sessions, "local")
     assert len(table) == 1
     row = table.iloc[0]
-    assert (row["Tutor"], row["Session A"], row["Session B"]) == ("Ana Ruiz", "Excel basics",
-                                                                 "Negotiation")
+    assert (row["Tutor"], row["Session A"], row["Session B"]) == (
+        "Ana Ruiz",
+        "Excel basics",
+        "Negotiation",
+    )
     assert row["When (A)"] == "2026-03-30 09:00–11:00 IST (+01:00)"  # Dublin summer time
     assert row["When (B)"] == "2026-03-30 05:30–07:00 EDT (-04:00)"
     assert row["Overlap (min)"] == 30
@@ -161,13 +182,15 @@ def test_workload_grid_fills_empty_weeks_and_orders_by_hours(sessions):
 
 def test_workload_grid_keeps_the_busiest_forty_of_many_tutors():
     """With 45 tutors the grid keeps the 40 with most hours and says 5 are hidden."""
-    weekly = pd.DataFrame({
-        "tutor_key": [f"user:{i}" for i in range(45)],
-        "tutor": [f"Tutor {i:02d}" for i in range(45)],
-        "week": pd.Timestamp("2026-12-07"),
-        "sessions": 1,
-        "hours": np.arange(45, dtype="float64") + 1,
-    })
+    weekly = pd.DataFrame(
+        {
+            "tutor_key": [f"user:{i}" for i in range(45)],
+            "tutor": [f"Tutor {i:02d}" for i in range(45)],
+            "week": pd.Timestamp("2026-12-07"),
+            "sessions": 1,
+            "hours": np.arange(45, dtype="float64") + 1,
+        }
+    )
     grid = workload_grid(weekly)
     assert len(grid.hours) == 40 and grid.hidden_tutors == 5 and grid.total_tutors == 45
     assert grid.hours.index[0] == "Tutor 44" and "Tutor 04" not in grid.hours.index
@@ -207,7 +230,12 @@ def test_training_summary_and_grouped_sessions(sessions):
     grouped = sessions_by_training(sessions)
     # Excel's two sessions sit together although a Negotiation session starts between them.
     assert list(grouped["session_key"]) == [
-        "session:101", "session:104", "session:102", "session:103", "session:105"]
+        "session:101",
+        "session:104",
+        "session:102",
+        "session:103",
+        "session:105",
+    ]
     one = sessions_by_training(sessions, "training:8")
     assert list(one["session_key"]) == ["session:102", "session:103"]
 

@@ -31,19 +31,33 @@ CALENDAR_CSS = """
 view = ui.start_page("Calendar")
 sessions = view.sessions
 
-mode = st.segmented_control("View", list(CALENDAR_VIEWS), key="calendar_mode",
-                            format_func=CALENDAR_VIEWS.__getitem__, default=DEFAULT_VIEW)
+mode = st.segmented_control(
+    "View",
+    list(CALENDAR_VIEWS),
+    key="calendar_mode",
+    format_func=CALENDAR_VIEWS.__getitem__,
+    default=DEFAULT_VIEW,
+)
 mode = mode or DEFAULT_VIEW
 events = calendar_events(sessions, view.tz)
-st.caption(f"Times in {zone_label(view.tz)}; each event also names the zone it runs in. "
-           "Click an event for its details.")
-st.markdown(" ".join(
-    f'<span style="background:{STATUS_COLORS[s]};color:{TEXT_COLORS[s]};padding:1px 8px;'
-    f'border-radius:8px;font-size:0.8rem">{STATUS_LABELS[s]}</span>' for s in STATUS_ORDER),
-    unsafe_allow_html=True)  # fixed labels and colours only, never session text
+st.caption(
+    f"Times in {zone_label(view.tz)}; each event also names the zone it runs in. "
+    "Click an event for its details."
+)
+st.markdown(
+    " ".join(
+        f'<span style="background:{STATUS_COLORS[s]};color:{TEXT_COLORS[s]};padding:1px 8px;'
+        f'border-radius:8px;font-size:0.8rem">{STATUS_LABELS[s]}</span>'
+        for s in STATUS_ORDER
+    ),
+    unsafe_allow_html=True,
+)  # fixed labels and colours only, never session text
 if len(events) < len(sessions):
-    st.warning(f"Showing the first {MAX_EVENTS:,} of {len(sessions):,} sessions by start — "
-               "narrow the dates or filter to see the rest.", icon=":material/filter_alt:")
+    st.warning(
+        f"Showing the first {MAX_EVENTS:,} of {len(sessions):,} sessions by start — "
+        "narrow the dates or filter to see the rest.",
+        icon=":material/filter_alt:",
+    )
 start = view.filters.date_from or events[0]["start"][:10]
 state = calendar(
     events=events,
@@ -58,7 +72,10 @@ st.download_button(
     "Add these sessions to your calendar (.ics)",
     data=ui.deferred(lambda: sessions_ics(sessions), len(sessions)),
     file_name=export_file_name("sessions", view.filters.date_from, view.filters.date_to, ext="ics"),
-    mime="text/calendar", key="calendar_ics", icon=":material/event:", on_click="ignore",
+    mime="text/calendar",
+    key="calendar_ics",
+    icon=":material/event:",
+    on_click="ignore",
     help="Each event keeps its own time zone; re-importing updates events instead of duplicating",
 )
 
@@ -66,21 +83,32 @@ key = clicked_session_key(state)
 if key:
     details = session_details(sessions, key, view.tz)
     st.subheader("Selected session")
-    ui.table_with_download(details, name="session", key="calendar_selected", view=view,
-                           csv_frame=sessions_export(sessions.loc[sessions["session_key"] == key],
-                                                     view.tz))
+    ui.table_with_download(
+        details,
+        name="session",
+        key="calendar_selected",
+        view=view,
+        csv_frame=sessions_export(sessions.loc[sessions["session_key"] == key], view.tz),
+    )
 else:
     st.caption("No session selected yet.")
 
 # --- Timeline -----------------------------------------------------------------------------------
 st.subheader("Timeline")
-by = st.segmented_control("One line per", list(TIMELINE_BY), key="calendar_timeline_by",
-                          format_func=TIMELINE_BY.__getitem__, default="training")
+by = st.segmented_control(
+    "One line per",
+    list(TIMELINE_BY),
+    key="calendar_timeline_by",
+    format_func=TIMELINE_BY.__getitem__,
+    default="training",
+)
 by = by or "training"
 frame, total_rows = timeline_frame(sessions, view.tz, by)
 shown_rows = frame["row"].nunique()
 if shown_rows < total_rows or len(frame) < len(sessions):
-    st.caption(f"Showing the {shown_rows} of {total_rows} {TIMELINE_BY[by].lower()}s with most "
-               f"sessions ({len(frame):,} of {len(sessions):,} sessions, at most {TOP_ROWS} "
-               "lines); filter to see the others.")
+    st.caption(
+        f"Showing the {shown_rows} of {total_rows} {TIMELINE_BY[by].lower()}s with most "
+        f"sessions ({len(frame):,} of {len(sessions):,} sessions, at most {TOP_ROWS} "
+        "lines); filter to see the others."
+    )
 st.plotly_chart(timeline_figure(frame, view.tz, by), key="calendar_timeline_chart")

@@ -35,47 +35,78 @@ sessions = view.sessions
 kpi = capacity_kpis(sessions, view.today)
 fill = f"{kpi['fill_rate']:.0%}" if kpi["fill_rate"] is not None else "n/a"
 row1, row2 = st.columns(3), st.columns(3)
-row1[0].metric("Seats offered", f"{kpi['seats_offered']:,}", border=True,
-               help="Capacity of sessions that have a limit set")
+row1[0].metric(
+    "Seats offered",
+    f"{kpi['seats_offered']:,}",
+    border=True,
+    help="Capacity of sessions that have a limit set",
+)
 row1[1].metric("Enrolled", f"{kpi['seats_taken']:,}", border=True)
-row1[2].metric("Fill rate", fill, border=True,
-               help="Enrolled ÷ capacity over sessions with a limit; no-limit ones are left out")
+row1[2].metric(
+    "Fill rate",
+    fill,
+    border=True,
+    help="Enrolled ÷ capacity over sessions with a limit; no-limit ones are left out",
+)
 row2[0].metric("Full", kpi["full"], border=True, help="Enrolled equals capacity")
 row2[1].metric("Overbooked", kpi["overbooked"], border=True, help="More enrolled than seats")
-row2[2].metric("No limit set", kpi["no_limit"], border=True,
-               help="No capacity set: left out of fill rates")
+row2[2].metric(
+    "No limit set", kpi["no_limit"], border=True, help="No capacity set: left out of fill rates"
+)
 
 # --- Per session -------------------------------------------------------------------------------
 st.subheader("Capacity against enrolment per session")
 if len(sessions) > MAX_SESSION_BARS:
     by_training = capacity_rollup(sessions, "training")
-    st.caption(f"{len(sessions):,} sessions are in range, too many to draw one bar each (over "
-               f"{MAX_SESSION_BARS}): showing totals per training instead"
-               + (f", the {MAX_GROUP_BARS} trainings with most sessions." if
-                  len(by_training) > MAX_GROUP_BARS else ".")
-               + " Narrow the dates or pick trainings to see each session.")
-    st.plotly_chart(group_capacity_figure(by_training, ROLLUP_BY["training"]),
-                    key="capacity_session_chart")
+    st.caption(
+        f"{len(sessions):,} sessions are in range, too many to draw one bar each (over "
+        f"{MAX_SESSION_BARS}): showing totals per training instead"
+        + (
+            f", the {MAX_GROUP_BARS} trainings with most sessions."
+            if len(by_training) > MAX_GROUP_BARS
+            else "."
+        )
+        + " Narrow the dates or pick trainings to see each session."
+    )
+    st.plotly_chart(
+        group_capacity_figure(by_training, ROLLUP_BY["training"]), key="capacity_session_chart"
+    )
 else:
-    st.caption("Grey bar: capacity. Coloured bar inside it: enrolled, coloured by fill status; "
-               "overbooked bars run past the grey bar, no-limit sessions say so. "
-               + zone_note(view.tz))
+    st.caption(
+        "Grey bar: capacity. Coloured bar inside it: enrolled, coloured by fill status; "
+        "overbooked bars run past the grey bar, no-limit sessions say so. " + zone_note(view.tz)
+    )
     with st.container(height=640, border=False):
-        st.plotly_chart(session_capacity_figure(session_capacity(sessions, view.tz)),
-                        key="capacity_session_chart")
+        st.plotly_chart(
+            session_capacity_figure(session_capacity(sessions, view.tz)),
+            key="capacity_session_chart",
+        )
 
 # --- Roll-ups ----------------------------------------------------------------------------------
 st.subheader("Roll-up")
-by = st.segmented_control("Roll up by", list(ROLLUP_BY), key="capacity_group_by",
-                          format_func=ROLLUP_BY.__getitem__, default="training")
+by = st.segmented_control(
+    "Roll up by",
+    list(ROLLUP_BY),
+    key="capacity_group_by",
+    format_func=ROLLUP_BY.__getitem__,
+    default="training",
+)
 by = by or "training"
 rollup = capacity_rollup(sessions, by)
 if len(rollup) > MAX_GROUP_BARS:
-    st.caption(f"Chart: the {MAX_GROUP_BARS} of {len(rollup)} with most sessions; "
-               "the table lists them all.")
+    st.caption(
+        f"Chart: the {MAX_GROUP_BARS} of {len(rollup)} with most sessions; "
+        "the table lists them all."
+    )
 st.plotly_chart(rollup_status_figure(rollup, ROLLUP_BY[by]), key="capacity_rollup_chart")
-ui.table_with_download(rollup, name=f"capacity-by-{by}", key="capacity_rollup", view=view,
-                       column_config={"Fill": PERCENT}, height=400)
+ui.table_with_download(
+    rollup,
+    name=f"capacity-by-{by}",
+    key="capacity_rollup",
+    view=view,
+    column_config={"Fill": PERCENT},
+    height=400,
+)
 
 # --- Fill-rate distribution --------------------------------------------------------------------
 st.subheader("Fill-rate distribution")
@@ -86,7 +117,10 @@ st.plotly_chart(fill_distribution_figure(fill_distribution(sessions)), key="capa
 st.subheader("Sessions to act on")
 counts = session_list_counts(sessions)
 which = st.segmented_control(
-    "Show", list(SESSION_LISTS), key="capacity_list", default="full",
+    "Show",
+    list(SESSION_LISTS),
+    key="capacity_list",
+    default="full",
     format_func=lambda k: f"{SESSION_LISTS[k]} ({counts[k]})",
 )
 which = which or "full"
@@ -99,9 +133,14 @@ list_config = {
 if rows.empty:
     st.success(f"No {SESSION_LISTS[which].lower()} sessions in this view.", icon=":material/check:")
 else:
-    ui.table_with_download(sessions_table(rows, view.tz), view=view, key="capacity_sessions",
-                           name=f"{which.replace('_', '-')}-sessions",
-                           csv_frame=sessions_export(rows, view.tz), column_config=list_config)
+    ui.table_with_download(
+        sessions_table(rows, view.tz),
+        view=view,
+        key="capacity_sessions",
+        name=f"{which.replace('_', '-')}-sessions",
+        csv_frame=sessions_export(rows, view.tz),
+        column_config=list_config,
+    )
     st.caption(f"Start and End are in {zone_label(view.tz)}; the Zone column says which.")
 
 # --- Projected at risk -------------------------------------------------------------------------

@@ -53,8 +53,14 @@ if not ui.render_projected_risk(view, key="overview_risk"):
     st.subheader("At risk: starting within 14 days and under 50% full")
     rows = at_risk_sessions(view.sessions, view.today)
     if rows.empty:
-        st.success("No session starting in the next 14 days is under 50% full.",
-                   icon=":material/check:")
+        st.success(
+            "No session starting in the next 14 days is under 50% full.", icon=":material/check:"
+        )
     else:
-        ui.table_with_download(sessions_table(rows, view.tz), name="at-risk", key="overview_risk",
-                               view=view, csv_frame=sessions_export(rows, view.tz))
+        ui.table_with_download(
+            sessions_table(rows, view.tz),
+            name="at-risk",
+            key="overview_risk",
+            view=view,
+            csv_frame=sessions_export(rows, view.tz),
+        )

@@ -27,8 +27,11 @@ view = ui.start_page("Fill pace & forecast")
 portal = view.portal
 try:
     history, curves, tested = ui.load_pace_inputs(
-        portal.origin, portal.fetched_at.isoformat(), view.source == ui.SOURCE_DEMO,
-        portal.sessions, len(portal.sessions),
+        portal.origin,
+        portal.fetched_at.isoformat(),
+        view.source == ui.SOURCE_DEMO,
+        portal.sessions,
+        len(portal.sessions),
     )
 except Exception as exc:  # an unreachable store must not take the page down
     st.warning(

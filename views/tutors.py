@@ -30,8 +30,12 @@ labels = tutor_labels(view.sessions)
 options = [ALL_TUTORS, *labels.index]
 if st.session_state.get("tutors_pick") not in options:
     st.session_state["tutors_pick"] = ALL_TUTORS  # the picked tutor left the filtered view
-picked = st.selectbox("Tutor", options, key="tutors_pick",
-                      format_func=lambda k: "All tutors" if k == ALL_TUTORS else labels[k])
+picked = st.selectbox(
+    "Tutor",
+    options,
+    key="tutors_pick",
+    format_func=lambda k: "All tutors" if k == ALL_TUTORS else labels[k],
+)
 mine = sessions_of_tutor(view.sessions, picked)
 # With one tutor left in the view, "all tutors" would read oddly: name them.
 only = labels.iloc[0] if len(labels) == 1 else "all tutors"
@@ -43,8 +47,12 @@ cols = st.columns(4)
 cols[0].metric("Tutors", f"{len(team):,}", border=True)
 cols[1].metric("Sessions", f"{len(mine):,}", border=True)
 cols[2].metric("Teaching hours", f"{mine['duration_hours'].sum():,.1f}", border=True)
-cols[3].metric("Double-booked sessions", f"{int(team['Conflicts'].sum()):,}", border=True,
-               help="Sessions that overlap another session of the same tutor, to the minute")
+cols[3].metric(
+    "Double-booked sessions",
+    f"{int(team['Conflicts'].sum()):,}",
+    border=True,
+    help="Sessions that overlap another session of the same tutor, to the minute",
+)
 
 # --- double-bookings first: they are what someone has to act on
 st.subheader("Double-bookings")
@@ -52,28 +60,43 @@ if pairs.empty:
     st.success(f"No double-bookings for {who} in this view.", icon=":material/check_circle:")
 else:
     plural = "s" if len(pairs) != 1 else ""
-    st.warning(f"{len(pairs)} overlapping pair{plural} of sessions for {who}: both are listed "
-               "below.", icon=":material/event_busy:")
+    st.warning(
+        f"{len(pairs)} overlapping pair{plural} of sessions for {who}: both are listed below.",
+        icon=":material/event_busy:",
+    )
     clash_config = {"Overlap (min)": st.column_config.NumberColumn("Overlap", format="%d min")}
-    ui.table_with_download(double_bookings_table(pairs, mine, view.tz), name="double-bookings",
-                           key="tutors_clashes", view=view, column_config=clash_config,
-                           csv_frame=double_bookings_export(pairs, mine, view.tz))
+    ui.table_with_download(
+        double_bookings_table(pairs, mine, view.tz),
+        name="double-bookings",
+        key="tutors_clashes",
+        view=view,
+        column_config=clash_config,
+        csv_frame=double_bookings_export(pairs, mine, view.tz),
+    )
 
 # --- workload
 st.subheader("Teaching hours per week")
 grid = workload_grid(weekly_workload(mine, view.tz))
 if grid.hidden_tutors:
-    st.caption(f"Showing the {HEATMAP_MAX_TUTORS} busiest of {grid.total_tutors} tutors by hours; "
-               "pick a tutor or filter the sidebar to see the others.")
+    st.caption(
+        f"Showing the {HEATMAP_MAX_TUTORS} busiest of {grid.total_tutors} tutors by hours; "
+        "pick a tutor or filter the sidebar to see the others."
+    )
 st.caption("Weeks start on Monday in the display zone. Hover a cell for sessions and hours.")
 st.plotly_chart(workload_heatmap(grid), key="tutors_heatmap")
 
 # --- team
 st.subheader("Team")
-ui.table_with_download(team, name="tutors-team", key="tutors_team", view=view, column_config={
-    "Teaching hours": st.column_config.NumberColumn(format="%.1f h"),
-    "Conflicts": st.column_config.NumberColumn(help="Sessions that overlap another of theirs"),
-})
+ui.table_with_download(
+    team,
+    name="tutors-team",
+    key="tutors_team",
+    view=view,
+    column_config={
+        "Teaching hours": st.column_config.NumberColumn(format="%.1f h"),
+        "Conflicts": st.column_config.NumberColumn(help="Sessions that overlap another of theirs"),
+    },
+)
 if len(team) > 1:  # one bar compares nothing
     st.caption("Teaching hours per tutor; red bars are tutors with double-booked sessions.")
     st.plotly_chart(hours_per_tutor_figure(team), key="tutors_hours_chart")
@@ -81,21 +104,33 @@ if len(team) > 1:  # one bar compares nothing
 # --- sessions by training
 st.subheader(f"Sessions of {who} by training")
 summary = training_summary(mine, view.tz)
-ui.table_with_download(summary.drop(columns="training_key"), name="tutor-trainings",
-                       key="tutors_trainings", view=view, column_config={
-                           "Teaching hours": st.column_config.NumberColumn(format="%.1f h")})
+ui.table_with_download(
+    summary.drop(columns="training_key"),
+    name="tutor-trainings",
+    key="tutors_trainings",
+    view=view,
+    column_config={"Teaching hours": st.column_config.NumberColumn(format="%.1f h")},
+)
 titles = summary.set_index("training_key")["Training"]
 if st.session_state.get("tutors_training") not in (ALL_TRAININGS, *titles.index):
     st.session_state["tutors_training"] = ALL_TRAININGS  # that training left the view
-training = st.selectbox("Show the sessions of", [ALL_TRAININGS, *titles.index],
-                        key="tutors_training",
-                        format_func=lambda k: "Every training" if k == ALL_TRAININGS else titles[k])
+training = st.selectbox(
+    "Show the sessions of",
+    [ALL_TRAININGS, *titles.index],
+    key="tutors_training",
+    format_func=lambda k: "Every training" if k == ALL_TRAININGS else titles[k],
+)
 rows = sessions_by_training(mine, training)
 session_config = {
     "Start": st.column_config.DatetimeColumn("Start", format=TIME_FORMAT),
     "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT),
     "Fill": st.column_config.ProgressColumn("Fill", format="percent", min_value=0, max_value=1),
 }
-ui.table_with_download(sessions_table(rows, view.tz), name="tutor-sessions", key="tutors_sessions",
-                       view=view, csv_frame=sessions_export(rows, view.tz),
-                       column_config=session_config)
+ui.table_with_download(
+    sessions_table(rows, view.tz),
+    name="tutor-sessions",
+    key="tutors_sessions",
+    view=view,
+    csv_frame=sessions_export(rows, view.tz),
+    column_config=session_config,
+)

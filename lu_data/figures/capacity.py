@@ -28,8 +28,13 @@ def session_capacity_figure(frame: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     hover = frame[["title", "start", "tutor", "location", "status_label"]].to_numpy()
     fig.add_bar(
-        x=frame["capacity"].astype("float64"), y=y, orientation="h", name="Capacity", width=0.8,
-        marker_color=CAPACITY_COLOR, customdata=hover,
+        x=frame["capacity"].astype("float64"),
+        y=y,
+        orientation="h",
+        name="Capacity",
+        width=0.8,
+        marker_color=CAPACITY_COLOR,
+        customdata=hover,
         hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>Capacity: %{x}<extra></extra>",
     )
     for status in STATUS_ORDER:
@@ -37,26 +42,36 @@ def session_capacity_figure(frame: pd.DataFrame) -> go.Figure:
         if part.empty:
             continue
         fig.add_bar(
-            x=part["enrolled"], y=[part["training"].tolist(), part["label"].tolist()],
-            orientation="h", width=0.45, name=STATUS_LABELS[status],
+            x=part["enrolled"],
+            y=[part["training"].tolist(), part["label"].tolist()],
+            orientation="h",
+            width=0.45,
+            name=STATUS_LABELS[status],
             marker_color=STATUS_COLORS[status],
             customdata=part[["title", "start", "tutor", "location", "status_label"]].to_numpy(),
-            hovertemplate=("%{customdata[0]}<br>%{customdata[1]}<br>Tutor: %{customdata[2]}"
-                           "<br>%{customdata[3]}<br>Enrolled: %{x} · %{customdata[4]}"
-                           "<extra></extra>"),
+            hovertemplate=(
+                "%{customdata[0]}<br>%{customdata[1]}<br>Tutor: %{customdata[2]}"
+                "<br>%{customdata[3]}<br>Enrolled: %{x} · %{customdata[4]}"
+                "<extra></extra>"
+            ),
         )
     _add_marks(fig, frame.loc[frame["status"] == "no_limit"], "  no limit", "no_limit")
     over = frame.loc[frame["status"] == "overbooked"]
-    _add_marks(fig, over, "  +" + over["over"].astype("int64").astype("str") + " over",
-               "overbooked")
+    _add_marks(
+        fig, over, "  +" + over["over"].astype("int64").astype("str") + " over", "overbooked"
+    )
     # Room on the right for the "no limit" / "+N over" marks.
     cap = frame["capacity"].max()
     widest = max(0.0 if pd.isna(cap) else float(cap), float(frame["enrolled"].max()))
     # No axis title: on top it would collide with the legend; the caption says "seats".
-    fig.update_layout(barmode="overlay", showlegend=True,
-                      xaxis={"range": [0, max(widest, 1) * 1.18], "ticksuffix": " seats"})
-    fig.update_yaxes(autorange="reversed", type="multicategory", dividercolor="#c4cad4",
-                     tickfont={"size": 11})
+    fig.update_layout(
+        barmode="overlay",
+        showlegend=True,
+        xaxis={"range": [0, max(widest, 1) * 1.18], "ticksuffix": " seats"},
+    )
+    fig.update_yaxes(
+        autorange="reversed", type="multicategory", dividercolor="#c4cad4", tickfont={"size": 11}
+    )
     fig = apply_style(fig, height=bars_height(len(frame)))
     # The chart scrolls inside a fixed-height box: keep the seat scale at the top, by the legend.
     fig.update_xaxes(side="top", showgrid=True, gridcolor="#eef1f5")
@@ -71,21 +86,33 @@ def group_capacity_figure(rollup: pd.DataFrame, label: str) -> go.Figure:
     names = short_text(top[label]).tolist()
     status = rollup_status(top)
     fig = go.Figure()
-    fig.add_bar(x=top["Capacity"], y=names, orientation="h", name="Capacity", width=0.8,
-                marker_color=CAPACITY_COLOR,
-                hovertemplate="%{y}<br>Seats offered: %{x}<extra></extra>")
+    fig.add_bar(
+        x=top["Capacity"],
+        y=names,
+        orientation="h",
+        name="Capacity",
+        width=0.8,
+        marker_color=CAPACITY_COLOR,
+        hovertemplate="%{y}<br>Seats offered: %{x}<extra></extra>",
+    )
     custom = top[["Sessions", "Fill", "Overbooked", "No limit set"]].astype("float64").to_numpy()
     for s in STATUS_ORDER:
         mask = (status == s).to_numpy()
         if not mask.any():
             continue
         fig.add_bar(
-            x=top.loc[mask, "Enrolled"], y=[n for n, m in zip(names, mask, strict=True) if m],
-            orientation="h", width=0.45, name=STATUS_LABELS[s],
-            marker_color=STATUS_COLORS[s], customdata=custom[mask],
-            hovertemplate=("%{y}<br>Enrolled: %{x} in %{customdata[0]} sessions"
-                           "<br>Fill: %{customdata[1]:.0%}<br>Overbooked sessions: %{customdata[2]}"
-                           "<br>No-limit sessions: %{customdata[3]}<extra></extra>"),
+            x=top.loc[mask, "Enrolled"],
+            y=[n for n, m in zip(names, mask, strict=True) if m],
+            orientation="h",
+            width=0.45,
+            name=STATUS_LABELS[s],
+            marker_color=STATUS_COLORS[s],
+            customdata=custom[mask],
+            hovertemplate=(
+                "%{y}<br>Enrolled: %{x} in %{customdata[0]} sessions"
+                "<br>Fill: %{customdata[1]:.0%}<br>Overbooked sessions: %{customdata[2]}"
+                "<br>No-limit sessions: %{customdata[3]}<extra></extra>"
+            ),
         )
     fig.update_layout(barmode="overlay", xaxis={"title": "Seats"})
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names)
@@ -103,8 +130,14 @@ def rollup_status_figure(rollup: pd.DataFrame, label: str) -> go.Figure:
         name = STATUS_LABELS[s]
         if not top[name].any():
             continue
-        fig.add_bar(x=top[name], y=names, orientation="h", name=name, marker_color=STATUS_COLORS[s],
-                    hovertemplate=f"%{{y}}<br>{name}: %{{x}} sessions<extra></extra>")
+        fig.add_bar(
+            x=top[name],
+            y=names,
+            orientation="h",
+            name=name,
+            marker_color=STATUS_COLORS[s],
+            hovertemplate=f"%{{y}}<br>{name}: %{{x}} sessions<extra></extra>",
+        )
     fig.update_layout(barmode="stack", xaxis={"title": "Sessions"})
     fig.update_layout(legend={"traceorder": "normal"})
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names)
@@ -121,12 +154,23 @@ def fill_distribution_figure(dist: pd.DataFrame) -> go.Figure:
         if part.empty:
             continue
         label = STATUS_LABELS[s]
-        fig.add_bar(x=part["bin"].astype("str"), y=part["sessions"], name=label,
-                    marker_color=STATUS_COLORS[s],
-                    hovertemplate=f"Fill %{{x}}<br>%{{y}} sessions<extra>{label}</extra>")
-    fig.update_layout(barmode="stack", yaxis={"title": "Sessions"},
-                      xaxis={"title": "Fill rate (enrolled ÷ capacity)", "type": "category",
-                             "categoryorder": "array", "categoryarray": FILL_BIN_LABELS})
+        fig.add_bar(
+            x=part["bin"].astype("str"),
+            y=part["sessions"],
+            name=label,
+            marker_color=STATUS_COLORS[s],
+            hovertemplate=f"Fill %{{x}}<br>%{{y}} sessions<extra>{label}</extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        yaxis={"title": "Sessions"},
+        xaxis={
+            "title": "Fill rate (enrolled ÷ capacity)",
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": FILL_BIN_LABELS,
+        },
+    )
     return apply_style(fig)
 
 
@@ -136,7 +180,12 @@ def _add_marks(fig: go.Figure, rows: pd.DataFrame, text: pd.Series | str, status
         return
     text = [text] * len(rows) if isinstance(text, str) else text.tolist()
     fig.add_scatter(
-        x=rows["enrolled"], y=[rows["training"].tolist(), rows["label"].tolist()],
-        mode="text", text=text, textposition="middle right", showlegend=False, hoverinfo="skip",
+        x=rows["enrolled"],
+        y=[rows["training"].tolist(), rows["label"].tolist()],
+        mode="text",
+        text=text,
+        textposition="middle right",
+        showlegend=False,
+        hoverinfo="skip",
         textfont={"color": STATUS_COLORS[status], "size": 11},
     )

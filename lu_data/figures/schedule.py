@@ -16,12 +16,26 @@ TOP_ROWS = 25
 # Beyond this many bars the chart is slow to draw and the bars are slivers.
 MAX_TIMELINE_BARS = 1500
 ROW_HEIGHT = 26
-TIMELINE_COLUMNS = ["row", "title", "tutor", "location", "seats", "when", "start", "end",
-                    "status", "status_label", "session_key"]
+TIMELINE_COLUMNS = [
+    "row",
+    "title",
+    "tutor",
+    "location",
+    "seats",
+    "when",
+    "start",
+    "end",
+    "status",
+    "status_label",
+    "session_key",
+]
 
 
 def timeline_frame(
-    sessions: pd.DataFrame, tz: str, by: str = "training", top: int = TOP_ROWS,
+    sessions: pd.DataFrame,
+    tz: str,
+    by: str = "training",
+    top: int = TOP_ROWS,
     max_bars: int = MAX_TIMELINE_BARS,
 ) -> tuple[pd.DataFrame, int]:
     """Bars for the rows (trainings or tutors) with most sessions, and how many rows there were.
@@ -50,19 +64,21 @@ def timeline_frame(
     # Names can repeat across keys (two tutors called Alex): label by name, keep keys apart.
     dup = keep["name"].duplicated(keep=False)
     labels = keep["name"].where(~dup, keep["name"] + " [" + keep.index.to_series() + "]")
-    frame = pd.DataFrame({
-        "row": key.loc[rows.index].map(labels),
-        "title": rows["title"].fillna("(untitled)"),
-        "tutor": rows["tutor_name"].fillna(NO_TUTOR),
-        "location": rows["location"].fillna("(no location)"),
-        "seats": seats_text(rows),
-        "when": when["day"] + " " + when["both"],
-        "start": when["start"],
-        "end": when["end"],
-        "status": rows["status"],
-        "status_label": rows["status"].map(STATUS_LABELS).astype("str"),
-        "session_key": rows["session_key"],
-    })
+    frame = pd.DataFrame(
+        {
+            "row": key.loc[rows.index].map(labels),
+            "title": rows["title"].fillna("(untitled)"),
+            "tutor": rows["tutor_name"].fillna(NO_TUTOR),
+            "location": rows["location"].fillna("(no location)"),
+            "seats": seats_text(rows),
+            "when": when["day"] + " " + when["both"],
+            "start": when["start"],
+            "end": when["end"],
+            "status": rows["status"],
+            "status_label": rows["status"].map(STATUS_LABELS).astype("str"),
+            "session_key": rows["session_key"],
+        }
+    )
     order = pd.Categorical(frame["row"], categories=list(labels), ordered=True)
     frame = frame.assign(_order=order).sort_values(["_order", "start"], kind="stable")
     return frame.drop(columns="_order").reset_index(drop=True), len(sizes)
@@ -80,19 +96,29 @@ def timeline_figure(frame: pd.DataFrame, tz: str, by: str = "training") -> go.Fi
             continue
         width_ms = (part["end"] - part["start"]) / pd.Timedelta(milliseconds=1)
         fig.add_bar(
-            base=part["start"], x=width_ms, y=part["row"], orientation="h",
+            base=part["start"],
+            x=width_ms,
+            y=part["row"],
+            orientation="h",
             name=STATUS_LABELS[status],
             # A border in the same colour keeps one-hour sessions visible over many weeks.
-            marker={"color": STATUS_COLORS[status],
-                    "line": {"color": STATUS_COLORS[status], "width": 2}},
+            marker={
+                "color": STATUS_COLORS[status],
+                "line": {"color": STATUS_COLORS[status], "width": 2},
+            },
             customdata=part[["title", "when", "tutor", "location", "seats"]].to_numpy(),
-            hovertemplate=("%{customdata[0]}<br>%{customdata[1]}<br>Tutor: %{customdata[2]}"
-                           "<br>%{customdata[3]}<br>%{customdata[4]}<extra>"
-                           + STATUS_LABELS[status] + "</extra>"),
+            hovertemplate=(
+                "%{customdata[0]}<br>%{customdata[1]}<br>Tutor: %{customdata[2]}"
+                "<br>%{customdata[3]}<br>%{customdata[4]}<extra>"
+                + STATUS_LABELS[status]
+                + "</extra>"
+            ),
         )
     fig.update_layout(barmode="overlay", bargap=0.35)
-    fig.update_xaxes(type="date", title=f"Start in {zone_label(tz)}", showgrid=True,
-                     gridcolor="#eef1f5")
-    fig.update_yaxes(categoryorder="array", categoryarray=rows, autorange="reversed",
-                     title=TIMELINE_BY[by])
+    fig.update_xaxes(
+        type="date", title=f"Start in {zone_label(tz)}", showgrid=True, gridcolor="#eef1f5"
+    )
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=rows, autorange="reversed", title=TIMELINE_BY[by]
+    )
     return apply_style(fig, height=max(320, 110 + ROW_HEIGHT * len(rows)))

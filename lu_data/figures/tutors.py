@@ -29,14 +29,23 @@ def workload_heatmap(grid: WorkloadGrid) -> go.Figure:
     hours = grid.hours.to_numpy(dtype="float64")
     sessions = grid.sessions.to_numpy(dtype="int64")
     custom = np.dstack([sessions, np.broadcast_to(week_text, hours.shape)])
-    fig = go.Figure(go.Heatmap(
-        z=hours.round(1), x=list(weeks.strftime("%d<br>%b")), y=list(grid.hours.index),
-        customdata=custom,
-        colorscale=WORKLOAD_SCALE, zmin=0, xgap=2, ygap=2,
-        colorbar={"title": {"text": "Hours"}, "thickness": 12},
-        hovertemplate=("<b>%{y}</b><br>Week of %{customdata[1]}<br>"
-                       "%{z:.1f} teaching hours in %{customdata[0]} sessions<extra></extra>"),
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=hours.round(1),
+            x=list(weeks.strftime("%d<br>%b")),
+            y=list(grid.hours.index),
+            customdata=custom,
+            colorscale=WORKLOAD_SCALE,
+            zmin=0,
+            xgap=2,
+            ygap=2,
+            colorbar={"title": {"text": "Hours"}, "thickness": 12},
+            hovertemplate=(
+                "<b>%{y}</b><br>Week of %{customdata[1]}<br>"
+                "%{z:.1f} teaching hours in %{customdata[0]} sessions<extra></extra>"
+            ),
+        )
+    )
     fig.update_layout(
         # Category ticks: one per week, labelled with its Monday (date ticks land on Sundays).
         xaxis={"title": "Week starting (Monday)", "type": "category", "side": "top"},
@@ -51,17 +60,27 @@ def hours_per_tutor_figure(team: pd.DataFrame, limit: int = 40) -> go.Figure:
         return empty_figure("No sessions in this range: widen the dates or clear the tutor filter")
     top = team.head(limit)
     colors = np.where(top["Conflicts"].to_numpy() > 0, CONFLICT_COLOR, ENROLLED_COLOR)
-    fig = go.Figure(go.Bar(
-        x=top["Teaching hours"], y=top["Tutor"], orientation="h", marker_color=colors,
-        customdata=np.column_stack([top["Sessions"], top["Trainings"], top["Conflicts"]]),
-        text=top["Teaching hours"].map("{:.1f} h".format), textposition="outside",
-        cliponaxis=False,
-        hovertemplate=("<b>%{y}</b><br>%{x:.1f} teaching hours<br>%{customdata[0]} sessions · "
-                       "%{customdata[1]} trainings<br>%{customdata[2]} double-booked sessions"
-                       "<extra></extra>"),
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=top["Teaching hours"],
+            y=top["Tutor"],
+            orientation="h",
+            marker_color=colors,
+            customdata=np.column_stack([top["Sessions"], top["Trainings"], top["Conflicts"]]),
+            text=top["Teaching hours"].map("{:.1f} h".format),
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=(
+                "<b>%{y}</b><br>%{x:.1f} teaching hours<br>%{customdata[0]} sessions · "
+                "%{customdata[1]} trainings<br>%{customdata[2]} double-booked sessions"
+                "<extra></extra>"
+            ),
+        )
+    )
     # Headroom on the right so the "37.0 h" labels outside the bars are not cut off.
     longest = float(top["Teaching hours"].max()) or 1.0
-    fig.update_layout(xaxis={"title": "Teaching hours", "range": [0, longest * 1.15]},
-                      yaxis={"autorange": "reversed", "title": None})
+    fig.update_layout(
+        xaxis={"title": "Teaching hours", "range": [0, longest * 1.15]},
+        yaxis={"autorange": "reversed", "title": None},
+    )
     return apply_style(fig, height=_height(len(top)))
