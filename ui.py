@@ -14,7 +14,8 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from lu_data import Portal, SourceError, load_portal
-from lu_data.analyses import Filters, default_range, describe_view, filter_sessions, location_labels
+from lu_data.analyses import Filters, default_range, describe_view, filter_sessions
+from lu_data.choices import FilterChoices, filter_choices
 from lu_data.columns import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
 from lu_data.demo import DEMO_SESSIONS, generate_demo
 from lu_data.demo_history import demo_history
@@ -26,8 +27,8 @@ from lu_data.forecast import (
     project_sessions,
     typical_curves,
 )
-from lu_data.frames import NO_TUTOR, tutor_keys
 from lu_data.history import open_store, record_safely
+from lu_data.selection import is_in
 from lu_data.sources import read_files
 from lu_data.timezones import all_zones
 
@@ -93,7 +94,11 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-@st.cache_data(ttl="6h", max_entries=4, show_spinner="Building the demo portal…")
+# Loaded portals and everything derived from them are cached as shared resources, not as
+# cache_data: cache_data hands each rerun an unpickled copy, which at 100,000 sessions costs
+# more than the page itself. Nothing mutates these frames (pandas copy-on-write makes every
+# derived frame its own copy), so sharing one object between sessions is safe.
+@st.cache_resource(ttl="6h", max_entries=4, show_spinner="Building the demo portal…")
 def load_demo_portal(anchor_iso: str, sessions: int = DEMO_SESSIONS) -> Portal:
     """The demo portal anchored on a date, normalised once per anchor and size."""
     raw = generate_demo(n_sessions=sessions, anchor=date.fromisoformat(anchor_iso))
@@ -108,13 +113,13 @@ def demo_size() -> int:
         return DEMO_SESSIONS
 
 
-@st.cache_data(ttl="1h", max_entries=8, show_spinner="Reading the uploaded exports…")
+@st.cache_resource(ttl="1h", max_entries=8, show_spinner="Reading the uploaded exports…")
 def load_uploaded_portal(files: tuple[tuple[str, bytes], ...]) -> Portal:
     """Uploaded JSON exports through the same normaliser; kept in memory only."""
     return load_portal(read_files(list(files), origin="uploaded files"))
 
 
-@st.cache_data(ttl="1h", max_entries=8, show_spinner="Building enrolment history…")
+@st.cache_resource(ttl="1h", max_entries=8, show_spinner="Building enrolment history…")
 def load_pace_inputs(
     origin: str, fetched_iso: str, is_demo: bool, _sessions: pd.DataFrame, n_sessions: int = 0
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -129,7 +134,7 @@ def load_pace_inputs(
     return history, curves, backtest(history, _sessions, as_of=as_of)
 
 
-@st.cache_data(ttl="1h", max_entries=8, show_spinner=False)
+@st.cache_resource(ttl="1h", max_entries=8, show_spinner=False)
 def portal_projections(
     origin: str, fetched_iso: str, is_demo: bool, _sessions: pd.DataFrame, n_sessions: int
 ) -> pd.DataFrame | None:
@@ -157,7 +162,7 @@ def view_projections(view: View) -> pd.DataFrame | None:
         return None
     if projections is None:
         return None
-    keep = projections["session_key"].isin(view.sessions["session_key"])
+    keep = is_in(projections["session_key"], view.sessions["session_key"])
     return projections.loc[keep].reset_index(drop=True)
 
 
@@ -180,7 +185,7 @@ def render_projected_risk(view: View, *, key: str) -> bool:
             icon=":material/check:",
         )
         return True
-    rows = view.sessions.loc[view.sessions["session_key"].isin(set(table["Session key"]))]
+    rows = view.sessions.loc[is_in(view.sessions["session_key"], table["Session key"])]
     table_with_download(
         table, name="at-risk", key=key, view=view, csv_frame=sessions_export(rows, view.tz)
     )
@@ -264,15 +269,6 @@ def load_configured_portal(config: Any, *, force: bool = False) -> tuple[Portal 
         return store.portal, store.error
 
 
-def _text(value: Any, fallback: Any) -> str:
-    """A label for a widget option; missing names fall back to the key."""
-    return (
-        str(fallback)
-        if value is None or (isinstance(value, float) and pd.isna(value))
-        else str(value)
-    )
-
-
 def _has_secrets() -> bool:
     try:
         return len(st.secrets) > 0
@@ -338,9 +334,19 @@ def render_source_picker() -> tuple[Portal | None, str, list[str]]:
     return portal, source, notes
 
 
+def portal_token(portal: Portal) -> str:
+    """Names one load of one source, for caches of what is derived from it."""
+    return f"{portal.origin}|{portal.fetched_at.isoformat()}|{len(portal.sessions)}"
+
+
+@st.cache_resource(ttl="6h", max_entries=16, show_spinner=False)
+def portal_choices(token: str, _portal: Portal) -> FilterChoices:
+    """The filters' choices and labels, worked out once per load instead of on every rerun."""
+    return filter_choices(_portal.sessions, _portal.trainings)
+
+
 def render_filters(portal: Portal, now: date) -> Filters:
     """Sidebar filters (dates, training, tutor, location, kind, status, display zone)."""
-    sessions = portal.sessions
     start, end = default_range(now)
     _seed("filter_dates", (_qp_date(QP_FROM) or start, _qp_date(QP_TO) or end))
     picked = st.sidebar.date_input("Sessions starting", key="filter_dates", format="YYYY-MM-DD")
@@ -348,33 +354,27 @@ def render_filters(portal: Portal, now: date) -> Filters:
     date_from = dates[0] if dates else None
     date_to = dates[1] if len(dates) > 1 else date_from
 
-    titles = portal.trainings.set_index("training_key")["title"]
-    tutors = (
-        sessions.assign(k=tutor_keys(sessions)).drop_duplicates("k").set_index("k")["tutor_name"]
-    )
+    choices = portal_choices(portal_token(portal), portal)
     options = {
-        "filter_trainings": (
-            list(titles.sort_values().index),
-            lambda k: titles.get(k, k),
-            "Training",
-        ),
-        "filter_tutors": (
-            list(tutors.sort_values().index),
-            lambda k: tutors.get(k) or NO_TUTOR,
-            "Tutor",
-        ),
-        "filter_locations": (sorted(location_labels(sessions).unique()), str, "Location"),
-        "filter_kinds": (list(MODULE_KIND_LABELS), MODULE_KIND_LABELS.get, "Module kind"),
-        "filter_statuses": (STATUS_ORDER, STATUS_LABELS.get, "Fill status"),
+        "filter_trainings": (choices.trainings, choices.training_labels, "Training"),
+        "filter_tutors": (choices.tutors, choices.tutor_labels, "Tutor"),
+        "filter_locations": (choices.locations, {}, "Location"),
+        "filter_kinds": (list(MODULE_KIND_LABELS), MODULE_KIND_LABELS, "Module kind"),
+        "filter_statuses": (STATUS_ORDER, STATUS_LABELS, "Fill status"),
     }
     chosen: dict[str, tuple[str, ...]] = {}
-    for key, (opts, fmt, label) in options.items():
+    for key, (opts, labels, label) in options.items():
         valid = set(opts)
         _seed(key, [v for v in st.query_params.get_all(QP_MULTI[key]) if v in valid])
         st.session_state[key] = [v for v in st.session_state[key] if v in valid]
         chosen[key] = tuple(
             st.sidebar.multiselect(
-                label, opts, key=key, placeholder="All", format_func=lambda v, f=fmt: _text(f(v), v)
+                label,
+                opts,
+                key=key,
+                placeholder="All",
+                # a dict lookup per option: with thousands of tutors this runs every rerun
+                format_func=lambda v, names=labels: names.get(v, v),
             )
         )
     tz = render_zone_picker()

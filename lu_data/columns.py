@@ -62,6 +62,7 @@ SESSION_DTYPES: dict[str, object] = {
     "tutor_id": "Int64",
     "tutor_name": "str",
     "tutor_email": "str",
+    "tutor_key": "str",
     "location_id": "Int64",
     "location": "str",
     "address_1": "str",

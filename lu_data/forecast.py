@@ -8,6 +8,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from lu_data.selection import is_in
 from lu_data.tables import zone_text
 from lu_data.timeview import display_times
 
@@ -81,7 +82,7 @@ def completed_pace(
     done = sessions.loc[
         (sessions["start_utc"] <= as_of).fillna(False)
         & (sessions["enrolled"] > 0).fillna(False)
-        & sessions["session_key"].isin(history["session_key"])
+        & is_in(sessions["session_key"], history["session_key"])
     ].drop_duplicates("session_key")
     days = list(days)
     grid = done.loc[done.index.repeat(len(days)), ["session_key", "training_key", "start_utc"]]
@@ -176,7 +177,7 @@ def backtest(
     done = sessions.loc[
         (sessions["start_utc"] <= as_of).fillna(False)
         & sessions["enrolled"].notna()
-        & sessions["session_key"].isin(history["session_key"])
+        & is_in(sessions["session_key"], history["session_key"])
     ].sort_values("start_utc", kind="stable")
     half = len(done) // 2
     if half == 0:
@@ -232,7 +233,7 @@ def pace_table(
     sessions: pd.DataFrame, projections: pd.DataFrame, threshold: float, tz: str = "local"
 ) -> pd.DataFrame:
     """The page's table: start, title, today's fill, projection and the at-risk flag."""
-    rows = sessions.loc[sessions["session_key"].isin(projections["session_key"])]
+    rows = sessions.loc[is_in(sessions["session_key"], projections["session_key"])]
     shown = display_times(rows, tz)
     proj = projections.drop_duplicates("session_key").set_index("session_key")
     proj = proj.reindex(rows["session_key"]).reset_index(drop=True)
@@ -268,7 +269,7 @@ def _project(frame: pd.DataFrame, curves: pd.DataFrame) -> pd.DataFrame:
     median = median[~median.index.duplicated()]
     own = median.reindex(pd.MultiIndex.from_arrays([out["training_key"], out["day_bin"]]))
     every = median.reindex(pd.MultiIndex.from_arrays([[ALL_TRAININGS] * len(out), out["day_bin"]]))
-    has_own = out["training_key"].isin(curves["training_key"]).to_numpy()
+    has_own = is_in(out["training_key"], curves["training_key"].drop_duplicates())
     share = np.where(has_own, own.to_numpy(), every.to_numpy())
     out["typical_share"] = share
     usable = np.nan_to_num(share, nan=0.0) >= FRACTION_FLOOR

@@ -67,6 +67,13 @@ def tutors_frame(sessions: pd.DataFrame) -> pd.DataFrame:
 
 def tutor_keys(sessions: pd.DataFrame) -> pd.Series:
     """A stable key per session's tutor: LearnUpon user id, else e-mail, else name."""
+    if "tutor_key" in sessions:  # worked out once by the normaliser
+        return sessions["tutor_key"]
+    return tutor_key_of(sessions)
+
+
+def tutor_key_of(sessions: pd.DataFrame) -> pd.Series:
+    """The tutor key computed from tutor_id, tutor_email and tutor_name."""
     by_id = "user:" + sessions["tutor_id"].astype("str")
     by_email = "email:" + sessions["tutor_email"].str.lower()
     by_name = "name:" + sessions["tutor_name"]

@@ -19,6 +19,7 @@ from lu_data.columns import (
     empty_frame,
     enforce_dtypes,
 )
+from lu_data.frames import tutor_key_of
 from lu_data.quality import QualityReport
 from lu_data.sources import RawPortal
 from lu_data.timezones import UTC_ZONE, localize, resolve_zone
@@ -549,6 +550,7 @@ def _derive(df: pd.DataFrame) -> pd.DataFrame:
         default="healthy",
     )
     df["status"] = pd.Categorical(status, dtype=STATUS_DTYPE)
+    df["tutor_key"] = tutor_key_of(df)
     # LearnUpon marks web sessions with location_id -1; names like "Zoom" say the same.
     df["is_virtual"] = (df["location_id"] == -1).fillna(False).to_numpy() | df[
         "location"

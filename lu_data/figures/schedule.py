@@ -9,6 +9,7 @@ from lu_data.calendar_events import seats_text, start_texts
 from lu_data.columns import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
 from lu_data.figures.style import apply_style, empty_figure
 from lu_data.frames import NO_TUTOR, tutor_keys
+from lu_data.selection import is_in
 from lu_data.timeview import zone_label
 
 TIMELINE_BY = {"training": "Training", "tutor": "Tutor"}
@@ -58,7 +59,7 @@ def timeline_frame(
     fits = sizes["n"].cumsum() <= max_bars
     fits.iloc[0] = True
     keep = sizes.loc[fits].head(top)
-    rows = sessions.loc[key.isin(keep.index)]
+    rows = sessions.loc[is_in(key, keep.index)]
     rows = rows.sort_values("start_utc", kind="stable").head(max_bars)
     when = start_texts(rows, tz)
     # Names can repeat across keys (two tutors called Alex): label by name, keep keys apart.

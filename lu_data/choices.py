@@ -1,0 +1,38 @@
+"""The shared filters' choices (trainings, tutors, locations) with their labels, per portal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from lu_data.analyses import location_labels
+from lu_data.tutoring import tutor_labels
+
+UNTITLED = "(untitled)"
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """Keys to offer in each filter, in display order, and the label shown for each key."""
+
+    trainings: list[str]
+    training_labels: dict[str, str]
+    tutors: list[str]
+    tutor_labels: dict[str, str]
+    locations: list[str]
+
+
+def filter_choices(sessions: pd.DataFrame, trainings: pd.DataFrame) -> FilterChoices:
+    """Every training, tutor and location of a portal, sorted by the label people read."""
+    titles = trainings.set_index("training_key")["title"].fillna(UNTITLED).astype("str")
+    titles = titles.sort_values(kind="stable")
+    # Two tutors with one name are told apart by e-mail, as on the Tutors page.
+    tutors = tutor_labels(sessions)
+    return FilterChoices(
+        trainings=list(titles.index),
+        training_labels=titles.to_dict(),
+        tutors=list(tutors.index),
+        tutor_labels=tutors.to_dict(),
+        locations=sorted(location_labels(sessions).unique()),
+    )
