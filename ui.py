@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -53,6 +53,7 @@ RETRY_WITHOUT_DATA_MINUTES = 1
 DATETIME_FORMAT = "ddd D MMM YYYY, HH:mm"
 MAX_TABLE_ROWS = 1_000  # more rows cost seconds to send and nobody scrolls them; CSV has all
 DEFER_DOWNLOAD_ROWS = 5_000  # above this, exports are built on click, not on every rerun
+MEMO_ENTRIES = 64  # per-view tables kept across reruns; a few views × the tables of a page
 FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate"}
 DEMO_SESSIONS_ENV = "LU_DEMO_SESSIONS"
 TODAY_ENV = "LU_TODAY"  # pins "today" (ISO date) for reproducible demos and screenshots
@@ -67,6 +68,8 @@ QP_MULTI = {
     "filter_kinds": "kind",
     "filter_statuses": "status",
 }
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -147,6 +150,26 @@ def portal_projections(
     return project_sessions(_sessions, curves, pd.Timestamp(fetched_iso))
 
 
+def view_token(view: View) -> str:
+    """Names one view: the load, the filters and today's date."""
+    return f"{portal_token(view.portal)}|{view.filters!r}|{view.today.isoformat()}"
+
+
+def memo(view: View, name: str, compute: Callable[[], T], *parts: Hashable) -> T:
+    """compute() once per view, name and parts, shared by every session showing that view.
+
+    Pages use it for tables and aggregates of the filtered sessions: at 100,000 sessions these
+    take seconds together, and a rerun (a click elsewhere on the page) must not repeat them.
+    `name` and `parts` must say everything compute() depends on beyond the view itself.
+    """
+    return _memo(view_token(view), name, parts, compute)
+
+
+@st.cache_resource(ttl="1h", max_entries=MEMO_ENTRIES, show_spinner=False)
+def _memo(token: str, name: str, parts: tuple[Hashable, ...], _compute: Callable[[], T]) -> T:
+    return _compute()
+
+
 def view_projections(view: View) -> pd.DataFrame | None:
     """Projected final enrolment of the view's upcoming sessions, or None without history."""
     portal = view.portal
@@ -187,7 +210,7 @@ def render_projected_risk(view: View, *, key: str) -> bool:
         return True
     rows = view.sessions.loc[is_in(view.sessions["session_key"], table["Session key"])]
     table_with_download(
-        table, name="at-risk", key=key, view=view, csv_frame=sessions_export(rows, view.tz)
+        table, name="at-risk", key=key, view=view, csv_frame=lambda: sessions_export(rows, view.tz)
     )
     return True
 

@@ -138,7 +138,7 @@ else:
         view=view,
         key="capacity_sessions",
         name=f"{which.replace('_', '-')}-sessions",
-        csv_frame=sessions_export(rows, view.tz),
+        csv_frame=lambda: sessions_export(rows, view.tz),
         column_config=list_config,
     )
     st.caption(f"Start and End are in {zone_label(view.tz)}; the Zone column says which.")

@@ -62,5 +62,5 @@ if not ui.render_projected_risk(view, key="overview_risk"):
             name="at-risk",
             key="overview_risk",
             view=view,
-            csv_frame=sessions_export(rows, view.tz),
+            csv_frame=lambda: sessions_export(rows, view.tz),
         )

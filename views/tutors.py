@@ -71,7 +71,7 @@ else:
         key="tutors_clashes",
         view=view,
         column_config=clash_config,
-        csv_frame=double_bookings_export(pairs, mine, view.tz),
+        csv_frame=lambda: double_bookings_export(pairs, mine, view.tz),
     )
 
 # --- workload
@@ -131,6 +131,6 @@ ui.table_with_download(
     name="tutor-sessions",
     key="tutors_sessions",
     view=view,
-    csv_frame=sessions_export(rows, view.tz),
+    csv_frame=lambda: sessions_export(rows, view.tz),
     column_config=session_config,
 )
