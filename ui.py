@@ -172,6 +172,10 @@ def _memo(token: str, name: str, parts: tuple[Hashable, ...], _compute: Callable
 
 def view_projections(view: View) -> pd.DataFrame | None:
     """Projected final enrolment of the view's upcoming sessions, or None without history."""
+    return memo(view, "projections", lambda: _view_projections(view))
+
+
+def _view_projections(view: View) -> pd.DataFrame | None:
     portal = view.portal
     try:
         projections = portal_projections(
@@ -199,8 +203,7 @@ def render_projected_risk(view: View, *, key: str) -> bool:
         "Projected from each training's typical fill pace; the method and its back-test "
         "are on the Fill pace & forecast page."
     )
-    table = pace_table(view.sessions, projections, AT_RISK_THRESHOLD, view.tz)
-    table = table.loc[table["At risk"]].drop(columns=["At risk"])
+    table = memo(view, "projected_risk", lambda: _projected_risk_table(view, projections))
     if table.empty:
         st.success(
             "No upcoming session in this view is projected to end under "
@@ -208,11 +211,21 @@ def render_projected_risk(view: View, *, key: str) -> bool:
             icon=":material/check:",
         )
         return True
-    rows = view.sessions.loc[is_in(view.sessions["session_key"], table["Session key"])]
     table_with_download(
-        table, name="at-risk", key=key, view=view, csv_frame=lambda: sessions_export(rows, view.tz)
+        table,
+        name="at-risk",
+        key=key,
+        view=view,
+        csv_frame=lambda: sessions_export(
+            view.sessions.loc[is_in(view.sessions["session_key"], table["Session key"])], view.tz
+        ),
     )
     return True
+
+
+def _projected_risk_table(view: View, projections: pd.DataFrame) -> pd.DataFrame:
+    table = pace_table(view.sessions, projections, AT_RISK_THRESHOLD, view.tz)
+    return table.loc[table["At risk"]].drop(columns=["At risk"]).reset_index(drop=True)
 
 
 class PortalStore:

@@ -17,6 +17,7 @@ MAX_DAYS = 90  # curves run from this many days before start to the start
 STALE_DAYS = 7  # a snapshot older than this says nothing about enrolment "as of" a day
 FRACTION_FLOOR = 0.10  # below this typical share of the final count it is too early to project
 AT_RISK_THRESHOLD = 0.5
+MAX_SESSION_CHOICES = 1_000  # a picker longer than this is unusable and slow to send
 BACKTEST_DAYS = (7, 14)
 ALL_TRAININGS = "*"
 CURVE_TRAINING = "this training"
@@ -257,6 +258,15 @@ def pace_table(
         }
     )
     return table.sort_values("Start", kind="stable", ignore_index=True)
+
+
+def pace_choices(table: pd.DataFrame, limit: int = MAX_SESSION_CHOICES) -> dict[str, str]:
+    """Session key → label for the session picker: at-risk sessions first, soonest first."""
+    ordered = table.sort_values(["At risk", "Start"], ascending=[False, True], kind="stable")
+    ordered = ordered.head(limit)
+    when = ordered["Start"].dt.strftime("%d %b %Y %H:%M").fillna("no start")
+    labels = when + " · " + ordered["Title"].astype("str")
+    return dict(zip(ordered["Session key"].tolist(), labels.tolist(), strict=True))
 
 
 def _project(frame: pd.DataFrame, curves: pd.DataFrame) -> pd.DataFrame:

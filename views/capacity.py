@@ -32,7 +32,7 @@ TIME_FORMAT = "YYYY-MM-DD HH:mm"
 view = ui.start_page("Capacity")
 sessions = view.sessions
 
-kpi = capacity_kpis(sessions, view.today)
+kpi = ui.memo(view, "kpis", lambda: capacity_kpis(sessions, view.today))
 fill = f"{kpi['fill_rate']:.0%}" if kpi["fill_rate"] is not None else "n/a"
 row1, row2 = st.columns(3), st.columns(3)
 row1[0].metric(
@@ -57,7 +57,7 @@ row2[2].metric(
 # --- Per session -------------------------------------------------------------------------------
 st.subheader("Capacity against enrolment per session")
 if len(sessions) > MAX_SESSION_BARS:
-    by_training = capacity_rollup(sessions, "training")
+    by_training = ui.memo(view, "rollup", lambda: capacity_rollup(sessions, "training"), "training")
     st.caption(
         f"{len(sessions):,} sessions are in range, too many to draw one bar each (over "
         f"{MAX_SESSION_BARS}): showing totals per training instead"
@@ -69,7 +69,12 @@ if len(sessions) > MAX_SESSION_BARS:
         + " Narrow the dates or pick trainings to see each session."
     )
     st.plotly_chart(
-        group_capacity_figure(by_training, ROLLUP_BY["training"]), key="capacity_session_chart"
+        ui.memo(
+            view,
+            "session_chart",
+            lambda: group_capacity_figure(by_training, ROLLUP_BY["training"]),
+        ),
+        key="capacity_session_chart",
     )
 else:
     st.caption(
@@ -78,7 +83,11 @@ else:
     )
     with st.container(height=640, border=False):
         st.plotly_chart(
-            session_capacity_figure(session_capacity(sessions, view.tz)),
+            ui.memo(
+                view,
+                "session_chart",
+                lambda: session_capacity_figure(session_capacity(sessions, view.tz)),
+            ),
             key="capacity_session_chart",
         )
 
@@ -92,13 +101,16 @@ by = st.segmented_control(
     default="training",
 )
 by = by or "training"
-rollup = capacity_rollup(sessions, by)
+rollup = ui.memo(view, "rollup", lambda: capacity_rollup(sessions, by), by)
 if len(rollup) > MAX_GROUP_BARS:
     st.caption(
         f"Chart: the {MAX_GROUP_BARS} of {len(rollup)} with most sessions; "
         "the table lists them all."
     )
-st.plotly_chart(rollup_status_figure(rollup, ROLLUP_BY[by]), key="capacity_rollup_chart")
+st.plotly_chart(
+    ui.memo(view, "rollup_chart", lambda: rollup_status_figure(rollup, ROLLUP_BY[by]), by),
+    key="capacity_rollup_chart",
+)
 ui.table_with_download(
     rollup,
     name=f"capacity-by-{by}",
@@ -111,11 +123,14 @@ ui.table_with_download(
 # --- Fill-rate distribution --------------------------------------------------------------------
 st.subheader("Fill-rate distribution")
 st.caption("Sessions per 10-point band of enrolled ÷ capacity; 100% is exactly full.")
-st.plotly_chart(fill_distribution_figure(fill_distribution(sessions)), key="capacity_fill_chart")
+st.plotly_chart(
+    ui.memo(view, "fill_chart", lambda: fill_distribution_figure(fill_distribution(sessions))),
+    key="capacity_fill_chart",
+)
 
 # --- Session lists -----------------------------------------------------------------------------
 st.subheader("Sessions to act on")
-counts = session_list_counts(sessions)
+counts = ui.memo(view, "list_counts", lambda: session_list_counts(sessions))
 which = st.segmented_control(
     "Show",
     list(SESSION_LISTS),
@@ -124,7 +139,7 @@ which = st.segmented_control(
     format_func=lambda k: f"{SESSION_LISTS[k]} ({counts[k]})",
 )
 which = which or "full"
-rows = session_list(sessions, which)
+rows = ui.memo(view, "list_rows", lambda: session_list(sessions, which), which)
 list_config = {
     "Start": st.column_config.DatetimeColumn("Start", format=TIME_FORMAT),
     "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT),
@@ -134,7 +149,7 @@ if rows.empty:
     st.success(f"No {SESSION_LISTS[which].lower()} sessions in this view.", icon=":material/check:")
 else:
     ui.table_with_download(
-        sessions_table(rows, view.tz),
+        ui.memo(view, "list_table", lambda: sessions_table(rows, view.tz), which),
         view=view,
         key="capacity_sessions",
         name=f"{which.replace('_', '-')}-sessions",

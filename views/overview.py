@@ -10,8 +10,8 @@ from lu_data.tables import sessions_table
 
 view = ui.start_page("ILT sessions overview", need_sessions=False)
 
-kpi = capacity_kpis(view.sessions, view.today)
-clashes = double_bookings(view.sessions)
+kpi = ui.memo(view, "kpis", lambda: capacity_kpis(view.sessions, view.today))
+clashes = ui.memo(view, "double_bookings", lambda: double_bookings(view.sessions))
 fill = f"{kpi['fill_rate']:.0%}" if kpi["fill_rate"] is not None else "n/a"
 row1 = st.columns(4)
 row1[0].metric("Sessions", f"{kpi['sessions']:,}", border=True)
@@ -46,19 +46,24 @@ row2[3].metric(
 
 st.subheader("Capacity against enrolment per week")
 st.plotly_chart(
-    weekly_capacity_figure(weekly_capacity(view.sessions, view.tz)), key="overview_weekly_chart"
+    ui.memo(
+        view,
+        "weekly_chart",
+        lambda: weekly_capacity_figure(weekly_capacity(view.sessions, view.tz)),
+    ),
+    key="overview_weekly_chart",
 )
 
 if not ui.render_projected_risk(view, key="overview_risk"):
     st.subheader("At risk: starting within 14 days and under 50% full")
-    rows = at_risk_sessions(view.sessions, view.today)
+    rows = ui.memo(view, "at_risk", lambda: at_risk_sessions(view.sessions, view.today))
     if rows.empty:
         st.success(
             "No session starting in the next 14 days is under 50% full.", icon=":material/check:"
         )
     else:
         ui.table_with_download(
-            sessions_table(rows, view.tz),
+            ui.memo(view, "at_risk_table", lambda: sessions_table(rows, view.tz)),
             name="at-risk",
             key="overview_risk",
             view=view,

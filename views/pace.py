@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 import ui
@@ -10,6 +11,7 @@ from lu_data.forecast import (
     AT_RISK_THRESHOLD,
     PROJECTION_METHOD,
     curve_for,
+    pace_choices,
     pace_table,
     projected_at_risk,
     session_track,
@@ -58,8 +60,16 @@ projections = ui.view_projections(view)
 if projections is None:  # the history store went away between the two reads
     st.info(BUILDING_MESSAGE, icon=":material/info:")
     st.stop()
-risk = projected_at_risk(view.sessions, projections, threshold)
-table = pace_table(view.sessions, projections, threshold, view.tz)
+# Worked out once per view and threshold: a session picked below must not redo them.
+risk = ui.memo(
+    view, "pace_risk", lambda: projected_at_risk(view.sessions, projections, threshold), threshold
+)
+table = ui.memo(
+    view,
+    "pace_table",
+    lambda: pace_table(view.sessions, projections, threshold, view.tz),
+    threshold,
+)
 
 cols = st.columns(4)
 cols[0].metric("Upcoming sessions", f"{len(projections):,}", border=True)
@@ -95,27 +105,34 @@ else:
     )
 
     st.subheader("Fill pace of one session")
-    keys = table["Session key"].tolist()
-    shown = table["Start"].dt.strftime("%d %b %Y %H:%M") + " · " + table["Title"]
-    labels = dict(zip(keys, shown.tolist(), strict=True))
-    first_risk = risk["session_key"].iloc[0] if not risk.empty else keys[0]
+    labels = ui.memo(view, "pace_choices", lambda: pace_choices(table), threshold)
+    keys = list(labels)
+    if st.session_state.get("pace_session") not in labels:
+        st.session_state.pop("pace_session", None)  # that session left the view or the list
     picked = st.selectbox(
         "Session",
         keys,
-        index=keys.index(first_risk) if first_risk in keys else 0,
-        format_func=lambda k: labels.get(k, k),
+        index=0,  # the soonest at-risk session, when there is one
+        format_func=labels.__getitem__,
         key="pace_session",
     )
-    session = view.sessions.loc[view.sessions["session_key"] == picked].iloc[0]
-    projection = projections.loc[projections["session_key"] == picked].iloc[0]
-    curve, curve_label = curve_for(curves, session["training_key"])
-    track = session_track(history, picked, session["start_utc"], session["max_capacity"])
-    st.plotly_chart(
-        pace_figure(
+    if len(table) > len(keys):
+        st.caption(
+            f"The list holds {len(keys):,} of {len(table):,} sessions, at-risk ones first; "
+            "narrow the sidebar filters to pick another."
+        )
+
+    def session_figure() -> go.Figure:
+        """The picked session's enrolment track over its training's typical curve."""
+        session = view.sessions.loc[view.sessions["session_key"] == picked].iloc[0]
+        projection = projections.loc[projections["session_key"] == picked].iloc[0]
+        curve, curve_label = curve_for(curves, session["training_key"])
+        track = session_track(history, picked, session["start_utc"], session["max_capacity"])
+        return pace_figure(
             track, curve, curve_label=curve_label, projected_fill=projection["projected_fill"]
-        ),
-        key="pace_chart",
-    )
+        )
+
+    st.plotly_chart(ui.memo(view, "pace_figure", session_figure, picked), key="pace_chart")
 
 with st.expander("How the projection works, and how well it did", icon=":material/science:"):
     st.markdown(PROJECTION_METHOD)

@@ -26,7 +26,7 @@ TIME_FORMAT = "YYYY-MM-DD HH:mm"
 
 view = ui.start_page("Tutors")
 
-labels = tutor_labels(view.sessions)
+labels = ui.memo(view, "tutor_labels", lambda: tutor_labels(view.sessions))
 options = [ALL_TUTORS, *labels.index]
 if st.session_state.get("tutors_pick") not in options:
     st.session_state["tutors_pick"] = ALL_TUTORS  # the picked tutor left the filtered view
@@ -40,8 +40,10 @@ mine = sessions_of_tutor(view.sessions, picked)
 # With one tutor left in the view, "all tutors" would read oddly: name them.
 only = labels.iloc[0] if len(labels) == 1 else "all tutors"
 who = only if picked == ALL_TUTORS else labels[picked]
-pairs = double_bookings(mine)
-team = team_table(mine, pairs)
+# Everything below depends only on the view and the picked tutor: worked out once for both, so
+# a click elsewhere on the page (a training picked, a download) reruns in a blink at any size.
+pairs = ui.memo(view, "tutor_pairs", lambda: double_bookings(mine), picked)
+team = ui.memo(view, "tutor_team", lambda: team_table(mine, pairs), picked)
 
 cols = st.columns(4)
 cols[0].metric("Tutors", f"{len(team):,}", border=True)
@@ -66,7 +68,7 @@ else:
     )
     clash_config = {"Overlap (min)": st.column_config.NumberColumn("Overlap", format="%d min")}
     ui.table_with_download(
-        double_bookings_table(pairs, mine, view.tz),
+        ui.memo(view, "tutor_clashes", lambda: double_bookings_table(pairs, mine, view.tz), picked),
         name="double-bookings",
         key="tutors_clashes",
         view=view,
@@ -76,14 +78,16 @@ else:
 
 # --- workload
 st.subheader("Teaching hours per week")
-grid = workload_grid(weekly_workload(mine, view.tz))
+grid = ui.memo(view, "tutor_grid", lambda: workload_grid(weekly_workload(mine, view.tz)), picked)
 if grid.hidden_tutors:
     st.caption(
         f"Showing the {HEATMAP_MAX_TUTORS} busiest of {grid.total_tutors} tutors by hours; "
         "pick a tutor or filter the sidebar to see the others."
     )
 st.caption("Weeks start on Monday in the display zone. Hover a cell for sessions and hours.")
-st.plotly_chart(workload_heatmap(grid), key="tutors_heatmap")
+st.plotly_chart(
+    ui.memo(view, "tutor_heatmap", lambda: workload_heatmap(grid), picked), key="tutors_heatmap"
+)
 
 # --- team
 st.subheader("Team")
@@ -99,11 +103,14 @@ ui.table_with_download(
 )
 if len(team) > 1:  # one bar compares nothing
     st.caption("Teaching hours per tutor; red bars are tutors with double-booked sessions.")
-    st.plotly_chart(hours_per_tutor_figure(team), key="tutors_hours_chart")
+    st.plotly_chart(
+        ui.memo(view, "tutor_hours_chart", lambda: hours_per_tutor_figure(team), picked),
+        key="tutors_hours_chart",
+    )
 
 # --- sessions by training
 st.subheader(f"Sessions of {who} by training")
-summary = training_summary(mine, view.tz)
+summary = ui.memo(view, "tutor_trainings", lambda: training_summary(mine, view.tz), picked)
 ui.table_with_download(
     summary.drop(columns="training_key"),
     name="tutor-trainings",
@@ -120,14 +127,14 @@ training = st.selectbox(
     key="tutors_training",
     format_func=lambda k: "Every training" if k == ALL_TRAININGS else titles[k],
 )
-rows = sessions_by_training(mine, training)
+rows = ui.memo(view, "tutor_rows", lambda: sessions_by_training(mine, training), picked, training)
 session_config = {
     "Start": st.column_config.DatetimeColumn("Start", format=TIME_FORMAT),
     "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT),
     "Fill": st.column_config.ProgressColumn("Fill", format="percent", min_value=0, max_value=1),
 }
 ui.table_with_download(
-    sessions_table(rows, view.tz),
+    ui.memo(view, "tutor_table", lambda: sessions_table(rows, view.tz), picked, training),
     name="tutor-sessions",
     key="tutors_sessions",
     view=view,
