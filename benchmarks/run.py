@@ -138,7 +138,14 @@ SINGLE_KEYS = (
     "api_session_get_s",
     "api_client_vs_bare",
 )
-SLOW_KEYS = ("api_paced_s", "api_paced_floor_s", "api_paced_vs_floor", "browser_overview_s")
+SLOW_KEYS = (
+    "api_paced_s",
+    "api_paced_floor_s",
+    "api_paced_vs_floor",
+    "browser_overview_s",
+    "browser_floor_s",
+    "browser_overview_vs_floor",
+)
 
 
 def router_pages() -> dict[str, str]:
@@ -773,8 +780,24 @@ def measure_paced(report: Report, raw: RawPortal) -> None:
 # 8: a real browser
 
 
+FLOOR_APP = """\
+import plotly.graph_objects as go
+import streamlit as st
+
+st.set_page_config(layout="wide")
+st.sidebar.header("Floor")
+st.metric("Sessions", 1)
+st.plotly_chart(go.Figure(go.Bar(x=[1, 2, 3], y=[3, 1, 2])))
+"""
+
+
 def measure_browser(report: Report, n: int, repeats: int) -> None:
-    """Fresh page loads of Overview on the n-session demo, warm cache, until charts draw."""
+    """Fresh page loads of Overview on the n-session demo, warm cache, until charts draw.
+
+    The floor is the same browser opening a bare Streamlit page with one metric and one tiny
+    plotly chart, interleaved run by run: what Streamlit's and plotly's JavaScript cost on this
+    machine before any of this app's work.
+    """
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(chromium).exists():
         report.add("browser_overview_s", None, "s", note="n/a: apt-get install -y chromium")
@@ -784,38 +807,59 @@ def measure_browser(report: Report, n: int, repeats: int) -> None:
     except ImportError:
         report.add("browser_overview_s", None, "s", note="n/a: playwright not installed")
         return
-    with app_copy() as (app_dir, note), streamlit_server(app_dir, n) as url:
+    with contextlib.ExitStack() as stack:
+        app_dir, note = stack.enter_context(app_copy())
+        url = stack.enter_context(streamlit_server(app_dir, n))
+        floor_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lu-floor-")))
+        (floor_dir / "dashboard.py").write_text(FLOOR_APP, encoding="utf-8")
+        floor_url = stack.enter_context(streamlit_server(floor_dir, n))
         target = f"{url}/?from={WHOLE_RANGE[0]}&to={WHOLE_RANGE[1]}"
-        runs: list[float] = []
-        idle: list[float] = []
+        runs: dict[str, list[float]] = {"app": [], "idle": [], "floor": []}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
             try:
-                ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-                page = ctx.new_page()
-                page.goto(target)
-                page.wait_for_selector(CHART_SELECTOR, timeout=BROWSER_WARM_TIMEOUT_MS)
-                page.wait_for_selector(IDLE_SELECTOR, timeout=BROWSER_WARM_TIMEOUT_MS)
-                ctx.close()
+                for warm_url in (target, floor_url):  # builds the demo, warms both servers
+                    open_until_drawn(browser, warm_url, BROWSER_WARM_TIMEOUT_MS)
                 for _ in range(repeats):
-                    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-                    page = ctx.new_page()
-                    start = time.perf_counter()
-                    page.goto(target)
-                    page.wait_for_selector(CHART_SELECTOR, timeout=BROWSER_TIMEOUT_MS)
-                    runs.append(time.perf_counter() - start)
-                    page.wait_for_selector(IDLE_SELECTOR, timeout=BROWSER_TIMEOUT_MS)
-                    idle.append(time.perf_counter() - start)
-                    ctx.close()
+                    drawn, idle = open_until_drawn(browser, target, BROWSER_TIMEOUT_MS)
+                    runs["app"].append(drawn)
+                    runs["idle"].append(idle)
+                    runs["floor"].append(
+                        open_until_drawn(browser, floor_url, BROWSER_TIMEOUT_MS)[0]
+                    )
             finally:
                 browser.close()
+    app_s, floor_s = median(runs["app"]), median(runs["floor"])
     report.add(
         "browser_overview_s",
-        median(runs),
+        app_s,
         "s",
-        runs=runs,
-        note=f"goto -> chart drawn; run finished at {median(idle):.2f} s; {note}",
+        runs=runs["app"],
+        note=f"goto -> chart drawn; run finished at {median(runs['idle']):.2f} s; {note}",
     )
+    report.add(
+        "browser_floor_s",
+        floor_s,
+        "s",
+        runs=runs["floor"],
+        note="bare Streamlit page, one metric and one plotly chart",
+    )
+    report.add("browser_overview_vs_floor", app_s / floor_s, "x")
+
+
+def open_until_drawn(browser: Any, url: str, timeout_ms: int) -> tuple[float, float]:
+    """Open url in a fresh context: seconds until a chart is drawn, and until the run ends."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = ctx.new_page()
+        start = time.perf_counter()
+        page.goto(url)
+        page.wait_for_selector(CHART_SELECTOR, timeout=timeout_ms)
+        drawn = time.perf_counter() - start
+        page.wait_for_selector(IDLE_SELECTOR, timeout=timeout_ms)
+        return drawn, time.perf_counter() - start
+    finally:
+        ctx.close()
 
 
 @contextlib.contextmanager

@@ -26,6 +26,11 @@ class FilterChoices:
 def filter_choices(sessions: pd.DataFrame, trainings: pd.DataFrame) -> FilterChoices:
     """Every training, tutor and location of a portal, sorted by the label people read."""
     titles = trainings.set_index("training_key")["title"].fillna(UNTITLED).astype("str")
+    # Legacy modules are trainings of their own, so one title often names several: tell
+    # them apart by their LearnUpon id ("First Aid (classic) · module 405223").
+    clash = titles.duplicated(keep=False)
+    ids = pd.Series(titles.index, index=titles.index).str.replace(":", " ", n=1)
+    titles = titles.where(~clash, titles + " · " + ids)
     titles = titles.sort_values(kind="stable")
     # Two tutors with one name are told apart by e-mail, as on the Tutors page.
     tutors = tutor_labels(sessions)
