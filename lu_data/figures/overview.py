@@ -8,6 +8,10 @@ import plotly.graph_objects as go
 from lu_data.figures.style import CAPACITY_COLOR, ENROLLED_COLOR, apply_style, empty_figure
 
 
+WEEK_MS = 7 * 24 * 3600 * 1000
+MAX_WEEK_TICKS = 14  # more labels than this overlap at 1024 px
+
+
 def weekly_capacity_figure(weekly: pd.DataFrame) -> go.Figure:
     """Bars of seats offered and seats taken per week, with the fill rate as a line."""
     if weekly.empty:
@@ -52,6 +56,12 @@ def weekly_capacity_figure(weekly: pd.DataFrame) -> go.Figure:
             "ticksuffix": "%",
             "showgrid": False,
         },
-        xaxis={"title": "Week starting (Monday)", "tickformat": "%d %b"},
+        # Ticks on the bars' Mondays: plotly's own weekly ticks fall on Sundays.
+        xaxis={
+            "title": "Week starting (Monday)",
+            "tickformat": "%d %b",
+            "tick0": weekly["week"].min(),
+            "dtick": WEEK_MS * -(-len(weekly) // MAX_WEEK_TICKS),
+        },
     )
     return apply_style(fig)

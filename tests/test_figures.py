@@ -1,0 +1,26 @@
+"""Figures read right: weekly axes are labelled on the Mondays their bars stand for."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from lu_data import load_portal
+from lu_data.analyses import Filters, filter_sessions, weekly_capacity
+from lu_data.demo import generate_demo
+from lu_data.figures.overview import WEEK_MS, weekly_capacity_figure
+from tests.conftest import ANCHOR
+
+
+def test_weekly_capacity_ticks_fall_on_the_bars_mondays() -> None:
+    """Plotly's automatic weekly ticks land on Sundays; ours start at the first bar's Monday."""
+    portal = load_portal(generate_demo(anchor=ANCHOR))
+    shown = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22)))
+    weekly = weekly_capacity(shown)
+    fig = weekly_capacity_figure(weekly)
+    tick0 = pd.Timestamp(fig.layout.xaxis.tick0)
+    assert tick0 == weekly["week"].min() and tick0.day_name() == "Monday"
+    assert fig.layout.xaxis.dtick == WEEK_MS  # 9 weeks: one label a week
+    bars = pd.to_datetime(pd.Series(fig.data[0].x))
+    assert (bars.dt.day_name() == "Monday").all()
