@@ -254,15 +254,18 @@ def _frame_from_records(
 
     reason = np.full(n, None, dtype=object)
 
-    def reject(mask: pd.Series | np.ndarray, message: pd.Series | str) -> None:
+    def reject(mask: pd.Series | np.ndarray, message: str, quoted: pd.Series | None = None) -> None:
+        """Give rows without a reason yet this one; `quoted` values follow it, quoted."""
         m = np.asarray(mask, dtype=bool) & (reason == None)  # noqa: E711 - elementwise
         if m.any():
-            reason[m] = message.to_numpy()[m] if isinstance(message, pd.Series) else message
+            # quote only the rejected rows: quoting whole columns cost 0.2 s at 100k records
+            reason[m] = message if quoted is None else (message + quote(quoted[m])).to_numpy()
 
     start_ok, end_ok = df["start_utc"].notna().to_numpy(), df["end_utc"].notna().to_numpy()
     reject(
         bad_ids["session_id"],
-        "session_id is not a whole number in range: " + quote(col("session_id")),
+        "session_id is not a whole number in range: ",
+        col("session_id"),
     )
     reject(~has_sid & ~has_mid, "module id missing: the record cannot be identified")
     reject(
@@ -271,10 +274,10 @@ def _frame_from_records(
     )
     reject(~start_given, "start_at missing")
     if (start_given & ~start_ok).any():
-        reject(start_given & ~start_ok, "start_at is not a date: " + quote(raw_start))
+        reject(start_given & ~start_ok, "start_at is not a date: ", raw_start)
     reject(~end_given, "end_at missing")
     if (end_given & ~end_ok).any():
-        reject(end_given & ~end_ok, "end_at is not a date: " + quote(raw_end))
+        reject(end_given & ~end_ok, "end_at is not a date: ", raw_end)
     for name, stamps, raw in (
         ("start_at", df["start_utc"], raw_start),
         ("end_at", df["end_utc"], raw_end),
@@ -282,7 +285,8 @@ def _frame_from_records(
         years = stamps.dt.year
         reject(
             ((years < FIRST_YEAR) | (years > LAST_YEAR)).fillna(False),
-            f"{name} out of range ({FIRST_YEAR}-{LAST_YEAR}): " + quote(raw),
+            f"{name} out of range ({FIRST_YEAR}-{LAST_YEAR}): ",
+            raw,
         )
     reject((df["end_utc"] < df["start_utc"]).fillna(False), "end_at before start_at")
 

@@ -1,4 +1,4 @@
-"""The sidebar's filter choices: every training, tutor and location, each label telling one apart."""
+"""The sidebar's filter choices: every training, tutor and location, told apart by label."""
 
 from __future__ import annotations
 

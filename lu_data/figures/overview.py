@@ -7,7 +7,6 @@ import plotly.graph_objects as go
 
 from lu_data.figures.style import CAPACITY_COLOR, ENROLLED_COLOR, apply_style, empty_figure
 
-
 WEEK_MS = 7 * 24 * 3600 * 1000
 MAX_WEEK_TICKS = 14  # more labels than this overlap at 1024 px
 
