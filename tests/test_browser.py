@@ -90,3 +90,24 @@ def test_shared_link_restores_filters_on_another_page(page: Page, app_url: str):
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text("times in Asia/Tokyo")).to_be_visible()
     expect(sidebar.get_by_text("1 Dec 2026 – 31 Dec 2026")).to_be_visible()
+
+
+def test_browser_zone_mode_shows_times_in_the_browsers_zone(page: Page, app_url: str):
+    """tz=browser uses the zone the browser reports (America/Chicago here) on page and in CSV."""
+    open_page(
+        page, f"{app_url}/sessions?from=2026-12-01&to=2026-12-31&tz=browser", "Sessions and export"
+    )
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Your browser's zone: America/Chicago")).to_be_visible()
+    expect(sidebar.get_by_text("times in America/Chicago").first).to_be_visible()
+    assert "tz=browser" in page.url  # a shared link keeps "the reader's own zone"
+    with page.expect_download(timeout=TIMEOUT) as info:
+        page.get_by_role("button", name="Download CSV").first.click()
+    frame = pd.read_csv(info.value.path(), encoding="utf-8-sig")
+    assert len(frame) > 0
+    assert set(frame["tz"]) == {"America/Chicago"}
+    assert set(frame["utc_offset"]) == {"-06:00"}  # December: Central Standard Time
+    utc = pd.to_datetime(frame["start_utc"], utc=True)
+    local = pd.to_datetime(frame["start_local"], utc=True)  # same instant, other wall clock
+    assert (utc == local).all()
+    assert frame["start_local"].str.endswith("-06:00").all()
