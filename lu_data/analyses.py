@@ -68,7 +68,10 @@ def describe_view(sessions: pd.DataFrame, f: Filters) -> str:
     """One sentence saying what is shown, e.g. "214 sessions · 3 tutors · 1 Dec 2026 – ..."."""
     n = len(sessions)
     tutors = tutor_keys(sessions).nunique() if n else 0
-    parts = [f"{n:,} session{'s' if n != 1 else ''}", f"{tutors} tutor{'s' if tutors != 1 else ''}"]
+    parts = [
+        f"{n:,} session{'s' if n != 1 else ''}",
+        f"{tutors:,} tutor{'s' if tutors != 1 else ''}",
+    ]
     if f.date_from or f.date_to:
         start = _day(f.date_from) if f.date_from else "…"
         end = _day(f.date_to) if f.date_to else "…"
