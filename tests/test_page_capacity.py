@@ -192,3 +192,16 @@ def test_projected_at_risk_sits_beside_todays_fill(app):
     assert len(tables) == 1
     assert sorted(tables[0]["Session key"]) == projected_risk_keys()
     assert "Fill today" in tables[0].columns
+
+
+def test_kpis_at_scale_have_thousands_separators(app, monkeypatch):
+    """With thousands of full sessions the counts read "1,234", as every other number does."""
+    monkeypatch.setenv("LU_DEMO_SESSIONS", "30000")
+    at = open_page(app)
+    portal = load_portal(generate_demo(n_sessions=30_000, anchor=ANCHOR))
+    kpi = capacity_kpis(filter_sessions(portal.sessions, DEFAULT), ANCHOR)
+    assert kpi["full"] >= 1_000
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Full"] == f"{kpi['full']:,}" and "," in shown["Full"]
+    assert shown["Overbooked"] == f"{kpi['overbooked']:,}"
+    assert shown["No limit set"] == f"{kpi['no_limit']:,}"

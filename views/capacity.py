@@ -48,10 +48,13 @@ row1[2].metric(
     border=True,
     help="Enrolled ÷ capacity over sessions with a limit; no-limit ones are left out",
 )
-row2[0].metric("Full", kpi["full"], border=True, help="Enrolled equals capacity")
-row2[1].metric("Overbooked", kpi["overbooked"], border=True, help="More enrolled than seats")
+row2[0].metric("Full", f"{kpi['full']:,}", border=True, help="Enrolled equals capacity")
+row2[1].metric("Overbooked", f"{kpi['overbooked']:,}", border=True, help="More enrolled than seats")
 row2[2].metric(
-    "No limit set", kpi["no_limit"], border=True, help="No capacity set: left out of fill rates"
+    "No limit set",
+    f"{kpi['no_limit']:,}",
+    border=True,
+    help="No capacity set: left out of fill rates",
 )
 
 # --- Per session -------------------------------------------------------------------------------

@@ -29,17 +29,17 @@ row1[3].metric(
     help="Enrolled ÷ capacity over sessions with a limit; no-limit sessions are left out",
 )
 row2 = st.columns(4)
-row2[0].metric("Full · overbooked", f"{kpi['full']} · {kpi['overbooked']}", border=True)
+row2[0].metric("Full · overbooked", f"{kpi['full']:,} · {kpi['overbooked']:,}", border=True)
 row2[1].metric(
     "Under-filled, next 14 days",
-    kpi["under_filled_soon"],
+    f"{kpi['under_filled_soon']:,}",
     border=True,
     help="Starting within 14 days of today and under 50% full",
 )
-row2[2].metric("Tutor double-bookings", len(clashes), border=True)
+row2[2].metric("Tutor double-bookings", f"{len(clashes):,}", border=True)
 row2[3].metric(
     "Data-quality warnings",
-    len(view.portal.quality.warnings),
+    f"{len(view.portal.quality.warnings):,}",
     border=True,
     help="Across the whole source; see the Data quality page",
 )

@@ -75,7 +75,7 @@ cols = st.columns(4)
 cols[0].metric("Upcoming sessions", f"{len(projections):,}", border=True)
 cols[1].metric(
     "Projected at risk",
-    len(risk),
+    f"{len(risk):,}",
     border=True,
     help=f"Projected to end under {threshold:.0%} full",
 )
