@@ -167,7 +167,7 @@ def run_demo(args: argparse.Namespace) -> int:
     _write(args.output, dump_portal(raw))
     if args.output:
         print(
-            f"wrote {raw.record_count} records in {len(raw.pages)} pages to {args.output}",
+            f"wrote {raw.record_count:,} records in {len(raw.pages):,} pages to {args.output}",
             file=sys.stderr,
         )
     return 0

@@ -75,9 +75,9 @@ class QualityReport:
     def summary_text(self) -> str:
         """One line a person reads: the accounting identity in words."""
         return (
-            f"{self.input_records} input records = {self.sessions} sessions + "
-            f"{self.duplicates_merged} duplicates merged + {self.skipped_non_ilt} skipped "
-            f"(not ILT) + {self.rejected_count} rejected; {len(self.warnings)} warnings"
+            f"{self.input_records:,} input records = {self.sessions:,} sessions + "
+            f"{self.duplicates_merged:,} duplicates merged + {self.skipped_non_ilt:,} skipped "
+            f"(not ILT) + {self.rejected_count:,} rejected; {len(self.warnings):,} warnings"
         )
 
 

@@ -107,7 +107,7 @@ by = by or "training"
 rollup = ui.memo(view, "rollup", lambda: capacity_rollup(sessions, by), by)
 if len(rollup) > MAX_GROUP_BARS:
     st.caption(
-        f"Chart: the {MAX_GROUP_BARS} of {len(rollup)} with most sessions; "
+        f"Chart: the {MAX_GROUP_BARS} of {len(rollup):,} with most sessions; "
         "the table lists them all."
     )
 st.plotly_chart(
@@ -139,7 +139,7 @@ which = st.segmented_control(
     list(SESSION_LISTS),
     key="capacity_list",
     default="full",
-    format_func=lambda k: f"{SESSION_LISTS[k]} ({counts[k]})",
+    format_func=lambda k: f"{SESSION_LISTS[k]} ({counts[k]:,})",
 )
 which = which or "full"
 rows = ui.memo(view, "list_rows", lambda: session_list(sessions, which), which)

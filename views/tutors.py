@@ -63,7 +63,7 @@ if pairs.empty:
 else:
     plural = "s" if len(pairs) != 1 else ""
     st.warning(
-        f"{len(pairs)} overlapping pair{plural} of sessions for {who}: both are listed below.",
+        f"{len(pairs):,} overlapping pair{plural} of sessions for {who}: both are listed below.",
         icon=":material/event_busy:",
     )
     clash_config = {"Overlap (min)": st.column_config.NumberColumn("Overlap", format="%d min")}
@@ -81,7 +81,7 @@ st.subheader("Teaching hours per week")
 grid = ui.memo(view, "tutor_grid", lambda: workload_grid(weekly_workload(mine, view.tz)), picked)
 if grid.hidden_tutors:
     st.caption(
-        f"Showing the {HEATMAP_MAX_TUTORS} busiest of {grid.total_tutors} tutors by hours; "
+        f"Showing the {HEATMAP_MAX_TUTORS} busiest of {grid.total_tutors:,} tutors by hours; "
         "pick a tutor or filter the sidebar to see the others."
     )
 st.caption("Weeks start on Monday in the display zone. Hover a cell for sessions and hours.")
