@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -68,6 +69,46 @@ def start_texts(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
         },
         index=sessions.index,
     )
+
+
+@dataclass(frozen=True)
+class CalendarWindow:
+    """The whole display-zone days the calendar can show at once, and their sessions."""
+
+    sessions: pd.DataFrame
+    first_day: date | None
+    last_day: date | None
+    total: int  # sessions in the whole filtered view
+    day_capped: bool  # the first day alone has more sessions than the calendar can draw
+
+
+def sessions_days(sessions: pd.DataFrame, tz: str) -> list[date]:
+    """The distinct days, in the display zone, on which the sessions start, in order."""
+    day = display_times(sessions, tz)["start_display"].dt.normalize().dropna()
+    return [d.date() for d in day.drop_duplicates().sort_values()]
+
+
+def calendar_window(
+    sessions: pd.DataFrame, tz: str, start: date | None = None, limit: int = MAX_EVENTS
+) -> CalendarWindow:
+    """Sessions of the whole days from `start` on (display zone) that fit in `limit` events.
+
+    Cutting at a day boundary, and telling the calendar the window ends there, keeps a day
+    from looking empty (or half full) only because its events were not sent.
+    """
+    day = display_times(sessions, tz)["start_display"].dt.normalize()
+    if start is not None:
+        day = day.where(day >= pd.Timestamp(start))
+    per_day = day.value_counts().sort_index()
+    if per_day.empty:
+        return CalendarWindow(sessions.iloc[:0], None, None, len(sessions), False)
+    fits = per_day.cumsum() <= limit
+    days = per_day.index[fits] if fits.iloc[0] else per_day.index[:1]
+    first, last = days[0], days[-1]
+    rows = sessions.loc[((day >= first) & (day <= last)).fillna(False).to_numpy()]
+    if len(days) < len(per_day):  # days without sessions up to the next one are shown too
+        last = per_day.index[len(days)] - pd.Timedelta(days=1)
+    return CalendarWindow(rows, first.date(), last.date(), len(sessions), not fits.iloc[0])
 
 
 def calendar_events(

@@ -164,3 +164,28 @@ def test_timeline_keeps_busiest_rows_under_the_caps(sessions):
     fig = timeline_figure(frame, "local", "training")
     assert sum(len(t.y) for t in fig.data) == len(frame)
     assert {t.marker.color for t in fig.data} <= set(STATUS_COLORS.values())
+
+
+def test_calendar_window_holds_whole_days_that_fit(sessions):
+    """Whole display days from the start while they fit; quiet days up to the next stay in."""
+    from lu_data.calendar_events import calendar_window, sessions_days
+    from lu_data.timeview import display_times
+
+    day = display_times(sessions, "local")["start_display"].dt.normalize()
+    per_day = day.value_counts().sort_index()
+    limit = int(per_day.iloc[:3].sum())  # exactly the first three days
+    window = calendar_window(sessions, "local", limit=limit)
+    assert len(window.sessions) == limit and not window.day_capped
+    assert window.first_day == per_day.index[0].date()
+    assert window.last_day == (per_day.index[3] - pd.Timedelta(days=1)).date()
+    shown = day.loc[window.sessions.index]
+    assert set(shown) == set(per_day.index[:3])
+    days = sessions_days(sessions, "local")
+    later = calendar_window(sessions, "local", start=days[3], limit=limit)
+    assert later.first_day == days[3] and later.total == len(sessions)
+    busy = per_day.index[per_day.to_numpy() >= 2][0].date()
+    crowded = calendar_window(sessions, "local", start=busy, limit=1)  # that day is too many
+    assert crowded.day_capped and crowded.first_day == busy
+    assert len(crowded.sessions) == per_day[pd.Timestamp(busy)]
+    everything = calendar_window(sessions, "local")
+    assert len(everything.sessions) == len(sessions)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from lu_data import load_portal
@@ -146,3 +146,29 @@ def test_empty_range_says_what_to_change(app):
     at = open_page(app, **{"from": "2030-01-01", "to": "2030-01-02"})
     assert any("widen the dates" in i.value for i in at.info)
     assert not at.get("component_instance")
+
+
+def test_crowded_range_pages_through_whole_days(app, monkeypatch):
+    """Over 1,000 sessions in range: the calendar shows whole days that fit and says so."""
+    from lu_data.calendar_events import MAX_EVENTS, calendar_window, sessions_days
+
+    monkeypatch.setenv("LU_DEMO_SESSIONS", "30000")
+    at = open_page(app)
+    sessions = filter_sessions(
+        load_portal(generate_demo(n_sessions=30_000, anchor=ANCHOR)).sessions, DEFAULT
+    )
+    assert len(sessions) > MAX_EVENTS
+    window = calendar_window(sessions, "local")
+    args = calendar_args(at)
+    assert {e["id"] for e in args["events"]} == set(window.sessions["session_key"])
+    end = (window.last_day + timedelta(days=1)).isoformat()
+    assert args["options"]["validRange"] == {"start": window.first_day.isoformat(), "end": end}
+    warning = at.warning[0].value
+    assert f"{len(sessions):,} sessions are in range" in warning
+    assert f"({len(window.sessions):,} sessions)" in warning
+    days = sessions_days(sessions, "local")
+    at.select_slider(key="calendar_from").set_value(days[5]).run()
+    later = calendar_window(sessions, "local", days[5])
+    args = calendar_args(at)
+    assert {e["id"] for e in args["events"]} == set(later.sessions["session_key"])
+    assert args["options"]["initialDate"] == days[5].isoformat()

@@ -11,8 +11,10 @@ from lu_data.calendar_events import (
     TEXT_COLORS,
     calendar_events,
     calendar_options,
+    calendar_window,
     clicked_session_key,
     session_details,
+    sessions_days,
 )
 from lu_data.columns import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
 from lu_data.export import export_file_name, sessions_export
@@ -39,7 +41,21 @@ mode = st.segmented_control(
     default=DEFAULT_VIEW,
 )
 mode = mode or DEFAULT_VIEW
-events = calendar_events(sessions, view.tz)
+window = calendar_window(sessions, view.tz)
+if len(window.sessions) < len(sessions):
+    # Too many to draw at once: page through whole days instead of silently cutting off.
+    days = sessions_days(sessions, view.tz)
+    if st.session_state.get("calendar_from") not in days:
+        st.session_state.pop("calendar_from", None)  # the filters moved past the picked day
+    shown_from = st.select_slider(
+        "Show the calendar from",
+        options=days,
+        key="calendar_from",
+        format_func=lambda d: f"{d:%a %d %b %Y}",
+    )
+    window = calendar_window(sessions, view.tz, shown_from)
+paged = len(window.sessions) < len(sessions)
+events = calendar_events(window.sessions, view.tz)
 st.caption(
     f"Times in {zone_label(view.tz)}; each event also names the zone it runs in. "
     "Click an event for its details."
@@ -52,16 +68,25 @@ st.markdown(
     ),
     unsafe_allow_html=True,
 )  # fixed labels and colours only, never session text
-if len(events) < len(sessions):
+if paged:
+    span = (
+        f"{window.first_day:%a %d %b %Y}"
+        if window.last_day == window.first_day
+        else f"{window.first_day:%d %b} – {window.last_day:%d %b %Y}"
+    )
     st.warning(
-        f"Showing the first {MAX_EVENTS:,} of {len(sessions):,} sessions by start — "
-        "narrow the dates or filter to see the rest.",
+        f"{len(sessions):,} sessions are in range, more than the {MAX_EVENTS:,} a calendar can "
+        f"draw at once: it shows {span} ({len(window.sessions):,} sessions)"
+        + (f", the first {len(events):,} of that day" if window.day_capped else "")
+        + ". Move the slider to page on, or narrow the dates or filters.",
         icon=":material/filter_alt:",
     )
-start = view.filters.date_from or events[0]["start"][:10]
+first_day = window.first_day if paged else view.filters.date_from
+last_day = window.last_day if paged else view.filters.date_to
+start = first_day or events[0]["start"][:10]
 state = calendar(
     events=events,
-    options=calendar_options(mode, view.filters.date_from, view.filters.date_to, view.today),
+    options=calendar_options(mode, first_day, last_day, view.today),
     custom_css=CALENDAR_CSS,
     # eventsSet/dateClick would rerun the script on every render; only clicks matter here.
     callbacks=["eventClick"],
