@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -15,7 +15,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from lu_data import Portal, SourceError, load_portal
 from lu_data.analyses import Filters, default_range, describe_view, filter_sessions
-from lu_data.choices import FilterChoices, filter_choices
+from lu_data.choices import MAX_LISTED, FilterChoices, filter_choices, narrow_choices
 from lu_data.columns import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
 from lu_data.demo import DEMO_SESSIONS, generate_demo
 from lu_data.demo_history import demo_history
@@ -403,10 +403,13 @@ def render_filters(portal: Portal, now: date) -> Filters:
         valid = set(opts)
         _seed(key, [v for v in st.query_params.get_all(QP_MULTI[key]) if v in valid])
         st.session_state[key] = [v for v in st.session_state[key] if v in valid]
+        listed = opts
+        if len(opts) > MAX_LISTED:
+            listed = searched_options(st.sidebar, key, opts, labels, label, st.session_state[key])
         chosen[key] = tuple(
             st.sidebar.multiselect(
                 label,
-                opts,
+                listed,
                 key=key,
                 placeholder="All",
                 # a dict lookup per option: with thousands of tutors this runs every rerun
@@ -426,6 +429,37 @@ def render_filters(portal: Portal, now: date) -> Filters:
     )
     write_query_params(filters)
     return filters
+
+
+def searched_options(
+    where: Any,
+    key: str,
+    opts: Sequence[str],
+    labels: Mapping[str, str],
+    label: str,
+    selected: Sequence[str],
+) -> list[str]:
+    """A Find box above a picker with thousands of choices; the options it lists.
+
+    Thousands of options in one widget cost the browser about a second on every page load,
+    so long lists are searched on the server and list at most MAX_LISTED at a time. `where`
+    is st or st.sidebar; the box's key is `key` + "_find".
+    """
+    noun = f"{label.lower()}s"
+    query = where.text_input(
+        f"Find {noun}",
+        key=f"{key}_find",
+        placeholder=f"Part of a name, among {len(opts):,}",
+    )
+    listed, matched = narrow_choices(opts, labels, query, selected)
+    if matched > MAX_LISTED:
+        where.caption(
+            f"{label} lists {MAX_LISTED} of {matched:,} {'matches' if query else noun}: "
+            "type in Find to narrow it."
+        )
+    elif query:
+        where.caption(f"{matched:,} {noun} match “{query}”.")
+    return listed
 
 
 def render_zone_picker() -> str:

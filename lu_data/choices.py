@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -10,6 +11,7 @@ from lu_data.analyses import location_labels
 from lu_data.tutoring import tutor_labels
 
 UNTITLED = "(untitled)"
+MAX_LISTED = 200  # options a filter lists at once: longer lists cost the browser seconds to build
 
 
 @dataclass(frozen=True)
@@ -41,3 +43,23 @@ def filter_choices(sessions: pd.DataFrame, trainings: pd.DataFrame) -> FilterCho
         tutor_labels=tutors.to_dict(),
         locations=sorted(location_labels(sessions).unique()),
     )
+
+
+def narrow_choices(
+    keys: Sequence[str],
+    labels: dict[str, str],
+    query: str,
+    selected: Sequence[str],
+    limit: int = MAX_LISTED,
+) -> tuple[list[str], int]:
+    """The options to list for a search: chosen keys first, then up to `limit` matches.
+
+    Matches are keys whose label (or the key itself) contains every word of the query,
+    ignoring case, in the given order of keys. Returns the options and how many keys matched.
+    """
+    words = query.casefold().split()
+    chosen = set(selected)
+    matches = [
+        k for k in keys if k not in chosen and all(w in labels.get(k, k).casefold() for w in words)
+    ]
+    return [*selected, *matches[:limit]], len(matches)

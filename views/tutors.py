@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 from lu_data.analyses import double_bookings
+from lu_data.choices import MAX_LISTED
 from lu_data.export import sessions_export
 from lu_data.figures.tutors import hours_per_tutor_figure, workload_heatmap
 from lu_data.tables import sessions_table
@@ -27,9 +28,16 @@ TIME_FORMAT = "YYYY-MM-DD HH:mm"
 view = ui.start_page("Tutors")
 
 labels = ui.memo(view, "tutor_labels", lambda: tutor_labels(view.sessions))
-options = [ALL_TUTORS, *labels.index]
-if st.session_state.get("tutors_pick") not in options:
+if st.session_state.get("tutors_pick") not in (ALL_TUTORS, *labels.index):
     st.session_state["tutors_pick"] = ALL_TUTORS  # the picked tutor left the filtered view
+current = st.session_state.get("tutors_pick", ALL_TUTORS)
+keys = list(labels.index)
+if len(keys) > MAX_LISTED:  # thousands of tutors: find one by name first
+    names = ui.memo(view, "tutor_names", labels.to_dict)
+    keys = ui.searched_options(
+        st, "tutors_pick", keys, names, "Tutor", [] if current == ALL_TUTORS else [current]
+    )
+options = [ALL_TUTORS, *keys]
 picked = st.selectbox(
     "Tutor",
     options,
