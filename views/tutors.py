@@ -32,13 +32,15 @@ if st.session_state.get("tutors_pick") not in (ALL_TUTORS, *labels.index):
     st.session_state["tutors_pick"] = ALL_TUTORS  # the picked tutor left the filtered view
 current = st.session_state.get("tutors_pick", ALL_TUTORS)
 keys = list(labels.index)
-if len(keys) > MAX_LISTED:  # thousands of tutors: find one by name first
+where = st
+if len(keys) > MAX_LISTED:  # thousands of tutors: find one by name first, beside the picker
+    find, where = st.columns(2, vertical_alignment="top")
     names = ui.memo(view, "tutor_names", labels.to_dict)
     keys = ui.searched_options(
-        st, "tutors_pick", keys, names, "Tutor", [] if current == ALL_TUTORS else [current]
+        find, "tutors_pick", keys, names, "Tutor", [] if current == ALL_TUTORS else [current]
     )
 options = [ALL_TUTORS, *keys]
-picked = st.selectbox(
+picked = where.selectbox(
     "Tutor",
     options,
     key="tutors_pick",
