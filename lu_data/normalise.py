@@ -441,15 +441,18 @@ def _course_lists(
     counts = np.full(len(kept), np.nan)
     if not has.any():
         return ids, counts
-    pairs = pd.DataFrame({"g": codes[has], "c": course.to_numpy()[has].astype("int64")})
-    pairs = pairs.drop_duplicates().sort_values(["g", "c"], kind="stable")
-    g = pairs["g"].to_numpy()
+    g = codes[has]
+    c = course.to_numpy()[has].astype("int64")
+    order = np.lexsort((c, g))  # by session, then course id
+    g, c = g[order], c[order]
+    fresh = np.r_[True, (g[1:] != g[:-1]) | (c[1:] != c[:-1])]  # drop repeated pairs
+    g, c = g[fresh], c[fresh]
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    text = pairs["c"].astype("str").to_numpy(dtype=object)
-    is_start = np.zeros(len(text), dtype=bool)
-    is_start[starts] = True
-    parts = np.where(is_start, text, ";" + text)
-    joined = np.add.reduceat(parts, starts)  # concatenates each session's ids in one C loop
+    # Each session's ids as one Arrow list, joined with ";" in C.
+    offsets = pa.array(np.r_[starts, len(g)], type=pa.int64())
+    lists = pa.LargeListArray.from_arrays(offsets, pa.array(c).cast(pa.large_string()))
+    joined = pc.binary_join(lists, pa.scalar(";", pa.large_string()))
+    joined = joined.to_numpy(zero_copy_only=False)
     slot = np.full(codes.max() + 1, -1, dtype="int64")
     slot[g[starts]] = np.arange(len(starts))
     where = slot[codes[kept]]

@@ -82,13 +82,19 @@ def component_types(values: pd.Series) -> pd.Series:
 
 def to_utc(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """tz-aware UTC datetimes from ISO 8601 strings; the mask marks values that were given."""
+    try:
+        text = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+        text = None  # numbers or other JSON values among them: the general path below
+    if text is not None:
+        parsed = zoned_iso_times(text, values.index)
+        if parsed is not None:  # all zoned ISO times: none blank or padded, nothing to tidy
+            given = text.is_valid().to_numpy(zero_copy_only=False)
+            return parsed.astype(UTC_DT), pd.Series(given, index=values.index)
     tidy = tidy_strings(values)
     if tidy is not None:  # strings already trimmed and non-blank: parse them as they are
-        given, text = tidy
-        parsed = zoned_iso_times(text, values.index)
-        if parsed is None:
-            parsed = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
-        return parsed.astype(UTC_DT), given
+        parsed = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
+        return parsed.astype(UTC_DT), tidy[0]
     text = clean_text(values)
     if text is not None:  # only strings: given means non-blank
         given = text.notna()
