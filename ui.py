@@ -15,11 +15,13 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from lu_data import Portal, SourceError, load_portal
 from lu_data.analyses import Filters, default_range, describe_view, filter_sessions
+from lu_data.calendar_events import DARK_TEXT, TEXT_COLORS
 from lu_data.choices import MAX_LISTED, FilterChoices, filter_choices, narrow_choices
-from lu_data.columns import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
+from lu_data.columns import MODULE_KIND_LABELS, STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
 from lu_data.demo import DEMO_SESSIONS, generate_demo
 from lu_data.demo_history import demo_history
 from lu_data.export import export_file_name, sessions_export, to_csv_bytes
+from lu_data.figures.style import CAPACITY_COLOR
 from lu_data.forecast import (
     AT_RISK_THRESHOLD,
     backtest,
@@ -577,6 +579,23 @@ def render_banners(view: View) -> None:
             "This data is a partial fetch: some courses could not be read.",
             icon=":material/warning:",
         )
+
+
+def render_status_legend(*, capacity: bool = False) -> None:
+    """The fill-status colours as badges (and the grey capacity bar), alike on every page.
+
+    A plotly legend beside long axis labels wraps to one entry a line at 1024 px; badges fit.
+    """
+    items = [("Capacity", CAPACITY_COLOR, DARK_TEXT)] if capacity else []
+    items += [(STATUS_LABELS[s], STATUS_COLORS[s], TEXT_COLORS[s]) for s in STATUS_ORDER]
+    st.markdown(
+        " ".join(
+            f'<span style="background:{bg};color:{fg};padding:1px 8px;border-radius:8px;'
+            f'font-size:0.8rem">{label}</span>'
+            for label, bg, fg in items
+        ),
+        unsafe_allow_html=True,
+    )  # fixed labels and colours only, never session text
 
 
 def default_column_config(table: pd.DataFrame) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from lu_data.calendar_events import (
     CALENDAR_VIEWS,
     DEFAULT_VIEW,
     MAX_EVENTS,
-    TEXT_COLORS,
     calendar_events,
     calendar_options,
     calendar_window,
@@ -16,7 +15,6 @@ from lu_data.calendar_events import (
     session_details,
     sessions_days,
 )
-from lu_data.columns import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
 from lu_data.export import export_file_name, sessions_export
 from lu_data.figures.schedule import TIMELINE_BY, TOP_ROWS, timeline_figure, timeline_frame
 from lu_data.ics import sessions_ics
@@ -60,14 +58,7 @@ st.caption(
     f"Times in {zone_label(view.tz)}; each event also names the zone it runs in. "
     "Click an event for its details."
 )
-st.markdown(
-    " ".join(
-        f'<span style="background:{STATUS_COLORS[s]};color:{TEXT_COLORS[s]};padding:1px 8px;'
-        f'border-radius:8px;font-size:0.8rem">{STATUS_LABELS[s]}</span>'
-        for s in STATUS_ORDER
-    ),
-    unsafe_allow_html=True,
-)  # fixed labels and colours only, never session text
+ui.render_status_legend()
 if paged:
     span = (
         f"{window.first_day:%a %d %b %Y}"

@@ -84,6 +84,7 @@ else:
         "Grey bar: capacity. Coloured bar inside it: enrolled, coloured by fill status; "
         "overbooked bars run past the grey bar, no-limit sessions say so. " + zone_note(view.tz)
     )
+    ui.render_status_legend(capacity=True)
     with st.container(height=640, border=False):
         st.plotly_chart(
             ui.memo(

@@ -66,7 +66,7 @@ def session_capacity_figure(frame: pd.DataFrame) -> go.Figure:
     # No axis title: on top it would collide with the legend; the caption says "seats".
     fig.update_layout(
         barmode="overlay",
-        showlegend=True,
+        showlegend=False,  # the page shows the status colours above the chart
         xaxis={"range": [0, max(widest, 1) * 1.18], "ticksuffix": " seats"},
     )
     fig.update_yaxes(
