@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from pandas.api.types import infer_dtype
 
 from lu_data.columns import (
     REJECTED_DTYPES,
@@ -19,8 +18,18 @@ from lu_data.columns import (
     empty_frame,
     enforce_dtypes,
 )
+from lu_data.duplicates import identity_codes, merge_duplicates, session_keys, training_keys
 from lu_data.frames import tutor_key_of
 from lu_data.quality import QualityReport
+from lu_data.records import (
+    CONFLICT_TEXT,
+    OUTPUT_FIELDS,
+    RECORD_FIELDS,
+    STRING_FIELDS,
+    Locator,
+    Rows,
+    record_columns,
+)
 from lu_data.sources import RawPortal
 from lu_data.timezones import UTC_ZONE, localize, resolve_zone
 from lu_data.values import (
@@ -31,65 +40,13 @@ from lu_data.values import (
     to_utc,
 )
 
-try:  # pandas' C loop reads many keys of many dicts ~5x faster than one comprehension per key
-    from pandas._libs.lib import dicts_to_array as _dicts_to_array
-except ImportError:  # pragma: no cover - a private helper; plain Python gives the same columns
-    _dicts_to_array = None
-
 ILT_TYPE = "ilt session"
-STR_DTYPE = pd.Series(dtype="str").dtype  # what "str" means here; Arrow-backed with pyarrow
-MAX_EXACT_FLOAT_INT = 2**53
 NEAR_FULL_AT = 0.85
 UNDER_FILLED_BELOW = 0.40
 LONG_SESSION_HOURS = 14 * 24
 # Session times outside these years are typing errors, and overflow local-time conversion.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 VIRTUAL_PATTERN = r"(?i)virtual|online|webinar|zoom|teams|remote|web ex|webex"
-# Fields compared when the same session arrives more than once.
-CONFLICT_FIELDS = [
-    "title",
-    "start_utc",
-    "end_utc",
-    "timezone",
-    "max_capacity",
-    "enrolled",
-    "tutor_id",
-    "location",
-]
-# Fields read from every ILT record: they decide identity, rejection, warnings and merging.
-RECORD_FIELDS = [
-    "id",
-    "training_id",
-    "session_id",
-    "session_tutor_id",
-    "location_id",
-    "start_at",
-    "end_at",
-    "updated_at",
-    "max_capacity",
-    "number_enrolled_on_session",
-    # text compared between copies of a session: cheap to read while the record is at hand
-    "title",
-    "timezone",
-    "location",
-]
-TUTOR_NAME_FIELDS = ("tutor_first_name", "tutor_last_name")
-CONFLICT_TEXT = ("title", "timezone", "location")
-LATE_FIELDS = ("created_at", "number_of_linked_courses")
-STRING_FIELDS = {
-    "title": "title",
-    "timezone": "timezone",
-    "location": "location",
-    "address_1": "address_1",
-    "address_2": "address_2",
-    "address_3": "address_3",
-    "location_country_code": "country_code",
-    "location_state_code": "state_code",
-    "tutor_email": "tutor_email",
-    "description_text": "description",
-}
-# Read only for the sessions kept after merging, straight into output order.
-OUTPUT_FIELDS = [*STRING_FIELDS, *TUTOR_NAME_FIELDS, *LATE_FIELDS]
 
 
 def normalise_portal(raw: RawPortal) -> tuple[pd.DataFrame, QualityReport]:
@@ -99,7 +56,7 @@ def normalise_portal(raw: RawPortal) -> tuple[pd.DataFrame, QualityReport]:
     report = QualityReport(input_records=len(records))
     if not records:
         return empty_frame(SESSION_DTYPES), report
-    where_of = _Locator(raw, lengths)
+    where_of = Locator(raw, lengths)
     page_of = np.repeat(np.arange(len(raw.pages)), lengths)
     course = pd.array([p.course_id for p in raw.pages], dtype="Int64").to_numpy()[page_of]
 
@@ -143,7 +100,7 @@ def normalise_portal(raw: RawPortal) -> tuple[pd.DataFrame, QualityReport]:
     warnings = warnings.assign(
         record=idx[rows] + 1,
         where=where_of(idx[rows]),
-        session_key=_session_keys(df.iloc[rows]).to_numpy(),
+        session_key=session_keys(df.iloc[rows]).to_numpy(),
     ).drop(columns="_row")
 
     good = np.flatnonzero(~bad)
@@ -151,48 +108,15 @@ def normalise_portal(raw: RawPortal) -> tuple[pd.DataFrame, QualityReport]:
     df["record"] = pd.array(idx[good] + 1, dtype="Int64")
     df["_pos"] = idx[good]  # the record's position in the source, for "where" texts
     df["_course"] = course[idx[good]]
-    text = _Rows(sub, good)  # other fields are read later, only for the rows that need them
+    text = Rows(sub, good)  # other fields are read later, only for the rows that need them
 
-    codes = _identity_codes(df)
-    kept, merged, conflicts = _merge_duplicates(df, text, codes)
+    codes = identity_codes(df)
+    kept, merged, conflicts = merge_duplicates(df, text, codes)
     report.duplicates_merged = merged
     sessions = _derive(_session_frame(df, text, kept, codes))
     report.sessions = len(sessions)
     report.warnings = _warning_frame(warnings, conflicts, sessions, where_of)
     return enforce_dtypes(sessions, SESSION_DTYPES), report
-
-
-class _Locator:
-    """ "<page label>, record <n>" for record positions, built only for the rows reported."""
-
-    def __init__(self, raw: RawPortal, lengths: np.ndarray) -> None:
-        self._labels = [p.label for p in raw.pages]
-        self._ends = np.cumsum(lengths)
-        self._starts = self._ends - lengths
-
-    def __call__(self, positions: np.ndarray) -> np.ndarray:
-        """The where-text of each record position (0-based over all pages)."""
-        positions = np.asarray(positions, dtype="int64")
-        pages = np.searchsorted(self._ends, positions, side="right")
-        in_page = positions - self._starts[pages] + 1
-        out = np.empty(len(positions), dtype=object)
-        for i, (page, number) in enumerate(zip(pages.tolist(), in_page.tolist(), strict=True)):
-            label = self._labels[page]
-            out[i] = None if label is None else f"{label}, record {number}"
-        return out
-
-
-class _Rows:
-    """The accepted ILT records; other fields are read from them only where needed."""
-
-    def __init__(self, records: list[dict[str, Any]], rows: np.ndarray) -> None:
-        self._records = records
-        self._rows = rows
-
-    def fields(self, names: list[str], positions: np.ndarray) -> dict[str, np.ndarray]:
-        """The named fields of the accepted rows at positions, in that order."""
-        records = self._records
-        return record_columns([records[i] for i in self._rows[positions].tolist()], names)
 
 
 def _frame_from_records(
@@ -314,90 +238,8 @@ def _frame_from_records(
     return df, pd.Series(reason, dtype="str"), warnings
 
 
-def record_columns(records: list[dict[str, Any]], fields: list[str]) -> dict[str, np.ndarray]:
-    """Each field of every record as an object array; a missing key reads as missing."""
-    if _dicts_to_array is not None and records:
-        try:
-            table = _dicts_to_array(records, fields)  # missing keys come back as NaN
-        except (TypeError, ValueError):  # pragma: no cover - a changed private signature
-            pass
-        else:
-            return {name: table[:, j] for j, name in enumerate(fields)}
-    out: dict[str, np.ndarray] = {}
-    for name in fields:
-        column = np.empty(len(records), dtype=object)
-        column[:] = [r.get(name) for r in records]
-        out[name] = column
-    return out
-
-
-def _merge_duplicates(
-    df: pd.DataFrame, text: _Rows, codes: np.ndarray
-) -> tuple[np.ndarray, int, pd.DataFrame]:
-    """Rows to keep (newest copy per session, in output order), copies merged, conflicts.
-
-    Works on row positions and integer codes, so no string column is sorted or copied.
-    """
-    empty_conflicts = pd.DataFrame(
-        {"session_key": pd.Series(dtype="str"), "message": pd.Series(dtype="str")}
-    )
-    if df.empty:
-        return np.array([], dtype="int64"), 0, empty_conflicts
-    groups = int(codes.max()) + 1
-    updated = df["updated_at"]
-    stamp = updated.array.asi8
-    # newest first, missing updated_at last; lexsort is stable, so ties keep record order
-    newest_first = np.where(updated.isna().to_numpy(), np.iinfo("int64").max, -stamp)
-    order = np.lexsort((newest_first, codes))
-    ordered_codes = codes[order]
-    first = np.r_[True, ordered_codes[1:] != ordered_codes[:-1]]
-    kept = order[first]
-    merged = len(order) - len(kept)
-    sizes = np.bincount(codes, minlength=groups)
-    # Key text is built once per session, from its kept row (kept is in code order).
-    keys = _session_keys(df.iloc[kept])
-    conflicts = empty_conflicts
-    dup_rows = order[sizes[ordered_codes] > 1]
-    if len(dup_rows):
-        conflicts = _conflicts(df, text, codes, dup_rows, kept, keys, sizes)
-    # Output order: start, then session key (unique among kept rows); Arrow sorts by code
-    # point like Python does.
-    key_rank = np.empty(groups, dtype="int64")
-    key_rank[pc.sort_indices(pa.array(keys.array)).to_numpy()] = np.arange(groups)
-    start = df["start_utc"].array.asi8[kept]
-    kept = kept[np.lexsort((key_rank[codes[kept]], start))]
-    return kept, merged, conflicts
-
-
-def _identity_codes(df: pd.DataFrame) -> np.ndarray:
-    """One integer per session identity: session_id for ILT Center, module id for legacy.
-
-    The same partition as the "session:<id>" / "legacy:<id>" keys, without their text.
-    """
-    has_sid = df["session_id"].notna().to_numpy()
-    sid = df["session_id"].to_numpy(dtype="int64", na_value=0)
-    mid = df["module_id"].to_numpy(dtype="int64", na_value=0)
-    ident = pd.DataFrame({"kind": has_sid, "id": np.where(has_sid, sid, mid)})
-    return ident.groupby(["kind", "id"], sort=False).ngroup().to_numpy()
-
-
-def _session_keys(df: pd.DataFrame) -> pd.Series:
-    """ "session:<session_id>" for ILT Center rows, "legacy:<module id>" for the others."""
-    by_session = "session:" + df["session_id"].astype("str")
-    return by_session.where(df["session_id"].notna(), "legacy:" + df["module_id"].astype("str"))
-
-
-def _training_keys(df: pd.DataFrame) -> pd.Series:
-    """Trainings by training_id, else by module id, else by session id."""
-    by_module = ("module:" + df["module_id"].astype("str")).where(
-        df["module_id"].notna(), "session:" + df["session_id"].astype("str")
-    )
-    by_training = "training:" + df["training_id"].astype("str")
-    return by_training.where(df["training_id"].notna(), by_module)
-
-
 def _session_frame(
-    df: pd.DataFrame, text: _Rows, kept: np.ndarray, codes: np.ndarray
+    df: pd.DataFrame, text: Rows, kept: np.ndarray, codes: np.ndarray
 ) -> pd.DataFrame:
     """The kept rows in output order, with cleaned text, tutor names and course lists.
 
@@ -406,8 +248,8 @@ def _session_frame(
     finished columns into output order.
     """
     out = df.take(kept).reset_index(drop=True)
-    out["session_key"] = _session_keys(out)
-    out["training_key"] = _training_keys(out)
+    out["session_key"] = session_keys(out)
+    out["training_key"] = training_keys(out)
     by_source = np.argsort(kept, kind="stable")
     back = np.empty_like(by_source)
     back[by_source] = np.arange(len(by_source))
@@ -462,74 +304,6 @@ def _course_lists(
     return ids, counts
 
 
-def _conflicts(
-    df: pd.DataFrame,
-    text: _Rows,
-    codes: np.ndarray,
-    dup_rows: np.ndarray,
-    kept: np.ndarray,
-    keys: pd.Series,
-    sizes: np.ndarray,
-) -> pd.DataFrame:
-    """Sessions whose copies disagree, with what differs and which copy was kept.
-
-    Each copy is compared with the kept copy (the same as counting distinct values per
-    session, missing equal to missing); text is cleaned only where the raw values differ.
-    """
-    kept_of = np.empty(len(keys), dtype="int64")
-    kept_of[codes[kept]] = kept
-    ref = kept_of[codes[dup_rows]]
-    fields = [f for f in CONFLICT_FIELDS if f in STRING_FIELDS or f in df]
-    differs = np.zeros((len(keys), len(fields)), dtype=bool)
-    for j, name in enumerate(fields):
-        if name in STRING_FIELDS:
-            raw = df["_raw_" + name].to_numpy()
-            neq = _text_differs(raw[dup_rows], raw[ref])
-        else:
-            a = df[name].iloc[dup_rows].array
-            b = df[name].iloc[ref].array
-            both_missing = np.asarray(pd.isna(a)) & np.asarray(pd.isna(b))
-            same = np.asarray(pd.array(a == b, dtype="boolean").fillna(False), dtype=bool)
-            neq = ~(same | both_missing)
-        differs[codes[dup_rows[neq]], j] = True
-    clash = np.flatnonzero(differs.any(axis=1))
-    if len(clash) == 0:
-        return pd.DataFrame(
-            {"session_key": pd.Series(dtype="str"), "message": pd.Series(dtype="str")}
-        )
-    record = df["record"].to_numpy()
-    updated = df["updated_at"]
-    names = np.array(fields, dtype=object)
-    messages = []
-    for g in clash.tolist():  # conflicts are few; this loop never runs per row
-        row = kept_of[g]
-        stamp = updated.iloc[row]
-        when = stamp.strftime("%Y-%m-%d %H:%M UTC") if pd.notna(stamp) else "no updated_at"
-        messages.append(
-            f"seen {sizes[g]} times with different {', '.join(names[differs[g]])}; kept the "
-            f"newest (record {record[row]}, updated {when})"
-        )
-    return pd.DataFrame({"session_key": keys.iloc[clash].to_numpy(), "message": messages})
-
-
-def _text_differs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Rows whose raw values clean to different text (missing equal to missing)."""
-    maybe = np.asarray(a != b, dtype=bool)
-    if not {infer_dtype(a, skipna=True), infer_dtype(b, skipna=True)} <= {"string", "empty"}:
-        # 1 == 1.0 == True in Python, yet they clean to different text: compare types too
-        maybe |= np.asarray(_TYPE_OF(a) != _TYPE_OF(b), dtype=bool)
-    rows = np.flatnonzero(maybe)
-    if len(rows):  # usually few: copies of a session mostly repeat the same text
-        ca = to_str(pd.Series(a[rows], dtype="object"))
-        cb = to_str(pd.Series(b[rows], dtype="object"))
-        same = (ca == cb).fillna(False).to_numpy(dtype=bool) | (ca.isna() & cb.isna()).to_numpy()
-        maybe[rows] = ~same
-    return maybe
-
-
-_TYPE_OF = np.frompyfunc(type, 1, 1)
-
-
 def _derive(df: pd.DataFrame) -> pd.DataFrame:
     """Time zones, local times, capacity figures and status, all vectorised."""
     zones = df["timezone"].map(_zone_map(df["timezone"]))
@@ -569,7 +343,7 @@ def _warning_frame(
     row_warnings: pd.DataFrame,
     conflicts: pd.DataFrame,
     sessions: pd.DataFrame,
-    where_of: _Locator,
+    where_of: Locator,
 ) -> pd.DataFrame:
     """All warnings as rows keyed by session, with the record each came from."""
     parts: list[pd.DataFrame] = [row_warnings] if not row_warnings.empty else []

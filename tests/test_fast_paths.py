@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lu_data import load_portal, normalise
+from lu_data import load_portal
+from lu_data import records as raw_records
 from lu_data import values as typed_values
 from lu_data.analyses import double_bookings
 from lu_data.demo import generate_demo
@@ -28,9 +29,9 @@ def _general_str(values: pd.Series) -> pd.Series:
 def test_record_columns_fast_and_plain_agree(monkeypatch):
     """pandas' C loop and the plain comprehension read the same fields (missing as missing)."""
     records = [{"a": [1, 2], "b": {"x": 1}}, {"a": 5}, {"b": None}, {}]
-    fast = normalise.record_columns(records, ["a", "b"])
-    monkeypatch.setattr(normalise, "_dicts_to_array", None)
-    plain = normalise.record_columns(records, ["a", "b"])
+    fast = raw_records.record_columns(records, ["a", "b"])
+    monkeypatch.setattr(raw_records, "_dicts_to_array", None)
+    plain = raw_records.record_columns(records, ["a", "b"])
     for name in ("a", "b"):
         assert pd.isna(fast[name]).tolist() == pd.isna(plain[name]).tolist()
         kept = ~pd.isna(fast[name])
