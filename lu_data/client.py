@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import random
 import threading
@@ -25,12 +24,22 @@ from lu_data.credentials import (  # noqa: F401 - re-exported: one import for ca
     is_portal_url,
     portal_base_url,
 )
+from lu_data.responses import (  # noqa: F401 - the error types are re-exported for callers
+    AuthError,
+    BadResponseError,
+    ConnectionFailedError,
+    NotFoundError,
+    PagingError,
+    RateLimitError,
+    RequestRejectedError,
+    ServerError,
+    bad_body_message,
+    body_text,
+    client_error,
+    parse_body,
+    redirect_error,
+)
 from lu_data.sources import RawPage, RawPortal, now_utc
-
-try:  # orjson parses 500-record pages several times faster than the standard library
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - orjson is a declared dependency
-    _orjson = None
 
 LOG = logging.getLogger(__name__)
 
@@ -43,43 +52,10 @@ BACKOFF_CAP = 30.0
 JITTER_MAX = 1.0
 RETRY_AFTER_CAP = 300.0  # a silly Retry-After must not park a dashboard for hours
 LOW_REMAINING = 5  # slow down when this few requests are left in the minute
-SNIPPET_CHARS = 80
 MINUTE_LIMIT_TEXT = "exceeded the 1 minute limit"  # LearnUpon's throttle text on some 4xx
 USER_AGENT = "lu-data (LearnUpon ILT dashboard)"
 
 ProgressFn = Callable[[int, int, str], None]
-
-
-class AuthError(PortalError):
-    """401/403: the API username or password was refused."""
-
-
-class NotFoundError(PortalError):
-    """404: wrong portal name, host or API path."""
-
-
-class RateLimitError(PortalError):
-    """Still throttled (429) after every retry."""
-
-
-class ServerError(PortalError):
-    """5xx from LearnUpon after every retry."""
-
-
-class BadResponseError(PortalError):
-    """A response that is not the JSON LearnUpon should send."""
-
-
-class PagingError(PortalError):
-    """A listing kept saying there is a next page past the page cap."""
-
-
-class ConnectionFailedError(PortalError):
-    """The portal could not be reached or kept timing out."""
-
-
-class RequestRejectedError(PortalError):
-    """Another 4xx answer (400, 422, ...), or a redirect the client refuses to follow."""
 
 
 class Pacer:
@@ -315,7 +291,7 @@ class PortalClient:
                 raise self._scrub(failure)  # type: ignore[arg-type]
             status = response.status_code
             headers = response.headers
-            if status == 429 or (400 <= status < 500 and MINUTE_LIMIT_TEXT in _text(body)):
+            if status == 429 or (400 <= status < 500 and MINUTE_LIMIT_TEXT in body_text(body)):
                 throttled += 1
                 if throttled >= self._max_attempts * THROTTLE_PATIENCE:
                     raise RateLimitError(
@@ -336,15 +312,15 @@ class PortalClient:
                     "the portal is having trouble; retry later"
                 )
             if 300 <= status < 400:
-                raise self._scrub(_redirect_error(status, headers.get("Location"), where))
+                raise self._scrub(redirect_error(status, headers.get("Location"), where))
             if status >= 400:
-                raise self._scrub(_client_error(status, body, where, self.config.base_url))
-            parsed, problem = _parse(body, envelope)
+                raise self._scrub(client_error(status, body, where, self.config.base_url))
+            parsed, problem = parse_body(body, envelope)
             if problem == "truncated" and attempt < self._max_attempts:
                 self._backoff(attempt, where, "invalid JSON body")
                 continue
             if problem:
-                raise self._scrub(BadResponseError(_bad_body_message(problem, body, where)))
+                raise self._scrub(BadResponseError(bad_body_message(problem, body, where)))
             self._note_quota(headers)
             return parsed, headers
 
@@ -418,80 +394,6 @@ def _course_ids(courses: list[Any]) -> list[int]:
     return list(dict.fromkeys(ids))  # keep order, drop repeats
 
 
-def _parse(body: bytes, envelope: str) -> tuple[list[Any], str | None]:
-    """Return (records, problem); problem is None, 'html', 'truncated' or 'shape'."""
-    head = body.lstrip()[:20].lower()
-    if head.startswith((b"<!doctype", b"<html", b"<")):
-        return [], "html"
-    try:
-        doc = _orjson.loads(body) if _orjson is not None else json.loads(body)
-    except ValueError:
-        return [], "truncated"
-    if isinstance(doc, dict) and isinstance(doc.get(envelope), list):
-        return doc[envelope], None
-    if doc == {} or doc == []:
-        return [], None  # an empty body shape past the end of a listing
-    return [], "shape:" + envelope
-
-
-def _bad_body_message(problem: str, body: bytes, where: str) -> str:
-    snippet = _text(body)[:SNIPPET_CHARS].replace("\n", " ")
-    if problem == "html":
-        return (
-            f"{where} returned an HTML page instead of JSON ({snippet!r}): the base URL may "
-            "point at the website rather than /api/v1/, or LearnUpon had an outage; check it"
-        )
-    if problem == "truncated":
-        return (
-            f"{where} kept returning a body that is not valid JSON ({snippet!r}): the "
-            "connection may be cut short by a proxy; retry later"
-        )
-    envelope = problem.split(":", 1)[-1]
-    return (
-        f"{where} returned JSON without a {envelope!r} list ({snippet!r}): "
-        "check the base URL points at the LearnUpon API"
-    )
-
-
-def _client_error(status: int, body: bytes, where: str, base_url: str) -> PortalError:
-    detail = _error_detail(body)
-    if status in (401, 403):
-        return AuthError(
-            f"LearnUpon refused the API credentials (HTTP {status}{detail}): check the API "
-            "username and password under Settings > Integrations > API Keys (they are not "
-            "your login); a wrong portal or path can also answer 401"
-        )
-    if status == 404:
-        return NotFoundError(
-            f"{where} not found at {base_url} (HTTP 404{detail}): check the portal name or "
-            "base URL (it should end in /api/v1/)"
-        )
-    return RequestRejectedError(f"LearnUpon answered HTTP {status} to {where}{detail}")
-
-
-def _redirect_error(status: int, location: str | None, where: str) -> PortalError:
-    target = urlsplit(location or "")
-    known = target.scheme and target.hostname
-    to = f"{target.scheme}://{target.hostname}" if known else "another address"
-    return RequestRejectedError(
-        f"LearnUpon answered HTTP {status} to {where}, redirecting to {to}: the client does "
-        "not follow redirects (the API keys go only to the configured address); set the base "
-        "URL to the final https://…/api/v1/ address"
-    )
-
-
-def _error_detail(body: bytes) -> str:
-    try:
-        doc = _orjson.loads(body) if _orjson is not None else json.loads(body)
-    except ValueError:
-        return ""
-    if isinstance(doc, dict):
-        message = doc.get("message") or doc.get("error")
-        if isinstance(message, str) and message:
-            return f": {message[:160]}"
-    return ""
-
-
 def _retry_after_seconds(value: str | None) -> float | None:
     if value is None:
         return None
@@ -499,10 +401,6 @@ def _retry_after_seconds(value: str | None) -> float | None:
         return max(0.0, float(value.strip()))
     except ValueError:
         return None  # an HTTP-date: rare enough to fall back to the next-minute wait
-
-
-def _text(body: bytes) -> str:
-    return body[:4096].decode("utf-8", errors="replace")
 
 
 def _secret_forms(username: str, password: str) -> list[str]:
