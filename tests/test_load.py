@@ -180,7 +180,7 @@ def test_refresh_pressed_by_twenty_sessions_fetches_once(monkeypatch) -> None:
     from lu_data.credentials import portal_config_from
 
     raw = generate_demo(n_sessions=30, anchor=ANCHOR)  # small: each needless fetch is cheap
-    monkeypatch.setattr(ui, "record_safely", lambda portal: (0, None), raising=False)
+    monkeypatch.setattr(ui.loaders, "record_safely", lambda portal: (0, None))
     monkeypatch.setenv("LU_DATA_DIR", str(Path(tempfile.mkdtemp()) / "data"))
     with FakePortal(raw, username=USER, password=PASSWORD) as fp:
         config = portal_config_from(

@@ -1,0 +1,307 @@
+"""The shared sidebar: data source, filters and display zone, mirrored in the URL; page starts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from lu_data import Portal, SourceError
+from lu_data.analyses import Filters, default_range, describe_view, filter_sessions
+from lu_data.choices import MAX_LISTED, narrow_choices
+from lu_data.columns import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
+from lu_data.timezones import all_zones
+from ui.loaders import (
+    SOURCE_DEMO,
+    SOURCE_LABELS,
+    SOURCE_PORTAL,
+    SOURCE_UPLOAD,
+    demo_size,
+    load_configured_portal,
+    load_demo_portal,
+    load_uploaded_portal,
+    portal_choices,
+    portal_settings,
+    portal_token,
+)
+from ui.view import VIEW_KEY, View, today
+
+TZ_SESSION = "local"
+TZ_BROWSER = "browser"
+TZ_PICK = "pick"
+TZ_MODE_LABELS = {
+    TZ_SESSION: "Each session's own zone",
+    TZ_BROWSER: "My browser's zone",
+    TZ_PICK: "A zone I pick",
+}
+
+EMPTY_VIEW_MESSAGE = "No sessions in this range — widen the dates or clear a filter in the sidebar."
+
+# Query-string names of the shared filters, so a copied link opens the same view.
+QP_SOURCE, QP_FROM, QP_TO, QP_TZ = "source", "from", "to", "tz"
+
+QP_MULTI = {
+    "filter_trainings": "training",
+    "filter_tutors": "tutor",
+    "filter_locations": "location",
+    "filter_kinds": "kind",
+    "filter_statuses": "status",
+}
+
+
+def _seed(key: str, value: Any) -> None:
+    """Give a widget its first value (from the URL) without also passing value=."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _qp_date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(st.query_params.get(name, ""))
+    except ValueError:
+        return None
+
+
+def render_source_picker() -> tuple[Portal | None, str, list[str]]:
+    """Sidebar data-source choice; returns the loaded portal (or None), the source and notes."""
+    config = None
+    notes: list[str] = []
+    try:
+        config = portal_settings()
+    except Exception as exc:  # half-configured credentials: say so, keep the demo
+        notes.append(f"LearnUpon portal not usable: {exc}")
+    options = [SOURCE_DEMO, SOURCE_UPLOAD] + ([SOURCE_PORTAL] if config else [])
+    wanted = st.query_params.get(QP_SOURCE, SOURCE_PORTAL if config else SOURCE_DEMO)
+    _seed("filter_source", wanted if wanted in options else SOURCE_DEMO)
+    if st.session_state["filter_source"] not in options:
+        st.session_state["filter_source"] = SOURCE_DEMO
+    source = st.sidebar.radio(
+        "Data source", options, key="filter_source", format_func=SOURCE_LABELS.__getitem__
+    )
+    if source == SOURCE_DEMO:
+        return load_demo_portal(today().isoformat(), demo_size()), source, notes
+    if source == SOURCE_UPLOAD:
+        files = st.sidebar.file_uploader(
+            "LearnUpon JSON exports",
+            type=["json"],
+            accept_multiple_files=True,
+            key="filter_uploads",
+            help="Responses of GET /api/v1/modules, or files saved by lu-data fetch",
+        )
+        if not files:
+            return None, source, notes
+        try:
+            return load_uploaded_portal(tuple((f.name, f.getvalue()) for f in files)), source, notes
+        except SourceError as exc:
+            st.sidebar.error(str(exc))
+            return None, source, notes
+    refresh = st.sidebar.button("Refresh now", key="filter_refresh", icon=":material/refresh:")
+    portal, error = load_configured_portal(config, force=refresh)
+    if error and portal is not None:
+        notes.append(
+            f"Refresh failed: {error.rstrip('.')}. Showing data as of "
+            f"{portal.fetched_at:%d %b %Y %H:%M} UTC."
+        )
+    elif error:
+        st.sidebar.error(error)
+    return portal, source, notes
+
+
+def render_filters(portal: Portal, now: date) -> Filters:
+    """Sidebar filters (dates, training, tutor, location, kind, status, display zone)."""
+    start, end = default_range(now)
+    _seed("filter_dates", (_qp_date(QP_FROM) or start, _qp_date(QP_TO) or end))
+    picked = st.sidebar.date_input("Sessions starting", key="filter_dates", format="YYYY-MM-DD")
+    dates = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
+    date_from = dates[0] if dates else None
+    date_to = dates[1] if len(dates) > 1 else date_from
+
+    choices = portal_choices(portal_token(portal), portal)
+    options = {
+        "filter_trainings": (choices.trainings, choices.training_labels, "Training"),
+        "filter_tutors": (choices.tutors, choices.tutor_labels, "Tutor"),
+        "filter_locations": (choices.locations, {}, "Location"),
+        "filter_kinds": (list(MODULE_KIND_LABELS), MODULE_KIND_LABELS, "Module kind"),
+        "filter_statuses": (STATUS_ORDER, STATUS_LABELS, "Fill status"),
+    }
+    chosen: dict[str, tuple[str, ...]] = {}
+    for key, (opts, labels, label) in options.items():
+        valid = set(opts)
+        _seed(key, [v for v in st.query_params.get_all(QP_MULTI[key]) if v in valid])
+        st.session_state[key] = [v for v in st.session_state[key] if v in valid]
+        listed = opts
+        if len(opts) > MAX_LISTED:
+            listed = searched_options(st.sidebar, key, opts, labels, label, st.session_state[key])
+        chosen[key] = tuple(
+            st.sidebar.multiselect(
+                label,
+                listed,
+                key=key,
+                placeholder="All",
+                # a dict lookup per option: with thousands of tutors this runs every rerun
+                format_func=lambda v, names=labels: names.get(v, v),
+            )
+        )
+    tz = render_zone_picker()
+    filters = Filters(
+        date_from=date_from,
+        date_to=date_to,
+        trainings=chosen["filter_trainings"],
+        tutors=chosen["filter_tutors"],
+        locations=chosen["filter_locations"],
+        kinds=chosen["filter_kinds"],
+        statuses=chosen["filter_statuses"],
+        tz=tz,
+    )
+    write_query_params(filters)
+    return filters
+
+
+def searched_options(
+    where: Any,
+    key: str,
+    opts: Sequence[str],
+    labels: Mapping[str, str],
+    label: str,
+    selected: Sequence[str],
+) -> list[str]:
+    """A Find box above a picker with thousands of choices; the options it lists.
+
+    Thousands of options in one widget cost the browser about a second on every page load,
+    so long lists are searched on the server and list at most MAX_LISTED at a time. `where`
+    is st or st.sidebar; the box's key is `key` + "_find".
+    """
+    noun = f"{label.lower()}s"
+    query = where.text_input(
+        f"Find {noun}",
+        key=f"{key}_find",
+        placeholder=f"Part of a name, among {len(opts):,}",
+    )
+    listed, matched = narrow_choices(opts, labels, query, selected)
+    if matched > MAX_LISTED:
+        where.caption(
+            f"{label} lists {MAX_LISTED} of {matched:,} {'matches' if query else noun}: "
+            "type in Find to narrow it."
+        )
+    elif query:
+        where.caption(f"{matched:,} {noun} match “{query}”.")
+    return listed
+
+
+def render_zone_picker() -> str:
+    """Display time zone: each session's own, the browser's, or a picked IANA zone."""
+    wanted = st.query_params.get(QP_TZ, TZ_SESSION)
+    mode = TZ_SESSION if wanted == TZ_SESSION else TZ_BROWSER if wanted == TZ_BROWSER else TZ_PICK
+    zones = all_zones()
+    _seed("filter_tz_mode", mode)
+    _seed("filter_tz_zone", wanted if wanted in zones else "Europe/Dublin")
+    mode = st.sidebar.radio(
+        "Show times in",
+        list(TZ_MODE_LABELS),
+        key="filter_tz_mode",
+        format_func=TZ_MODE_LABELS.__getitem__,
+    )
+    if mode == TZ_PICK:
+        return st.sidebar.selectbox("Time zone", zones, key="filter_tz_zone")
+    if mode == TZ_BROWSER:
+        browser = getattr(st.context, "timezone", None)
+        if browser and browser in zones:
+            st.sidebar.caption(f"Your browser's zone: {browser}")
+            return str(browser)
+        st.sidebar.caption("Your browser did not say its zone; showing UTC.")
+        return "UTC"
+    return TZ_SESSION
+
+
+def write_query_params(f: Filters) -> None:
+    """Mirror the shared filters into the URL so a copied link restores the view."""
+    params: dict[str, Any] = {QP_SOURCE: st.session_state.get("filter_source", SOURCE_DEMO)}
+    if f.date_from:
+        params[QP_FROM] = f.date_from.isoformat()
+    if f.date_to:
+        params[QP_TO] = f.date_to.isoformat()
+    mode = st.session_state.get("filter_tz_mode", TZ_SESSION)
+    params[QP_TZ] = TZ_BROWSER if mode == TZ_BROWSER else f.tz
+    for key, name in QP_MULTI.items():
+        values = list(st.session_state.get(key) or [])
+        if values:
+            params[name] = values
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
+    if current != wanted:
+        st.query_params.from_dict(params)
+
+
+def render_sidebar() -> View | None:
+    """The shared sidebar; stores the View for the pages of this run and returns it."""
+    st.sidebar.header("ILT sessions")
+    portal, source, notes = render_source_picker()
+    if portal is None:
+        st.session_state[VIEW_KEY] = None
+        return None
+    now = today()
+    filters = render_filters(portal, now)
+    sessions = filter_sessions(portal.sessions, filters)
+    view = View(
+        portal=portal,
+        sessions=sessions,
+        filters=filters,
+        today=now,
+        tz=filters.tz,
+        description=describe_view(sessions, filters),
+        source=source,
+        warnings=notes,
+    )
+    st.sidebar.caption(view.description)
+    st.sidebar.caption(f"Data as of {portal.fetched_at:%d %b %Y %H:%M} UTC · {portal.origin}")
+    if source == SOURCE_DEMO and st.sidebar.button(
+        "Rebuild demo data", key="filter_reload", icon=":material/refresh:"
+    ):
+        load_demo_portal.clear()
+        st.rerun()
+    st.session_state[VIEW_KEY] = view
+    return view
+
+
+def current_view() -> View | None:
+    """The View the router built for this run; pages call this first."""
+    view = st.session_state.get(VIEW_KEY)
+    if view is None:
+        st.info(
+            "No data loaded yet: pick the demo portal, upload LearnUpon JSON exports, "
+            "or configure a portal in .streamlit/secrets.toml.",
+            icon=":material/info:",
+        )
+    return view
+
+
+def start_page(title: str, *, need_sessions: bool = True, describe: bool = True) -> View:
+    """A page's heading, banners and view sentence; stops the page when there is nothing to show."""
+    st.title(title)
+    view = current_view()
+    if view is None:
+        st.stop()
+    render_banners(view)
+    if describe:
+        st.caption(view.description)
+    if need_sessions and view.sessions.empty:
+        st.info(EMPTY_VIEW_MESSAGE, icon=":material/search_off:")
+        st.stop()
+    return view
+
+
+def render_banners(view: View) -> None:
+    """Demo banner, stale-data and partial-fetch warnings, shown at the top of every page."""
+    if view.source == SOURCE_DEMO:
+        st.info(
+            "Demo data: a generated portal, not your LearnUpon account.", icon=":material/science:"
+        )
+    for note in view.warnings:
+        st.warning(note, icon=":material/warning:")
+    if not view.portal.complete:
+        st.warning(
+            "This data is a partial fetch: some courses could not be read.",
+            icon=":material/warning:",
+        )

@@ -1,0 +1,136 @@
+"""Tables with their CSV download, column formats, status badges and the at-risk table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lu_data.calendar_events import DARK_TEXT, TEXT_COLORS
+from lu_data.columns import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.export import export_file_name, sessions_export, to_csv_bytes
+from lu_data.figures.style import CAPACITY_COLOR
+from lu_data.forecast import (
+    AT_RISK_THRESHOLD,
+    pace_table,
+)
+from lu_data.selection import is_in
+from ui.view import View, memo, view_projections
+
+DATETIME_FORMAT = "ddd D MMM YYYY, HH:mm"
+MAX_TABLE_ROWS = 1_000  # more rows cost seconds to send and nobody scrolls them; CSV has all
+DEFER_DOWNLOAD_ROWS = 5_000  # above this, exports are built on click, not on every rerun
+FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate", "Fill today", "Projected fill"}
+
+
+def render_projected_risk(view: View, *, key: str) -> bool:
+    """The at-risk table by projected final fill, beside today's fill; False without history."""
+    projections = view_projections(view)
+    if projections is None:
+        return False
+    st.subheader(f"At risk: projected to end under {AT_RISK_THRESHOLD:.0%} full")
+    st.caption(
+        "Projected from each training's typical fill pace; the method and its back-test "
+        "are on the Fill pace & forecast page."
+    )
+    table = memo(view, "projected_risk", lambda: _projected_risk_table(view, projections))
+    if table.empty:
+        st.success(
+            "No upcoming session in this view is projected to end under "
+            f"{AT_RISK_THRESHOLD:.0%} full.",
+            icon=":material/check:",
+        )
+        return True
+    table_with_download(
+        table,
+        name="at-risk",
+        key=key,
+        view=view,
+        csv_frame=lambda: sessions_export(
+            view.sessions.loc[is_in(view.sessions["session_key"], table["Session key"])], view.tz
+        ),
+    )
+    return True
+
+
+def _projected_risk_table(view: View, projections: pd.DataFrame) -> pd.DataFrame:
+    table = pace_table(view.sessions, projections, AT_RISK_THRESHOLD, view.tz)
+    return table.loc[table["At risk"]].drop(columns=["At risk"]).reset_index(drop=True)
+
+
+def render_status_legend(*, capacity: bool = False) -> None:
+    """The fill-status colours as badges (and the grey capacity bar), alike on every page.
+
+    A plotly legend beside long axis labels wraps to one entry a line at 1024 px; badges fit.
+    """
+    items = [("Capacity", CAPACITY_COLOR, DARK_TEXT)] if capacity else []
+    items += [(STATUS_LABELS[s], STATUS_COLORS[s], TEXT_COLORS[s]) for s in STATUS_ORDER]
+    st.markdown(
+        " ".join(
+            f'<span style="background:{bg};color:{fg};padding:1px 8px;border-radius:8px;'
+            f'font-size:0.8rem">{label}</span>'
+            for label, bg, fg in items
+        ),
+        unsafe_allow_html=True,
+    )  # fixed labels and colours only, never session text
+
+
+def default_column_config(table: pd.DataFrame) -> dict[str, Any]:
+    """Readable formats: dates with weekday and minutes, fill rates as percentages."""
+    config: dict[str, Any] = {}
+    for col in table.columns:
+        dtype = table[col].dtype
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            config[col] = st.column_config.DatetimeColumn(col, format=DATETIME_FORMAT)
+        elif col in FILL_COLUMNS:
+            config[col] = st.column_config.ProgressColumn(
+                col, format="percent", min_value=0, max_value=1
+            )
+    return config
+
+
+def table_with_download(
+    table: pd.DataFrame,
+    *,
+    name: str,
+    key: str,
+    view: View,
+    csv_frame: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+    column_config: dict[str, Any] | None = None,
+    height: int | None = None,
+) -> None:
+    """A table and a CSV download of exactly its rows (csv_frame when the export shape differs).
+
+    Very long tables show their first MAX_TABLE_ROWS rows (the CSV keeps every row), and their
+    CSV is built when the button is pressed rather than on every rerun.
+    """
+    config = {**default_column_config(table), **(column_config or {})}
+    shown = table.head(MAX_TABLE_ROWS)
+    st.dataframe(
+        shown, hide_index=True, column_config=config, key=f"{key}_table", height=height or "auto"
+    )
+    if len(table) > len(shown):
+        st.caption(
+            f"Showing the first {len(shown):,} of {len(table):,} rows; the CSV holds all of them."
+        )
+
+    def build() -> bytes:
+        frame = csv_frame() if callable(csv_frame) else csv_frame
+        return to_csv_bytes(table if frame is None else frame)
+
+    st.download_button(
+        "Download CSV",
+        data=deferred(build, len(table)),
+        key=f"{key}_csv",
+        mime="text/csv",
+        icon=":material/download:",
+        file_name=export_file_name(name, view.filters.date_from, view.filters.date_to),
+        on_click="ignore",
+    )
+
+
+def deferred(build: Callable[[], bytes], rows: int) -> bytes | Callable[[], bytes]:
+    """Download data now for small views; for large ones, a callable run on click."""
+    return build if rows > DEFER_DOWNLOAD_ROWS else build()
