@@ -82,7 +82,7 @@ def naive_pipeline(path: Path) -> pd.DataFrame:
 
 def load_file(path: Path) -> Any:
     """The measured path: a saved portal file into sessions, trainings, tutors and quality."""
-    return load_portal(read_path(path))
+    return load_portal(read_path(path, lean=True))
 
 
 def measure_loading(report: Report, n: int, path: Path, repeats: int) -> Any:

@@ -93,7 +93,8 @@ def load_for_cli(source: str, anchor: date | None = None) -> Portal:
         from lu_data.cli_portal import load_source_from_url
 
         return load_portal(load_source_from_url(source))
-    return load_portal(read_source(source, anchor=anchor), is_demo=source == DEMO_SOURCE)
+    raw = read_source(source, anchor=anchor, lean=True)
+    return load_portal(raw, is_demo=source == DEMO_SOURCE)
 
 
 def run_export(args: argparse.Namespace) -> int:

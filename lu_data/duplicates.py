@@ -8,7 +8,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import infer_dtype
 
-from lu_data.records import STRING_FIELDS, Rows
+from lu_data.record_fields import STRING_FIELDS
+from lu_data.records import Rows
 from lu_data.values import to_str
 
 # Fields compared when the same session arrives more than once.

@@ -21,15 +21,17 @@ from lu_data.columns import (
 from lu_data.duplicates import identity_codes, merge_duplicates, session_keys, training_keys
 from lu_data.frames import tutor_key_of
 from lu_data.quality import QualityReport
-from lu_data.records import (
+from lu_data.record_fields import (
+    COMPONENT_FIELD,
     CONFLICT_TEXT,
+    LEAN_FIELDS,
     OUTPUT_FIELDS,
     RECORD_FIELDS,
     STRING_FIELDS,
-    Locator,
-    Rows,
-    record_columns,
+    LeanRecord,
+    record_mapping,
 )
+from lu_data.records import Locator, Rows, lean_table, record_columns
 from lu_data.sources import RawPortal
 from lu_data.timezones import UTC_ZONE, localize, resolve_zone
 from lu_data.values import (
@@ -60,14 +62,23 @@ def normalise_portal(raw: RawPortal) -> tuple[pd.DataFrame, QualityReport]:
     page_of = np.repeat(np.arange(len(raw.pages)), lengths)
     course = pd.array([p.course_id for p in raw.pages], dtype="Int64").to_numpy()[page_of]
 
-    is_obj = np.fromiter(map(isinstance, records, repeat(dict)), bool, len(records))
+    lean: np.ndarray | None = None  # LEAN_FIELDS of every record, read in one pass
     every: dict[str, np.ndarray] | None = None
-    if is_obj.all():  # the usual case: one pass reads the type and every per-row field
-        every = record_columns(records, ["component_type", *RECORD_FIELDS])
-        ctype = pd.Series(every["component_type"], dtype="object", copy=False)
+    record_types = set(map(type, records))
+    if record_types == {LeanRecord}:  # a lean read: all objects, holding only the used fields
+        is_obj = np.ones(len(records), dtype=bool)
+        lean = lean_table(records, LEAN_FIELDS)
+        ctype = pd.Series(lean[:, 0], dtype="object", copy=False)
     else:
-        kinds = [r.get("component_type") if isinstance(r, dict) else None for r in records]
-        ctype = pd.Series(kinds, dtype="object")
+        if LeanRecord in record_types:  # lean and full files read together
+            records = [record_mapping(r) if isinstance(r, LeanRecord) else r for r in records]
+        is_obj = np.fromiter(map(isinstance, records, repeat(dict)), bool, len(records))
+        if is_obj.all():  # the usual case: one pass reads the type and every per-row field
+            every = record_columns(records, [COMPONENT_FIELD, *RECORD_FIELDS])
+            ctype = pd.Series(every[COMPONENT_FIELD], dtype="object", copy=False)
+        else:
+            kinds = [r.get(COMPONENT_FIELD) if isinstance(r, dict) else None for r in records]
+            ctype = pd.Series(kinds, dtype="object")
     ctype_norm = component_types(ctype)
     is_ilt = is_obj & (ctype_norm == ILT_TYPE).to_numpy()
     skipped = is_obj & ctype_norm.notna().to_numpy() & ~is_ilt
@@ -82,7 +93,13 @@ def normalise_portal(raw: RawPortal) -> tuple[pd.DataFrame, QualityReport]:
 
     idx = np.flatnonzero(is_ilt)
     sub = [records[i] for i in idx]
-    columns = {name: every[name][idx] for name in RECORD_FIELDS} if every is not None else None
+    sub_lean = lean[idx] if lean is not None else None
+    if sub_lean is not None:
+        columns = {name: sub_lean[:, LEAN_FIELDS.index(name)] for name in RECORD_FIELDS}
+    elif every is not None:
+        columns = {name: every[name][idx] for name in RECORD_FIELDS}
+    else:
+        columns = None
     df, reasons, warnings = _frame_from_records(sub, columns)
     bad = reasons.notna().to_numpy()
     pos = np.flatnonzero(bad)
@@ -108,7 +125,8 @@ def normalise_portal(raw: RawPortal) -> tuple[pd.DataFrame, QualityReport]:
     df["record"] = pd.array(idx[good] + 1, dtype="Int64")
     df["_pos"] = idx[good]  # the record's position in the source, for "where" texts
     df["_course"] = course[idx[good]]
-    text = Rows(sub, good)  # other fields are read later, only for the rows that need them
+    # other fields are read later, only for the rows that need them
+    text = Rows(sub, good, sub_lean)
 
     codes = identity_codes(df)
     kept, merged, conflicts = merge_duplicates(df, text, codes)
@@ -413,7 +431,7 @@ def _rejected_rows(
     """Rows of the rejected table: record numbers, where-texts, the records and the reasons."""
     if len(numbers) == 0:
         return empty_frame(REJECTED_DTYPES)
-    picked = [r if isinstance(r, dict) else {} for r in picked]
+    picked = [record_mapping(r) for r in picked]
     out = pd.DataFrame(
         {
             "record": numbers,

@@ -46,9 +46,13 @@ def load_portal(raw: RawPortal, *, is_demo: bool = False) -> Portal:
 
 
 def read_source(
-    source: str | Path, *, anchor: date | None = None, sessions: int | None = None
+    source: str | Path,
+    *,
+    anchor: date | None = None,
+    sessions: int | None = None,
+    lean: bool = False,
 ) -> RawPortal:
-    """Read SOURCE ('demo', a JSON file, a folder of them) into a RawPortal."""
+    """Read SOURCE ('demo', a JSON file, a folder of them) into a RawPortal; lean as read_path."""
     text = str(source)
     if text == DEMO_SOURCE:
         from lu_data.demo import DEMO_SESSIONS, generate_demo
@@ -58,9 +62,10 @@ def read_source(
         raise SourceError(
             f"{text} is a portal URL: fetch it with `lu-data fetch` or configure the portal"
         )
-    return read_path(text)
+    return read_path(text, lean=lean)
 
 
 def load_source(source: str | Path, *, anchor: date | None = None) -> Portal:
     """Read and normalise SOURCE in one call."""
-    return load_portal(read_source(source, anchor=anchor), is_demo=str(source) == DEMO_SOURCE)
+    raw = read_source(source, anchor=anchor, lean=True)
+    return load_portal(raw, is_demo=str(source) == DEMO_SOURCE)

@@ -2,54 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+from itertools import chain
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lu_data.sources import RawPortal
+from lu_data.record_fields import LEAN_FIELDS
+
+if TYPE_CHECKING:
+    from lu_data.sources import RawPortal
 
 try:  # pandas' C loop reads many keys of many dicts ~5x faster than one comprehension per key
     from pandas._libs.lib import dicts_to_array as _dicts_to_array
 except ImportError:  # pragma: no cover - a private helper; plain Python gives the same columns
     _dicts_to_array = None
 
-# Fields read from every ILT record: they decide identity, rejection, warnings and merging.
-RECORD_FIELDS = [
-    "id",
-    "training_id",
-    "session_id",
-    "session_tutor_id",
-    "location_id",
-    "start_at",
-    "end_at",
-    "updated_at",
-    "max_capacity",
-    "number_enrolled_on_session",
-    # text compared between copies of a session: cheap to read while the record is at hand
-    "title",
-    "timezone",
-    "location",
-]
-TUTOR_NAME_FIELDS = ("tutor_first_name", "tutor_last_name")
-CONFLICT_TEXT = ("title", "timezone", "location")
-LATE_FIELDS = ("created_at", "number_of_linked_courses")
-STRING_FIELDS = {
-    "title": "title",
-    "timezone": "timezone",
-    "location": "location",
-    "address_1": "address_1",
-    "address_2": "address_2",
-    "address_3": "address_3",
-    "location_country_code": "country_code",
-    "location_state_code": "state_code",
-    "tutor_email": "tutor_email",
-    "description_text": "description",
-}
-# Read only for the sessions kept after merging, straight into output order.
-OUTPUT_FIELDS = [*STRING_FIELDS, *TUTOR_NAME_FIELDS, *LATE_FIELDS]
+
+def lean_table(records: list[Any], fields: list[str]) -> np.ndarray:
+    """The named fields of LeanRecords as one object array, a row per record.
+
+    attrgetter reads all fields of a record in C; fromiter takes every value as one object,
+    never unpacking a list or dict value into more array dimensions.
+    """
+    getter = attrgetter(*fields) if len(fields) > 1 else (lambda r: (getattr(r, fields[0]),))
+    flat = chain.from_iterable(map(getter, records))
+    return np.fromiter(flat, dtype=object, count=len(records) * len(fields)).reshape(
+        len(records), len(fields)
+    )
 
 
-def record_columns(records: list[dict[str, Any]], fields: list[str]) -> dict[str, np.ndarray]:
+def record_columns(records: list[Any], fields: list[str]) -> dict[str, np.ndarray]:
     """Each field of every record as an object array; a missing key reads as missing."""
     if _dicts_to_array is not None and records:
         try:
@@ -89,11 +72,18 @@ class Locator:
 class Rows:
     """The accepted ILT records; other fields are read from them only where needed."""
 
-    def __init__(self, records: list[dict[str, Any]], rows: np.ndarray) -> None:
+    def __init__(
+        self, records: list[Any], rows: np.ndarray, table: np.ndarray | None = None
+    ) -> None:
         self._records = records
         self._rows = rows
+        self._table = table  # LEAN_FIELDS of every record, when they were read up front
 
     def fields(self, names: list[str], positions: np.ndarray) -> dict[str, np.ndarray]:
         """The named fields of the accepted rows at positions, in that order."""
+        picked = self._rows[positions]
+        if self._table is not None:
+            rows = self._table[picked]
+            return {name: rows[:, LEAN_FIELDS.index(name)] for name in names}
         records = self._records
-        return record_columns([records[i] for i in self._rows[positions].tolist()], names)
+        return record_columns([records[i] for i in picked.tolist()], names)

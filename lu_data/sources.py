@@ -12,15 +12,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+# msgspec builds Python objects in one pass: faster again than orjson, and without orjson's
+# intermediate document, which took peak memory past 1 GB on a 180 MB export.
+import msgspec
+
+from lu_data.record_fields import LeanRecord
+
 try:  # orjson parses LearnUpon exports about 3x faster than the standard library
     import orjson as _orjson
 except ImportError:  # pragma: no cover - orjson is a declared dependency
     _orjson = None
-try:  # msgspec builds Python objects in one pass: faster again than orjson, and without
-    # orjson's intermediate document, which took peak memory past 1 GB on a 180 MB export
-    import msgspec as _msgspec
-except ImportError:  # pragma: no cover - optional; orjson then does the work
-    _msgspec = None
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 META_KEY = "lu_data"
@@ -42,6 +43,20 @@ JSON_TYPES = {
     float: "a number",
     type(None): "null",
 }
+
+
+class _LeanEnvelope(msgspec.Struct, gc=False):
+    """One API envelope as a lean read sees it: its records reduced to LeanRecords."""
+
+    modules: list[LeanRecord] | msgspec.UnsetType = msgspec.UNSET
+    page: Any = msgspec.UNSET
+    course_id: Any = msgspec.UNSET
+    lu_data: Any = msgspec.UNSET
+    courses: Any = msgspec.UNSET
+
+
+ENVELOPE_FIELDS = _LeanEnvelope.__struct_fields__
+_LEAN_DECODER = msgspec.json.Decoder(list[_LeanEnvelope] | _LeanEnvelope)
 
 
 class SourceError(Exception):
@@ -80,12 +95,11 @@ def parse_json_bytes(data: bytes, name: str) -> Any:
     data = _as_utf8(data, name)  # drops a UTF-8 BOM; UTF-16/32 exports are re-encoded
     if not data.strip():
         raise SourceError(f"{name} is empty: expected LearnUpon JSON with a 'modules' list")
-    if _msgspec is not None:
-        try:
-            with _collector_paused():
-                return _msgspec.json.decode(data)
-        except (_msgspec.MsgspecError, UnicodeDecodeError, ValueError, RecursionError):
-            pass  # out-of-range numbers, bad text or bad JSON: the parsers below decide
+    try:
+        with _collector_paused():
+            return msgspec.json.decode(data)
+    except (msgspec.MsgspecError, UnicodeDecodeError, ValueError, RecursionError):
+        pass  # out-of-range numbers, bad text or bad JSON: the parsers below decide
     if _orjson is not None:
         # orjson rejects invalid UTF-8 itself, so valid files skip a decode that would
         # double their size in memory; only failures get decoded for a precise message.
@@ -190,8 +204,12 @@ def pages_from_document(doc: Any, name: str) -> tuple[list[RawPage], dict[str, A
     return pages, meta
 
 
-def read_path(path: str | Path) -> RawPortal:
-    """Read a saved JSON file, or every *.json file in a folder, into a RawPortal."""
+def read_path(path: str | Path, *, lean: bool = False) -> RawPortal:
+    """Read a saved JSON file, or every *.json file in a folder, into a RawPortal.
+
+    lean=True is for loading into frames: records may come back as LeanRecords that hold
+    only the fields the normaliser reads. Leave it off to serve or re-save the records.
+    """
     p = Path(path)
     if p.is_dir():
         files = sorted(f for f in p.iterdir() if f.suffix.lower() == ".json" and f.is_file())
@@ -204,18 +222,21 @@ def read_path(path: str | Path) -> RawPortal:
     for f in files:  # before reading: a huge file must not be loaded into memory first
         _check_size(f.name if len(files) > 1 else str(f), f.stat().st_size)
     return read_files(
-        [(f.name if len(files) > 1 else str(f), f.read_bytes()) for f in files], str(p)
+        [(f.name if len(files) > 1 else str(f), f.read_bytes()) for f in files], str(p), lean=lean
     )
 
 
-def read_files(files: list[tuple[str, bytes]], origin: str) -> RawPortal:
-    """Read named JSON documents (e.g. uploads) into one RawPortal."""
+def read_files(files: list[tuple[str, bytes]], origin: str, *, lean: bool = False) -> RawPortal:
+    """Read named JSON documents (e.g. uploads) into one RawPortal; lean as for read_path."""
     pages: list[RawPage] = []
     meta: dict[str, Any] = {}
     complete = True
     for name, data in files:
         _check_size(name, len(data))
-        doc_pages, doc_meta = pages_from_document(parse_json_bytes(data, name), name)
+        doc = _lean_document(data) if lean else None
+        if doc is None:
+            doc = parse_json_bytes(data, name)
+        doc_pages, doc_meta = pages_from_document(doc, name)
         pages.extend(doc_pages)
         # one partial file makes the whole partial; only a literal true counts as complete
         complete = complete and doc_meta.get("complete", True) is True
@@ -228,6 +249,28 @@ def read_files(files: list[tuple[str, bytes]], origin: str) -> RawPortal:
         courses=meta.get("courses", []),
         complete=complete,
     )
+
+
+def _lean_document(data: bytes) -> list[dict[str, Any]] | dict[str, Any] | None:
+    """A well-formed export with its records as LeanRecords; None when anything is unusual.
+
+    Unusual documents (bad JSON, records that are not objects, envelopes without modules,
+    other encodings) go to the full parser instead, which words every problem precisely.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        with _collector_paused():
+            doc = _LEAN_DECODER.decode(data)
+    except (msgspec.MsgspecError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    envelopes = [
+        {k: v for k in ENVELOPE_FIELDS if (v := getattr(env, k)) is not msgspec.UNSET}
+        for env in (doc if isinstance(doc, list) else [doc])
+    ]
+    if not envelopes or not all(envelopes):  # an envelope with none of the known keys
+        return None
+    return envelopes if isinstance(doc, list) else envelopes[0]
 
 
 def dump_portal(raw: RawPortal) -> bytes:
@@ -247,8 +290,15 @@ def dump_portal(raw: RawPortal) -> bytes:
             env["course_id"] = page.course_id
         envelopes.append(env)
     if _orjson is not None:
-        return _orjson.dumps(envelopes)
-    return json.dumps(envelopes, ensure_ascii=False).encode("utf-8")
+        return _orjson.dumps(envelopes, default=_lean_fields)
+    return json.dumps(envelopes, ensure_ascii=False, default=_lean_fields).encode("utf-8")
+
+
+def _lean_fields(value: Any) -> dict[str, Any]:
+    """LeanRecords (from a lean read) serialise as the fields they hold."""
+    if isinstance(value, LeanRecord):
+        return msgspec.structs.asdict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from lu_data import sources as lu_sources
 from lu_data.cli import EXIT_UNREADABLE, main
 from lu_data.portal import Portal
 from lu_data.quality import QualityReport
-from lu_data.sources import read_files, read_path
+from lu_data.sources import RawPortal, read_files, read_path
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "data" / "bad"
@@ -91,6 +91,16 @@ def check_portal(portal: Portal, expect: dict[str, Any], records: int, how: str)
         assert plain(sessions[column]) == values, f"{how}: column {column}"
 
 
+def assert_same_portal(lean: Portal, raw: RawPortal) -> None:
+    """A lean read gives the very frames and report that the full records give."""
+    full = load_portal(raw)
+    for frame in ("sessions", "trainings", "tutors"):
+        pd.testing.assert_frame_equal(getattr(lean, frame), getattr(full, frame), obj=frame)
+    pd.testing.assert_frame_equal(lean.quality.rejected, full.quality.rejected)
+    pd.testing.assert_frame_equal(lean.quality.warnings, full.quality.warnings)
+    assert lean.quality.to_dict() == full.quality.to_dict()
+
+
 @pytest.mark.parametrize(("name", "expect"), case_params())
 def test_bad_input_case(name: str, expect: dict[str, Any], capsys: pytest.CaptureFixture[str]):
     """Each bad file gives its specific error or its exact, balanced quality report everywhere."""
@@ -100,6 +110,7 @@ def test_bad_input_case(name: str, expect: dict[str, Any], capsys: pytest.Captur
         for how, load in (
             ("load_source", lambda: load_source(path)),
             ("upload", lambda: read_files(files, UPLOAD_ORIGIN)),
+            ("lean upload", lambda: read_files(files, UPLOAD_ORIGIN, lean=True)),
         ):
             with pytest.raises(SourceError) as caught:
                 load()
@@ -114,6 +125,8 @@ def test_bad_input_case(name: str, expect: dict[str, Any], capsys: pytest.Captur
         assert uploaded.complete is raw.complete
         check_portal(load_source(path), expect, raw.record_count, "load_source")
         records = raw.record_count
+        # loading reads only the fields it uses; that must not change a single figure
+        assert_same_portal(load_portal(read_files(files, UPLOAD_ORIGIN, lean=True)), uploaded)
 
     capsys.readouterr()
     code = main(["check", str(path), "--json"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date
 
 import numpy as np
@@ -15,7 +16,8 @@ from lu_data import values as typed_values
 from lu_data.analyses import double_bookings
 from lu_data.demo import generate_demo
 from lu_data.export import DATE_FORMAT, neutralise_formulas, to_csv_bytes, view_frame
-from lu_data.sources import RawPage, RawPortal, parse_json_bytes
+from lu_data.record_fields import LEAN_FIELDS, LeanRecord
+from lu_data.sources import RawPage, RawPortal, dump_portal, parse_json_bytes, read_path
 from tests.conftest import ANCHOR
 
 MIXED = [None, "", "  ", " Dublin ", "x", 5, 2.5, True, ["a"], {"b": 1}, float("nan"), "Ünï 😀"]
@@ -122,3 +124,63 @@ def test_huge_numbers_parse_like_before():
     """Numbers past 64 bits fall back to the same parser as before (msgspec or not)."""
     doc = parse_json_bytes(b'{"modules": [{"id": 1e400}]}', "x")
     assert doc["modules"][0]["id"] == float("inf")
+
+
+def _assert_same_load(got, want) -> None:
+    for frame in ("sessions", "trainings", "tutors"):
+        pd.testing.assert_frame_equal(getattr(got, frame), getattr(want, frame), obj=frame)
+    pd.testing.assert_frame_equal(got.quality.rejected, want.quality.rejected)
+    pd.testing.assert_frame_equal(got.quality.warnings, want.quality.warnings)
+    assert got.quality.to_dict() == want.quality.to_dict()
+
+
+def test_lean_read_loads_exactly_what_the_full_records_load(tmp_path):
+    """Reading only the used fields changes no figure: duplicates, conflicts, warnings alike."""
+    path = tmp_path / "portal.json"
+    path.write_bytes(dump_portal(generate_demo(n_sessions=3000, anchor=ANCHOR)))
+    lean = read_path(path, lean=True)
+    assert {type(m) for p in lean.pages for m in p.modules} == {LeanRecord}
+    full = load_portal(read_path(path))
+    assert full.quality.duplicates_merged > 0 and not full.quality.warnings.empty
+    _assert_same_load(load_portal(lean), full)
+    # a lean portal saved again holds just the fields it kept, and loads the same
+    again = tmp_path / "again" / "portal.json"  # same name: "where" texts name the file
+    again.parent.mkdir()
+    again.write_bytes(dump_portal(lean))
+    assert set(json.loads(again.read_bytes())[1]["modules"][0]) == set(LEAN_FIELDS)
+    resaved = load_portal(read_path(again, lean=True))
+    for frame in ("sessions", "trainings", "tutors"):
+        pd.testing.assert_frame_equal(getattr(resaved, frame), getattr(full, frame), obj=frame)
+    pd.testing.assert_frame_equal(
+        resaved.quality.warnings.drop(columns="where"), full.quality.warnings.drop(columns="where")
+    )
+    pd.testing.assert_frame_equal(resaved.quality.summary_rows(), full.quality.summary_rows())
+
+
+def test_lean_read_of_an_odd_file_falls_back_to_the_full_parser(tmp_path):
+    """A record that is not an object still gets its rejection row, next to lean files."""
+    good = {
+        "modules": [
+            {
+                "id": 1,
+                "component_type": "ilt session",
+                "title": "A",
+                "start_at": "2026-01-05T10:00:00Z",
+                "end_at": "2026-01-05T11:00:00Z",
+                "timezone": "Dublin",
+                "max_capacity": 10,
+                "number_enrolled_on_session": 4,
+                "extra": "<b>unused</b>",
+            }
+        ]
+    }
+    odd = {"modules": ["not a record", {"id": 2, "component_type": "course"}]}
+    (tmp_path / "a.json").write_text(json.dumps(good))
+    (tmp_path / "b.json").write_text(json.dumps(odd))
+    lean = read_path(tmp_path, lean=True)
+    assert [type(m) for m in lean.pages[0].modules] == [LeanRecord]
+    assert lean.pages[1].modules[0] == "not a record"
+    portal = load_portal(lean)
+    assert portal.quality.rejected["reason"].tolist() == ["record is not a JSON object"]
+    assert portal.quality.skipped_non_ilt == 1 and portal.quality.sessions == 1
+    _assert_same_load(portal, load_portal(read_path(tmp_path)))

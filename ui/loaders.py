@@ -59,7 +59,7 @@ def demo_size() -> int:
 @st.cache_resource(ttl="1h", max_entries=8, show_spinner="Reading the uploaded exports…")
 def load_uploaded_portal(files: tuple[tuple[str, bytes], ...]) -> Portal:
     """Uploaded JSON exports through the same normaliser; kept in memory only."""
-    return load_portal(read_files(list(files), origin="uploaded files"))
+    return load_portal(read_files(list(files), origin="uploaded files", lean=True))
 
 
 @st.cache_resource(ttl="1h", max_entries=8, show_spinner="Building enrolment history…")
