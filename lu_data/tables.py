@@ -9,6 +9,7 @@ from lu_data.columns import MODULE_KIND_LABELS, STATUS_LABELS
 from lu_data.frames import NO_TUTOR
 from lu_data.timeview import display_times
 
+RISK_TITLE_CHARS = 70  # longer titles are cut in the at-risk digest; tables show them whole
 SESSION_TABLE_COLUMNS = [
     "Start",
     "End",
@@ -63,3 +64,36 @@ def sessions_table(
             sessions["tz"] + " · " + zone_text(sessions["tz_abbr"], sessions["utc_offset"]),
         )
     return table.reset_index(drop=True)
+
+
+def risk_lines(table: pd.DataFrame, title_chars: int = RISK_TITLE_CHARS) -> list[str]:
+    """One plain line per at-risk session: start, zone, title, seats and (projected) fill.
+
+    Takes a sessions table or a fill-pace table; titles are put on one line and shortened,
+    so no title can pass for a line of its own.
+    """
+    projected = "Projected fill" in table
+    fills = table["Projected fill" if projected else "Fill"]
+    lines = []
+    for start, zone, title, enrolled, capacity, fill in zip(
+        table["Start"],
+        table["Zone"],
+        table["Title"],
+        table["Enrolled"],
+        table["Capacity"],
+        fills,
+        strict=True,
+    ):
+        when = f"{start:%a} {start.day} {start:%b %Y, %H:%M}" if pd.notna(start) else "no start"
+        title = " ".join(str(title).split())
+        if len(title) > title_chars:
+            title = title[: title_chars - 1].rstrip() + "…"
+        fill_text = "n/a" if pd.isna(fill) else f"{fill:.0%}"
+        fill_text = f"projected {fill_text} full" if projected else f"{fill_text} full"
+        seats = f"{_count(enrolled)} of {_count(capacity)} seats"
+        lines.append(f"{when} {zone} · {title} · {seats} · {fill_text}")
+    return lines
+
+
+def _count(value: object) -> str:
+    return "?" if pd.isna(value) else f"{int(value):,}"

@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 import numpy as np
+import pandas as pd
 
 from lu_data import load_portal
 from lu_data.analyses import (
@@ -17,7 +18,9 @@ from lu_data.analyses import (
     weekly_capacity,
 )
 from lu_data.demo import generate_demo
+from lu_data.tables import RISK_TITLE_CHARS, risk_lines
 from tests.conftest import ANCHOR, projected_risk_keys
+from ui import DIGEST_ROWS
 
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
 
@@ -53,7 +56,10 @@ def test_overview_shows_title_banner_and_kpis(app):
     assert shown["Seats offered"] == f"{kpi['seats_offered']:,}"
     assert shown["Fill rate"] == f"{kpi['fill_rate']:.0%}"
     assert shown["Tutor double-bookings"] == str(len(double_bookings(sessions)))
-    assert shown["Under-filled, next 14 days"] == str(kpi["under_filled_soon"])
+    assert shown["Under-filled soon"] == str(kpi["under_filled_soon"])
+    full = next(m for m in at.metric if m.label == "Full")
+    assert full.value == f"{kpi['full']:,}"
+    assert full.delta == f"{kpi['overbooked']:,} overbooked"
 
 
 def test_weekly_chart_data_matches_weekly_capacity(app):
@@ -90,10 +96,42 @@ def test_query_params_restore_a_view(app):
     )
 
 
-def test_at_risk_table_is_the_projected_at_risk_list(app):
-    """With demo history, the at-risk table lists sessions projected to end under 50% full."""
+def test_at_risk_digest_lists_the_soonest_and_the_table_has_them_all(app):
+    """With demo history: the soonest projected at-risk sessions as lines, all on request."""
     at = app().run()
     assert any("projected to end under 50% full" in s.value for s in at.subheader)
+    keys = projected_risk_keys()
+    assert len(keys) > DIGEST_ROWS  # the demo view has more than the digest lists
+    assert not at.dataframe  # no data grid until asked for: it slows the first paint
+    lines = at.text[0].value.splitlines()
+    assert len(lines) == DIGEST_ROWS
+    assert all(" seats · projected " in line and line.endswith("% full") for line in lines)
+    assert any(f"of {len(keys):,}; the CSV has all" in c.value for c in at.caption)
+    at.toggle(key="overview_risk_all").set_value(True).run()
     table = at.dataframe[0].value
-    assert sorted(table["Session key"]) == projected_risk_keys()
+    assert sorted(table["Session key"]) == keys
     assert {"Fill today", "Projected fill", "Zone"} <= set(table.columns)
+    starts = [line.split(" · ")[0] for line in lines]
+    first = table["Start"].iloc[0]
+    assert starts[0].startswith(f"{first:%a} {first.day} {first:%b %Y, %H:%M}")
+
+
+def test_risk_lines_keep_each_session_on_one_plain_line():
+    """A title with line breaks or 200 characters stays one line, cut with an ellipsis."""
+    table = pd.DataFrame(
+        {
+            "Start": pd.to_datetime(["2026-12-01 11:00", "2026-12-03 14:30"]),
+            "Zone": ["CET (+01:00)", "AEDT (+11:00)"],
+            "Title": ["Line one\nFri 4 Dec 2026, 09:00 fake · 0 of 1 seats", "x" * 200],
+            "Enrolled": pd.array([0, 3], dtype="Int64"),
+            "Capacity": pd.array([20, 12], dtype="Int64"),
+            "Fill": [0.0, 0.25],
+        }
+    )
+    lines = risk_lines(table)
+    assert lines[0] == (
+        "Tue 1 Dec 2026, 11:00 CET (+01:00) · Line one Fri 4 Dec 2026, 09:00 fake · 0 of 1 seats"
+        " · 0 of 20 seats · 0% full"
+    )
+    assert len(lines) == 2 and "\n" not in "".join(lines)
+    assert f"· {'x' * (RISK_TITLE_CHARS - 1)}… · 3 of 12 seats · 25% full" in lines[1]

@@ -100,8 +100,8 @@ def test_chart_method_and_backtest_are_shown(app):
     assert "This session" in names and any(n.startswith("Typical (median") for n in names)
     assert any("pace ratio" in m.value for m in at.markdown)
     shown = metrics(at)
-    assert shown["Back-test error, 7 days out"].startswith("±")
-    assert shown["Back-test error, 14 days out"].endswith(" seats")
+    assert shown["Back-test, 7 days out"].startswith("±")
+    assert shown["Back-test, 14 days out"].endswith(" seats")
 
 
 def test_portal_source_without_history_shows_the_empty_state(app, monkeypatch, tmp_path):

@@ -1,6 +1,7 @@
 """Streamlit glue shared by every page: data source, cached loading, sidebar, tables with CSV.
 
-Pages use it as `import ui`; the parts live in ui.loaders, ui.view, ui.sidebar and ui.tables.
+Pages use it as `import ui`; the parts live in ui.loaders, ui.view, ui.sidebar, ui.tables and
+ui.metrics.
 """
 
 from ui.loaders import (  # noqa: F401 - the glue's public names, one import for pages
@@ -23,6 +24,7 @@ from ui.loaders import (  # noqa: F401 - the glue's public names, one import for
     portal_store,
     portal_token,
 )
+from ui.metrics import CARD_WIDTH, Card, render_cards  # noqa: F401 - the glue's public names
 from ui.sidebar import (  # noqa: F401 - the glue's public names, one import for pages
     EMPTY_VIEW_MESSAGE,
     QP_FROM,
@@ -47,11 +49,14 @@ from ui.sidebar import (  # noqa: F401 - the glue's public names, one import for
 from ui.tables import (  # noqa: F401 - the glue's public names, one import for pages
     DATETIME_FORMAT,
     DEFER_DOWNLOAD_ROWS,
+    DIGEST_ROWS,
     FILL_COLUMNS,
     MAX_TABLE_ROWS,
+    csv_download,
     default_column_config,
     deferred,
     render_projected_risk,
+    render_risk_digest,
     render_status_legend,
     table_with_download,
 )

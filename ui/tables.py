@@ -17,16 +17,21 @@ from lu_data.forecast import (
     pace_table,
 )
 from lu_data.selection import is_in
+from lu_data.tables import risk_lines
 from ui.view import View, memo, view_projections
 
 DATETIME_FORMAT = "ddd D MMM YYYY, HH:mm"
 MAX_TABLE_ROWS = 1_000  # more rows cost seconds to send and nobody scrolls them; CSV has all
 DEFER_DOWNLOAD_ROWS = 5_000  # above this, exports are built on click, not on every rerun
+DIGEST_ROWS = 8  # at-risk sessions an overview lists before "show all"
 FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate", "Fill today", "Projected fill"}
 
 
-def render_projected_risk(view: View, *, key: str) -> bool:
-    """The at-risk table by projected final fill, beside today's fill; False without history."""
+def render_projected_risk(view: View, *, key: str, digest: bool = False) -> bool:
+    """The at-risk table by projected final fill, beside today's fill; False without history.
+
+    digest=True lists the soonest few as lines and draws the whole table on request.
+    """
     projections = view_projections(view)
     if projections is None:
         return False
@@ -43,7 +48,8 @@ def render_projected_risk(view: View, *, key: str) -> bool:
             icon=":material/check:",
         )
         return True
-    table_with_download(
+    render = render_risk_digest if digest else table_with_download
+    render(
         table,
         name="at-risk",
         key=key,
@@ -53,6 +59,29 @@ def render_projected_risk(view: View, *, key: str) -> bool:
         ),
     )
     return True
+
+
+def render_risk_digest(
+    table: pd.DataFrame,
+    *,
+    name: str,
+    key: str,
+    view: View,
+    csv_frame: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+) -> None:
+    """The soonest DIGEST_ROWS at-risk sessions as plain lines, the full table on request.
+
+    A data grid makes a first visit load and compile the grid's and Arrow's scripts before
+    anything else draws (0.3 s of a 3 s first paint here); an overview lists the soonest few.
+    """
+    soonest = table.head(DIGEST_ROWS)
+    st.text("\n".join(risk_lines(soonest)))  # plain text: no title is read as Markdown
+    if len(table) > len(soonest):
+        st.caption(f"The {len(soonest)} starting soonest of {len(table):,}; the CSV has all.")
+        if st.toggle(f"Show all {len(table):,} as a table", key=f"{key}_all"):
+            table_with_download(table, name=name, key=key, view=view, csv_frame=csv_frame)
+            return
+    csv_download(table, name=name, key=key, view=view, csv_frame=csv_frame)
 
 
 def _projected_risk_table(view: View, projections: pd.DataFrame) -> pd.DataFrame:
@@ -115,6 +144,18 @@ def table_with_download(
         st.caption(
             f"Showing the first {len(shown):,} of {len(table):,} rows; the CSV holds all of them."
         )
+    csv_download(table, name=name, key=key, view=view, csv_frame=csv_frame)
+
+
+def csv_download(
+    table: pd.DataFrame,
+    *,
+    name: str,
+    key: str,
+    view: View,
+    csv_frame: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+) -> None:
+    """The Download CSV button of a table: exactly its rows, or csv_frame when given."""
 
     def build() -> bytes:
         frame = csv_frame() if callable(csv_frame) else csv_frame

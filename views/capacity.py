@@ -34,27 +34,25 @@ sessions = view.sessions
 
 kpi = ui.memo(view, "kpis", lambda: capacity_kpis(sessions, view.today))
 fill = f"{kpi['fill_rate']:.0%}" if kpi["fill_rate"] is not None else "n/a"
-row1, row2 = st.columns(3), st.columns(3)
-row1[0].metric(
-    "Seats offered",
-    f"{kpi['seats_offered']:,}",
-    border=True,
-    help="Capacity of sessions that have a limit set",
-)
-row1[1].metric("Enrolled", f"{kpi['seats_taken']:,}", border=True)
-row1[2].metric(
-    "Fill rate",
-    fill,
-    border=True,
-    help="Enrolled ÷ capacity over sessions with a limit; no-limit ones are left out",
-)
-row2[0].metric("Full", f"{kpi['full']:,}", border=True, help="Enrolled equals capacity")
-row2[1].metric("Overbooked", f"{kpi['overbooked']:,}", border=True, help="More enrolled than seats")
-row2[2].metric(
-    "No limit set",
-    f"{kpi['no_limit']:,}",
-    border=True,
-    help="No capacity set: left out of fill rates",
+ui.render_cards(
+    [
+        ui.Card(
+            "Seats offered",
+            f"{kpi['seats_offered']:,}",
+            help="Capacity of sessions that have a limit set",
+        ),
+        ui.Card("Enrolled", f"{kpi['seats_taken']:,}"),
+        ui.Card(
+            "Fill rate",
+            fill,
+            help="Enrolled ÷ capacity over sessions with a limit; no-limit ones are left out",
+        ),
+        ui.Card("Full", f"{kpi['full']:,}", help="Enrolled equals capacity"),
+        ui.Card("Overbooked", f"{kpi['overbooked']:,}", help="More enrolled than seats"),
+        ui.Card(
+            "No limit set", f"{kpi['no_limit']:,}", help="No capacity set: left out of fill rates"
+        ),
+    ]
 )
 
 # --- Per session -------------------------------------------------------------------------------

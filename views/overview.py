@@ -13,35 +13,38 @@ view = ui.start_page("ILT sessions overview", need_sessions=False)
 kpi = ui.memo(view, "kpis", lambda: capacity_kpis(view.sessions, view.today))
 clashes = ui.memo(view, "double_bookings", lambda: double_bookings(view.sessions))
 fill = f"{kpi['fill_rate']:.0%}" if kpi["fill_rate"] is not None else "n/a"
-row1 = st.columns(4)
-row1[0].metric("Sessions", f"{kpi['sessions']:,}", border=True)
-row1[1].metric(
-    "Seats offered",
-    f"{kpi['seats_offered']:,}",
-    border=True,
-    help="Capacity of sessions that have a limit set",
-)
-row1[2].metric("Seats taken", f"{kpi['seats_taken']:,}", border=True)
-row1[3].metric(
-    "Fill rate",
-    fill,
-    border=True,
-    help="Enrolled ÷ capacity over sessions with a limit; no-limit sessions are left out",
-)
-row2 = st.columns(4)
-row2[0].metric("Full · overbooked", f"{kpi['full']:,} · {kpi['overbooked']:,}", border=True)
-row2[1].metric(
-    "Under-filled, next 14 days",
-    f"{kpi['under_filled_soon']:,}",
-    border=True,
-    help="Starting within 14 days of today and under 50% full",
-)
-row2[2].metric("Tutor double-bookings", f"{len(clashes):,}", border=True)
-row2[3].metric(
-    "Data-quality warnings",
-    f"{len(view.portal.quality.warnings):,}",
-    border=True,
-    help="Across the whole source; see the Data quality page",
+ui.render_cards(
+    [
+        ui.Card("Sessions", f"{kpi['sessions']:,}"),
+        ui.Card(
+            "Seats offered",
+            f"{kpi['seats_offered']:,}",
+            help="Capacity of sessions that have a limit set",
+        ),
+        ui.Card("Seats taken", f"{kpi['seats_taken']:,}"),
+        ui.Card(
+            "Fill rate",
+            fill,
+            help="Enrolled ÷ capacity over sessions with a limit; no-limit sessions are left out",
+        ),
+        ui.Card(
+            "Full",
+            f"{kpi['full']:,}",
+            help="Enrolled equals capacity",
+            note=f"{kpi['overbooked']:,} overbooked",
+        ),
+        ui.Card(
+            "Under-filled soon",
+            f"{kpi['under_filled_soon']:,}",
+            help="Starting within 14 days of today and under 50% full",
+        ),
+        ui.Card("Tutor double-bookings", f"{len(clashes):,}"),
+        ui.Card(
+            "Data-quality warnings",
+            f"{len(view.portal.quality.warnings):,}",
+            help="Across the whole source; see the Data quality page",
+        ),
+    ]
 )
 
 st.subheader("Capacity against enrolment per week")
@@ -54,7 +57,7 @@ st.plotly_chart(
     key="overview_weekly_chart",
 )
 
-if not ui.render_projected_risk(view, key="overview_risk"):
+if not ui.render_projected_risk(view, key="overview_risk", digest=True):
     st.subheader("At risk: starting within 14 days and under 50% full")
     rows = ui.memo(view, "at_risk", lambda: at_risk_sessions(view.sessions, view.today))
     if rows.empty:
@@ -62,7 +65,7 @@ if not ui.render_projected_risk(view, key="overview_risk"):
             "No session starting in the next 14 days is under 50% full.", icon=":material/check:"
         )
     else:
-        ui.table_with_download(
+        ui.render_risk_digest(
             ui.memo(view, "at_risk_table", lambda: sessions_table(rows, view.tz)),
             name="at-risk",
             key="overview_risk",

@@ -71,22 +71,25 @@ table = ui.memo(
     threshold,
 )
 
-cols = st.columns(4)
-cols[0].metric("Upcoming sessions", f"{len(projections):,}", border=True)
-cols[1].metric(
-    "Projected at risk",
-    f"{len(risk):,}",
-    border=True,
-    help=f"Projected to end under {threshold:.0%} full",
+ui.render_cards(
+    [
+        ui.Card("Upcoming sessions", f"{len(projections):,}"),
+        ui.Card(
+            "Projected at risk",
+            f"{len(risk):,}",
+            help=f"Projected to end under {threshold:.0%} full",
+        ),
+        *(
+            ui.Card(
+                f"Back-test, {row.days_before} days out",
+                f"±{row.mae_projection:.1f} seats",
+                help=f"Mean absolute error of the projection over {row.sessions} completed "
+                f"sessions; assuming today's count is final: ±{row.mae_naive:.1f} seats",
+            )
+            for row in tested.head(2).itertuples()
+        ),
+    ]
 )
-for col, row in zip(cols[2:], tested.itertuples(), strict=False):
-    col.metric(
-        f"Back-test error, {row.days_before} days out",
-        f"±{row.mae_projection:.1f} seats",
-        border=True,
-        help=f"Mean absolute error over {row.sessions} completed sessions; "
-        f"assuming today's count is final: ±{row.mae_naive:.1f} seats",
-    )
 
 st.subheader("Upcoming sessions and where they are heading")
 if table.empty:

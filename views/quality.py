@@ -35,26 +35,26 @@ st.caption(
 whole = dataclasses.replace(view, filters=Filters())
 
 st.subheader("Every input record accounted for")
-cols = st.columns(5)
-cols[0].metric("Input records", f"{report.input_records:,}", border=True)
-cols[1].metric("Sessions", f"{report.sessions:,}", border=True)
-cols[2].metric(
-    "Duplicates merged",
-    f"{report.duplicates_merged:,}",
-    border=True,
-    help="The same session listed again, e.g. under a second course",
-)
-cols[3].metric(
-    "Skipped (not ILT)",
-    f"{report.skipped_non_ilt:,}",
-    border=True,
-    help="Modules of other types: SCORM, exams, videos, pages…",
-)
-cols[4].metric(
-    "Rejected",
-    f"{report.rejected_count:,}",
-    border=True,
-    help="Records that could not become sessions; see the reasons below",
+ui.render_cards(
+    [
+        ui.Card("Input records", f"{report.input_records:,}"),
+        ui.Card("Sessions", f"{report.sessions:,}"),
+        ui.Card(
+            "Duplicates merged",
+            f"{report.duplicates_merged:,}",
+            help="The same session listed again, e.g. under a second course",
+        ),
+        ui.Card(
+            "Skipped (not ILT)",
+            f"{report.skipped_non_ilt:,}",
+            help="Modules of other types: SCORM, exams, videos, pages…",
+        ),
+        ui.Card(
+            "Rejected",
+            f"{report.rejected_count:,}",
+            help="Records that could not become sessions; see the reasons below",
+        ),
+    ]
 )
 identity = (
     f"{report.input_records:,} input records = {report.sessions:,} sessions + "

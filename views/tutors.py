@@ -55,15 +55,17 @@ who = only if picked == ALL_TUTORS else labels[picked]
 pairs = ui.memo(view, "tutor_pairs", lambda: double_bookings(mine), picked)
 team = ui.memo(view, "tutor_team", lambda: team_table(mine, pairs), picked)
 
-cols = st.columns(4)
-cols[0].metric("Tutors", f"{len(team):,}", border=True)
-cols[1].metric("Sessions", f"{len(mine):,}", border=True)
-cols[2].metric("Teaching hours", f"{mine['duration_hours'].sum():,.1f}", border=True)
-cols[3].metric(
-    "Double-booked sessions",
-    f"{int(team['Conflicts'].sum()):,}",
-    border=True,
-    help="Sessions that overlap another session of the same tutor, to the minute",
+ui.render_cards(
+    [
+        ui.Card("Tutors", f"{len(team):,}"),
+        ui.Card("Sessions", f"{len(mine):,}"),
+        ui.Card("Teaching hours", f"{mine['duration_hours'].sum():,.1f}"),
+        ui.Card(
+            "Double-booked sessions",
+            f"{int(team['Conflicts'].sum()):,}",
+            help="Sessions that overlap another session of the same tutor, to the minute",
+        ),
+    ]
 )
 
 # --- double-bookings first: they are what someone has to act on

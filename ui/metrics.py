@@ -1,0 +1,39 @@
+"""Headline numbers as bordered cards that wrap onto more rows instead of truncating."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+# Wide enough for "1,514,480" and "Tutor double-bookings"; four fit beside the sidebar at
+# 1400 px and two at 1024 px. Equal columns cut such numbers to "1,51…" at 1024 px.
+CARD_WIDTH = 200
+
+
+@dataclass(frozen=True)
+class Card:
+    """One headline number: its label, the value as shown, help and a small note under it."""
+
+    label: str
+    value: str
+    help: str | None = None
+    note: str | None = None
+
+
+def render_cards(cards: Sequence[Card]) -> None:
+    """The cards in one wrapping row, each as tall as the tallest of its row."""
+    with st.container(horizontal=True, wrap=True):
+        for card in cards:
+            st.metric(
+                card.label,
+                card.value,
+                delta=card.note,
+                delta_color="off",
+                delta_arrow="off",
+                help=card.help,
+                border=True,
+                width=CARD_WIDTH,
+                height="stretch",
+            )
