@@ -24,7 +24,6 @@ from lu_data.quality import QualityReport
 from lu_data.record_fields import (
     COMPONENT_FIELD,
     CONFLICT_TEXT,
-    LEAN_FIELDS,
     OUTPUT_FIELDS,
     RECORD_FIELDS,
     STRING_FIELDS,
@@ -67,7 +66,7 @@ def normalise_portal(raw: RawPortal) -> tuple[pd.DataFrame, QualityReport]:
     record_types = set(map(type, records))
     if record_types == {LeanRecord}:  # a lean read: all objects, holding only the used fields
         is_obj = np.ones(len(records), dtype=bool)
-        lean = lean_table(records, LEAN_FIELDS)
+        lean = lean_table(records, [COMPONENT_FIELD, *RECORD_FIELDS])
         ctype = pd.Series(lean[:, 0], dtype="object", copy=False)
     else:
         if LeanRecord in record_types:  # lean and full files read together
@@ -95,7 +94,7 @@ def normalise_portal(raw: RawPortal) -> tuple[pd.DataFrame, QualityReport]:
     sub = [records[i] for i in idx]
     sub_lean = lean[idx] if lean is not None else None
     if sub_lean is not None:
-        columns = {name: sub_lean[:, LEAN_FIELDS.index(name)] for name in RECORD_FIELDS}
+        columns = {name: sub_lean[:, j + 1] for j, name in enumerate(RECORD_FIELDS)}
     elif every is not None:
         columns = {name: every[name][idx] for name in RECORD_FIELDS}
     else:
@@ -126,7 +125,7 @@ def normalise_portal(raw: RawPortal) -> tuple[pd.DataFrame, QualityReport]:
     df["_pos"] = idx[good]  # the record's position in the source, for "where" texts
     df["_course"] = course[idx[good]]
     # other fields are read later, only for the rows that need them
-    text = Rows(sub, good, sub_lean)
+    text = Rows(sub, good, lean=sub_lean is not None)
 
     codes = identity_codes(df)
     kept, merged, conflicts = merge_duplicates(df, text, codes)

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lu_data.record_fields import LEAN_FIELDS
-
 if TYPE_CHECKING:
     from lu_data.sources import RawPortal
 
@@ -72,18 +70,16 @@ class Locator:
 class Rows:
     """The accepted ILT records; other fields are read from them only where needed."""
 
-    def __init__(
-        self, records: list[Any], rows: np.ndarray, table: np.ndarray | None = None
-    ) -> None:
+    def __init__(self, records: list[Any], rows: np.ndarray, *, lean: bool = False) -> None:
         self._records = records
         self._rows = rows
-        self._table = table  # LEAN_FIELDS of every record, when they were read up front
+        self._lean = lean  # all LeanRecords: read by attribute rather than by key
 
     def fields(self, names: list[str], positions: np.ndarray) -> dict[str, np.ndarray]:
         """The named fields of the accepted rows at positions, in that order."""
-        picked = self._rows[positions]
-        if self._table is not None:
-            rows = self._table[picked]
-            return {name: rows[:, LEAN_FIELDS.index(name)] for name in names}
         records = self._records
-        return record_columns([records[i] for i in picked.tolist()], names)
+        picked = [records[i] for i in self._rows[positions].tolist()]
+        if self._lean:
+            table = lean_table(picked, names)
+            return {name: table[:, j] for j, name in enumerate(names)}
+        return record_columns(picked, names)

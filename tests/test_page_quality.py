@@ -153,3 +153,18 @@ def test_committed_sample_has_no_warnings_state(app):
     assert metrics(at)["Input records"] == "3"
     assert any("No warnings" in s.value for s in at.success)
     assert any("No records rejected" in s.value for s in at.success)
+
+
+def test_counts_get_thousands_separators_and_record_numbers_do_not(app):
+    """Count columns are formatted "localized" (1,514); record numbers stay plain digits."""
+    at = app(PAGE).run()
+
+    def formats(*columns: str) -> dict[str, str | None]:
+        element = next(
+            d for d in at.dataframe if list(d.value.columns[: len(columns)]) == list(columns)
+        )
+        config = json.loads(element.proto.columns)
+        return {name: config.get(name, {}).get("type_config", {}).get("format") for name in config}
+
+    assert formats("Code", "Meaning").get("Sessions") == "localized"
+    assert formats("Record", "Where", "Session key").get("Record") != "localized"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,8 @@ DATETIME_FORMAT = "ddd D MMM YYYY, HH:mm"
 MAX_TABLE_ROWS = 1_000  # more rows cost seconds to send and nobody scrolls them; CSV has all
 DEFER_DOWNLOAD_ROWS = 5_000  # above this, exports are built on click, not on every rerun
 DIGEST_ROWS = 8  # at-risk sessions an overview lists before "show all"
+# Integer columns that name something rather than count it: no thousands separators.
+IDENTIFIER_COLUMN = re.compile(r"(?i)\bid\b|_id$|^record$|\bkey\b|\bpage\b")
 FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate", "Fill today", "Projected fill"}
 
 
@@ -107,7 +110,10 @@ def render_status_legend(*, capacity: bool = False) -> None:
 
 
 def default_column_config(table: pd.DataFrame) -> dict[str, Any]:
-    """Readable formats: dates with weekday and minutes, fill rates as percentages."""
+    """Readable formats: weekday dates, fill rates as percentages, counts with separators.
+
+    Ids and record numbers keep their plain digits ("module 405223", not "405,223").
+    """
     config: dict[str, Any] = {}
     for col in table.columns:
         dtype = table[col].dtype
@@ -117,6 +123,8 @@ def default_column_config(table: pd.DataFrame) -> dict[str, Any]:
             config[col] = st.column_config.ProgressColumn(
                 col, format="percent", min_value=0, max_value=1
             )
+        elif pd.api.types.is_integer_dtype(dtype) and not IDENTIFIER_COLUMN.search(str(col)):
+            config[col] = st.column_config.NumberColumn(col, format="localized")
     return config
 
 
