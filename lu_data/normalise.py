@@ -326,7 +326,7 @@ def _derive(df: pd.DataFrame) -> pd.DataFrame:
     zones = df["timezone"].map(_zone_map(df["timezone"]))
     df["tz"] = zones.astype("str").fillna(UTC_ZONE)
     df["start_local"], df["utc_offset"], df["tz_abbr"] = localize(df["start_utc"], df["tz"])
-    df["end_local"], _, _ = localize(df["end_utc"], df["tz"])
+    df["end_local"], _, _ = localize(df["end_utc"], df["tz"], labels=False)
     df["duration_hours"] = ((df["end_utc"] - df["start_utc"]) / pd.Timedelta(hours=1)).astype(
         "float64"
     )

@@ -11,7 +11,7 @@ import pandas as pd
 from lu_data.frames import trainings_frame, tutors_frame
 from lu_data.normalise import normalise_portal
 from lu_data.quality import QualityReport
-from lu_data.sources import RawPortal, SourceError, now_utc, read_path
+from lu_data.sources import RawPortal, SourceError, collector_paused, now_utc, read_path
 
 DEMO_SOURCE = "demo"
 
@@ -32,11 +32,13 @@ class Portal:
 
 def load_portal(raw: RawPortal, *, is_demo: bool = False) -> Portal:
     """Normalise a RawPortal into every frame; the single path from records to frames."""
-    sessions, quality = normalise_portal(raw)
+    with collector_paused():  # any cycles pandas makes are collected after, not during
+        sessions, quality = normalise_portal(raw)
+        trainings, tutors = trainings_frame(sessions), tutors_frame(sessions)
     return Portal(
         sessions=sessions,
-        trainings=trainings_frame(sessions),
-        tutors=tutors_frame(sessions),
+        trainings=trainings,
+        tutors=tutors,
         quality=quality,
         origin=raw.origin,
         fetched_at=raw.fetched_at or now_utc(),

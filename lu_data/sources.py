@@ -96,7 +96,7 @@ def parse_json_bytes(data: bytes, name: str) -> Any:
     if not data.strip():
         raise SourceError(f"{name} is empty: expected LearnUpon JSON with a 'modules' list")
     try:
-        with _collector_paused():
+        with collector_paused():
             return msgspec.json.decode(data)
     except (msgspec.MsgspecError, UnicodeDecodeError, ValueError, RecursionError):
         pass  # out-of-range numbers, bad text or bad JSON: the parsers below decide
@@ -260,7 +260,7 @@ def _lean_document(data: bytes) -> list[dict[str, Any]] | dict[str, Any] | None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        with _collector_paused():
+        with collector_paused():
             doc = _LEAN_DECODER.decode(data)
     except (msgspec.MsgspecError, UnicodeDecodeError, ValueError, RecursionError):
         return None
@@ -302,11 +302,12 @@ def _lean_fields(value: Any) -> dict[str, Any]:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a parser builds millions of acyclic objects.
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a step builds millions of acyclic objects.
 
-    Each collection would walk everything parsed so far; JSON makes no reference cycles, so
-    nothing is lost by leaving them to later collections (saves ~15% of a 180 MB parse).
+    Each collection would walk everything built so far; parsing JSON makes no reference
+    cycles, so nothing is lost by leaving them to later collections (saves ~15% of a 180 MB
+    parse, and 3-5% of normalising it).
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -33,7 +33,7 @@ def display_times(sessions: pd.DataFrame, choice: str | None) -> pd.DataFrame:
         iana = "UTC" if zone == UTC_MODE else zone
         zones = pd.Series(iana, index=sessions.index, dtype="str")
         start, offset, abbr = localize(sessions["start_utc"], zones)
-        end, _, _ = localize(sessions["end_utc"], zones)
+        end, _, _ = localize(sessions["end_utc"], zones, labels=False)
     # The end can sit on the other side of a DST change from the start.
     end_offset = offset_labels(end, sessions["end_utc"])
     return pd.DataFrame(

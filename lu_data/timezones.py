@@ -207,12 +207,15 @@ def all_zones() -> list[str]:
     return sorted(z for z in available_timezones() if "/" in z or z == "UTC")
 
 
-def localize(utc: pd.Series, zones: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+def localize(
+    utc: pd.Series, zones: pd.Series, *, labels: bool = True
+) -> tuple[pd.Series, pd.Series | None, pd.Series | None]:
     """Return naive local wall-clock times, "+HH:MM" offsets and abbreviations per row's zone.
 
     One vectorised conversion per distinct zone (a column holds one zone), never per row;
     results are gathered in NumPy arrays and wrapped once, as Arrow-backed assignment per
-    zone costs more than the conversion itself.
+    zone costs more than the conversion itself. labels=False skips offsets and abbreviations
+    (None, None), for end times whose labels nobody reads.
     """
     n = len(utc)
     local = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
@@ -228,8 +231,11 @@ def localize(utc: pd.Series, zones: pd.Series) -> tuple[pd.Series, pd.Series, pd
                 part.dt.tz_convert(str(zone)).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
             )
             local[pos] = wall
-            minutes = pd.Series((wall - utc_us[pos]) / np.timedelta64(1, "m")).round()
-            offset[pos], abbr[pos] = _offset_labels(str(zone), minutes, part)
+            if labels:
+                minutes = pd.Series((wall - utc_us[pos]) / np.timedelta64(1, "m")).round()
+                offset[pos], abbr[pos] = _offset_labels(str(zone), minutes, part)
+    if not labels:
+        return pd.Series(local, index=utc.index), None, None
     return (
         pd.Series(local, index=utc.index),
         pd.Series(offset, index=utc.index, dtype="str"),
