@@ -24,7 +24,12 @@ from ui.loaders import (  # noqa: F401 - the glue's public names, one import for
     portal_store,
     portal_token,
 )
-from ui.metrics import CARD_WIDTH, Card, render_cards  # noqa: F401 - the glue's public names
+from ui.metrics import (  # noqa: F401 - the glue's public names, one import for pages
+    CARD_WIDTH,
+    NARROW_CARD_WIDTH,
+    Card,
+    render_cards,
+)
 from ui.sidebar import (  # noqa: F401 - the glue's public names, one import for pages
     EMPTY_VIEW_MESSAGE,
     QP_FROM,

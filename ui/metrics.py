@@ -10,6 +10,7 @@ import streamlit as st
 # Wide enough for "1,514,480" and "Tutor double-bookings"; four fit beside the sidebar at
 # 1400 px and two at 1024 px. Equal columns cut such numbers to "1,51…" at 1024 px.
 CARD_WIDTH = 200
+NARROW_CARD_WIDTH = 170  # five in a row at 1400 px, three at 1024 px; values up to "178,400"
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Card:
     note: str | None = None
 
 
-def render_cards(cards: Sequence[Card]) -> None:
+def render_cards(cards: Sequence[Card], *, width: int = CARD_WIDTH) -> None:
     """The cards in one wrapping row, each as tall as the tallest of its row."""
     with st.container(horizontal=True, wrap=True):
         for card in cards:
@@ -34,6 +35,6 @@ def render_cards(cards: Sequence[Card]) -> None:
                 delta_arrow="off",
                 help=card.help,
                 border=True,
-                width=CARD_WIDTH,
+                width=width,
                 height="stretch",
             )

@@ -47,6 +47,10 @@ ui.render_cards(
             fill,
             help="Enrolled ÷ capacity over sessions with a limit; no-limit ones are left out",
         ),
+    ]
+)
+ui.render_cards(  # seats, then the sessions that need a look: two rows of three
+    [
         ui.Card("Full", f"{kpi['full']:,}", help="Enrolled equals capacity"),
         ui.Card("Overbooked", f"{kpi['overbooked']:,}", help="More enrolled than seats"),
         ui.Card(

@@ -54,7 +54,8 @@ ui.render_cards(
             f"{report.rejected_count:,}",
             help="Records that could not become sessions; see the reasons below",
         ),
-    ]
+    ],
+    width=ui.NARROW_CARD_WIDTH,  # the five counts of the identity below, side by side
 )
 identity = (
     f"{report.input_records:,} input records = {report.sessions:,} sessions + "
