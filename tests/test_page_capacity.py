@@ -70,7 +70,7 @@ def test_title_and_kpis_match_lu_data(app):
     kpi = capacity_kpis(expected(), ANCHOR)
     shown = {m.label: m.value for m in at.metric}
     assert shown["Seats offered"] == f"{kpi['seats_offered']:,}"
-    assert shown["Enrolled"] == f"{kpi['seats_taken']:,}"
+    assert shown["Seats taken"] == f"{kpi['seats_taken']:,}"
     assert shown["Fill rate"] == f"{kpi['fill_rate']:.0%}"
     assert shown["Full"] == str(kpi["full"])
     assert shown["Overbooked"] == str(kpi["overbooked"])

@@ -111,9 +111,11 @@ def test_at_risk_digest_lists_the_soonest_and_the_table_has_them_all(app):
     table = at.dataframe[0].value
     assert sorted(table["Session key"]) == keys
     assert {"Fill today", "Projected fill", "Zone"} <= set(table.columns)
-    starts = [line.split(" · ")[0] for line in lines]
-    first = table["Start"].iloc[0]
-    assert starts[0].startswith(f"{first:%a} {first.day} {first:%b %Y, %H:%M}")
+    # soonest by the instant: each session's own-zone clock would put 08:30 EST before 09:00 GMT
+    starts = expected().set_index("session_key")["start_utc"]
+    soonest = table.assign(_utc=starts.reindex(table["Session key"]).to_numpy())
+    soonest = soonest.sort_values("_utc", kind="stable").head(DIGEST_ROWS).drop(columns="_utc")
+    assert lines == risk_lines(soonest)
 
 
 def test_risk_lines_keep_each_session_on_one_plain_line():

@@ -29,6 +29,7 @@ from ui.metrics import (  # noqa: F401 - the glue's public names, one import for
     NARROW_CARD_WIDTH,
     Card,
     render_cards,
+    seat_cards,
 )
 from ui.sidebar import (  # noqa: F401 - the glue's public names, one import for pages
     EMPTY_VIEW_MESSAGE,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -38,3 +39,21 @@ def render_cards(cards: Sequence[Card], *, width: int = CARD_WIDTH) -> None:
                 width=width,
                 height="stretch",
             )
+
+
+def seat_cards(kpi: Mapping[str, Any]) -> list[Card]:
+    """Seats offered, seats taken and the fill rate, worded alike on every page."""
+    fill = f"{kpi['fill_rate']:.0%}" if kpi["fill_rate"] is not None else "n/a"
+    return [
+        Card(
+            "Seats offered",
+            f"{kpi['seats_offered']:,}",
+            help="Capacity of sessions that have a limit set",
+        ),
+        Card("Seats taken", f"{kpi['seats_taken']:,}"),
+        Card(
+            "Fill rate",
+            fill,
+            help="Enrolled ÷ capacity over sessions with a limit; no-limit sessions are left out",
+        ),
+    ]

@@ -33,22 +33,7 @@ view = ui.start_page("Capacity")
 sessions = view.sessions
 
 kpi = ui.memo(view, "kpis", lambda: capacity_kpis(sessions, view.today))
-fill = f"{kpi['fill_rate']:.0%}" if kpi["fill_rate"] is not None else "n/a"
-ui.render_cards(
-    [
-        ui.Card(
-            "Seats offered",
-            f"{kpi['seats_offered']:,}",
-            help="Capacity of sessions that have a limit set",
-        ),
-        ui.Card("Enrolled", f"{kpi['seats_taken']:,}"),
-        ui.Card(
-            "Fill rate",
-            fill,
-            help="Enrolled ÷ capacity over sessions with a limit; no-limit ones are left out",
-        ),
-    ]
-)
+ui.render_cards(ui.seat_cards(kpi))
 ui.render_cards(  # seats, then the sessions that need a look: two rows of three
     [
         ui.Card("Full", f"{kpi['full']:,}", help="Enrolled equals capacity"),

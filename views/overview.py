@@ -12,21 +12,10 @@ view = ui.start_page("ILT sessions overview", need_sessions=False)
 
 kpi = ui.memo(view, "kpis", lambda: capacity_kpis(view.sessions, view.today))
 clashes = ui.memo(view, "double_bookings", lambda: double_bookings(view.sessions))
-fill = f"{kpi['fill_rate']:.0%}" if kpi["fill_rate"] is not None else "n/a"
 ui.render_cards(
     [
         ui.Card("Sessions", f"{kpi['sessions']:,}"),
-        ui.Card(
-            "Seats offered",
-            f"{kpi['seats_offered']:,}",
-            help="Capacity of sessions that have a limit set",
-        ),
-        ui.Card("Seats taken", f"{kpi['seats_taken']:,}"),
-        ui.Card(
-            "Fill rate",
-            fill,
-            help="Enrolled ÷ capacity over sessions with a limit; no-limit sessions are left out",
-        ),
+        *ui.seat_cards(kpi),
         ui.Card(
             "Full",
             f"{kpi['full']:,}",
