@@ -157,9 +157,10 @@ def workload_grid(weekly: pd.DataFrame, limit: int = HEATMAP_MAX_TUTORS) -> Work
     totals = weekly.groupby("tutor", sort=False)["hours"].sum()
     order = totals.sort_values(ascending=False, kind="stable").index
     kept = order[:limit]
-    # Weeks without sessions stay as columns so a gap in someone's load is visible.
-    weeks = pd.date_range(weekly["week"].min(), weekly["week"].max(), freq="7D")
     rows = weekly.loc[weekly["tutor"].isin(kept)]
+    # Weeks without sessions stay as columns so a gap in someone's load is visible; the span
+    # is the shown tutors' own, not years of other tutors' history.
+    weeks = pd.date_range(rows["week"].min(), rows["week"].max(), freq="7D")
 
     def grid(value: str) -> pd.DataFrame:
         table = rows.pivot_table(index="tutor", columns="week", values=value, aggfunc="sum")

@@ -100,7 +100,10 @@ def test_heatmap_is_tutors_by_weeks_of_hours(app, demo_sessions):
     grid = workload_grid(weekly_workload(filter_sessions(demo_sessions, DEFAULT), "local"))
     trace = chart(at, "tutors_heatmap")["data"][0]
     assert trace["type"] == "heatmap"
-    assert trace["y"] == list(grid.hours.index)
+    layout = chart(at, "tutors_heatmap")["layout"]
+    names = list(grid.hours.index)
+    assert layout["yaxis"]["ticktext"] == [n if len(n) <= 30 else n[:29] + "…" for n in names]
+    assert [row[0][2] for row in trace["customdata"]] == names  # the hover names them whole
     assert len(trace["x"]) == grid.hours.shape[1] == 9
     np.testing.assert_allclose(decode(trace["z"]), grid.hours.to_numpy().round(1))
     assert "sessions" in trace["hovertemplate"] and "hours" in trace["hovertemplate"]

@@ -205,7 +205,48 @@ def test_heatmap_hover_gives_sessions_and_hours(sessions):
     z = decode(trace["z"])
     assert float(np.sum(z)) == pytest.approx(sessions["duration_hours"].sum())
     assert "teaching hours" in trace["hovertemplate"] and "sessions" in trace["hovertemplate"]
-    assert trace["x"] == ["30<br>Mar", "06<br>Apr", "13<br>Apr"]
+    assert trace["x"] == ["30 Mar 2026", "06 Apr 2026", "13 Apr 2026"]
+    assert fig["layout"]["xaxis"]["ticktext"] == ["30<br>Mar 2026", "06<br>Apr", "13<br>Apr"]
+
+
+def test_heatmap_over_years_labels_at_most_twelve_weeks_each_once():
+    """Two years of weeks: unique week columns (no 1 Dec of one year on another's), few labels."""
+    weeks = pd.date_range("2025-01-06", "2026-12-28", freq="7D")
+    weekly = pd.DataFrame(
+        {"tutor_key": "user:1", "tutor": "Ana", "week": weeks, "sessions": 1, "hours": 1.5}
+    )
+    grid = workload_grid(weekly)
+    axis = json.loads(workload_heatmap(grid).to_json())["layout"]["xaxis"]
+    trace = json.loads(workload_heatmap(grid).to_json())["data"][0]
+    assert len(set(trace["x"])) == len(weeks) == 104
+    assert 7 <= len(axis["tickvals"]) <= 12 and set(axis["tickvals"]) <= set(trace["x"])
+    years = [t for t in axis["ticktext"] if "20" in t]
+    assert years[0] == "06<br>Jan 2025" and len(years) == 2  # the first, then Jan 2026 only
+
+
+def test_heatmap_spans_the_shown_tutors_weeks_only():
+    """A hidden tutor's sessions years earlier add no empty columns to the busiest forty."""
+    busy = pd.DataFrame(
+        {
+            "tutor_key": [f"user:{i}" for i in range(40)],
+            "tutor": [f"Tutor {i:02d}" for i in range(40)],
+            "week": pd.Timestamp("2026-12-07"),
+            "sessions": 3,
+            "hours": 9.0,
+        }
+    )
+    early = pd.DataFrame(
+        {
+            "tutor_key": ["user:99"],
+            "tutor": ["Quiet"],
+            "week": [pd.Timestamp("2021-11-22")],
+            "sessions": [1],
+            "hours": [1.0],
+        }
+    )
+    grid = workload_grid(pd.concat([busy, early], ignore_index=True))
+    assert list(grid.hours.columns) == [pd.Timestamp("2026-12-07")]
+    assert grid.hidden_tutors == 1
 
 
 def test_empty_view_gives_figures_that_say_what_to_change(sessions):

@@ -40,7 +40,7 @@ def apply_style(
 
 
 def escape_figure_text(fig: go.Figure) -> None:
-    """Make '<' and '>' in trace text and y categories literal for plotly (idempotent)."""
+    """Make '<' and '>' in trace text and y labels literal for plotly (idempotent)."""
     for trace in fig.data:
         for name in TEXT_FIELDS:
             value = getattr(trace, name, None)
@@ -49,6 +49,8 @@ def escape_figure_text(fig: go.Figure) -> None:
     for axis in fig.select_yaxes():
         if axis.categoryarray is not None:
             axis.categoryarray = _escape(axis.categoryarray)
+        if axis.ticktext is not None:  # labels given by position, e.g. the tutors heatmap
+            axis.ticktext = _escape(axis.ticktext)
 
 
 def _escape(value: Any) -> Any:

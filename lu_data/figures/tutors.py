@@ -9,6 +9,8 @@ import plotly.graph_objects as go
 from lu_data.figures.style import ENROLLED_COLOR, apply_style, empty_figure
 from lu_data.tutoring import WorkloadGrid
 
+MAX_LABEL_CHARS = 30  # tutor labels beside the heatmap; the hover gives the whole label
+MAX_WEEK_LABELS = 12  # more crowd each other beside the tutor names at 1024 px
 ROW_HEIGHT = 26  # pixels per tutor row, so names never overlap
 BASE_HEIGHT = 140
 # White for an empty week, deepening blue as the week fills up.
@@ -28,12 +30,19 @@ def workload_heatmap(grid: WorkloadGrid) -> go.Figure:
     week_text = weeks.strftime("%d %b %Y").to_numpy()
     hours = grid.hours.to_numpy(dtype="float64")
     sessions = grid.sessions.to_numpy(dtype="int64")
-    custom = np.dstack([sessions, np.broadcast_to(week_text, hours.shape)])
+    names = np.asarray(grid.hours.index, dtype=object)
+    custom = np.dstack(
+        [
+            sessions,
+            np.broadcast_to(week_text, hours.shape),
+            np.broadcast_to(names[:, None], hours.shape),
+        ]
+    )
     fig = go.Figure(
         go.Heatmap(
             z=hours.round(1),
-            x=list(weeks.strftime("%d<br>%b")),
-            y=list(grid.hours.index),
+            x=list(weeks.strftime("%d %b %Y")),  # one category per week, unique across years
+            y=list(range(len(names))),  # rows by position: shortened names may coincide
             customdata=custom,
             colorscale=WORKLOAD_SCALE,
             zmin=0,
@@ -41,17 +50,41 @@ def workload_heatmap(grid: WorkloadGrid) -> go.Figure:
             ygap=2,
             colorbar={"title": {"text": "Hours"}, "thickness": 12},
             hovertemplate=(
-                "<b>%{y}</b><br>Week of %{customdata[1]}<br>"
+                "<b>%{customdata[2]}</b><br>Week of %{customdata[1]}<br>"
                 "%{z:.1f} teaching hours in %{customdata[0]} sessions<extra></extra>"
             ),
         )
     )
     fig.update_layout(
-        # Category ticks: one per week, labelled with its Monday (date ticks land on Sundays).
-        xaxis={"title": "Week starting (Monday)", "type": "category", "side": "top"},
-        yaxis={"autorange": "reversed", "title": None, "tickfont": {"size": 12}},
+        # Category ticks on Mondays (date ticks land on Sundays), at most MAX_WEEK_LABELS.
+        xaxis={"title": "Week starting (Monday)", "type": "category", "side": "top"}
+        | _week_ticks(weeks),
+        yaxis={
+            "autorange": "reversed",
+            "title": None,
+            "tickfont": {"size": 12},
+            "tickmode": "array",
+            "tickvals": list(range(len(names))),
+            "ticktext": [_short(n) for n in names],
+        },
     )
     return apply_style(fig, height=_height(len(grid.hours)))
+
+
+def _short(label: str) -> str:
+    """A tutor label cut to MAX_LABEL_CHARS: long ones left the weeks a sliver at 1024 px."""
+    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
+
+
+def _week_ticks(weeks: pd.DatetimeIndex) -> dict[str, object]:
+    """Every n-th week labelled, so labels never crowd; the year on the first and on a new year."""
+    shown = weeks[:: -(-len(weeks) // MAX_WEEK_LABELS)]  # step rounded up
+    new_year = np.r_[True, shown.year[1:] != shown.year[:-1]]
+    text = [
+        f"{w:%d}<br>{w:%b %Y}" if first else f"{w:%d}<br>{w:%b}"
+        for w, first in zip(shown, new_year, strict=True)
+    ]
+    return {"tickmode": "array", "tickvals": list(shown.strftime("%d %b %Y")), "ticktext": text}
 
 
 def hours_per_tutor_figure(team: pd.DataFrame, limit: int = 40) -> go.Figure:
