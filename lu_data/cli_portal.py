@@ -203,7 +203,7 @@ def load_source_from_url(
         requests_per_second=requests_per_second,
         all_modules=all_modules,
     )
-    return fetch_portal(config, progress=progress)
+    return fetch_portal(config, progress=progress, lean=True)  # loaded, never saved
 
 
 def _has_location(settings: Mapping[str, str]) -> bool:

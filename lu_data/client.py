@@ -108,8 +108,10 @@ class PortalClient:
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
         max_attempts: int = MAX_ATTEMPTS,
+        lean: bool = False,
     ) -> None:
         self.config = config
+        self._lean = lean  # module records as LeanRecords: for loading, not for saving
         self._sleep = sleep
         self._clock = clock
         self._rng = rng or random.Random()
@@ -315,7 +317,7 @@ class PortalClient:
                 raise self._scrub(redirect_error(status, headers.get("Location"), where))
             if status >= 400:
                 raise self._scrub(client_error(status, body, where, self.config.base_url))
-            parsed, problem = parse_body(body, envelope)
+            parsed, problem = parse_body(body, envelope, lean=self._lean)
             if problem == "truncated" and attempt < self._max_attempts:
                 self._backoff(attempt, where, "invalid JSON body")
                 continue
@@ -375,9 +377,17 @@ def fetch_portal(
     clock: Callable[[], float] = time.time,
     rng: random.Random | None = None,
     max_attempts: int = MAX_ATTEMPTS,
+    lean: bool = False,
 ) -> RawPortal:
-    """Fetch every course and its modules from a portal into a RawPortal."""
-    client = PortalClient(config, sleep=sleep, clock=clock, rng=rng, max_attempts=max_attempts)
+    """Fetch every course and its modules from a portal into a RawPortal.
+
+    lean=True is for loading into frames: module records come back as LeanRecords holding
+    only the fields the normaliser reads (as sources.read_path(lean=True)); leave it off to
+    save the records.
+    """
+    client = PortalClient(
+        config, sleep=sleep, clock=clock, rng=rng, max_attempts=max_attempts, lean=lean
+    )
     try:
         return client.fetch(progress)
     finally:

@@ -6,7 +6,10 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+import msgspec
+
 from lu_data.credentials import PortalError
+from lu_data.record_fields import LeanRecord
 
 try:  # orjson parses 500-record pages several times faster than the standard library
     import orjson as _orjson
@@ -48,11 +51,31 @@ class RequestRejectedError(PortalError):
     """Another 4xx answer (400, 422, ...), or a redirect the client refuses to follow."""
 
 
-def parse_body(body: bytes, envelope: str) -> tuple[list[Any], str | None]:
-    """Return (records, problem); problem is None, 'html', 'truncated' or 'shape'."""
+class _LeanModulesPage(msgspec.Struct, gc=False):
+    """A modules page as a lean read sees it: its records reduced to LeanRecords."""
+
+    modules: list[LeanRecord] | msgspec.UnsetType = msgspec.UNSET
+
+
+_LEAN_PAGE = msgspec.json.Decoder(_LeanModulesPage)
+
+
+def parse_body(body: bytes, envelope: str, *, lean: bool = False) -> tuple[list[Any], str | None]:
+    """Return (records, problem); problem is None, 'html', 'truncated' or 'shape'.
+
+    lean=True reads a well-formed modules page into LeanRecords (see sources.read_path);
+    anything else about the body is judged by the full parser below, as without it.
+    """
     head = body.lstrip()[:20].lower()
     if head.startswith((b"<!doctype", b"<html", b"<")):
         return [], "html"
+    if lean and envelope == "modules":
+        try:
+            page = _LEAN_PAGE.decode(body)
+        except (msgspec.MsgspecError, UnicodeDecodeError, ValueError, RecursionError):
+            page = None
+        if page is not None and page.modules is not msgspec.UNSET:
+            return page.modules, None
     try:
         doc = _orjson.loads(body) if _orjson is not None else json.loads(body)
     except ValueError:

@@ -31,6 +31,7 @@ from lu_data.client import (
 )
 from lu_data.demo import generate_demo
 from lu_data.fake_portal import FakePortal, Faults
+from lu_data.record_fields import LeanRecord
 from lu_data.sources import RawPortal
 from tests.conftest import ANCHOR, ROOT
 
@@ -109,7 +110,14 @@ def clean(raw: RawPortal) -> dict[bool, pd.DataFrame]:
     return out
 
 
-def fetch(fp: FakePortal, all_modules: bool, time_: FakeTime | None = None, **kw: Any) -> RawPortal:
+def fetch(
+    fp: FakePortal,
+    all_modules: bool,
+    time_: FakeTime | None = None,
+    *,
+    lean: bool = False,
+    **kw: Any,
+) -> RawPortal:
     """One fetch from the stand-in with injected time and no pacing."""
     time_ = time_ or FakeTime()
     config = PortalConfig(
@@ -121,10 +129,16 @@ def fetch(fp: FakePortal, all_modules: bool, time_: FakeTime | None = None, **kw
         all_modules=all_modules,
         **kw,
     )
-    return fetch_portal(config, sleep=time_.sleep, clock=time_.clock, rng=random.Random(1))
+    return fetch_portal(
+        config, sleep=time_.sleep, clock=time_.clock, rng=random.Random(1), lean=lean
+    )
 
 
-@pytest.mark.parametrize("all_modules", [False, True], ids=["per-course", "all-modules"])
+# The dashboard fetches per course and lean; `lu-data fetch --all-modules` saves full records.
+# Clean fetches are full, so each lean fetch is also checked against the full records.
+@pytest.mark.parametrize(
+    ("all_modules", "lean"), [(False, True), (True, False)], ids=["per-course-lean", "all-modules"]
+)
 @pytest.mark.parametrize(("faults", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_fetch_completes_exactly_or_fails_specifically(
     raw: RawPortal,
@@ -132,20 +146,23 @@ def test_fetch_completes_exactly_or_fails_specifically(
     faults: Faults,
     expected: tuple[type[PortalError], str] | None,
     all_modules: bool,
+    lean: bool,
 ) -> None:
     """Under each fault the fetch equals the clean fetch or raises its own error, never partial."""
     with FakePortal(
         raw, username=USER, password=PASSWORD, page_size=PAGE_SIZE, faults=faults
     ) as fp:
         if expected is None:
-            got = fetch(fp, all_modules)
+            got = fetch(fp, all_modules, lean=lean)
             assert got.complete
+            kinds = {type(m) for p in got.pages for m in p.modules}
+            assert kinds == ({LeanRecord} if lean else {dict})
             pd.testing.assert_frame_equal(load_portal(got).sessions, clean[all_modules])
             return
         error, words = expected
         result: list[RawPortal] = []
         with pytest.raises(error) as caught:
-            result.append(fetch(fp, all_modules))
+            result.append(fetch(fp, all_modules, lean=lean))
         assert not result  # nothing, in particular no partial RawPortal, came back
         message = str(caught.value)
         assert words in message, message

@@ -153,7 +153,7 @@ def load_configured_portal(config: Any, *, force: bool = False) -> tuple[Portal 
                 )
 
             try:
-                store.portal = load_portal(fetch_portal(config, progress=progress))
+                store.portal = load_portal(fetch_portal(config, progress=progress, lean=True))
                 store.error = None
                 # Each portal load feeds the enrolment history behind the fill-pace forecast.
                 _, problem = record_safely(store.portal)
