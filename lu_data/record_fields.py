@@ -52,6 +52,16 @@ LeanRecord = msgspec.defstruct(
 )
 
 
+class LeanEnvelope(msgspec.Struct, gc=False):
+    """One API envelope (or saved-file metadata) as a lean read sees it; absent keys UNSET."""
+
+    modules: list[LeanRecord] | msgspec.UnsetType = msgspec.UNSET
+    page: Any = msgspec.UNSET
+    course_id: Any = msgspec.UNSET
+    lu_data: Any = msgspec.UNSET
+    courses: Any = msgspec.UNSET
+
+
 def record_mapping(record: Any) -> dict[str, Any]:
     """A record's fields as a dict: dicts as they are, LeanRecords unpacked, anything else {}."""
     if isinstance(record, dict):

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from lu_data.credentials import PortalError
-from lu_data.record_fields import LeanRecord
+from lu_data.record_fields import LeanEnvelope
 
 try:  # orjson parses 500-record pages several times faster than the standard library
     import orjson as _orjson
@@ -51,13 +51,7 @@ class RequestRejectedError(PortalError):
     """Another 4xx answer (400, 422, ...), or a redirect the client refuses to follow."""
 
 
-class _LeanModulesPage(msgspec.Struct, gc=False):
-    """A modules page as a lean read sees it: its records reduced to LeanRecords."""
-
-    modules: list[LeanRecord] | msgspec.UnsetType = msgspec.UNSET
-
-
-_LEAN_PAGE = msgspec.json.Decoder(_LeanModulesPage)
+_LEAN_PAGE = msgspec.json.Decoder(LeanEnvelope)
 
 
 def parse_body(body: bytes, envelope: str, *, lean: bool = False) -> tuple[list[Any], str | None]:

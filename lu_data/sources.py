@@ -16,7 +16,7 @@ from typing import Any
 # intermediate document, which took peak memory past 1 GB on a 180 MB export.
 import msgspec
 
-from lu_data.record_fields import LeanRecord
+from lu_data.record_fields import LeanEnvelope, LeanRecord
 
 try:  # orjson parses LearnUpon exports about 3x faster than the standard library
     import orjson as _orjson
@@ -45,18 +45,8 @@ JSON_TYPES = {
 }
 
 
-class _LeanEnvelope(msgspec.Struct, gc=False):
-    """One API envelope as a lean read sees it: its records reduced to LeanRecords."""
-
-    modules: list[LeanRecord] | msgspec.UnsetType = msgspec.UNSET
-    page: Any = msgspec.UNSET
-    course_id: Any = msgspec.UNSET
-    lu_data: Any = msgspec.UNSET
-    courses: Any = msgspec.UNSET
-
-
-ENVELOPE_FIELDS = _LeanEnvelope.__struct_fields__
-_LEAN_DECODER = msgspec.json.Decoder(list[_LeanEnvelope] | _LeanEnvelope)
+ENVELOPE_FIELDS = LeanEnvelope.__struct_fields__
+_LEAN_DECODER = msgspec.json.Decoder(list[LeanEnvelope] | LeanEnvelope)
 
 
 class SourceError(Exception):
