@@ -1,23 +1,71 @@
-"""The dashboard's router: page config, the shared sidebar, then the selected page."""
+"""Overview, the home page: the headline numbers a manager reviews each week.
+
+Streamlit's folder mode: this file is the home page and every script in pages/ is a page whose
+URL is its file name (pages/calendar.py is /calendar). The built-in page list is hidden
+(`showSidebarNavigation = false`); each page's first call, ui.start_page, sets the page config
+and draws the menu and the shared sidebar itself, so a deep link opened first on a fresh server
+shows its page, filters and sidebar.
+"""
 
 import streamlit as st
 
 import ui
+from lu_data.analyses.capacity import at_risk_sessions, capacity_kpis, weekly_capacity
+from lu_data.analyses.display_tables import sessions_table
+from lu_data.analyses.double_bookings import double_bookings
+from lu_data.exports.csv import sessions_export
+from lu_data.figures.overview import weekly_capacity_figure
 
-st.set_page_config(page_title="ILT sessions", page_icon=":material/event:", layout="wide")
+view = ui.start_page("ILT sessions overview", need_sessions=False)
 
-# Page scripts live in views/, not pages/: with a pages/ folder beside this file, Streamlit
-# starts each server in its old folder-based mode, so a deep link (/calendar?tz=UTC) opened
-# first runs that page alone, without this router and its sidebar.
-PAGES = [
-    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("views/capacity.py", title="Capacity", icon=":material/event_seat:"),
-    st.Page("views/calendar.py", title="Calendar", icon=":material/calendar_month:"),
-    st.Page("views/tutors.py", title="Tutors", icon=":material/school:"),
-    st.Page("views/pace.py", title="Fill pace & forecast", icon=":material/trending_up:"),
-    st.Page("views/sessions.py", title="Sessions & export", icon=":material/table_view:"),
-    st.Page("views/quality.py", title="Data quality", icon=":material/fact_check:"),
-]
+kpi = ui.memo(view, "kpis", lambda: capacity_kpis(view.sessions, view.today))
+clashes = ui.memo(view, "double_bookings", lambda: double_bookings(view.sessions))
+ui.render_cards(
+    [
+        ui.Card("Sessions", f"{kpi['sessions']:,}"),
+        *ui.seat_cards(kpi),
+        ui.Card(
+            "Full",
+            f"{kpi['full']:,}",
+            help="Enrolled equals capacity",
+            note=f"{kpi['overbooked']:,} overbooked",
+        ),
+        ui.Card(
+            "Under-filled soon",
+            f"{kpi['under_filled_soon']:,}",
+            help="Starting within 14 days of today and under 50% full",
+        ),
+        ui.Card("Tutor double-bookings", f"{len(clashes):,}"),
+        ui.Card(
+            "Data-quality warnings",
+            f"{len(view.portal.quality.warnings):,}",
+            help="Across the whole source; see the Data quality page",
+        ),
+    ]
+)
 
-ui.render_sidebar()
-st.navigation(PAGES).run()
+st.subheader("Capacity against enrolment per week")
+st.plotly_chart(
+    ui.memo(
+        view,
+        "weekly_chart",
+        lambda: weekly_capacity_figure(weekly_capacity(view.sessions, view.tz)),
+    ),
+    key="overview_weekly_chart",
+)
+
+if not ui.render_projected_risk(view, key="overview_risk", digest=True):
+    st.subheader("At risk: starting within 14 days and under 50% full")
+    rows = ui.memo(view, "at_risk", lambda: at_risk_sessions(view.sessions, view.today))
+    if rows.empty:
+        st.success(
+            "No session starting in the next 14 days is under 50% full.", icon=":material/check:"
+        )
+    else:
+        ui.render_risk_digest(
+            ui.memo(view, "at_risk_table", lambda: sessions_table(rows, view.tz)),
+            name="at-risk",
+            key="overview_risk",
+            view=view,
+            csv_frame=lambda: sessions_export(rows, view.tz),
+        )

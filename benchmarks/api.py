@@ -16,15 +16,15 @@ from benchmarks.harness import (
     median,
     timed,
 )
-from lu_data.sources import RawPortal
+from lu_data.sources.files import RawPortal
 
 
 def measure_api(report: Report, raw: RawPortal, repeats: int) -> None:
     """Client fetch (pacing off) against bare requests.get of exactly the same requests."""
     import requests
 
-    from lu_data.client import PortalConfig, fetch_portal
-    from lu_data.fake_portal import FakePortal
+    from lu_data.sources.api_client import PortalConfig, fetch_portal
+    from lu_data.sources.fake_portal import FakePortal
 
     # The stand-in counts every request against its minute quota and the client rightly slows
     # down near the end of it; the baselines' requests must not use up the client's quota.
@@ -110,8 +110,8 @@ def measure_api(report: Report, raw: RawPortal, repeats: int) -> None:
 
 def measure_paced(report: Report, raw: RawPortal) -> None:
     """Fetch about PACED_REQUESTS pages at 5 requests a second; compare with (n-1)/5 s."""
-    from lu_data.client import PortalConfig, fetch_portal
-    from lu_data.fake_portal import FakePortal
+    from lu_data.sources.api_client import PortalConfig, fetch_portal
+    from lu_data.sources.fake_portal import FakePortal
 
     everything = {
         (m.get("id"), m.get("session_id")) if isinstance(m, dict) else id(m)

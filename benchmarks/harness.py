@@ -33,12 +33,12 @@ APP_TIMEOUT_S = 300  # AppTest's default of 3 s is far too short for a cold 100k
 WHOLE_RANGE = (date(2000, 1, 1), date(2100, 1, 1))
 # Used when dashboard.py cannot be read; normally the router's own st.Page list is measured.
 FALLBACK_PAGES: dict[str, str] = {
-    "overview": "views/overview.py",
-    "capacity": "views/capacity.py",
-    "calendar": "views/calendar.py",
-    "tutors": "views/tutors.py",
-    "sessions": "views/sessions.py",
-    "quality": "views/quality.py",
+    "overview": "dashboard.py",
+    "capacity": "pages/capacity.py",
+    "calendar": "pages/calendar.py",
+    "tutors": "pages/tutors.py",
+    "sessions": "pages/sessions.py",
+    "quality": "pages/quality.py",
 }
 VIEW_KEY = "_lu_view"  # where ui.render_sidebar leaves the View of a run
 PORTAL_ENV = ("LEARNUPON_PORTAL", "LEARNUPON_BASE_URL", "LEARNUPON_USERNAME", "LEARNUPON_PASSWORD")

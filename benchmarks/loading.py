@@ -26,9 +26,9 @@ from benchmarks.harness import (
     timed,
 )
 from lu_data import load_portal
-from lu_data.demo import generate_demo
-from lu_data.sources import dump_portal, read_path
-from lu_data.timezones import RAILS_TO_IANA
+from lu_data.sources.demo import generate_demo
+from lu_data.sources.files import dump_portal, read_path
+from lu_data.sources.rails_zones import RAILS_TO_IANA
 
 # ---------------------------------------------------------------------------------------------
 # Portals on disk
@@ -118,8 +118,8 @@ def measure_loading(report: Report, n: int, path: Path, repeats: int) -> Any:
 
 def measure_in_process(report: Report, n: int, portal: Any, repeats: int) -> None:
     """Double-booking detection and the sessions CSV, on the loaded sessions."""
-    from lu_data.analyses import double_bookings
-    from lu_data.export import to_csv_bytes, view_frame
+    from lu_data.analyses.double_bookings import double_bookings
+    from lu_data.exports.csv import to_csv_bytes, view_frame
 
     label = size_label(n)
     sessions = portal.sessions

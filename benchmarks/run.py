@@ -57,7 +57,7 @@ from benchmarks.loading import (  # noqa: E402
     measure_loading,
 )
 from benchmarks.pages import measure_pages  # noqa: E402
-from lu_data.sources import read_path  # noqa: E402
+from lu_data.sources.files import read_path  # noqa: E402
 
 
 def child_main(kind: str, path: Path, repeats: int, cheap: int) -> int:

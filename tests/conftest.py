@@ -54,10 +54,10 @@ def projected_risk_keys(date_to: date = date(2027, 1, 22)) -> list[str]:
     import pandas as pd
 
     from lu_data import load_portal
-    from lu_data.analyses import Filters, filter_sessions
-    from lu_data.demo import generate_demo
-    from lu_data.demo_history import demo_history
-    from lu_data.forecast import project_sessions, projected_at_risk, typical_curves
+    from lu_data.analyses.filters import Filters, filter_sessions
+    from lu_data.analyses.forecast import project_sessions, projected_at_risk, typical_curves
+    from lu_data.sources.demo import generate_demo
+    from lu_data.store.demo_history import demo_history
 
     portal = load_portal(generate_demo(anchor=ANCHOR))
     as_of = pd.Timestamp(portal.fetched_at)

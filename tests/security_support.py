@@ -15,9 +15,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from lu_data.export import SAFE_NUMERIC
-from lu_data.sources import RawPage, RawPortal
+from lu_data.exports.csv import SAFE_NUMERIC
+from lu_data.sources.files import RawPage, RawPortal
 from tests.conftest import ROOT
+from ui.menu import PAGES
 
 PASSWORD = f"pw-{uuid.uuid4().hex}"
 USER = f"user-{uuid.uuid4().hex[:16]}"
@@ -31,8 +32,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 TIMEOUT = 45_000
 EVERY = frozenset(range(1, 100_000))
-# The router's pages, read from dashboard.py so a moved page folder is followed.
-APP_PAGES = re.findall(r'st\.Page\(\s*"([^"]+)"', (ROOT / "dashboard.py").read_text())
+# Every page of the app, as the menu lists them.
+APP_PAGES = [page.script for page in PAGES]
 
 
 def hostile_records() -> list[dict[str, Any]]:

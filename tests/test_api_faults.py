@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from lu_data import load_portal
-from lu_data.client import (
+from lu_data.sources.api_client import (
     AuthError,
     BadResponseError,
     ConnectionFailedError,
@@ -29,10 +29,10 @@ from lu_data.client import (
     ServerError,
     fetch_portal,
 )
-from lu_data.demo import generate_demo
-from lu_data.fake_portal import FakePortal, Faults
-from lu_data.record_fields import LeanRecord
-from lu_data.sources import RawPortal
+from lu_data.sources.demo import generate_demo
+from lu_data.sources.fake_portal import FakePortal, Faults
+from lu_data.sources.files import RawPortal
+from lu_data.sources.record_fields import LeanRecord
 from tests.conftest import ANCHOR, ROOT
 
 USER = "fault-user"
@@ -220,8 +220,8 @@ APP_FAULTS: list[tuple[str, Faults, str]] = [
 @pytest.fixture
 def portal_app(monkeypatch, raw: RawPortal):
     """A stand-in portal, the app's LEARNUPON_* env pointing at it, and fast real backoff."""
-    monkeypatch.setattr("lu_data.client.BACKOFF_BASE", 0.001)
-    monkeypatch.setattr("lu_data.client.JITTER_MAX", 0.0)
+    monkeypatch.setattr("lu_data.sources.api_client.BACKOFF_BASE", 0.001)
+    monkeypatch.setattr("lu_data.sources.api_client.JITTER_MAX", 0.0)
     monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
     with FakePortal(raw, username=USER, password=PASSWORD, page_size=50) as fp:
         for name, value in {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from lu_data import load_portal
-from lu_data.analyses import Filters, filter_sessions
-from lu_data.demo import generate_demo
-from lu_data.fake_portal import FakePortal
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.sources.demo import generate_demo
+from lu_data.sources.fake_portal import FakePortal
 from tests.conftest import ANCHOR
 
 PASSWORD = "s3cret-Password-42"

@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 
 from lu_data import SourceError, load_portal, load_source
-from lu_data import sources as lu_sources
-from lu_data.cli import EXIT_UNREADABLE, main
-from lu_data.portal import Portal
-from lu_data.quality import QualityReport
-from lu_data.sources import RawPortal, read_files, read_path
+from lu_data.cli.commands import EXIT_UNREADABLE, main
+from lu_data.model.loading import Portal
+from lu_data.model.quality import QualityReport
+from lu_data.sources import files as lu_sources
+from lu_data.sources.files import RawPortal, read_files, read_path
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "data" / "bad"

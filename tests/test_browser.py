@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lu_data import load_portal
-from lu_data.analyses import Filters, filter_sessions
-from lu_data.demo import generate_demo
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.sources.demo import generate_demo
 from tests.conftest import ANCHOR, SCREENSHOTS
 
 pytestmark = pytest.mark.browser

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from lu_data import load_portal
-from lu_data.analyses import Filters, filter_sessions
-from lu_data.calendar_events import (
+from lu_data.analyses.calendar_events import (
     CALENDAR_VIEWS,
     calendar_events,
     calendar_options,
@@ -17,10 +16,11 @@ from lu_data.calendar_events import (
     seats_text,
     session_details,
 )
-from lu_data.columns import STATUS_COLORS
-from lu_data.demo import generate_demo
+from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.figures.schedule import timeline_figure, timeline_frame
-from lu_data.timezones import localize
+from lu_data.model.schema import STATUS_COLORS
+from lu_data.model.timezones import localize
+from lu_data.sources.demo import generate_demo
 from tests.conftest import ANCHOR
 
 
@@ -168,8 +168,8 @@ def test_timeline_keeps_busiest_rows_under_the_caps(sessions):
 
 def test_calendar_window_holds_whole_days_that_fit(sessions):
     """Whole display days from the start while they fit; quiet days up to the next stay in."""
-    from lu_data.calendar_events import calendar_window, sessions_days
-    from lu_data.timeview import display_times
+    from lu_data.analyses.calendar_events import calendar_window, sessions_days
+    from lu_data.model.display_zone import display_times
 
     day = display_times(sessions, "local")["start_display"].dt.normalize()
     per_day = day.value_counts().sort_index()

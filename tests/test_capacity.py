@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from lu_data import load_portal
-from lu_data.analyses import Filters, filter_sessions, location_labels
-from lu_data.capacity import (
+from lu_data.analyses.capacity import (
     FILL_BIN_LABELS,
     capacity_rollup,
     fill_distribution,
@@ -18,14 +17,15 @@ from lu_data.capacity import (
     session_list,
     session_list_counts,
 )
-from lu_data.columns import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
-from lu_data.demo import generate_demo
+from lu_data.analyses.filters import Filters, filter_sessions, location_labels
 from lu_data.figures.capacity import (
     fill_distribution_figure,
     group_capacity_figure,
     rollup_status_figure,
     session_capacity_figure,
 )
+from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.sources.demo import generate_demo
 from tests.conftest import ANCHOR
 
 

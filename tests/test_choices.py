@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lu_data import load_portal
-from lu_data.choices import filter_choices
-from lu_data.demo import generate_demo
+from lu_data.analyses.filter_choices import filter_choices
+from lu_data.sources.demo import generate_demo
 from tests.conftest import ANCHOR
 
 

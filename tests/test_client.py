@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from lu_data.client import (
+from lu_data.sources.api_client import (
     MAX_ATTEMPTS,
     THROTTLE_PATIENCE,
     AuthError,
@@ -32,8 +32,8 @@ from lu_data.client import (
     fetch_portal,
     portal_base_url,
 )
-from lu_data.fake_portal import FakePortal, Faults
-from lu_data.sources import RawPage, RawPortal
+from lu_data.sources.fake_portal import FakePortal, Faults
+from lu_data.sources.files import RawPage, RawPortal
 
 DATA = Path(__file__).parent / "data"
 USER = "api-user"

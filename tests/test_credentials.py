@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lu_data.credentials import ConfigError, PortalError, portal_config_from
+from lu_data.sources.api_settings import ConfigError, PortalError, portal_config_from
 
 EXAMPLE = Path(__file__).parent.parent / ".streamlit" / "secrets.toml.example"
 ENV = {

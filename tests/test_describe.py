@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from lu_data import load_portal
-from lu_data.analyses import Filters, describe_view
-from lu_data.demo import generate_demo
+from lu_data.analyses.filters import Filters, describe_view
+from lu_data.sources.demo import generate_demo
 from tests.conftest import ANCHOR
 
 

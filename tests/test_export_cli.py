@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from lu_data import load_source
-from lu_data.cli import main
-from lu_data.export import neutralise_formulas, to_csv_bytes, view_frame
+from lu_data.cli.commands import main
+from lu_data.exports.csv import neutralise_formulas, to_csv_bytes, view_frame
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

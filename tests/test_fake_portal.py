@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from lu_data.cli_portal import load_fake_source, load_source_from_url, register_commands, run_fetch
-from lu_data.client import ConfigError, PortalConfig, fetch_portal
-from lu_data.fake_portal import DEFAULT_PASSWORD, DEFAULT_USERNAME, FakePortal, Faults
-from lu_data.sources import RawPage, RawPortal, dump_portal, read_path
+from lu_data.cli.portal import load_fake_source, register_commands, run_fetch
+from lu_data.sources.api_client import ConfigError, PortalConfig, fetch_portal, fetch_portal_url
+from lu_data.sources.fake_portal import DEFAULT_PASSWORD, DEFAULT_USERNAME, FakePortal, Faults
+from lu_data.sources.files import RawPage, RawPortal, dump_portal, read_path
 
 DATA = Path(__file__).parent / "data"
 AUTH = (DEFAULT_USERNAME, DEFAULT_PASSWORD)
@@ -236,10 +236,10 @@ def test_fake_source_from_saved_file(tmp_path: Path) -> None:
     assert raw.record_count == 8
 
 
-def test_load_source_from_url_uses_env_credentials(portal: FakePortal) -> None:
-    """load_source_from_url fetches a portal URL with LEARNUPON_* credentials from env."""
+def test_fetch_portal_url_uses_env_credentials(portal: FakePortal) -> None:
+    """fetch_portal_url fetches a portal URL with LEARNUPON_* credentials from env."""
     env = {"LEARNUPON_USERNAME": DEFAULT_USERNAME, "LEARNUPON_PASSWORD": DEFAULT_PASSWORD}
-    raw = load_source_from_url(portal.base_url, env, requests_per_second=None)
+    raw = fetch_portal_url(portal.base_url, env, requests_per_second=None)
     assert raw.record_count == 8
     with pytest.raises(ConfigError, match="LEARNUPON_PASSWORD"):
-        load_source_from_url(portal.base_url, {"LEARNUPON_USERNAME": "demo"})
+        fetch_portal_url(portal.base_url, {"LEARNUPON_USERNAME": "demo"})

@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 
 from lu_data import load_portal
-from lu_data import records as raw_records
-from lu_data import values as typed_values
-from lu_data.analyses import double_bookings
-from lu_data.demo import generate_demo
-from lu_data.export import DATE_FORMAT, neutralise_formulas, to_csv_bytes, view_frame
-from lu_data.record_fields import LEAN_FIELDS, LeanRecord
-from lu_data.sources import RawPage, RawPortal, dump_portal, parse_json_bytes, read_path
+from lu_data.analyses.double_bookings import double_bookings
+from lu_data.exports.csv import DATE_FORMAT, neutralise_formulas, to_csv_bytes, view_frame
+from lu_data.model import record_columns as raw_records
+from lu_data.model import values as typed_values
+from lu_data.sources.demo import generate_demo
+from lu_data.sources.files import RawPage, RawPortal, dump_portal, parse_json_bytes, read_path
+from lu_data.sources.record_fields import LEAN_FIELDS, LeanRecord
 from tests.conftest import ANCHOR
 
 MIXED = [None, "", "  ", " Dublin ", "x", 5, 2.5, True, ["a"], {"b": 1}, float("nan"), "Ünï 😀"]

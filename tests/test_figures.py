@@ -7,9 +7,10 @@ from datetime import date
 import pandas as pd
 
 from lu_data import load_portal
-from lu_data.analyses import Filters, filter_sessions, weekly_capacity
-from lu_data.demo import generate_demo
+from lu_data.analyses.capacity import weekly_capacity
+from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.figures.overview import WEEK_MS, weekly_capacity_figure
+from lu_data.sources.demo import generate_demo
 from tests.conftest import ANCHOR
 
 

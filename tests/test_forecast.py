@@ -9,10 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lu_data import load_portal
-from lu_data.demo import generate_demo
-from lu_data.demo_history import demo_history
-from lu_data.figures.pace import pace_figure
-from lu_data.forecast import (
+from lu_data.analyses.forecast import (
     ALL_TRAININGS,
     CURVE_ALL,
     CURVE_TOO_EARLY,
@@ -24,7 +21,10 @@ from lu_data.forecast import (
     session_track,
     typical_curves,
 )
-from lu_data.history import history_frame
+from lu_data.figures.pace import pace_figure
+from lu_data.sources.demo import generate_demo
+from lu_data.store.demo_history import demo_history
+from lu_data.store.history import history_frame
 from tests.conftest import ANCHOR
 
 NOW = pd.Timestamp(datetime(2026, 11, 27, 8, 0, tzinfo=UTC))

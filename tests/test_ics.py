@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from lu_data import RawPage, RawPortal, load_portal
-from lu_data.cli import main
-from lu_data.ics import fold_line, sessions_ics, vtimezone
+from lu_data.cli.commands import main
+from lu_data.exports.ics import fold_line, sessions_ics, vtimezone
 from tests.conftest import load_records
 
 DUBLIN = "Europe/Dublin"

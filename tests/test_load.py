@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from lu_data.client import PortalConfig, fetch_portal
-from lu_data.demo import generate_demo
-from lu_data.fake_portal import FakePortal, Faults
+from lu_data.sources.api_client import PortalConfig, fetch_portal
+from lu_data.sources.demo import generate_demo
+from lu_data.sources.fake_portal import FakePortal, Faults
 from tests.conftest import ANCHOR, start_streamlit
 
 TABS = 20
@@ -177,7 +177,7 @@ def test_twenty_tabs_share_one_fetch_per_refresh_period(browser: Browser, server
 def test_refresh_pressed_by_twenty_sessions_fetches_once(monkeypatch) -> None:
     """Refresh now pressed in 20 sessions together is one fetch: the waiting ones reuse it."""
     import ui
-    from lu_data.credentials import portal_config_from
+    from lu_data.sources.api_settings import portal_config_from
 
     raw = generate_demo(n_sessions=30, anchor=ANCHOR)  # small: each needless fetch is cheap
     monkeypatch.setattr(ui.loaders, "record_safely", lambda portal: (0, None))

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from lu_data import load_portal
-from lu_data.analyses import Filters, filter_sessions
-from lu_data.columns import STATUS_COLORS
-from lu_data.demo import generate_demo
+from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.figures.schedule import timeline_frame
+from lu_data.model.schema import STATUS_COLORS
+from lu_data.sources.demo import generate_demo
 from tests.conftest import ANCHOR
 
-PAGE = "views/calendar.py"
+PAGE = "pages/calendar.py"
 END = date(2027, 1, 22)
 DEFAULT = Filters(date_from=ANCHOR, date_to=END)
 DUBLIN_KEY = "legacy:600069"  # 09:00 Europe/Dublin (IST, +01:00) on Mon 17 May 2027
@@ -150,7 +150,7 @@ def test_empty_range_says_what_to_change(app):
 
 def test_crowded_range_pages_through_whole_days(app, monkeypatch):
     """Over 1,000 sessions in range: the calendar shows whole days that fit and says so."""
-    from lu_data.calendar_events import MAX_EVENTS, calendar_window, sessions_days
+    from lu_data.analyses.calendar_events import MAX_EVENTS, calendar_window, sessions_days
 
     monkeypatch.setenv("LU_DEMO_SESSIONS", "30000")
     at = open_page(app)

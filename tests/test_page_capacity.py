@@ -10,14 +10,19 @@ from functools import lru_cache
 import numpy as np
 
 from lu_data import load_portal
-from lu_data.analyses import Filters, capacity_kpis, filter_sessions
-from lu_data.capacity import capacity_rollup, fill_distribution, session_list
-from lu_data.columns import STATUS_COLORS, STATUS_LABELS
-from lu_data.demo import generate_demo
-from lu_data.export import export_file_name, sessions_export, to_csv_bytes
+from lu_data.analyses.capacity import (
+    capacity_kpis,
+    capacity_rollup,
+    fill_distribution,
+    session_list,
+)
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
+from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS
+from lu_data.sources.demo import generate_demo
 from tests.conftest import ANCHOR, download, projected_risk_keys
 
-PAGE = "views/capacity.py"
+PAGE = "pages/capacity.py"
 END = date(2027, 1, 22)
 DEFAULT = Filters(date_from=ANCHOR, date_to=END)
 

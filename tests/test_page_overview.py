@@ -10,15 +10,11 @@ import numpy as np
 import pandas as pd
 
 from lu_data import load_portal
-from lu_data.analyses import (
-    Filters,
-    capacity_kpis,
-    double_bookings,
-    filter_sessions,
-    weekly_capacity,
-)
-from lu_data.demo import generate_demo
-from lu_data.tables import RISK_TITLE_CHARS, risk_lines
+from lu_data.analyses.capacity import capacity_kpis, weekly_capacity
+from lu_data.analyses.display_tables import RISK_TITLE_CHARS, risk_lines
+from lu_data.analyses.double_bookings import double_bookings
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.sources.demo import generate_demo
 from tests.conftest import ANCHOR, projected_risk_keys
 from ui import DIGEST_ROWS
 

@@ -6,19 +6,19 @@ from datetime import date
 from functools import lru_cache
 
 from lu_data import load_portal
-from lu_data.analyses import Filters, filter_sessions
-from lu_data.demo import generate_demo
-from lu_data.demo_history import demo_history
-from lu_data.forecast import (
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.analyses.forecast import (
     project_sessions,
     projected_at_risk,
     typical_curves,
     upcoming_sessions,
 )
-from lu_data.history import EMPTY_HISTORY_MESSAGE
+from lu_data.sources.demo import generate_demo
+from lu_data.store.demo_history import demo_history
+from lu_data.store.history import EMPTY_HISTORY_MESSAGE
 from tests.conftest import ANCHOR
 
-PAGE = "views/pace.py"
+PAGE = "pages/pace.py"
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
 
 
@@ -106,7 +106,7 @@ def test_chart_method_and_backtest_are_shown(app):
 
 def test_portal_source_without_history_shows_the_empty_state(app, monkeypatch, tmp_path):
     """A configured portal with an empty history store explains how history builds up."""
-    from lu_data.fake_portal import FakePortal
+    from lu_data.sources.fake_portal import FakePortal
 
     at = app()
     monkeypatch.setenv("LU_HISTORY_URL", f"sqlite:///{tmp_path / 'history.sqlite3'}")

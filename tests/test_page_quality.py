@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 from lu_data import cli, load_portal
-from lu_data.demo import generate_demo
-from lu_data.export import to_csv_bytes
-from lu_data.sources import read_files
+from lu_data.exports.csv import to_csv_bytes
+from lu_data.sources.demo import generate_demo
+from lu_data.sources.files import read_files
 from tests.conftest import ANCHOR, DATA, download, load_records
 
-PAGE = "views/quality.py"
+PAGE = "pages/quality.py"
 
 
 def table(at, *columns: str) -> pd.DataFrame:

@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 from lu_data import cli, load_portal
-from lu_data.analyses import Filters, filter_sessions
-from lu_data.demo import generate_demo
-from lu_data.export import sessions_export, to_csv_bytes, view_frame
-from lu_data.tables import sessions_table
+from lu_data.analyses.display_tables import sessions_table
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.exports.csv import sessions_export, to_csv_bytes, view_frame
+from lu_data.sources.demo import generate_demo
 from tests.conftest import ANCHOR, download
 
-PAGE = "views/sessions.py"
+PAGE = "pages/sessions.py"
 TO = date(2027, 1, 22)
 DEFAULT = Filters(date_from=ANCHOR, date_to=TO)
 RANGE = "20261127-20270122"

@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 
 from lu_data import load_portal
-from lu_data.analyses import Filters, double_bookings, filter_sessions
-from lu_data.demo import generate_demo
-from lu_data.export import sessions_export, to_csv_bytes
-from lu_data.tutoring import (
+from lu_data.analyses.double_bookings import double_bookings
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.analyses.tutors import (
     double_bookings_export,
     double_bookings_table,
     sessions_by_training,
@@ -24,9 +23,11 @@ from lu_data.tutoring import (
     weekly_workload,
     workload_grid,
 )
+from lu_data.exports.csv import sessions_export, to_csv_bytes
+from lu_data.sources.demo import generate_demo
 from tests.conftest import ANCHOR, download
 
-PAGE = "views/tutors.py"
+PAGE = "pages/tutors.py"
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
 CLASHING_TUTOR = "user:240669"  # Elsa Bouvier: one double-booking in the default view
 RANGE = "20261127-20270122"

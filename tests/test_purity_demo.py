@@ -7,9 +7,9 @@ import sys
 from datetime import date
 
 from lu_data import load_portal
-from lu_data.analyses import double_bookings
-from lu_data.demo import generate_demo
-from lu_data.sources import dump_portal
+from lu_data.analyses.double_bookings import double_bookings
+from lu_data.sources.demo import generate_demo
+from lu_data.sources.files import dump_portal
 from tests.conftest import ROOT
 
 ANCHOR = date(2026, 11, 27)

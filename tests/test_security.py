@@ -21,8 +21,9 @@ from typing import Any
 
 import pytest
 
-from lu_data.cli import main
-from lu_data.client import (
+from lu_data.cli.commands import main
+from lu_data.exports.csv import EXPORT_VIEWS
+from lu_data.sources.api_client import (
     ConfigError,
     PortalConfig,
     PortalError,
@@ -30,10 +31,9 @@ from lu_data.client import (
     fetch_portal,
     portal_base_url,
 )
-from lu_data.credentials import check_base_url
-from lu_data.export import EXPORT_VIEWS
-from lu_data.fake_portal import FakePortal, Faults
-from lu_data.sources import SourceError, read_files
+from lu_data.sources.api_settings import check_base_url
+from lu_data.sources.fake_portal import FakePortal, Faults
+from lu_data.sources.files import SourceError, read_files
 from tests.conftest import ANCHOR, ROOT
 from tests.security_support import (
     APP_PAGES,
@@ -91,9 +91,9 @@ def test_credentials_never_in_logs_errors_or_tracebacks(scenario, caplog, capsys
         # the command line, with the password where users put it: the environment
         monkeypatch.setenv("LEARNUPON_USERNAME", USER)
         monkeypatch.setenv("LEARNUPON_PASSWORD", password or PASSWORD)
-        monkeypatch.setattr("lu_data.client.BACKOFF_BASE", 0.0)
-        monkeypatch.setattr("lu_data.client.JITTER_MAX", 0.0)
-        monkeypatch.setattr("lu_data.client.RETRY_AFTER_CAP", 0.0)
+        monkeypatch.setattr("lu_data.sources.api_client.BACKOFF_BASE", 0.0)
+        monkeypatch.setattr("lu_data.sources.api_client.JITTER_MAX", 0.0)
+        monkeypatch.setattr("lu_data.sources.api_client.RETRY_AFTER_CAP", 0.0)
         code = main(["check", fp.base_url])  # the CLI's longer timeout outlasts the delay
         out, err = capsys.readouterr()
         assert "Traceback" not in err
@@ -130,8 +130,8 @@ def element_texts(at) -> str:
 def app_env(monkeypatch, data_dir):
     """A stand-in portal serving hostile records and the app's LEARNUPON_* env pointing at it."""
     monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
-    monkeypatch.setattr("lu_data.client.BACKOFF_BASE", 0.001)
-    monkeypatch.setattr("lu_data.client.JITTER_MAX", 0.0)
+    monkeypatch.setattr("lu_data.sources.api_client.BACKOFF_BASE", 0.001)
+    monkeypatch.setattr("lu_data.sources.api_client.JITTER_MAX", 0.0)
     with FakePortal(hostile_portal(), username=USER, password=PASSWORD) as fp:
         for name, value in {
             "LEARNUPON_BASE_URL": fp.base_url,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from lu_data.fake_portal import FakePortal
+from lu_data.sources.fake_portal import FakePortal
 from tests.conftest import start_streamlit
 from tests.security_support import (
     IDLE,

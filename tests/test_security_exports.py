@@ -7,9 +7,9 @@ import io
 import json
 
 from lu_data import load_portal
-from lu_data.cli import main
-from lu_data.export import EXPORT_VIEWS, to_csv_bytes, view_frame
-from lu_data.sources import dump_portal, read_files
+from lu_data.cli.commands import main
+from lu_data.exports.csv import EXPORT_VIEWS, to_csv_bytes, view_frame
+from lu_data.sources.files import dump_portal, read_files
 from tests.security_support import (
     FORMULA_TITLE,
     check_csv,
@@ -62,6 +62,6 @@ def test_neutralising_leaves_numbers_alone() -> None:
 
 def test_xlsx_export_has_no_formulas() -> None:
     """The Excel export writes hostile titles as text cells, never as formulas."""
-    from lu_data.xlsx import sessions_workbook
+    from lu_data.exports.xlsx import sessions_workbook
 
     check_xlsx(sessions_workbook(load_portal(hostile_portal()).sessions), "xlsx")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lu_data.selection import is_in
+from lu_data.model.selection import is_in
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lu_data import load_portal
-from lu_data.choices import MAX_LISTED, filter_choices, narrow_choices
-from lu_data.demo import generate_demo
+from lu_data.analyses.filter_choices import MAX_LISTED, filter_choices, narrow_choices
+from lu_data.sources.demo import generate_demo
 from tests.conftest import ANCHOR
 
 SESSIONS = 30_000  # about 2,000 trainings and 1,000 tutors: over MAX_LISTED each
@@ -56,13 +56,13 @@ def test_long_filters_list_few_options_and_find_the_rest(app, monkeypatch) -> No
 
 def test_tutors_page_finds_one_tutor_among_thousands(app, monkeypatch) -> None:
     """The Tutors picker lists at most MAX_LISTED tutors; Find reaches any, and picking works."""
-    from lu_data.analyses import filter_sessions
-    from lu_data.tutoring import sessions_of_tutor, tutor_labels
+    from lu_data.analyses.filters import filter_sessions
+    from lu_data.analyses.tutors import sessions_of_tutor, tutor_labels
 
     monkeypatch.setenv("LU_DEMO_SESSIONS", str(SESSIONS))
     at = app()
     at.run()
-    at.switch_page("views/tutors.py").run()
+    at.switch_page("pages/tutors.py").run()
     assert not at.exception
     picker = at.selectbox(key="tutors_pick")
     assert len(picker.options) == MAX_LISTED + 1  # "All tutors" and the first MAX_LISTED

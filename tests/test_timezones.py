@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lu_data.timezones import RAILS_TO_IANA, is_valid_zone, localize, resolve_zone
+from lu_data.model.timezones import is_valid_zone, localize, resolve_zone
+from lu_data.sources.rails_zones import RAILS_TO_IANA
 
 
 def test_every_rails_name_maps_to_an_existing_zone():

@@ -11,10 +11,8 @@ import pandas as pd
 import pytest
 
 from lu_data import RawPage, RawPortal, load_portal
-from lu_data.analyses import double_bookings
-from lu_data.figures.tutors import hours_per_tutor_figure, workload_heatmap
-from lu_data.frames import tutors_frame
-from lu_data.tutoring import (
+from lu_data.analyses.double_bookings import double_bookings
+from lu_data.analyses.tutors import (
     ALL_TUTORS,
     double_bookings_export,
     double_bookings_table,
@@ -26,6 +24,8 @@ from lu_data.tutoring import (
     weekly_workload,
     workload_grid,
 )
+from lu_data.figures.tutors import hours_per_tutor_figure, workload_heatmap
+from lu_data.model.rollups import tutors_frame
 from tests.conftest import load_records
 
 # Tutor 1 (Ana Ruiz) teaches a Dublin session and a New York one that overlap by 30 minutes,

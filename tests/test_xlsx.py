@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from lu_data import RawPage, RawPortal, load_portal, load_source
-from lu_data.cli import main
-from lu_data.xlsx import sessions_workbook, sheet_name, workbook_bytes
+from lu_data.cli.commands import main
+from lu_data.exports.xlsx import sessions_workbook, sheet_name, workbook_bytes
 from tests.conftest import load_records
 
 

@@ -42,7 +42,6 @@ from ui.sidebar import (  # noqa: F401 - the glue's public names, one import for
     TZ_MODE_LABELS,
     TZ_PICK,
     TZ_SESSION,
-    current_view,
     render_banners,
     render_filters,
     render_sidebar,

@@ -12,16 +12,16 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from lu_data import Portal, load_portal
-from lu_data.choices import FilterChoices, filter_choices
-from lu_data.demo import DEMO_SESSIONS, generate_demo
-from lu_data.demo_history import demo_history
-from lu_data.forecast import (
+from lu_data.analyses.filter_choices import FilterChoices, filter_choices
+from lu_data.analyses.forecast import (
     backtest,
     project_sessions,
     typical_curves,
 )
-from lu_data.history import open_store, record_safely
-from lu_data.sources import read_files
+from lu_data.sources.demo import DEMO_SESSIONS, generate_demo
+from lu_data.sources.files import read_files
+from lu_data.store.demo_history import demo_history
+from lu_data.store.history import open_store, record_safely
 
 SOURCE_DEMO = "demo"
 SOURCE_UPLOAD = "upload"
@@ -115,7 +115,7 @@ def portal_store(base_url: str, username: str) -> PortalStore:
 
 def portal_settings() -> Any:
     """The configured LearnUpon portal (secrets or environment), or None; errors become text."""
-    from lu_data.credentials import portal_config_from
+    from lu_data.sources.api_settings import portal_config_from
 
     try:
         secrets = dict(st.secrets) if _has_secrets() else None
@@ -126,7 +126,7 @@ def portal_settings() -> Any:
 
 def load_configured_portal(config: Any, *, force: bool = False) -> tuple[Portal | None, str | None]:
     """Fetch the configured portal at most once per cache period; keep the last good data."""
-    from lu_data.client import PortalError, fetch_portal
+    from lu_data.sources.api_client import PortalError, fetch_portal
 
     store = portal_store(config.base_url, config.username)
     configured = getattr(config, "cache_minutes", None)

@@ -9,10 +9,10 @@ from typing import Any
 import streamlit as st
 
 from lu_data import Portal, SourceError
-from lu_data.analyses import Filters, default_range, describe_view, filter_sessions
-from lu_data.choices import MAX_LISTED, narrow_choices
-from lu_data.columns import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
-from lu_data.timezones import all_zones
+from lu_data.analyses.filter_choices import MAX_LISTED, narrow_choices
+from lu_data.analyses.filters import Filters, default_range, describe_view, filter_sessions
+from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.timezones import all_zones
 from ui.loaders import (
     SOURCE_DEMO,
     SOURCE_LABELS,
@@ -26,6 +26,7 @@ from ui.loaders import (
     portal_settings,
     portal_token,
 )
+from ui.menu import APP_TITLE, render_menu, set_page
 from ui.view import VIEW_KEY, View, today
 
 TZ_SESSION = "local"
@@ -36,6 +37,8 @@ TZ_MODE_LABELS = {
     TZ_BROWSER: "My browser's zone",
     TZ_PICK: "A zone I pick",
 }
+
+UPLOADS_KEY = "_lu_uploads"  # (name, bytes) of this session's uploaded files
 
 EMPTY_VIEW_MESSAGE = "No sessions in this range — widen the dates or clear a filter in the sidebar."
 
@@ -90,10 +93,11 @@ def render_source_picker() -> tuple[Portal | None, str, list[str]]:
             key="filter_uploads",
             help="Responses of GET /api/v1/modules, or files saved by lu-data fetch",
         )
-        if not files:
+        uploads = kept_uploads(files)
+        if not uploads:
             return None, source, notes
         try:
-            return load_uploaded_portal(tuple((f.name, f.getvalue()) for f in files)), source, notes
+            return load_uploaded_portal(uploads), source, notes
         except SourceError as exc:
             st.sidebar.error(str(exc))
             return None, source, notes
@@ -190,6 +194,24 @@ def searched_options(
     return listed
 
 
+def kept_uploads(files: Sequence[Any] | None) -> tuple[tuple[str, bytes], ...]:
+    """This browser session's uploaded files: new ones, else those uploaded on another page.
+
+    The uploader is a widget of the page that drew it, so another page starts it empty; the
+    files stay in this session's state (never on disk) until replaced or forgotten.
+    """
+    if files:
+        st.session_state[UPLOADS_KEY] = tuple((f.name, f.getvalue()) for f in files)
+    uploads: tuple[tuple[str, bytes], ...] = st.session_state.get(UPLOADS_KEY, ())
+    if uploads and not files:
+        names = ", ".join(name for name, _ in uploads)
+        st.sidebar.caption(f"Showing your upload: {names}")
+        if st.sidebar.button("Forget uploaded files", key="filter_forget_uploads"):
+            st.session_state.pop(UPLOADS_KEY, None)
+            st.rerun()
+    return uploads
+
+
 def render_zone_picker() -> str:
     """Display time zone: each session's own, the browser's, or a picked IANA zone."""
     wanted = st.query_params.get(QP_TZ, TZ_SESSION)
@@ -236,7 +258,6 @@ def write_query_params(f: Filters) -> None:
 
 def render_sidebar() -> View | None:
     """The shared sidebar; stores the View for the pages of this run and returns it."""
-    st.sidebar.header("ILT sessions")
     portal, source, notes = render_source_picker()
     if portal is None:
         st.session_state[VIEW_KEY] = None
@@ -265,22 +286,19 @@ def render_sidebar() -> View | None:
     return view
 
 
-def current_view() -> View | None:
-    """The View the router built for this run; pages call this first."""
-    view = st.session_state.get(VIEW_KEY)
-    if view is None:
-        st.info(
-            "No data loaded yet: pick the demo portal, upload LearnUpon JSON exports, "
-            "or configure a portal in .streamlit/secrets.toml.",
-            icon=":material/info:",
-        )
-    return view
-
-
 def start_page(title: str, *, need_sessions: bool = True, describe: bool = True) -> View:
-    """A page's heading, banners and view sentence; stops the page when there is nothing to show."""
+    """Every page's first call: page config, menu, shared sidebar, heading, banners, view sentence.
+
+    Stops the page when there is nothing to show.
+    """
+    set_page(title)
+    keep_shared_filters()
+    st.sidebar.header(APP_TITLE)
+    menu = st.sidebar.container()  # drawn first, filled once the filters are known
+    view = render_sidebar()
+    with menu:
+        render_menu(shared_query_params())
     st.title(title)
-    view = current_view()
     if view is None:
         st.stop()
     render_banners(view)
@@ -290,6 +308,23 @@ def start_page(title: str, *, need_sessions: bool = True, describe: bool = True)
         st.info(EMPTY_VIEW_MESSAGE, icon=":material/search_off:")
         st.stop()
     return view
+
+
+def keep_shared_filters() -> None:
+    """Carry the sidebar's choices to the next page.
+
+    Each page script owns its widgets, so Streamlit drops a widget's value when another page
+    draws one with the same key; set as plain state, the next page's widget starts from it.
+    """
+    choices = {"filter_source", "filter_dates", "filter_tz_mode", "filter_tz_zone", *QP_MULTI}
+    for key in [k for k in st.session_state if k in choices or str(k).endswith("_find")]:
+        st.session_state[key] = st.session_state[key]
+
+
+def shared_query_params() -> dict[str, list[str]]:
+    """The shared filters as they stand in the URL, for links to the other pages."""
+    shared = {QP_SOURCE, QP_FROM, QP_TO, QP_TZ, *QP_MULTI.values()}
+    return {k: st.query_params.get_all(k) for k in st.query_params if k in shared}
 
 
 def render_banners(view: View) -> None:

@@ -10,16 +10,16 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lu_data.calendar_events import DARK_TEXT, TEXT_COLORS
-from lu_data.columns import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
-from lu_data.export import export_file_name, sessions_export, to_csv_bytes
-from lu_data.figures.style import CAPACITY_COLOR
-from lu_data.forecast import (
+from lu_data.analyses.calendar_events import DARK_TEXT, TEXT_COLORS
+from lu_data.analyses.display_tables import risk_lines
+from lu_data.analyses.forecast import (
     AT_RISK_THRESHOLD,
     pace_table,
 )
-from lu_data.selection import is_in
-from lu_data.tables import risk_lines
+from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
+from lu_data.figures.style import CAPACITY_COLOR
+from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.selection import is_in
 from ui.view import View, memo, view_projections
 
 DATETIME_FORMAT = "ddd D MMM YYYY, HH:mm"

@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from lu_data import Portal
-from lu_data.analyses import Filters
-from lu_data.selection import is_in
+from lu_data.analyses.filters import Filters
+from lu_data.model.selection import is_in
 from ui.loaders import SOURCE_DEMO, portal_projections, portal_token
 
 MEMO_ENTRIES = 64  # per-view tables kept across reruns; a few views × the tables of a page

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lu_data.capacity import FILL_BIN_LABELS, MAX_GROUP_BARS, rollup_status, short_text
-from lu_data.columns import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.analyses.capacity import FILL_BIN_LABELS, MAX_GROUP_BARS, rollup_status, short_text
 from lu_data.figures.style import CAPACITY_COLOR, apply_style, empty_figure
+from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
 
 EMPTY_MESSAGE = "No sessions in this range: widen the dates or clear a filter"
 ROW_HEIGHT = 20  # pixels per horizontal bar, so labels never overlap

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lu_data.calendar_events import seats_text, start_texts
-from lu_data.columns import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.analyses.calendar_events import seats_text, start_texts
 from lu_data.figures.style import apply_style, empty_figure
-from lu_data.frames import NO_TUTOR, tutor_keys
-from lu_data.selection import is_in
-from lu_data.timeview import zone_label
+from lu_data.model.display_zone import zone_label
+from lu_data.model.rollups import NO_TUTOR, tutor_keys
+from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.selection import is_in
 
 TIMELINE_BY = {"training": "Training", "tutor": "Tutor"}
 TOP_ROWS = 25

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from lu_data.columns import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
 
 CHART_HEIGHT = 360
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"

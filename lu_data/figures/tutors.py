@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lu_data.analyses.tutors import WorkloadGrid
 from lu_data.figures.style import ENROLLED_COLOR, apply_style, empty_figure
-from lu_data.tutoring import WorkloadGrid
 
 MAX_LABEL_CHARS = 30  # tutor labels beside the heatmap; the hover gives the whole label
 MAX_WEEK_LABELS = 12  # more crowd each other beside the tutor names at 1024 px

@@ -1,0 +1,1 @@
+"""Analyses of a sessions frame: filters, capacity, tutors, forecast, calendar events."""

@@ -1,0 +1,235 @@
+"""FullCalendar event dicts for sessions: naive display-zone times, status colours, plain text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from lu_data.analyses.display_tables import sessions_table, zone_text
+from lu_data.analyses.filters import location_labels
+from lu_data.model.display_zone import display_times
+from lu_data.model.rollups import NO_TUTOR
+from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS
+
+# The browser draws every event as DOM nodes: more than this many makes the page crawl.
+MAX_EVENTS = 1000  # about 0.8 MB of event JSON: the page stays under 1 MB
+# MIT-licensed FullCalendar views only; resource and timeline views need a commercial key.
+CALENDAR_VIEWS: dict[str, str] = {
+    "dayGridMonth": "Month",
+    "timeGridWeek": "Week",
+    "timeGridDay": "Day",
+    "listMonth": "List",
+}
+DEFAULT_VIEW = "dayGridMonth"
+ISO_WALL = "%Y-%m-%dT%H:%M:%S"
+DARK_TEXT = "#1f2328"
+# White text is unreadable on the yellow "near full" colour.
+TEXT_COLORS: dict[str, str] = {
+    s: ("#ffffff" if s != "near_full" else DARK_TEXT) for s in STATUS_COLORS
+}
+HOUR_FORMAT = {"hour": "2-digit", "minute": "2-digit", "hour12": False}
+DAY_HEADER = {"weekday": "short", "day": "numeric", "month": "short"}
+
+
+def seats_text(sessions: pd.DataFrame) -> pd.Series:
+    """ "12/15 seats" per session; "12 enrolled · no limit" when no capacity is set."""
+    enrolled = sessions["enrolled"].fillna(0).astype("int64").astype("str")
+    cap = sessions["max_capacity"].astype("str")
+    limited = enrolled + "/" + cap + " seats"
+    return limited.where(sessions["max_capacity"].notna(), enrolled + " enrolled · no limit")
+
+
+def start_texts(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """The start as text in the display zone, in the session's own zone, and both together."""
+    shown = display_times(sessions, tz)
+    display = (
+        shown["start_display"].dt.strftime("%H:%M")
+        + " "
+        + zone_text(shown["display_abbr"], shown["display_offset"])
+    )
+    own = (
+        sessions["start_local"].dt.strftime("%H:%M")
+        + " "
+        + zone_text(sessions["tz_abbr"], sessions["utc_offset"])
+    )
+    same = (shown["display_tz"] == sessions["tz"]).fillna(False)
+    both = display.where(same, display + " · own zone " + own)
+    day = shown["start_display"].dt.strftime("%a %d %b %Y")
+    return pd.DataFrame(
+        {
+            "display": display,
+            "own": own,
+            "both": both,
+            "day": day,
+            "start": shown["start_display"],
+            "end": shown["end_display"],
+        },
+        index=sessions.index,
+    )
+
+
+@dataclass(frozen=True)
+class CalendarWindow:
+    """The whole display-zone days the calendar can show at once, and their sessions."""
+
+    sessions: pd.DataFrame
+    first_day: date | None
+    last_day: date | None
+    total: int  # sessions in the whole filtered view
+    day_capped: bool  # the first day alone has more sessions than the calendar can draw
+
+
+def sessions_days(sessions: pd.DataFrame, tz: str) -> list[date]:
+    """The distinct days, in the display zone, on which the sessions start, in order."""
+    day = display_times(sessions, tz)["start_display"].dt.normalize().dropna()
+    return [d.date() for d in day.drop_duplicates().sort_values()]
+
+
+def calendar_window(
+    sessions: pd.DataFrame, tz: str, start: date | None = None, limit: int = MAX_EVENTS
+) -> CalendarWindow:
+    """Sessions of the whole days from `start` on (display zone) that fit in `limit` events.
+
+    Cutting at a day boundary, and telling the calendar the window ends there, keeps a day
+    from looking empty (or half full) only because its events were not sent.
+    """
+    day = display_times(sessions, tz)["start_display"].dt.normalize()
+    if start is not None:
+        day = day.where(day >= pd.Timestamp(start))
+    per_day = day.value_counts().sort_index()
+    if per_day.empty:
+        return CalendarWindow(sessions.iloc[:0], None, None, len(sessions), False)
+    fits = per_day.cumsum() <= limit
+    days = per_day.index[fits] if fits.iloc[0] else per_day.index[:1]
+    first, last = days[0], days[-1]
+    rows = sessions.loc[((day >= first) & (day <= last)).fillna(False).to_numpy()]
+    if len(days) < len(per_day):  # days without sessions up to the next one are shown too
+        last = per_day.index[len(days)] - pd.Timedelta(days=1)
+    return CalendarWindow(rows, first.date(), last.date(), len(sessions), not fits.iloc[0])
+
+
+def calendar_events(
+    sessions: pd.DataFrame, tz: str, limit: int = MAX_EVENTS
+) -> list[dict[str, Any]]:
+    """FullCalendar events for the first `limit` sessions by start, in the display zone.
+
+    Times are naive wall-clock ISO strings already converted here; the calendar must run
+    with timeZone "UTC" so it shows them unchanged.
+    """
+    if sessions.empty:
+        return []
+    rows = sessions.sort_values(["start_utc", "session_key"], kind="stable").head(limit)
+    when = start_texts(rows, tz)
+    title = rows["title"].fillna("(untitled)").astype("str")
+    tutor = rows["tutor_name"].fillna(NO_TUTOR).astype("str")
+    location = location_labels(rows).astype("str")
+    seats = seats_text(rows)
+    status = rows["status"].astype("str")
+    label = rows["status"].map(STATUS_LABELS).astype("str")
+    color = status.map(STATUS_COLORS).fillna(STATUS_COLORS["no_limit"])
+    top = pd.DataFrame(
+        {
+            "id": rows["session_key"].astype("str"),
+            "title": title
+            + " · "
+            + seats
+            + " · "
+            + tutor
+            + " · "
+            + location
+            + " · "
+            + when["both"],
+            "start": when["start"].dt.strftime(ISO_WALL),
+            "end": when["end"].dt.strftime(ISO_WALL),
+            "allDay": False,
+            "backgroundColor": color,
+            "borderColor": color,
+            "textColor": status.map(TEXT_COLORS).fillna("#ffffff"),
+        }
+    )
+    extended = pd.DataFrame(
+        {
+            "session_key": rows["session_key"].astype("str"),
+            "title": title,
+            "tutor": tutor,
+            "location": location,
+            "seats": seats,
+            "status": status,
+            "status_label": label,
+            "day": when["day"],
+            "start_display": when["display"],
+            "start_own": when["own"],
+            "when": when["both"],
+        }
+    )
+    # One dict per event is the component's contract; the rows are already capped.
+    return [
+        {**event, "extendedProps": props}
+        for event, props in zip(top.to_dict("records"), extended.to_dict("records"), strict=True)
+    ]
+
+
+def calendar_options(
+    view: str, date_from: date | None, date_to: date | None, today: date
+) -> dict[str, Any]:
+    """FullCalendar options: one MIT view, display times unshifted, navigation kept in range."""
+    if view not in CALENDAR_VIEWS:
+        choices = ", ".join(CALENDAR_VIEWS)
+        raise ValueError(f"unknown calendar view '{view}': choose one of {choices}")
+    options: dict[str, Any] = {
+        "initialView": view,
+        # Times arrive as display-zone wall clock; "UTC" tells FullCalendar not to shift them.
+        "timeZone": "UTC",
+        "now": today.isoformat(),
+        "firstDay": 1,
+        "headerToolbar": {"left": "today prev,next", "center": "title", "right": ""},
+        "eventTimeFormat": HOUR_FORMAT,
+        "slotLabelFormat": HOUR_FORMAT,
+        # Dated column headers only where a column is one day; month columns are weekdays.
+        "views": {v: {"dayHeaderFormat": DAY_HEADER} for v in ("timeGridWeek", "timeGridDay")},
+        "eventDisplay": "block",
+        "dayMaxEvents": 4,
+        "height": 760,
+        "scrollTime": "07:00:00",
+        "editable": False,
+        "selectable": False,
+        "navLinks": False,
+    }
+    if date_from is not None:
+        options["initialDate"] = date_from.isoformat()
+    # Only the filter range's events are sent, so keep the calendar inside it.
+    if date_from is not None and date_to is not None:
+        options["validRange"] = {
+            "start": date_from.isoformat(),
+            "end": (date_to + timedelta(days=1)).isoformat(),
+        }
+    return options
+
+
+def clicked_session_key(state: Any) -> str | None:
+    """The session key of an eventClick the calendar component sent back, else None."""
+    if not isinstance(state, dict) or state.get("callback") != "eventClick":
+        return None
+    event = (state.get("eventClick") or {}).get("event") or {}
+    key = event.get("id") or (event.get("extendedProps") or {}).get("session_key")
+    return str(key) if key else None
+
+
+def session_details(sessions: pd.DataFrame, key: str, tz: str) -> pd.DataFrame:
+    """One session as Field/Value rows (plain text), with times in both zones."""
+    rows = sessions.loc[sessions["session_key"] == key]
+    if rows.empty:
+        return pd.DataFrame(columns=["Field", "Value"])
+    table = sessions_table(rows.head(1), tz, with_utc=True)
+    when = start_texts(rows.head(1), tz).iloc[0]
+    values = table.iloc[0].astype("str")
+    fill = rows["fill_rate"].iloc[0]
+    values["Fill"] = "n/a (no limit)" if pd.isna(fill) else f"{fill:.0%}"
+    extra = pd.Series(
+        {"Starts": f"{when['day']} {when['both']}", "Seats": seats_text(rows.head(1)).iloc[0]}
+    )
+    out = pd.concat([extra, values.drop(labels=["Start", "End", "Zone"])])
+    return pd.DataFrame({"Field": out.index, "Value": out.to_numpy()})

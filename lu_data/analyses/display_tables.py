@@ -1,0 +1,99 @@
+"""Display tables: sessions as a person reads them, times in the chosen zone with their zone."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lu_data.analyses.filters import location_labels
+from lu_data.model.display_zone import display_times
+from lu_data.model.rollups import NO_TUTOR
+from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS
+
+RISK_TITLE_CHARS = 70  # longer titles are cut in the at-risk digest; tables show them whole
+SESSION_TABLE_COLUMNS = [
+    "Start",
+    "End",
+    "Zone",
+    "Title",
+    "Tutor",
+    "Location",
+    "Capacity",
+    "Enrolled",
+    "Seats left",
+    "Fill",
+    "Status",
+    "Kind",
+    "Session key",
+]
+
+
+def zone_text(abbr: pd.Series, offset: pd.Series) -> pd.Series:
+    """ "GMT (+00:00)" style labels; abbreviations alone are ambiguous (IST, CST)."""
+    return abbr.fillna("UTC") + " (" + offset.fillna("+00:00") + ")"
+
+
+def sessions_table(
+    sessions: pd.DataFrame, tz: str = "local", *, with_utc: bool = False
+) -> pd.DataFrame:
+    """The sessions as a display table: start/end in the display zone, its label, seats, status."""
+    shown = display_times(sessions, tz)
+    table = pd.DataFrame(
+        {
+            "Start": shown["start_display"],
+            "End": shown["end_display"],
+            "Zone": zone_text(shown["display_abbr"], shown["display_offset"]),
+            "Title": sessions["title"].fillna("(untitled)"),
+            "Tutor": sessions["tutor_name"].fillna(NO_TUTOR),
+            "Location": location_labels(sessions),
+            "Capacity": sessions["max_capacity"],
+            "Enrolled": sessions["enrolled"],
+            "Seats left": sessions["seats_left"],
+            "Fill": sessions["fill_rate"],
+            "Status": sessions["status"].map(STATUS_LABELS).astype("str"),
+            "Kind": sessions["module_kind"].map(MODULE_KIND_LABELS).astype("str"),
+            "Session key": sessions["session_key"],
+        },
+        index=sessions.index,
+    )
+    if with_utc:
+        table.insert(3, "Start (UTC)", sessions["start_utc"].dt.tz_localize(None))
+        table.insert(4, "Own zone start", sessions["start_local"])
+        table.insert(
+            5,
+            "Own zone",
+            sessions["tz"] + " · " + zone_text(sessions["tz_abbr"], sessions["utc_offset"]),
+        )
+    return table.reset_index(drop=True)
+
+
+def risk_lines(table: pd.DataFrame, title_chars: int = RISK_TITLE_CHARS) -> list[str]:
+    """One plain line per at-risk session: start, zone, title, seats and (projected) fill.
+
+    Takes a sessions table or a fill-pace table; titles are put on one line and shortened,
+    so no title can pass for a line of its own.
+    """
+    projected = "Projected fill" in table
+    fills = table["Projected fill" if projected else "Fill"]
+    lines = []
+    for start, zone, title, enrolled, capacity, fill in zip(
+        table["Start"],
+        table["Zone"],
+        table["Title"],
+        table["Enrolled"],
+        table["Capacity"],
+        fills,
+        strict=True,
+    ):
+        when = f"{start:%a} {start.day} {start:%b %Y, %H:%M}" if pd.notna(start) else "no start"
+        title = " ".join(str(title).split())
+        if len(title) > title_chars:
+            title = title[: title_chars - 1].rstrip() + "…"
+        fill_text = "n/a" if pd.isna(fill) else f"{fill:.0%}"
+        fill_text = f"projected {fill_text} full" if projected else f"{fill_text} full"
+        seats = f"{_count(enrolled)} of {_count(capacity)} seats"
+        lines.append(f"{when} {zone} · {title} · {seats} · {fill_text}")
+    return lines
+
+
+def _count(value: object) -> str:
+    return "?" if pd.isna(value) else f"{int(value):,}"

@@ -1,0 +1,125 @@
+"""Tutor double-bookings: every pair of overlapping sessions of one tutor."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lu_data.model.rollups import tutor_keys
+
+
+def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of overlapping sessions of the same tutor (sort and sweep per tutor, not pairwise).
+
+    Two sessions overlap when one starts before the other ends, to the minute; touching
+    end-to-start is not a clash. Each pair is listed once, earlier session first.
+    Rows are ordered by (tutor key, start, session key) on integer ranks, and only the
+    columns of clashing rows are ever copied.
+    """
+    cols = [
+        "tutor_key",
+        "tutor_name",
+        "session_key_a",
+        "title_a",
+        "start_utc_a",
+        "end_utc_a",
+        "session_key_b",
+        "title_b",
+        "start_utc_b",
+        "end_utc_b",
+        "overlap_minutes",
+    ]
+    rows = np.flatnonzero(
+        (sessions["tutor_id"].notna() | sessions["tutor_email"].notna()).to_numpy()
+    )
+    if len(rows) < 2:
+        return pd.DataFrame(columns=cols)
+    keys = tutor_keys(sessions[["tutor_id", "tutor_email", "tutor_name"]].iloc[rows])
+    order, tutor_rank = _tutor_start_order(sessions, rows, keys.to_numpy(dtype=object))
+    picked = rows[order]
+    tutor = tutor_rank[order]
+    start = _minutes(sessions["start_utc"])[picked]
+    end = _minutes(sessions["end_utc"])[picked]
+    same = np.r_[False, tutor[1:] == tutor[:-1]]
+    group_start = np.flatnonzero(~same)
+    pairs_a: list[int] = []
+    pairs_b: list[int] = []
+    # Sweep: a row clashes only if it starts before the running maximum end of the
+    # tutor's earlier rows, so only those rows are visited.
+    ends = pd.Series(end).groupby(np.cumsum(~same)).cummax().shift(1).to_numpy()
+    candidates = np.flatnonzero(same & (start < ends))
+    group_of = np.cumsum(~same) - 1
+    for j in candidates:  # only rows that clash are visited, then scanned back within the tutor
+        i = j - 1
+        first = group_start[group_of[j]]
+        while i >= first:
+            if end[i] > start[j]:
+                pairs_a.append(i)
+                pairs_b.append(j)
+            i -= 1
+            if j - i > 50:  # a tutor never runs fifty sessions at once; bound the scan
+                break
+    if not pairs_a:
+        return pd.DataFrame(columns=cols)
+    needed = ["tutor_name", "session_key", "title", "start_utc", "end_utc"]
+    a = sessions[needed].iloc[picked[pairs_a]].reset_index(drop=True)
+    b = sessions[needed].iloc[picked[pairs_b]].reset_index(drop=True)
+    overlap = (np.minimum(a["end_utc"], b["end_utc"]) - b["start_utc"]) / pd.Timedelta(minutes=1)
+    out = pd.DataFrame(
+        {
+            "tutor_key": pd.Series(keys.to_numpy(dtype=object)[order][pairs_a], dtype="str"),
+            "tutor_name": a["tutor_name"],
+            "session_key_a": a["session_key"],
+            "title_a": a["title"],
+            "start_utc_a": a["start_utc"],
+            "end_utc_a": a["end_utc"],
+            "session_key_b": b["session_key"],
+            "title_b": b["title"],
+            "start_utc_b": b["start_utc"],
+            "end_utc_b": b["end_utc"],
+            "overlap_minutes": overlap.round().astype("int64"),
+        }
+    )
+    return out.sort_values(["start_utc_a", "tutor_name"], kind="stable", ignore_index=True)
+
+
+def _tutor_start_order(
+    sessions: pd.DataFrame, rows: np.ndarray, keys: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Order of rows by (tutor key, start, session key); and each row's tutor-key rank."""
+    codes, uniques = pd.factorize(keys)
+    rank_of = np.empty(len(uniques), dtype="int64")
+    rank_of[np.argsort(uniques.astype(object), kind="stable")] = np.arange(len(uniques))
+    tutor_rank = rank_of[codes]
+    start = sessions["start_utc"].to_numpy(dtype="datetime64[us]")[rows].view("int64")
+    start = np.where(np.isnat(start.view("datetime64[us]")), np.iinfo("int64").max, start)
+    order = np.lexsort((start, tutor_rank))
+    # The same tutor starting two sessions at the same instant: order those by session key.
+    t, st = tutor_rank[order], start[order]
+    tie = np.r_[False, (t[1:] == t[:-1]) & (st[1:] == st[:-1])]
+    if tie.any():
+        session_key = sessions["session_key"].to_numpy(dtype=object)[rows]
+        # runs of tied rows: each starts one row before its first tie flag
+        edges = np.flatnonzero(np.diff(np.r_[0, tie.astype("int8"), 0]))
+        for lo, hi in zip(edges[::2] - 1, edges[1::2], strict=True):  # few: one per clash
+            run = order[lo:hi]
+            order[lo:hi] = run[np.argsort(session_key[run].astype(str), kind="stable")]
+    return order, tutor_rank
+
+
+def _minutes(times: pd.Series) -> np.ndarray:
+    """tz-aware times floored to the minute, as naive UTC datetime64 (NaT stays NaT)."""
+    return times.dt.floor("min").to_numpy(dtype="datetime64[us]")
+
+
+def conflict_counts(pairs: pd.DataFrame) -> pd.Series:
+    """Number of double-booked sessions per tutor key."""
+    if pairs.empty:
+        return pd.Series(dtype="int64")
+    keys = pd.concat(
+        [
+            pairs[["tutor_key", "session_key_a"]].set_axis(["tutor_key", "session_key"], axis=1),
+            pairs[["tutor_key", "session_key_b"]].set_axis(["tutor_key", "session_key"], axis=1),
+        ]
+    ).drop_duplicates()
+    return keys.groupby("tutor_key").size()

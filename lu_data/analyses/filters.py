@@ -1,0 +1,81 @@
+"""The shared filters: what a user picked, applied to a sessions frame and said in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from lu_data.model.display_zone import display_times, zone_label
+from lu_data.model.rollups import tutor_keys
+
+DEFAULT_WEEKS_AHEAD = 8
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user picked in the shared sidebar; empty tuples mean "all"."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    trainings: tuple[str, ...] = ()
+    tutors: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    tz: str = "local"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def default_range(today: date, weeks: int = DEFAULT_WEEKS_AHEAD) -> tuple[date, date]:
+    """From today for the next `weeks` weeks."""
+    return today, today + timedelta(weeks=weeks)
+
+
+def location_labels(sessions: pd.DataFrame) -> pd.Series:
+    """The location as people read it; sessions without one say so."""
+    return sessions["location"].fillna("(no location)")
+
+
+def filter_sessions(sessions: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Sessions matching the filters; dates compare against the start in the display zone."""
+    keep = np.ones(len(sessions), dtype=bool)
+    if f.date_from is not None or f.date_to is not None:
+        day = display_times(sessions, f.tz)["start_display"].dt.normalize()
+        if f.date_from is not None:
+            keep &= (day >= pd.Timestamp(f.date_from)).fillna(False).to_numpy()
+        if f.date_to is not None:
+            keep &= (day <= pd.Timestamp(f.date_to)).fillna(False).to_numpy()
+    if f.trainings:
+        keep &= sessions["training_key"].isin(f.trainings).to_numpy()
+    if f.tutors:
+        keep &= tutor_keys(sessions).isin(f.tutors).to_numpy()
+    if f.locations:
+        keep &= location_labels(sessions).isin(f.locations).to_numpy()
+    if f.kinds:
+        keep &= sessions["module_kind"].astype("str").isin(f.kinds).to_numpy()
+    if f.statuses:
+        keep &= sessions["status"].astype("str").isin(f.statuses).to_numpy()
+    return sessions.loc[keep]
+
+
+def describe_view(sessions: pd.DataFrame, f: Filters) -> str:
+    """One sentence saying what is shown, e.g. "214 sessions · 3 tutors · 1 Dec 2026 – ..."."""
+    n = len(sessions)
+    tutors = tutor_keys(sessions).nunique() if n else 0
+    parts = [
+        f"{n:,} session{'s' if n != 1 else ''}",
+        f"{tutors:,} tutor{'s' if tutors != 1 else ''}",
+    ]
+    if f.date_from or f.date_to:
+        start = _day(f.date_from) if f.date_from else "…"
+        end = _day(f.date_to) if f.date_to else "…"
+        parts.append(f"{start} – {end}")
+    parts.append(f"times in {zone_label(f.tz)}")
+    return " · ".join(parts)
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%b %Y}"

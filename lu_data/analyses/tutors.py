@@ -1,0 +1,263 @@
+"""Tutor analyses: sessions by training, weekly workload, double-bookings as tables, the team."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lu_data.analyses.capacity import WEEK_FREQ
+from lu_data.analyses.display_tables import zone_text
+from lu_data.analyses.double_bookings import conflict_counts, double_bookings
+from lu_data.model.display_zone import display_times
+from lu_data.model.rollups import NO_TUTOR, tutor_keys, tutors_frame
+from lu_data.model.time_text import iso_local, iso_utc
+
+ALL_TUTORS = "all"
+ALL_TRAININGS = "all"
+HEATMAP_MAX_TUTORS = 40
+TIME_TEXT = "%Y-%m-%d %H:%M"
+TRAINING_SUMMARY_COLUMNS = [
+    "Training",
+    "Sessions",
+    "Teaching hours",
+    "Tutors",
+    "First session",
+    "Last session",
+]
+TEAM_COLUMNS = ["Tutor", "Teaching hours", "Sessions", "Trainings", "Conflicts", "Email"]
+# The overlap sits next to the tutor so it stays in sight on narrow screens.
+CLASH_COLUMNS = ["Tutor", "Overlap (min)", "Session A", "When (A)", "Session B", "When (B)"]
+WORKLOAD_COLUMNS = ["tutor_key", "tutor", "week", "sessions", "hours"]
+
+
+@dataclass(frozen=True)
+class WorkloadGrid:
+    """Tutors × weeks matrices for the heatmap, and how many tutors were left out."""
+
+    hours: pd.DataFrame
+    sessions: pd.DataFrame
+    hidden_tutors: int
+    total_tutors: int
+
+
+def tutor_labels(sessions: pd.DataFrame) -> pd.Series:
+    """Tutor name per tutor key; two tutors sharing a name get their e-mail (or key) added."""
+    if sessions.empty:
+        return pd.Series(dtype="str")
+    people = (
+        pd.DataFrame(
+            {
+                "key": tutor_keys(sessions).to_numpy(),
+                "name": sessions["tutor_name"].fillna(NO_TUTOR).to_numpy(),
+                "email": sessions["tutor_email"].to_numpy(),
+            }
+        )
+        .drop_duplicates("key")
+        .set_index("key")
+    )
+    clash = people["name"].duplicated(keep=False)
+    extra = people["email"].fillna(pd.Series(people.index, index=people.index))
+    labels = people["name"].where(~clash, people["name"] + " (" + extra + ")")
+    return labels.astype("str").sort_values(kind="stable")
+
+
+def sessions_of_tutor(sessions: pd.DataFrame, tutor_key: str | None) -> pd.DataFrame:
+    """The sessions taught by one tutor key; None or ALL_TUTORS keeps everyone."""
+    if tutor_key is None or tutor_key == ALL_TUTORS:
+        return sessions
+    return sessions.loc[(tutor_keys(sessions) == tutor_key).to_numpy()]
+
+
+def zoned_text(wall: pd.Series, abbr: pd.Series, offset: pd.Series) -> pd.Series:
+    """Wall-clock times as "2026-12-01 09:00 GMT (+00:00)" text that carries its zone."""
+    return (wall.dt.strftime(TIME_TEXT) + " " + zone_text(abbr, offset)).where(wall.notna())
+
+
+def span_text(shown: pd.DataFrame) -> pd.Series:
+    """display_times rows as one text with the zone, e.g. "2026-12-17 15:30–19:30 GMT (+00:00)"."""
+    start, end = shown["start_display"], shown["end_display"]
+    same_day = (start.dt.normalize() == end.dt.normalize()).fillna(False)
+    end_text = end.dt.strftime("%H:%M").where(same_day, end.dt.strftime(TIME_TEXT))
+    zone = zone_text(shown["display_abbr"], shown["display_offset"])
+    # An end on the other side of a DST change carries its own offset.
+    shifted = (shown["display_end_offset"] != shown["display_offset"]).fillna(False)
+    end_text = end_text.where(~shifted, end_text + " (" + shown["display_end_offset"] + ")")
+    return (start.dt.strftime(TIME_TEXT) + "–" + end_text + " " + zone).where(start.notna())
+
+
+def training_summary(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
+    """One row per training: sessions, hours, tutors, first and last session in the display zone."""
+    if sessions.empty:
+        return pd.DataFrame(columns=["training_key", *TRAINING_SUMMARY_COLUMNS])
+    shown = display_times(sessions, tz)
+    when = zoned_text(shown["start_display"], shown["display_abbr"], shown["display_offset"])
+    s = pd.DataFrame(
+        {
+            "training_key": sessions["training_key"],
+            "title": sessions["title"].fillna("(untitled)"),
+            "hours": sessions["duration_hours"],
+            "tutor": tutor_keys(sessions),
+            "start_utc": sessions["start_utc"],
+            "when": when,
+        }
+    ).sort_values(["start_utc", "title"], kind="stable")
+    g = s.groupby("training_key", sort=False)
+    out = pd.DataFrame(
+        {
+            "Training": g["title"].first(),
+            "Sessions": g.size(),
+            "Teaching hours": g["hours"].sum().round(1),
+            "Tutors": g["tutor"].nunique(),
+            "First session": g["when"].first(),
+            "Last session": g["when"].last(),
+        }
+    )
+    return out.rename_axis("training_key").reset_index()
+
+
+def sessions_by_training(sessions: pd.DataFrame, training_key: str | None = None) -> pd.DataFrame:
+    """Sessions grouped by training (earliest training first), by start within each training."""
+    if training_key is not None and training_key != ALL_TRAININGS:
+        sessions = sessions.loc[(sessions["training_key"] == training_key).to_numpy()]
+    first = sessions.groupby("training_key", sort=False)["start_utc"].transform("min")
+    order = sessions.assign(_first=first).sort_values(
+        ["_first", "training_key", "start_utc", "session_key"], kind="stable"
+    )
+    return order.drop(columns="_first")
+
+
+def weekly_workload(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
+    """Sessions and teaching hours per tutor per week (Monday start, display zone)."""
+    if sessions.empty:
+        return pd.DataFrame(columns=WORKLOAD_COLUMNS)
+    start = display_times(sessions, tz)["start_display"]
+    keys = tutor_keys(sessions)
+    frame = pd.DataFrame(
+        {
+            "tutor_key": keys,
+            "week": start.dt.to_period(WEEK_FREQ).dt.start_time,
+            "hours": sessions["duration_hours"].fillna(0.0),
+        }
+    )
+    out = (
+        frame.groupby(["tutor_key", "week"], sort=True)
+        .agg(sessions=("hours", "size"), hours=("hours", "sum"))
+        .reset_index()
+    )
+    out["tutor"] = out["tutor_key"].map(tutor_labels(sessions))
+    return out[WORKLOAD_COLUMNS]
+
+
+def workload_grid(weekly: pd.DataFrame, limit: int = HEATMAP_MAX_TUTORS) -> WorkloadGrid:
+    """Hours and sessions as tutors × weeks (busiest tutors first, every week in range)."""
+    if weekly.empty:
+        empty = pd.DataFrame()
+        return WorkloadGrid(hours=empty, sessions=empty, hidden_tutors=0, total_tutors=0)
+    totals = weekly.groupby("tutor", sort=False)["hours"].sum()
+    order = totals.sort_values(ascending=False, kind="stable").index
+    kept = order[:limit]
+    rows = weekly.loc[weekly["tutor"].isin(kept)]
+    # Weeks without sessions stay as columns so a gap in someone's load is visible; the span
+    # is the shown tutors' own, not years of other tutors' history.
+    weeks = pd.date_range(rows["week"].min(), rows["week"].max(), freq="7D")
+
+    def grid(value: str) -> pd.DataFrame:
+        table = rows.pivot_table(index="tutor", columns="week", values=value, aggfunc="sum")
+        return table.reindex(index=kept, columns=weeks).fillna(0)
+
+    return WorkloadGrid(
+        hours=grid("hours"),
+        sessions=grid("sessions").astype("int64"),
+        hidden_tutors=len(order) - len(kept),
+        total_tutors=len(order),
+    )
+
+
+def team_table(sessions: pd.DataFrame, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Tutor × teaching hours × sessions × trainings × conflicts (double-booked sessions)."""
+    if sessions.empty:
+        return pd.DataFrame(columns=TEAM_COLUMNS)
+    tutors = tutors_frame(sessions)
+    pairs = double_bookings(sessions) if pairs is None else pairs
+    conflicts = tutors["tutor_key"].map(conflict_counts(pairs)).fillna(0).astype("int64")
+    out = pd.DataFrame(
+        {
+            "Tutor": tutors["tutor_key"].map(tutor_labels(sessions)),
+            "Teaching hours": tutors["teaching_hours"].round(1),
+            "Sessions": tutors["sessions"],
+            "Trainings": tutors["trainings"],
+            "Conflicts": conflicts,
+            "Email": tutors["tutor_email"],
+        }
+    )
+    return out.sort_values(
+        ["Teaching hours", "Tutor"], ascending=[False, True], kind="stable", ignore_index=True
+    )
+
+
+def _times_by_key(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
+    shown = display_times(sessions, tz)
+    shown["session_key"] = sessions["session_key"]
+    return shown.drop_duplicates("session_key").set_index("session_key")
+
+
+def double_bookings_table(
+    pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = "local"
+) -> pd.DataFrame:
+    """Both sessions of each clash with times in the display zone, and the overlap in minutes."""
+    if pairs.empty:
+        return pd.DataFrame(columns=CLASH_COLUMNS)
+    times = _times_by_key(sessions, tz)
+    a = times.reindex(pairs["session_key_a"]).reset_index(drop=True)
+    b = times.reindex(pairs["session_key_b"]).reset_index(drop=True)
+    p = pairs.reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Tutor": p["tutor_name"].fillna(NO_TUTOR),
+            "Overlap (min)": p["overlap_minutes"].astype("int64"),
+            "Session A": p["title_a"].fillna("(untitled)"),
+            "When (A)": span_text(a),
+            "Session B": p["title_b"].fillna("(untitled)"),
+            "When (B)": span_text(b),
+        }
+    )
+
+
+def double_bookings_export(
+    pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = "local"
+) -> pd.DataFrame:
+    """The clashes for CSV: keys, titles, UTC and display-zone times as ISO 8601, overlap."""
+    cols = ["tutor_key", "tutor_name", "overlap_minutes"]
+    for side in ("a", "b"):
+        cols += [
+            f"session_key_{side}",
+            f"title_{side}",
+            f"start_utc_{side}",
+            f"end_utc_{side}",
+            f"start_local_{side}",
+            f"end_local_{side}",
+            f"tz_{side}",
+        ]
+    if pairs.empty:
+        return pd.DataFrame(columns=cols)
+    times = _times_by_key(sessions, tz)
+    out = pairs.reset_index(drop=True).copy()
+    for side in ("a", "b"):
+        t = times.reindex(out[f"session_key_{side}"]).reset_index(drop=True)
+        out[f"start_local_{side}"] = iso_local(t["start_display"], t["display_offset"])
+        out[f"end_local_{side}"] = iso_local(t["end_display"], t["display_end_offset"])
+        out[f"tz_{side}"] = t["display_tz"]
+        for edge in ("start", "end"):
+            out[f"{edge}_utc_{side}"] = iso_utc(pairs[f"{edge}_utc_{side}"].reset_index(drop=True))
+    return out[cols]
+
+
+def busiest_week(grid: WorkloadGrid) -> tuple[str, pd.Timestamp, float] | None:
+    """The tutor and week with the most teaching hours, for a one-line summary."""
+    if grid.hours.empty or not np.isfinite(grid.hours.to_numpy()).any():
+        return None
+    stacked = grid.hours.stack()
+    tutor, week = stacked.idxmax()
+    return str(tutor), pd.Timestamp(week), float(stacked.max())

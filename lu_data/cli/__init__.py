@@ -1,0 +1,5 @@
+"""The `lu-data` command line."""
+
+from lu_data.cli.commands import main
+
+__all__ = ["main"]

@@ -1,0 +1,179 @@
+"""The `lu-data` command line: export, check, demo, and the portal commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from lu_data.exports.csv import EXPORT_VIEWS, to_csv_bytes, view_frame
+from lu_data.model.display_zone import normalise_zone_choice
+from lu_data.model.loading import load_source
+from lu_data.sources.files import SourceError, dump_portal
+
+EXIT_UNREADABLE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE
+EXPORT_FORMATS = ("csv", "ics", "xlsx")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="lu-data", description="LearnUpon ILT sessions: export, check and demo data."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    exp = sub.add_parser("export", help="write a CSV, calendar (ICS) or Excel export of a source")
+    exp.add_argument("source", help="'demo', a saved JSON export or folder, or a portal URL")
+    exp.add_argument("--view", choices=EXPORT_VIEWS, default="sessions")
+    exp.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        default="csv",
+        help="csv (the --view), ics (sessions as calendar events) or xlsx (all three views)",
+    )
+    exp.add_argument(
+        "--tz", default="local", help="local (each session's zone), utc, or an IANA zone"
+    )
+    exp.add_argument("--from", dest="date_from", type=_date, help="first start date (YYYY-MM-DD)")
+    exp.add_argument("--to", dest="date_to", type=_date, help="last start date (YYYY-MM-DD)")
+    exp.add_argument("--anchor", type=_date, help="anchor date for the demo portal")
+    exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    exp.set_defaults(func=run_export)
+
+    chk = sub.add_parser("check", help="print the data-quality report of a source")
+    chk.add_argument("source")
+    chk.add_argument("--json", action="store_true", help="machine-readable output")
+    chk.add_argument("--anchor", type=_date, help="anchor date for the demo portal")
+    chk.set_defaults(func=run_check)
+
+    demo = sub.add_parser("demo", help="write a demo portal as API-shaped JSON")
+    demo.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    demo.add_argument("--sessions", type=int, default=None, help="number of sessions (default 600)")
+    demo.add_argument("--seed", type=int, default=None)
+    demo.add_argument("--anchor", type=_date, help="date the demo is centred on (default today)")
+    demo.set_defaults(func=run_demo)
+
+    try:
+        from lu_data.cli.portal import register_commands
+    except ImportError:  # pragma: no cover - the portal commands ship with the package
+        pass
+    else:
+        register_commands(sub)
+    from lu_data.cli.history import register_commands as register_history
+
+    register_history(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    from lu_data.sources.api_client import PortalError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (SourceError, PortalError, ValueError, OSError) as exc:
+        # One clear line, never a traceback; PortalError texts never carry the password.
+        print(f"lu-data: error: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except Exception as exc:  # a bug of ours: still one line, and a distinct exit code
+        print(f"lu-data: internal error ({type(exc).__name__}): {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """`lu-data export`: CSV of one view, an ICS calendar or an Excel workbook, by start date."""
+    tz = normalise_zone_choice(args.tz)
+    if args.format == "ics" and args.view != "sessions":
+        raise ValueError("--format ics holds sessions only: leave out --view")
+    if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
+        raise ValueError("--format xlsx writes a binary workbook: give -o FILE")
+    portal = load_source(args.source, anchor=args.anchor)
+    sessions = filter_by_start(portal.sessions, args.date_from, args.date_to, tz)
+    if args.format == "ics":
+        from lu_data.exports.ics import sessions_ics
+
+        data = sessions_ics(sessions)
+    elif args.format == "xlsx":
+        from lu_data.exports.xlsx import sessions_workbook
+
+        data = sessions_workbook(sessions, tz)
+    else:
+        data = to_csv_bytes(view_frame(sessions, args.view, tz))
+    _write(args.output, data)
+    return 0
+
+
+def filter_by_start(
+    sessions: pd.DataFrame, date_from: date | None, date_to: date | None, tz: str = "local"
+) -> pd.DataFrame:
+    """Sessions whose start date (in the chosen zone) lies within [date_from, date_to]."""
+    from lu_data.model.display_zone import display_times
+
+    if date_from is None and date_to is None:
+        return sessions
+    day = display_times(sessions, tz)["start_display"].dt.normalize()
+    keep = pd.Series(True, index=sessions.index)
+    if date_from is not None:
+        keep &= day >= pd.Timestamp(date_from)
+    if date_to is not None:
+        keep &= day <= pd.Timestamp(date_to)
+    return sessions.loc[keep.fillna(False)]
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """`lu-data check`: the data-quality report, as text or JSON."""
+    portal = load_source(args.source, anchor=args.anchor)
+    report = portal.quality
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+        return 0
+    print(report.summary_text())
+    if report.skipped_types:
+        kinds = ", ".join(f"{k}: {v}" for k, v in sorted(report.skipped_types.items()))
+        print(f"Skipped module types: {kinds}")
+    for row in report.rejected.itertuples():
+        print(f"rejected  record {row.record} ({row.where}): {row.reason}")
+    counts = report.warning_counts()
+    for row in counts.itertuples():
+        print(f"warning   {row.count} x {row.meaning}")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """`lu-data demo`: write a demo portal as API-shaped JSON."""
+    from lu_data.sources.demo import DEMO_SEED, DEMO_SESSIONS, generate_demo
+
+    raw = generate_demo(
+        n_sessions=args.sessions or DEMO_SESSIONS,
+        seed=DEMO_SEED if args.seed is None else args.seed,
+        anchor=args.anchor,
+    )
+    _write(args.output, dump_portal(raw))
+    if args.output:
+        print(
+            f"wrote {raw.record_count:,} records in {len(raw.pages):,} pages to {args.output}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _write(path: Path | None, data: bytes) -> None:
+    if path is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        path.write_bytes(data)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None

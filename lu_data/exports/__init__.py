@@ -1,0 +1,1 @@
+"""Exports of any sessions view: CSV, iCalendar and Excel."""

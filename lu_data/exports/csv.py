@@ -1,0 +1,243 @@
+"""CSV exports of sessions, trainings and tutors: ISO 8601 with offsets, Excel-safe UTF-8."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.api.types import infer_dtype
+
+from lu_data.model.display_zone import display_times
+from lu_data.model.rollups import trainings_frame, tutors_frame
+from lu_data.model.time_text import iso_local, iso_utc
+
+EXPORT_VIEWS = ("sessions", "trainings", "tutors")
+# Excel runs a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SAFE_NUMERIC = r"[+-]?[0-9][0-9.:,eE]*"
+CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read UTF-8 (accents, emoji) correctly
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+CSV_QUOTED = (",", '"', "\n")  # QUOTE_MINIMAL wraps cells holding these in quotes
+CSV_SPECIAL = ("\r", "\x00")  # rare cells whose handling varies: csv.writer does those rows
+NUMBER_DTYPES = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64"}
+NUMBER_DTYPES |= {"Float32", "Float64", "boolean"}
+# datetime_as_string writes the same text as strftime for years 1000-9999 only
+FOUR_DIGIT_YEARS = (np.datetime64("1000-01-01", "us"), np.datetime64("10000-01-01", "us"))
+
+SESSION_EXPORT_COLUMNS = [
+    "session_key",
+    "module_kind",
+    "module_id",
+    "training_id",
+    "session_id",
+    "training_key",
+    "title",
+    "start_utc",
+    "end_utc",
+    "start_local",
+    "end_local",
+    "timezone",
+    "tz",
+    "utc_offset",
+    "tz_abbr",
+    "duration_hours",
+    "max_capacity",
+    "enrolled",
+    "seats_left",
+    "fill_rate",
+    "status",
+    "tutor_id",
+    "tutor_name",
+    "tutor_email",
+    "location",
+    "is_virtual",
+    "address_1",
+    "address_2",
+    "address_3",
+    "country_code",
+    "state_code",
+    "course_ids",
+    "updated_at",
+]
+
+
+def sessions_export(sessions: pd.DataFrame, tz: str | None = "local") -> pd.DataFrame:
+    """The sessions view as exported: UTC and local times as ISO text in a fixed column order."""
+    shown = display_times(sessions, tz)
+    out = sessions.copy()
+    out["start_local"] = iso_local(shown["start_display"], shown["display_offset"])
+    out["end_local"] = iso_local(shown["end_display"], shown["display_end_offset"])
+    out["tz"] = shown["display_tz"]
+    out["utc_offset"] = shown["display_offset"]
+    out["tz_abbr"] = shown["display_abbr"]
+    for col in ("start_utc", "end_utc", "updated_at"):
+        out[col] = iso_utc(sessions[col])
+    out["duration_hours"] = sessions["duration_hours"].round(2)
+    out["fill_rate"] = sessions["fill_rate"].round(4)
+    return out[SESSION_EXPORT_COLUMNS]
+
+
+def view_frame(sessions: pd.DataFrame, view: str, tz: str | None = "local") -> pd.DataFrame:
+    """The named export view of a sessions frame."""
+    if view == "sessions":
+        return sessions_export(sessions, tz)
+    if view == "trainings":
+        return _iso_columns(trainings_frame(sessions))
+    if view == "tutors":
+        return _iso_columns(tutors_frame(sessions))
+    raise ValueError(f"unknown view '{view}': choose one of {', '.join(EXPORT_VIEWS)}")
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV bytes of any table: header row, no index, formula-safe text, UTF-8 with BOM."""
+    safe = neutralise_formulas(df)
+    fast = _arrow_csv(safe)
+    if fast is not None:
+        return fast
+    return safe.to_csv(index=False, date_format=DATE_FORMAT).encode(CSV_ENCODING)
+
+
+def _arrow_csv(df: pd.DataFrame) -> bytes | None:
+    """The bytes DataFrame.to_csv would write, assembled column-wise in Arrow; None if unsure.
+
+    Cells are formatted as pandas formats them for CSV and quoted as csv.QUOTE_MINIMAL does;
+    the rare rows holding a carriage return or NUL go through csv.writer itself. Tables with
+    other dtypes (datetimes, mixed objects) or a single column return None.
+    """
+    if df.shape[1] < 2 or not df.columns.is_unique or isinstance(df.columns, pd.MultiIndex):
+        return None
+    cells: list[pa.Array] = []
+    texts: list[int] = []  # columns of free text; numbers and booleans never need quoting
+    for name in df.columns:
+        text = _csv_cells(df[name])
+        if text is None:
+            return None
+        if pa.types.is_large_string(text.type) and not _is_formatted_number(df[name]):
+            texts.append(len(cells))
+        cells.append(pc.fill_null(text, ""))  # pandas writes missing cells as ""
+    head = io.StringIO()
+    writer = csv.writer(head, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(list(df.columns))
+    if len(df) == 0:
+        return head.getvalue().encode(CSV_ENCODING)
+    special = np.zeros(len(df), dtype=bool)
+    quoted = list(cells)
+    for i in texts:
+        for char in CSV_SPECIAL:
+            special |= pc.match_substring(cells[i], char).to_numpy(zero_copy_only=False)
+        quoted[i] = _quoted(cells[i])
+    rows = pc.binary_join_element_wise(*quoted, pa.scalar(",", pa.large_string()))
+    if special.any():  # rare rows: csv.writer writes them exactly as it does for pandas
+        picked = pa.array(np.flatnonzero(special))
+        fixed = []
+        for row in zip(*[text.take(picked).to_pylist() for text in cells], strict=True):
+            line = io.StringIO()
+            csv.writer(line, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(row)
+            fixed.append(line.getvalue()[:-1])
+        rows = pc.replace_with_mask(rows, pa.array(special), pa.array(fixed, pa.large_string()))
+    lines = pa.LargeListArray.from_arrays(pa.array([0, len(rows)], pa.int64()), rows)
+    body = pc.binary_join(lines, pa.scalar("\n", pa.large_string()))
+    return b"".join(
+        [
+            codecs.BOM_UTF8,
+            head.getvalue().encode("utf-8"),
+            body[0].as_buffer().to_pybytes(),
+            b"\n",
+        ]
+    )
+
+
+def _is_formatted_number(series: pd.Series) -> bool:
+    """True for number and boolean columns, whose cell texts hold no comma, quote or break."""
+    dtype = series.dtype
+    return isinstance(dtype, np.dtype) and dtype.kind in "biuf" or str(dtype) in NUMBER_DTYPES
+
+
+def _quoted(text: pa.Array) -> pa.Array:
+    """Cells holding a comma, quote or newline in double quotes, quotes doubled (QUOTE_MINIMAL)."""
+    needs = pc.match_substring(text, CSV_QUOTED[0])
+    for char in CSV_QUOTED[1:]:
+        needs = pc.or_(needs, pc.match_substring(text, char))
+    if not pc.any(needs).as_py():
+        return text
+    doubled = pc.replace_substring(text, '"', '""')
+    quote = pa.scalar('"', pa.large_string())
+    wrapped = pc.binary_join_element_wise(quote, doubled, quote, pa.scalar("", pa.large_string()))
+    return pc.if_else(needs, wrapped, text)
+
+
+def _csv_cells(series: pd.Series) -> pa.Array | None:
+    """One column's CSV cell texts as pandas writes them (missing as ""), or None if unsure."""
+    dtype = series.dtype
+    try:
+        if isinstance(dtype, pd.CategoricalDtype):
+            if infer_dtype(dtype.categories, skipna=True) != "string":
+                return None
+            series = series.astype("str")
+            dtype = series.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind == "b":
+            values = np.where(series.to_numpy(), "True", "False")
+            return pa.array(values, pa.large_string())
+        if pd.api.types.is_integer_dtype(dtype):
+            arr = pa.array(series.array, pa.int64())
+            return pc.fill_null(arr.cast(pa.large_string()), "")
+        if str(dtype) in ("float64", "Float64"):
+            floats = series.to_numpy(dtype="float64", na_value=np.nan)
+            texts = floats.astype(str)  # what pandas writes: the shortest repr of each float
+            return pa.array(texts, pa.large_string(), mask=np.isnan(floats))
+        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+            return pa.array(series.array).cast(pa.large_string())  # already Arrow: no copy
+        if pd.api.types.is_string_dtype(dtype):
+            raw = series.to_numpy(dtype=object)
+            if infer_dtype(raw, skipna=True) not in ("string", "empty"):
+                return None
+            arr = pa.array(raw, pa.large_string(), from_pandas=True)
+            return pc.fill_null(arr, "")
+    except (pa.ArrowException, TypeError, ValueError, OverflowError, UnicodeError):
+        return None
+    return None
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that Excel would run as formulas with an apostrophe; numbers stay."""
+    out = df.copy()
+    for col in out.columns:
+        series = out[col]
+        if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
+            continue
+        text = series.astype("str")
+        risky = text.str.startswith(FORMULA_PREFIXES).fillna(False)
+        if not risky.any():
+            continue
+        # only cells with a risky first character are checked for being a plain number
+        risky[risky] = ~_is_number(text[risky])
+        if risky.any():
+            out[col] = text.mask(risky, "'" + text)
+    return out
+
+
+def export_file_name(view: str, start: object | None, end: object | None, ext: str = "csv") -> str:
+    """A file name carrying the view and date range: ilt-sessions-20261201-20270126.csv."""
+
+    def stamp(d: object | None) -> str:
+        return pd.Timestamp(d).strftime("%Y%m%d") if d is not None else "all"
+
+    return f"ilt-{view}-{stamp(start)}-{stamp(end)}.{ext}"
+
+
+def _is_number(text: pd.Series) -> pd.Series:
+    # Numbers, offsets and times ("-3", "+01:00") cannot carry a formula; leave them readable.
+    return text.str.fullmatch(SAFE_NUMERIC).fillna(False)
+
+
+def _iso_columns(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = iso_utc(out[col].dt.tz_convert("UTC"))
+    return out

@@ -1,0 +1,92 @@
+"""The data-quality report: every input record accounted for, with reasons a coordinator reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from lu_data.model.schema import REJECTED_DTYPES, WARNING_DTYPES, WARNING_TEXT, empty_frame
+
+
+@dataclass
+class QualityReport:
+    """Counts and rows explaining what happened to each input record."""
+
+    input_records: int = 0
+    sessions: int = 0
+    duplicates_merged: int = 0
+    skipped_non_ilt: int = 0
+    skipped_types: dict[str, int] = field(default_factory=dict)
+    rejected: pd.DataFrame = field(default_factory=lambda: empty_frame(REJECTED_DTYPES))
+    warnings: pd.DataFrame = field(default_factory=lambda: empty_frame(WARNING_DTYPES))
+
+    @property
+    def rejected_count(self) -> int:
+        """Number of records that could not become sessions."""
+        return len(self.rejected)
+
+    @property
+    def balanced(self) -> bool:
+        """True when input = sessions + merged + skipped + rejected."""
+        return self.input_records == (
+            self.sessions + self.duplicates_merged + self.skipped_non_ilt + self.rejected_count
+        )
+
+    def warning_counts(self) -> pd.DataFrame:
+        """One row per warning code: what it means and how many sessions it touches."""
+        if self.warnings.empty:
+            return pd.DataFrame({"code": [], "meaning": [], "count": []}).astype(
+                {"code": "str", "meaning": "str", "count": "int64"}
+            )
+        counts = self.warnings["code"].value_counts().rename_axis("code").reset_index()
+        counts["meaning"] = counts["code"].map(WARNING_TEXT).fillna(counts["code"])
+        return counts[["code", "meaning", "count"]]
+
+    def summary_rows(self) -> pd.DataFrame:
+        """The accounting identity as a small table."""
+        rows = [
+            ("Input records", self.input_records),
+            ("Sessions", self.sessions),
+            ("Duplicates merged", self.duplicates_merged),
+            ("Skipped (not ILT)", self.skipped_non_ilt),
+            ("Rejected", self.rejected_count),
+            ("Warnings", len(self.warnings)),
+        ]
+        return pd.DataFrame(rows, columns=["measure", "count"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; the contract behind `lu-data check --json`."""
+        return {
+            "input_records": self.input_records,
+            "sessions": self.sessions,
+            "duplicates_merged": self.duplicates_merged,
+            "skipped_non_ilt": self.skipped_non_ilt,
+            "skipped_types": dict(self.skipped_types),
+            "balanced": self.balanced,
+            "rejected": _records(self.rejected),
+            "warnings": _records(self.warnings),
+            "warning_counts": {
+                str(r.code): int(r.count) for r in self.warning_counts().itertuples()
+            },
+        }
+
+    def summary_text(self) -> str:
+        """One line a person reads: the accounting identity in words."""
+        return (
+            f"{self.input_records:,} input records = {self.sessions:,} sessions + "
+            f"{self.duplicates_merged:,} duplicates merged + {self.skipped_non_ilt:,} skipped "
+            f"(not ILT) + {self.rejected_count:,} rejected; {len(self.warnings):,} warnings"
+        )
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out = df.astype(object).where(df.notna(), None)
+    return [
+        {
+            k: (int(v) if hasattr(v, "__int__") and not isinstance(v, str) else v)
+            for k, v in r.items()
+        }
+        for r in out.to_dict(orient="records")
+    ]

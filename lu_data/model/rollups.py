@@ -1,0 +1,96 @@
+"""Trainings and tutors frames derived from any sessions frame (all of it or a filtered view)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lu_data.model.schema import TRAINING_DTYPES, TUTOR_DTYPES, empty_frame, enforce_dtypes
+
+NO_TUTOR = "(no tutor)"
+
+
+def trainings_frame(sessions: pd.DataFrame) -> pd.DataFrame:
+    """One row per training: sessions, first/last start, capacity, enrolment, fill and tutors."""
+    if sessions.empty:
+        return empty_frame(TRAINING_DTYPES)
+    s = sessions.assign(
+        _limited_enrolled=sessions["enrolled"].where(sessions["max_capacity"].notna()),
+        _no_limit=sessions["max_capacity"].isna(),
+        _over=sessions["status"] == "overbooked",
+    )
+    g = s.groupby("training_key", sort=False, observed=True)
+    out = g.agg(
+        title=("title", "first"),
+        module_kind=("module_kind", "first"),
+        module_id=("module_id", "first"),
+        training_id=("training_id", "first"),
+        sessions=("session_key", "size"),
+        first_start_utc=("start_utc", "min"),
+        last_start_utc=("start_utc", "max"),
+        total_capacity=("max_capacity", "sum"),
+        total_enrolled=("enrolled", "sum"),
+        _limited_enrolled=("_limited_enrolled", "sum"),
+        no_limit_sessions=("_no_limit", "sum"),
+        overbooked_sessions=("_over", "sum"),
+    )
+    cap = out["total_capacity"].astype("Float64")
+    out["fill_rate"] = out["_limited_enrolled"].astype("Float64") / cap.mask(cap == 0)
+    out["total_capacity"] = out["total_capacity"].mask(out["no_limit_sessions"] == out["sessions"])
+    out["tutors"] = _joined_names(s, "training_key")
+    out = out.reset_index().sort_values(
+        ["first_start_utc", "title"], kind="stable", ignore_index=True
+    )
+    return enforce_dtypes(out, TRAINING_DTYPES)
+
+
+def tutors_frame(sessions: pd.DataFrame) -> pd.DataFrame:
+    """One row per tutor: sessions, teaching hours, trainings taught, first and last session."""
+    if sessions.empty:
+        return empty_frame(TUTOR_DTYPES)
+    s = sessions.assign(tutor_key=tutor_keys(sessions))
+    g = s.groupby("tutor_key", sort=False)
+    out = g.agg(
+        tutor_id=("tutor_id", "first"),
+        tutor_name=("tutor_name", "first"),
+        tutor_email=("tutor_email", "first"),
+        sessions=("session_key", "size"),
+        teaching_hours=("duration_hours", "sum"),
+        trainings=("training_key", "nunique"),
+        first_start_utc=("start_utc", "min"),
+        last_start_utc=("start_utc", "max"),
+    ).reset_index()
+    out["tutor_name"] = out["tutor_name"].fillna(NO_TUTOR)
+    out = out.sort_values(["tutor_name", "tutor_key"], kind="stable", ignore_index=True)
+    return enforce_dtypes(out, TUTOR_DTYPES)
+
+
+def tutor_keys(sessions: pd.DataFrame) -> pd.Series:
+    """A stable key per session's tutor: LearnUpon user id, else e-mail, else name."""
+    if "tutor_key" in sessions:  # worked out once by the normaliser
+        return sessions["tutor_key"]
+    return tutor_key_of(sessions)
+
+
+def tutor_key_of(sessions: pd.DataFrame) -> pd.Series:
+    """The tutor key computed from tutor_id, tutor_email and tutor_name."""
+    by_id = "user:" + sessions["tutor_id"].astype("str")
+    by_email = "email:" + sessions["tutor_email"].str.lower()
+    by_name = "name:" + sessions["tutor_name"]
+    key = by_id.where(sessions["tutor_id"].notna(), by_email)
+    key = key.where(key.notna(), by_name)
+    return key.fillna("none").astype("str")
+
+
+def _joined_names(s: pd.DataFrame, by: str) -> pd.Series:
+    """Distinct tutor names per group, sorted and joined with "; " (no Python call per group)."""
+    names = s[[by, "tutor_name"]].dropna().drop_duplicates().sort_values([by, "tutor_name"])
+    keys = names[by].to_numpy(dtype=object)
+    values = names["tutor_name"].to_numpy(dtype=object)
+    if len(keys) == 0:
+        return pd.Series(dtype="str", index=pd.Index([], name=by, dtype="str"))
+    first = np.r_[True, keys[1:] != keys[:-1]]
+    starts = np.flatnonzero(first)
+    parts = np.where(first, values, "; " + values)
+    joined = np.add.reduceat(parts, starts)  # string concatenation per group, in one C loop
+    return pd.Series(joined, index=pd.Index(keys[starts], name=by), dtype="str")

@@ -1,0 +1,1 @@
+"""The store: enrolment history kept across fetches."""

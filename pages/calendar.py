@@ -1,0 +1,140 @@
+"""Calendar: sessions by month, week, day or list, coloured by fill status, plus a timeline."""
+
+import streamlit as st
+from streamlit_calendar import calendar
+
+import ui
+from lu_data.analyses.calendar_events import (
+    CALENDAR_VIEWS,
+    DEFAULT_VIEW,
+    MAX_EVENTS,
+    calendar_events,
+    calendar_options,
+    calendar_window,
+    clicked_session_key,
+    session_details,
+    sessions_days,
+)
+from lu_data.exports.csv import export_file_name, sessions_export
+from lu_data.exports.ics import sessions_ics
+from lu_data.figures.schedule import TIMELINE_BY, TOP_ROWS, timeline_figure, timeline_frame
+from lu_data.model.display_zone import zone_label
+
+# Card-like event blocks; FullCalendar's defaults are tuned for a white page with no chrome.
+CALENDAR_CSS = """
+.fc-event { font-size: 0.78rem; cursor: pointer; }
+.fc-daygrid-event .fc-event-time { flex-shrink: 0; }
+.fc-daygrid-event .fc-event-title { overflow: hidden; text-overflow: ellipsis; }
+.fc-toolbar-title { font-size: 1.25rem; }
+"""
+
+view = ui.start_page("Calendar")
+sessions = view.sessions
+
+mode = st.segmented_control(
+    "View",
+    list(CALENDAR_VIEWS),
+    key="calendar_mode",
+    format_func=CALENDAR_VIEWS.__getitem__,
+    default=DEFAULT_VIEW,
+)
+mode = mode or DEFAULT_VIEW
+window = ui.memo(view, "calendar_window", lambda: calendar_window(sessions, view.tz), None)
+if len(window.sessions) < len(sessions):
+    # Too many to draw at once: page through whole days instead of silently cutting off.
+    days = ui.memo(view, "calendar_days", lambda: sessions_days(sessions, view.tz))
+    if st.session_state.get("calendar_from") not in days:
+        st.session_state.pop("calendar_from", None)  # the filters moved past the picked day
+    shown_from = st.select_slider(
+        "Show the calendar from",
+        options=days,
+        key="calendar_from",
+        format_func=lambda d: f"{d:%a %d %b %Y}",
+    )
+    window = ui.memo(
+        view,
+        "calendar_window",
+        lambda: calendar_window(sessions, view.tz, shown_from),
+        shown_from,
+    )
+paged = len(window.sessions) < len(sessions)
+events = ui.memo(
+    view, "calendar_events", lambda: calendar_events(window.sessions, view.tz), window.first_day
+)
+st.caption(
+    f"Times in {zone_label(view.tz)}; each event also names the zone it runs in. "
+    "Click an event for its details."
+)
+ui.render_status_legend()
+if paged:
+    span = (
+        f"{window.first_day:%a %d %b %Y}"
+        if window.last_day == window.first_day
+        else f"{window.first_day:%d %b} – {window.last_day:%d %b %Y}"
+    )
+    st.warning(
+        f"{len(sessions):,} sessions are in range, more than the {MAX_EVENTS:,} a calendar can "
+        f"draw at once: it shows {span} ({len(window.sessions):,} sessions)"
+        + (f", the first {len(events):,} of that day" if window.day_capped else "")
+        + ". Move the slider to page on, or narrow the dates or filters.",
+        icon=":material/filter_alt:",
+    )
+first_day = window.first_day if paged else view.filters.date_from
+last_day = window.last_day if paged else view.filters.date_to
+start = first_day or events[0]["start"][:10]
+state = calendar(
+    events=events,
+    options=calendar_options(mode, first_day, last_day, view.today),
+    custom_css=CALENDAR_CSS,
+    # eventsSet/dateClick would rerun the script on every render; only clicks matter here.
+    callbacks=["eventClick"],
+    key=f"calendar_{mode}_{start}_{view.tz}",
+)
+
+st.download_button(
+    "Add these sessions to your calendar (.ics)",
+    data=ui.deferred(lambda: sessions_ics(sessions), len(sessions)),
+    file_name=export_file_name("sessions", view.filters.date_from, view.filters.date_to, ext="ics"),
+    mime="text/calendar",
+    key="calendar_ics",
+    icon=":material/event:",
+    on_click="ignore",
+    help="Each event keeps its own time zone; re-importing updates events instead of duplicating",
+)
+
+key = clicked_session_key(state)
+if key:
+    details = session_details(sessions, key, view.tz)
+    st.subheader("Selected session")
+    ui.table_with_download(
+        details,
+        name="session",
+        key="calendar_selected",
+        view=view,
+        csv_frame=sessions_export(sessions.loc[sessions["session_key"] == key], view.tz),
+    )
+else:
+    st.caption("No session selected yet.")
+
+# --- Timeline -----------------------------------------------------------------------------------
+st.subheader("Timeline")
+by = st.segmented_control(
+    "One line per",
+    list(TIMELINE_BY),
+    key="calendar_timeline_by",
+    format_func=TIMELINE_BY.__getitem__,
+    default="training",
+)
+by = by or "training"
+frame, total_rows = ui.memo(view, "timeline", lambda: timeline_frame(sessions, view.tz, by), by)
+shown_rows = frame["row"].nunique()
+if shown_rows < total_rows or len(frame) < len(sessions):
+    st.caption(
+        f"Showing the {shown_rows} of {total_rows} {TIMELINE_BY[by].lower()}s with most "
+        f"sessions ({len(frame):,} of {len(sessions):,} sessions, at most {TOP_ROWS} "
+        "lines); filter to see the others."
+    )
+st.plotly_chart(
+    ui.memo(view, "timeline_chart", lambda: timeline_figure(frame, view.tz, by), by),
+    key="calendar_timeline_chart",
+)

@@ -1,0 +1,158 @@
+"""Fill pace & forecast: is each upcoming session filling fast enough, and where will it end?"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+import ui
+from lu_data.analyses.forecast import (
+    AT_RISK_THRESHOLD,
+    PROJECTION_METHOD,
+    curve_for,
+    pace_choices,
+    pace_table,
+    projected_at_risk,
+    session_track,
+)
+from lu_data.figures.pace import pace_figure
+from lu_data.store.history import EMPTY_HISTORY_MESSAGE
+
+BUILDING_MESSAGE = (
+    "Enrolment history is building up: projections start once sessions recorded before they "
+    "started have run. It grows each time data is loaded, or run `lu-data record` on a schedule."
+)
+
+
+view = ui.start_page("Fill pace & forecast")
+
+portal = view.portal
+try:
+    history, curves, tested = ui.load_pace_inputs(
+        portal.origin,
+        portal.fetched_at.isoformat(),
+        view.source == ui.SOURCE_DEMO,
+        portal.sessions,
+        len(portal.sessions),
+    )
+except Exception as exc:  # an unreachable store must not take the page down
+    st.warning(
+        f"Enrolment history could not be read ({type(exc).__name__}).", icon=":material/warning:"
+    )
+    st.stop()
+if history.empty or curves.empty:
+    st.info(EMPTY_HISTORY_MESSAGE if history.empty else BUILDING_MESSAGE, icon=":material/info:")
+    st.stop()
+
+threshold = (
+    st.slider(
+        "At risk when projected to end under",
+        min_value=10,
+        max_value=90,
+        value=round(AT_RISK_THRESHOLD * 100),
+        step=5,
+        format="%d%%",
+        key="pace_threshold",
+    )
+    / 100
+)
+projections = ui.view_projections(view)
+if projections is None:  # the history store went away between the two reads
+    st.info(BUILDING_MESSAGE, icon=":material/info:")
+    st.stop()
+# Worked out once per view and threshold: a session picked below must not redo them.
+risk = ui.memo(
+    view, "pace_risk", lambda: projected_at_risk(view.sessions, projections, threshold), threshold
+)
+table = ui.memo(
+    view,
+    "pace_table",
+    lambda: pace_table(view.sessions, projections, threshold, view.tz),
+    threshold,
+)
+
+ui.render_cards(
+    [
+        ui.Card("Upcoming sessions", f"{len(projections):,}"),
+        ui.Card(
+            "Projected at risk",
+            f"{len(risk):,}",
+            help=f"Projected to end under {threshold:.0%} full",
+        ),
+        *(
+            ui.Card(
+                f"Back-test, {row.days_before} days out",
+                f"±{row.mae_projection:.1f} seats",
+                help=f"Mean absolute error of the projection over {row.sessions} completed "
+                f"sessions; assuming today's count is final: ±{row.mae_naive:.1f} seats",
+            )
+            for row in tested.head(2).itertuples()
+        ),
+    ]
+)
+
+st.subheader("Upcoming sessions and where they are heading")
+if table.empty:
+    st.success("No upcoming sessions in this view.", icon=":material/check:")
+else:
+    ui.table_with_download(
+        table,
+        name="fill-forecast",
+        key="pace_sessions",
+        view=view,
+        column_config={
+            "Fill today": st.column_config.ProgressColumn(format="percent", min_value=0),
+            "Projected fill": st.column_config.ProgressColumn(format="percent", min_value=0),
+            "At risk": st.column_config.CheckboxColumn(help="Projected under the threshold"),
+        },
+    )
+
+    st.subheader("Fill pace of one session")
+    labels = ui.memo(view, "pace_choices", lambda: pace_choices(table), threshold)
+    keys = list(labels)
+    if st.session_state.get("pace_session") not in labels:
+        st.session_state.pop("pace_session", None)  # that session left the view or the list
+    picked = st.selectbox(
+        "Session",
+        keys,
+        index=0,  # the soonest at-risk session, when there is one
+        format_func=labels.__getitem__,
+        key="pace_session",
+    )
+    if len(table) > len(keys):
+        st.caption(
+            f"The list holds {len(keys):,} of {len(table):,} sessions, at-risk ones first; "
+            "narrow the sidebar filters to pick another."
+        )
+
+    def session_figure() -> go.Figure:
+        """The picked session's enrolment track over its training's typical curve."""
+        session = view.sessions.loc[view.sessions["session_key"] == picked].iloc[0]
+        projection = projections.loc[projections["session_key"] == picked].iloc[0]
+        curve, curve_label = curve_for(curves, session["training_key"])
+        track = session_track(history, picked, session["start_utc"], session["max_capacity"])
+        return pace_figure(
+            track, curve, curve_label=curve_label, projected_fill=projection["projected_fill"]
+        )
+
+    st.plotly_chart(ui.memo(view, "pace_figure", session_figure, picked), key="pace_chart")
+
+with st.expander("How the projection works, and how well it did", icon=":material/science:"):
+    st.markdown(PROJECTION_METHOD)
+    st.markdown(
+        "**Back-test.** Curves built from the earlier half of completed sessions project the "
+        "later half from their enrolment 7 and 14 days before start; the error is in seats."
+    )
+    st.dataframe(
+        tested.rename(
+            columns={
+                "days_before": "Days before start",
+                "sessions": "Sessions",
+                "mae_projection": "Mean error, projection (seats)",
+                "mae_naive": "Mean error, today's count (seats)",
+                "mean_final": "Mean final enrolment",
+            }
+        ),
+        hide_index=True,
+        key="pace_backtest",
+    )

@@ -1,0 +1,135 @@
+"""Data quality: every input record of the loaded source accounted for, with reasons."""
+
+import dataclasses
+import json
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from lu_data.analyses.filters import Filters
+
+REJECTED_LABELS = {
+    "record": "Record",
+    "where": "Where",
+    "module_id": "Module id",
+    "session_id": "Session id",
+    "title": "Title",
+    "reason": "Reason",
+}
+WARNING_LABELS = {
+    "record": "Record",
+    "where": "Where",
+    "session_key": "Session key",
+    "code": "Code",
+    "message": "Message",
+}
+
+view = ui.start_page("Data quality", need_sessions=False, describe=False)
+report = view.portal.quality
+st.caption(
+    f"Covers the whole source ({view.portal.origin}, as of "
+    f"{view.portal.fetched_at:%d %b %Y %H:%M} UTC), not just the filtered view."
+)
+# The report is about the source, so its files carry no date range.
+whole = dataclasses.replace(view, filters=Filters())
+
+st.subheader("Every input record accounted for")
+ui.render_cards(
+    [
+        ui.Card("Input records", f"{report.input_records:,}"),
+        ui.Card("Sessions", f"{report.sessions:,}"),
+        ui.Card(
+            "Duplicates merged",
+            f"{report.duplicates_merged:,}",
+            help="The same session listed again, e.g. under a second course",
+        ),
+        ui.Card(
+            "Skipped (not ILT)",
+            f"{report.skipped_non_ilt:,}",
+            help="Modules of other types: SCORM, exams, videos, pages…",
+        ),
+        ui.Card(
+            "Rejected",
+            f"{report.rejected_count:,}",
+            help="Records that could not become sessions; see the reasons below",
+        ),
+    ],
+    width=ui.NARROW_CARD_WIDTH,  # the five counts of the identity below, side by side
+)
+identity = (
+    f"{report.input_records:,} input records = {report.sessions:,} sessions + "
+    f"{report.duplicates_merged:,} duplicates merged + {report.skipped_non_ilt:,} "
+    f"skipped (not ILT) + {report.rejected_count:,} rejected"
+)
+if report.balanced:
+    st.success(f"✓ Balances: {identity}")
+else:
+    st.error(
+        f"✗ Does not balance: {identity}. Please report this with the source file.",
+        icon=":material/error:",
+    )
+
+st.download_button(
+    "Download the full report (JSON)",
+    key="quality_json",
+    icon=":material/download:",
+    data=(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n").encode(),
+    file_name=f"ilt-quality-{view.portal.fetched_at:%Y%m%d}.json",
+    mime="application/json",
+    on_click="ignore",
+    help="The same JSON as `lu-data check --json`",
+)
+
+st.subheader("Skipped module types")
+if report.skipped_types:
+    skipped = pd.DataFrame(sorted(report.skipped_types.items()), columns=["Module type", "Records"])
+    ui.table_with_download(skipped, name="quality-skipped", key="quality_skipped", view=whole)
+else:
+    st.caption("Every record was an ILT session or ILT module.")
+
+st.subheader("Rejected records")
+if report.rejected.empty:
+    st.success(
+        "No records rejected: every ILT record became a session.", icon=":material/check_circle:"
+    )
+else:
+    st.error(
+        f"{report.rejected_count:,} record{'s' if report.rejected_count != 1 else ''} could "
+        "not become sessions. Fix them in LearnUpon and reload.",
+        icon=":material/block:",
+    )
+    ui.table_with_download(
+        report.rejected.rename(columns=REJECTED_LABELS),
+        name="quality-rejected",
+        key="quality_rejected",
+        view=whole,
+        column_config={
+            "Record": st.column_config.NumberColumn(format="%d"),
+            "Reason": st.column_config.TextColumn(width="large"),
+        },
+    )
+
+st.subheader("Warnings")
+counts = report.warning_counts()
+if counts.empty:
+    st.success("No warnings: every session's data looked complete.", icon=":material/check_circle:")
+else:
+    st.caption("Sessions kept, but something in their data needs a look. By kind:")
+    ui.table_with_download(
+        counts.rename(columns={"code": "Code", "meaning": "Meaning", "count": "Sessions"}),
+        name="quality-warning-counts",
+        key="quality_warning_counts",
+        view=whole,
+    )
+    st.caption("Every warning:")
+    ui.table_with_download(
+        report.warnings.rename(columns=WARNING_LABELS),
+        name="quality-warnings",
+        key="quality_warnings",
+        view=whole,
+        column_config={
+            "Record": st.column_config.NumberColumn(format="%d"),
+            "Message": st.column_config.TextColumn(width="large"),
+        },
+    )

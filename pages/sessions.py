@@ -1,0 +1,135 @@
+"""Sessions and export: every filtered session with UTC and local times, searchable, as CSV."""
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from lu_data.analyses.display_tables import sessions_table
+from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes, view_frame
+from lu_data.exports.ics import sessions_ics
+from lu_data.exports.xlsx import sessions_workbook
+from lu_data.model.display_zone import zone_label
+
+TIME_FORMAT = "YYYY-MM-DD HH:mm"
+SEARCH_COLUMNS = ("title", "tutor_name", "location")
+
+
+def search_mask(sessions: pd.DataFrame, text: str) -> pd.Series:
+    """Rows whose title, tutor or location contains text (any case, literal: no regex)."""
+    needle = text.strip()
+    hit = pd.Series(not needle, index=sessions.index)
+    if needle:
+        for col in SEARCH_COLUMNS:
+            hit |= sessions[col].str.contains(needle, case=False, regex=False).fillna(False)
+    return hit
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+view = ui.start_page("Sessions and export")
+
+query = st.text_input(
+    "Search title, tutor or location",
+    key="sessions_search",
+    placeholder="e.g. Excel, Aoife, Dublin",
+    icon=":material/search:",
+)
+rows = view.sessions.loc[search_mask(view.sessions, query)]
+total = len(view.sessions)
+if query.strip():
+    st.markdown(f"**{len(rows):,}** of {total:,} sessions match “{query.strip()}”.")
+else:
+    st.markdown(f"**{total:,}** session{'s' if total != 1 else ''} in this view.")
+
+if rows.empty:
+    hint = "clear the search or " if query.strip() else ""
+    st.info(
+        f"No sessions to show: {hint}widen the dates or clear some filters in the sidebar.",
+        icon=":material/filter_alt_off:",
+    )
+    st.stop()
+
+shown_in = zone_label(view.tz)
+st.caption(
+    f"Start and End are in {shown_in}; Zone says which. Start (UTC) and the session's own "
+    "zone are there too, so both readings sit side by side."
+)
+config = {
+    "Start": st.column_config.DatetimeColumn(
+        "Start", format=TIME_FORMAT, help=f"Start in {shown_in}"
+    ),
+    "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT, help=f"End in {shown_in}"),
+    "Zone": st.column_config.TextColumn("Zone", help="Zone of Start and End: abbr. (offset)"),
+    "Start (UTC)": st.column_config.DatetimeColumn("Start (UTC)", format=TIME_FORMAT + " [UTC]"),
+    "Own zone start": st.column_config.DatetimeColumn(
+        "Own zone start", format=TIME_FORMAT, help="Start in the session's own time zone"
+    ),
+    "Own zone": st.column_config.TextColumn("Own zone", width="medium"),
+    "Title": st.column_config.TextColumn("Title", width="large"),
+    "Capacity": st.column_config.NumberColumn("Capacity", help="Empty when no limit is set"),
+    "Fill": st.column_config.ProgressColumn(
+        "Fill",
+        format="percent",
+        min_value=0,
+        max_value=1,
+        help="Enrolled ÷ capacity; over 100% is overbooked",
+    ),
+    "Session key": st.column_config.TextColumn("Session key", width="small"),
+}
+table = sessions_table(rows, view.tz, with_utc=True)
+# What a coordinator scans first (when, what, who, where) leads; the other readings follow.
+lead = ["Start", "End", "Zone", "Title", "Tutor", "Location", "Start (UTC)", "Own zone start"]
+table = table[lead + [c for c in table.columns if c not in lead]]
+ui.table_with_download(
+    table,
+    name="sessions",
+    key="sessions_all",
+    view=view,
+    csv_frame=lambda: sessions_export(rows, view.tz),
+    column_config=config,
+    height=560,
+)
+st.caption(
+    "The sessions CSV is the same file `lu-data export` writes for these filters: ISO 8601 "
+    "times in UTC and in the display zone with offsets, UTF-8 for Excel."
+)
+
+st.subheader("More exports of these sessions")
+f = view.filters
+cols = st.columns(4)
+for col, name, what in (
+    (cols[0], "trainings", "One row per training"),
+    (cols[1], "tutors", "One row per tutor"),
+):
+    col.download_button(
+        f"Download {name} CSV",
+        data=ui.deferred(lambda n=name: to_csv_bytes(view_frame(rows, n, view.tz)), len(rows)),
+        file_name=export_file_name(name, f.date_from, f.date_to),
+        mime="text/csv",
+        key=f"sessions_{name}_csv",
+        icon=":material/download:",
+        on_click="ignore",
+        help=f"{what}, over the {len(rows):,} sessions above",
+    )
+cols[2].download_button(
+    "Download calendar (.ics)",
+    data=ui.deferred(lambda: sessions_ics(rows), len(rows)),
+    mime="text/calendar",
+    file_name=export_file_name("sessions", f.date_from, f.date_to, ext="ics"),
+    key="sessions_ics",
+    icon=":material/event:",
+    on_click="ignore",
+    help="Import into Outlook or Google Calendar; re-importing updates the same events",
+)
+# A large workbook takes seconds to build, so it is built on request rather than every rerun.
+if cols[3].button("Prepare Excel workbook", key="sessions_xlsx_prepare", icon=":material/grid_on:"):
+    st.download_button(
+        "Download Excel workbook",
+        data=sessions_workbook(rows, view.tz),
+        mime=XLSX_MIME,
+        file_name=export_file_name("sessions", f.date_from, f.date_to, ext="xlsx"),
+        key="sessions_xlsx",
+        icon=":material/download:",
+        on_click="ignore",
+        help="Sessions, Trainings and Tutors sheets; dates as Excel dates in the display zone",
+    )

@@ -1,0 +1,155 @@
+"""Tutors: who teaches what, weekly workload, double-bookings and the team at a glance."""
+
+import streamlit as st
+
+import ui
+from lu_data.analyses.display_tables import sessions_table
+from lu_data.analyses.double_bookings import double_bookings
+from lu_data.analyses.filter_choices import MAX_LISTED
+from lu_data.analyses.tutors import (
+    ALL_TRAININGS,
+    ALL_TUTORS,
+    HEATMAP_MAX_TUTORS,
+    double_bookings_export,
+    double_bookings_table,
+    sessions_by_training,
+    sessions_of_tutor,
+    team_table,
+    training_summary,
+    tutor_labels,
+    weekly_workload,
+    workload_grid,
+)
+from lu_data.exports.csv import sessions_export
+from lu_data.figures.tutors import hours_per_tutor_figure, workload_heatmap
+
+TIME_FORMAT = "YYYY-MM-DD HH:mm"
+
+view = ui.start_page("Tutors")
+
+labels = ui.memo(view, "tutor_labels", lambda: tutor_labels(view.sessions))
+if st.session_state.get("tutors_pick") not in (ALL_TUTORS, *labels.index):
+    st.session_state["tutors_pick"] = ALL_TUTORS  # the picked tutor left the filtered view
+current = st.session_state.get("tutors_pick", ALL_TUTORS)
+keys = list(labels.index)
+where = st
+if len(keys) > MAX_LISTED:  # thousands of tutors: find one by name first, beside the picker
+    find, where = st.columns(2, vertical_alignment="top")
+    names = ui.memo(view, "tutor_names", labels.to_dict)
+    keys = ui.searched_options(
+        find, "tutors_pick", keys, names, "Tutor", [] if current == ALL_TUTORS else [current]
+    )
+options = [ALL_TUTORS, *keys]
+picked = where.selectbox(
+    "Tutor",
+    options,
+    key="tutors_pick",
+    format_func=lambda k: "All tutors" if k == ALL_TUTORS else labels[k],
+)
+mine = sessions_of_tutor(view.sessions, picked)
+# With one tutor left in the view, "all tutors" would read oddly: name them.
+only = labels.iloc[0] if len(labels) == 1 else "all tutors"
+who = only if picked == ALL_TUTORS else labels[picked]
+# Everything below depends only on the view and the picked tutor: worked out once for both, so
+# a click elsewhere on the page (a training picked, a download) reruns in a blink at any size.
+pairs = ui.memo(view, "tutor_pairs", lambda: double_bookings(mine), picked)
+team = ui.memo(view, "tutor_team", lambda: team_table(mine, pairs), picked)
+
+ui.render_cards(
+    [
+        ui.Card("Tutors", f"{len(team):,}"),
+        ui.Card("Sessions", f"{len(mine):,}"),
+        ui.Card("Teaching hours", f"{mine['duration_hours'].sum():,.1f}"),
+        ui.Card(
+            "Double-booked sessions",
+            f"{int(team['Conflicts'].sum()):,}",
+            help="Sessions that overlap another session of the same tutor, to the minute",
+        ),
+    ]
+)
+
+# --- double-bookings first: they are what someone has to act on
+st.subheader("Double-bookings")
+if pairs.empty:
+    st.success(f"No double-bookings for {who} in this view.", icon=":material/check_circle:")
+else:
+    plural = "s" if len(pairs) != 1 else ""
+    st.warning(
+        f"{len(pairs):,} overlapping pair{plural} of sessions for {who}: both are listed below.",
+        icon=":material/event_busy:",
+    )
+    clash_config = {"Overlap (min)": st.column_config.NumberColumn("Overlap", format="%d min")}
+    ui.table_with_download(
+        ui.memo(view, "tutor_clashes", lambda: double_bookings_table(pairs, mine, view.tz), picked),
+        name="double-bookings",
+        key="tutors_clashes",
+        view=view,
+        column_config=clash_config,
+        csv_frame=lambda: double_bookings_export(pairs, mine, view.tz),
+    )
+
+# --- workload
+st.subheader("Teaching hours per week")
+grid = ui.memo(view, "tutor_grid", lambda: workload_grid(weekly_workload(mine, view.tz)), picked)
+if grid.hidden_tutors:
+    st.caption(
+        f"Showing the {HEATMAP_MAX_TUTORS} busiest of {grid.total_tutors:,} tutors by hours; "
+        "pick a tutor or filter the sidebar to see the others."
+    )
+st.caption("Weeks start on Monday in the display zone. Hover a cell for sessions and hours.")
+st.plotly_chart(
+    ui.memo(view, "tutor_heatmap", lambda: workload_heatmap(grid), picked), key="tutors_heatmap"
+)
+
+# --- team
+st.subheader("Team")
+ui.table_with_download(
+    team,
+    name="tutors-team",
+    key="tutors_team",
+    view=view,
+    column_config={
+        "Teaching hours": st.column_config.NumberColumn(format="%.1f h"),
+        "Conflicts": st.column_config.NumberColumn(help="Sessions that overlap another of theirs"),
+    },
+)
+if len(team) > 1:  # one bar compares nothing
+    st.caption("Teaching hours per tutor; red bars are tutors with double-booked sessions.")
+    st.plotly_chart(
+        ui.memo(view, "tutor_hours_chart", lambda: hours_per_tutor_figure(team), picked),
+        key="tutors_hours_chart",
+    )
+
+# --- sessions by training
+st.subheader(f"Sessions of {who} by training")
+summary = ui.memo(view, "tutor_trainings", lambda: training_summary(mine, view.tz), picked)
+ui.table_with_download(
+    summary.drop(columns="training_key"),
+    name="tutor-trainings",
+    key="tutors_trainings",
+    view=view,
+    column_config={"Teaching hours": st.column_config.NumberColumn(format="%.1f h")},
+)
+titles = summary.set_index("training_key")["Training"]
+if st.session_state.get("tutors_training") not in (ALL_TRAININGS, *titles.index):
+    st.session_state["tutors_training"] = ALL_TRAININGS  # that training left the view
+training = st.selectbox(
+    "Show the sessions of",
+    [ALL_TRAININGS, *titles.index],
+    key="tutors_training",
+    format_func=lambda k: "Every training" if k == ALL_TRAININGS else titles[k],
+)
+rows = ui.memo(view, "tutor_rows", lambda: sessions_by_training(mine, training), picked, training)
+session_config = {
+    "Start": st.column_config.DatetimeColumn("Start", format=TIME_FORMAT),
+    "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT),
+    "Fill": st.column_config.ProgressColumn("Fill", format="percent", min_value=0, max_value=1),
+}
+ui.table_with_download(
+    ui.memo(view, "tutor_table", lambda: sessions_table(rows, view.tz), picked, training),
+    name="tutor-sessions",
+    key="tutors_sessions",
+    view=view,
+    csv_frame=lambda: sessions_export(rows, view.tz),
+    column_config=session_config,
+)
