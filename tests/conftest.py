@@ -1,24 +1,21 @@
-"""Shared fixtures: test data paths, a pinned 'today', AppTest with clean caches."""
+"""Shared fixtures: a temporary data folder, cold caches, AppTest, the real browser, the demo."""
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
-ANCHOR = date(2026, 11, 27)
+from tests.support import (
+    ANCHOR,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DATA,
+    PORTAL_ENV,
+    ROOT,
+    start_streamlit,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -44,29 +41,6 @@ def data_dir() -> Path:
     return DATA
 
 
-def load_records(name: str) -> list[dict]:
-    """The 'modules' list of a committed sample file."""
-    return json.loads((DATA / name).read_text(encoding="utf-8"))["modules"]
-
-
-def projected_risk_keys(date_to: date = date(2027, 1, 22)) -> list[str]:
-    """Session keys the demo's pace projection puts under 50% full in the default view."""
-    import pandas as pd
-
-    from lu_data import load_portal
-    from lu_data.analyses.filters import Filters, filter_sessions
-    from lu_data.analyses.forecast import project_sessions, projected_at_risk, typical_curves
-    from lu_data.sources.demo import generate_demo
-    from lu_data.store.demo_history import demo_history
-
-    portal = load_portal(generate_demo(anchor=ANCHOR))
-    as_of = pd.Timestamp(portal.fetched_at)
-    curves = typical_curves(demo_history(portal.sessions, as_of), portal.sessions, as_of)
-    sessions = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date_to))
-    risk = projected_at_risk(sessions, project_sessions(sessions, curves, as_of), 0.5)
-    return sorted(risk["session_key"])
-
-
 @pytest.fixture
 def media(monkeypatch):
     """AppTest's in-memory media stores, recorded so download bytes can be read after a run."""
@@ -84,25 +58,13 @@ def media(monkeypatch):
     return stores
 
 
-def download(at, media, key: str) -> tuple[bytes, str]:
-    """The bytes and file name behind the download button with this widget key."""
-    button = next(b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}"))
-    file = media[-1].get_file(button.proto.url.rsplit("/", 1)[1])
-    return file.content, file.filename
-
-
 @pytest.fixture
 def app(monkeypatch):
     """A factory for AppTest on the router with today pinned to ANCHOR and no portal configured."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
-    for var in (
-        "LEARNUPON_PORTAL",
-        "LEARNUPON_BASE_URL",
-        "LEARNUPON_USERNAME",
-        "LEARNUPON_PASSWORD",
-    ):
+    for var in PORTAL_ENV:
         monkeypatch.delenv(var, raising=False)
 
     def make(page: str | None = None, **query: str | list[str]) -> AppTest:
@@ -117,19 +79,6 @@ def app(monkeypatch):
 
 
 # --- real browser (Playwright + Debian chromium) -------------------------------------------
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-SCREENSHOTS = ROOT / "screenshots"
 
 
 @pytest.fixture(scope="session")
@@ -151,65 +100,6 @@ def browser_context_args(browser_context_args):
     }
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_streamlit(env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run dashboard.py` on a free loopback port; return it and its URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "LU_TODAY": ANCHOR.isoformat(),
-        "LU_DATA_DIR": tempfile.mkdtemp(prefix="lu-data-"),
-        **(env_extra or {}),
-    }
-    for var in (
-        "LEARNUPON_PORTAL",
-        "LEARNUPON_BASE_URL",
-        "LEARNUPON_USERNAME",
-        "LEARNUPON_PASSWORD",
-    ):
-        if var not in (env_extra or {}):
-            env.pop(var, None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 40
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode())
-
-
 @pytest.fixture(scope="session")
 def app_url():
     """The dashboard served by a real streamlit server for the whole browser session."""
@@ -217,3 +107,14 @@ def app_url():
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+MARKERS = {"unit": "unit", "app": "app", "e2e": "e2e"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark each test by its folder: unit, app (AppTest) or e2e (browser, servers, PostgreSQL)."""
+    for item in items:
+        folder = Path(str(item.path)).parent.name
+        if folder in MARKERS:
+            item.add_marker(getattr(pytest.mark, MARKERS[folder]))

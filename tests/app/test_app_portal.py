@@ -1,0 +1,72 @@
+"""The app on a configured LearnUpon portal (the stand-in portal over real loopback HTTP)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lu_data import load_portal
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.sources.demo import generate_demo
+from lu_data.sources.fake_portal import FakePortal
+from tests.support import ANCHOR
+
+PASSWORD = "s3cret-Password-42"
+
+
+@pytest.fixture
+def portal_env(monkeypatch):
+    """A stand-in portal serving the demo, with the app's environment pointing at it."""
+    raw = generate_demo(anchor=ANCHOR)
+    with FakePortal(raw, username="api-user", password=PASSWORD) as fake:
+        monkeypatch.setenv("LEARNUPON_BASE_URL", fake.base_url)
+        monkeypatch.setenv("LEARNUPON_USERNAME", "api-user")
+        monkeypatch.setenv("LEARNUPON_PASSWORD", PASSWORD)
+        monkeypatch.setenv("LEARNUPON_REQUESTS_PER_SECOND", "0")
+        yield fake, raw
+
+
+def run_app(monkeypatch):
+    """AppTest on the router with today pinned, keeping the portal variables."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.support import ROOT
+
+    monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
+    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+
+
+def test_configured_portal_is_the_default_source_and_loads(portal_env, monkeypatch):
+    """With credentials set, the portal is offered and chosen, and its sessions are shown."""
+    fake, raw = portal_env
+    at = run_app(monkeypatch)
+    assert not at.exception
+    source = at.sidebar.radio(key="filter_source")
+    assert "portal" in source.options[-1].lower() or "LearnUpon portal" in source.options
+    assert source.value == "portal"
+    want = filter_sessions(
+        load_portal(raw).sessions,
+        Filters(date_from=ANCHOR, date_to=ANCHOR.replace(year=2027, month=1, day=22)),
+    )
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Sessions"] == f"{len(want):,}"
+    assert not any("Demo data" in i.value for i in at.info)
+    assert fake.count("courses") >= 1
+
+
+def test_portal_fetch_is_shared_between_sessions(portal_env, monkeypatch):
+    """A second browser session within the cache period reuses the first fetch."""
+    fake, _ = portal_env
+    run_app(monkeypatch)
+    first = fake.request_count
+    run_app(monkeypatch)
+    assert fake.request_count == first
+
+
+def test_wrong_password_shows_a_clear_error_without_the_password(portal_env, monkeypatch):
+    """Bad credentials give an error box that says what to check and never echoes the password."""
+    monkeypatch.setenv("LEARNUPON_PASSWORD", "wrong-" + PASSWORD)
+    at = run_app(monkeypatch)
+    assert not at.exception
+    errors = " ".join(e.value for e in at.sidebar.error) + " ".join(e.value for e in at.error)
+    assert "API" in errors or "credentials" in errors.lower()
+    assert PASSWORD not in errors

@@ -1,0 +1,135 @@
+"""Overview page: KPIs and the weekly chart match lu_data for the same demo and dates."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from lu_data import load_portal
+from lu_data.analyses.capacity import capacity_kpis, weekly_capacity
+from lu_data.analyses.display_tables import RISK_TITLE_CHARS, risk_lines
+from lu_data.analyses.double_bookings import double_bookings
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.sources.demo import generate_demo
+from tests.support import ANCHOR, projected_risk_keys
+from ui import DIGEST_ROWS
+
+DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
+
+
+def expected(filters: Filters = DEFAULT):
+    """The filtered demo sessions the page should be showing."""
+    portal = load_portal(generate_demo(anchor=ANCHOR))
+    return filter_sessions(portal.sessions, filters)
+
+
+def decode(values):
+    """Plotly typed arrays come base64-encoded in figure JSON."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"]).tolist()
+    return list(values)
+
+
+def metrics(at) -> dict[str, str]:
+    """Metric label -> shown value."""
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_shows_title_banner_and_kpis(app):
+    """The page shows its heading, the demo banner and KPIs equal to lu_data's numbers."""
+    at = app().run()
+    assert not at.exception
+    assert at.title[0].value == "ILT sessions overview"
+    assert any("Demo data" in i.value for i in at.info)
+    sessions = expected()
+    kpi = capacity_kpis(sessions, ANCHOR)
+    shown = metrics(at)
+    assert shown["Sessions"] == f"{kpi['sessions']:,}"
+    assert shown["Seats offered"] == f"{kpi['seats_offered']:,}"
+    assert shown["Fill rate"] == f"{kpi['fill_rate']:.0%}"
+    assert shown["Tutor double-bookings"] == str(len(double_bookings(sessions)))
+    assert shown["Under-filled soon"] == str(kpi["under_filled_soon"])
+    full = next(m for m in at.metric if m.label == "Full")
+    assert full.value == f"{kpi['full']:,}"
+    assert full.delta == f"{kpi['overbooked']:,} overbooked"
+
+
+def test_weekly_chart_data_matches_weekly_capacity(app):
+    """The weekly bars carry exactly the capacity and enrolment per week."""
+    at = app().run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bars = {t["name"]: t for t in spec["data"] if t["type"] == "bar"}
+    weekly = weekly_capacity(expected())
+    assert decode(bars["Seats offered"]["y"]) == weekly["capacity"].tolist()
+    assert decode(bars["Enrolled"]["y"]) == weekly["enrolled"].tolist()
+
+
+def test_filters_change_the_numbers(app):
+    """Picking one status narrows the sessions KPI to that status and writes it to the URL."""
+    # AppTest drops the router's sidebar on reruns under st.navigation, so the widget
+    # value is set before the first run, as a user's click would have left it.
+    at = app()
+    at.session_state["filter_statuses"] = ["full"]
+    at.run()
+    want = expected(Filters(date_from=ANCHOR, date_to=date(2027, 1, 22), statuses=("full",)))
+    assert metrics(at)["Sessions"] == str(len(want))
+    assert at.query_params["status"] in ("full", ["full"])
+
+
+def test_query_params_restore_a_view(app):
+    """A shared link with dates and a status opens the same numbers."""
+    at = app(**{"from": "2026-12-01", "to": "2026-12-31", "status": "under_filled"}).run()
+    want = expected(
+        Filters(date_from=date(2026, 12, 1), date_to=date(2026, 12, 31), statuses=("under_filled",))
+    )
+    assert metrics(at)["Sessions"] == str(len(want))
+    assert "1 Dec 2026 – 31 Dec 2026" in at.caption[0].value or any(
+        "1 Dec 2026 – 31 Dec 2026" in c.value for c in at.sidebar.caption
+    )
+
+
+def test_at_risk_digest_lists_the_soonest_and_the_table_has_them_all(app):
+    """With demo history: the soonest projected at-risk sessions as lines, all on request."""
+    at = app().run()
+    assert any("projected to end under 50% full" in s.value for s in at.subheader)
+    keys = projected_risk_keys()
+    assert len(keys) > DIGEST_ROWS  # the demo view has more than the digest lists
+    assert not at.dataframe  # no data grid until asked for: it slows the first paint
+    lines = at.text[0].value.splitlines()
+    assert len(lines) == DIGEST_ROWS
+    assert all(" seats · projected " in line and line.endswith("% full") for line in lines)
+    assert any(f"of {len(keys):,}; the CSV has all" in c.value for c in at.caption)
+    at.toggle(key="overview_risk_all").set_value(True).run()
+    table = at.dataframe[0].value
+    assert sorted(table["Session key"]) == keys
+    assert {"Fill today", "Projected fill", "Zone"} <= set(table.columns)
+    # soonest by the instant: each session's own-zone clock would put 08:30 EST before 09:00 GMT
+    starts = expected().set_index("session_key")["start_utc"]
+    soonest = table.assign(_utc=starts.reindex(table["Session key"]).to_numpy())
+    soonest = soonest.sort_values("_utc", kind="stable").head(DIGEST_ROWS).drop(columns="_utc")
+    assert lines == risk_lines(soonest)
+
+
+def test_risk_lines_keep_each_session_on_one_plain_line():
+    """A title with line breaks or 200 characters stays one line, cut with an ellipsis."""
+    table = pd.DataFrame(
+        {
+            "Start": pd.to_datetime(["2026-12-01 11:00", "2026-12-03 14:30"]),
+            "Zone": ["CET (+01:00)", "AEDT (+11:00)"],
+            "Title": ["Line one\nFri 4 Dec 2026, 09:00 fake · 0 of 1 seats", "x" * 200],
+            "Enrolled": pd.array([0, 3], dtype="Int64"),
+            "Capacity": pd.array([20, 12], dtype="Int64"),
+            "Fill": [0.0, 0.25],
+        }
+    )
+    lines = risk_lines(table)
+    assert lines[0] == (
+        "Tue 1 Dec 2026, 11:00 CET (+01:00) · Line one Fri 4 Dec 2026, 09:00 fake · 0 of 1 seats"
+        " · 0 of 20 seats · 0% full"
+    )
+    assert len(lines) == 2 and "\n" not in "".join(lines)
+    assert f"· {'x' * (RISK_TITLE_CHARS - 1)}… · 3 of 12 seats · 25% full" in lines[1]

@@ -1,0 +1,124 @@
+"""Fill pace & forecast page: its table, at-risk count, chart and empty state match lu_data."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from lu_data import load_portal
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.analyses.forecast import (
+    project_sessions,
+    projected_at_risk,
+    typical_curves,
+    upcoming_sessions,
+)
+from lu_data.sources.demo import generate_demo
+from lu_data.store.demo_history import demo_history
+from lu_data.store.history import EMPTY_HISTORY_MESSAGE
+from tests.support import ANCHOR
+
+PAGE = "pages/pace.py"
+DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
+
+
+@lru_cache(maxsize=1)
+def demo():
+    """The demo portal for the pinned today and its typical curves, built once."""
+    portal = load_portal(generate_demo(anchor=ANCHOR))
+    history = demo_history(portal.sessions, portal.fetched_at)
+    return portal, typical_curves(history, portal.sessions, portal.fetched_at)
+
+
+def expected(filters: Filters = DEFAULT, threshold: float = 0.5):
+    """Upcoming filtered sessions, their projections and the at-risk ones."""
+    portal, curves = demo()
+    shown = filter_sessions(portal.sessions, filters)
+    projections = project_sessions(shown, curves, portal.fetched_at)
+    upcoming = upcoming_sessions(shown, portal.fetched_at)
+    return upcoming, projections, projected_at_risk(shown, projections, threshold)
+
+
+def open_page(app, sidebar: dict | None = None, **query):
+    """Run the router with sidebar values preset, then switch to the pace page.
+
+    AppTest drops the router's sidebar on reruns under st.navigation, so sidebar values are
+    preset in session state before the first run.
+    """
+    at = app(**query)
+    for key, value in (sidebar or {}).items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def metrics(at) -> dict[str, str]:
+    """Metric label -> shown value."""
+    return {m.label: m.value for m in at.metric}
+
+
+def test_page_shows_title_upcoming_table_and_at_risk(app):
+    """Title, one row per upcoming filtered session, and the at-risk count of lu_data."""
+    at = open_page(app)
+    assert at.title[0].value == "Fill pace & forecast"
+    upcoming, projections, risk = expected()
+    table = at.dataframe[0].value
+    assert len(table) == len(upcoming) == len(projections) > 0
+    assert set(table["Session key"]) == set(upcoming["session_key"])
+    assert metrics(at)["Projected at risk"] == str(len(risk))
+    assert int(table["At risk"].sum()) == len(risk)
+
+
+def test_threshold_slider_changes_the_at_risk_count(app):
+    """Raising the threshold to 80% flags exactly projected_at_risk(threshold=0.8)."""
+    at = open_page(app)
+    at.slider(key="pace_threshold").set_value(80).run()
+    assert not at.exception
+    _, _, risk = expected(threshold=0.8)
+    assert metrics(at)["Projected at risk"] == str(len(risk))
+    assert int(at.dataframe[0].value["At risk"].sum()) == len(risk)
+
+
+def test_sidebar_filters_narrow_the_table(app):
+    """A preset status filter leaves only that status's upcoming sessions in the table."""
+    at = open_page(app, {"filter_statuses": ["under_filled"]})
+    filters = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22), statuses=("under_filled",))
+    upcoming, _, risk = expected(filters)
+    assert len(at.dataframe[0].value) == len(upcoming)
+    assert metrics(at)["Projected at risk"] == str(len(risk))
+
+
+def test_chart_method_and_backtest_are_shown(app):
+    """The pace chart draws the session over its curve; the method and back-test are shown."""
+    import json
+
+    at = open_page(app)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [trace.get("name", "") for trace in spec["data"]]
+    assert "This session" in names and any(n.startswith("Typical (median") for n in names)
+    assert any("pace ratio" in m.value for m in at.markdown)
+    shown = metrics(at)
+    assert shown["Back-test, 7 days out"].startswith("±")
+    assert shown["Back-test, 14 days out"].endswith(" seats")
+
+
+def test_portal_source_without_history_shows_the_empty_state(app, monkeypatch, tmp_path):
+    """A configured portal with an empty history store explains how history builds up."""
+    from lu_data.sources.fake_portal import FakePortal
+
+    at = app()
+    monkeypatch.setenv("LU_HISTORY_URL", f"sqlite:///{tmp_path / 'history.sqlite3'}")
+    with FakePortal(generate_demo(anchor=ANCHOR), username="u", password="pw-123456") as fake:
+        monkeypatch.setenv("LEARNUPON_BASE_URL", fake.base_url)
+        monkeypatch.setenv("LEARNUPON_USERNAME", "u")
+        monkeypatch.setenv("LEARNUPON_PASSWORD", "pw-123456")
+        monkeypatch.setenv("LEARNUPON_REQUESTS_PER_SECOND", "0")
+        at.run()
+        at.switch_page(PAGE).run()
+    assert not at.exception
+    texts = [i.value for i in at.info]
+    # Once the router records each load, history exists but no session has run yet.
+    assert EMPTY_HISTORY_MESSAGE in texts or any("building up" in t for t in texts)
+    assert not at.dataframe

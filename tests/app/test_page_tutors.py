@@ -1,0 +1,208 @@
+"""Tutors page: tutor pick, double-bookings, weekly heatmap and team table match lu_data."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lu_data import load_portal
+from lu_data.analyses.double_bookings import double_bookings
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.analyses.tutors import (
+    double_bookings_export,
+    double_bookings_table,
+    sessions_by_training,
+    sessions_of_tutor,
+    team_table,
+    training_summary,
+    weekly_workload,
+    workload_grid,
+)
+from lu_data.exports.csv import sessions_export, to_csv_bytes
+from lu_data.sources.demo import generate_demo
+from tests.support import ANCHOR, download
+
+PAGE = "pages/tutors.py"
+DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
+CLASHING_TUTOR = "user:240669"  # Elsa Bouvier: one double-booking in the default view
+RANGE = "20261127-20270122"
+
+
+@pytest.fixture(scope="module")
+def demo_sessions() -> pd.DataFrame:
+    """All sessions of the demo portal anchored on the pinned today."""
+    return load_portal(generate_demo(anchor=ANCHOR)).sessions
+
+
+def open_page(app, **query):
+    """The Tutors page through the router, with optional query parameters."""
+    return app(PAGE, **query).run()
+
+
+def table(at, first_column: str, *more: str) -> pd.DataFrame:
+    """The shown dataframe whose columns start with these names."""
+    want = [first_column, *more]
+    return next(d.value for d in at.dataframe if list(d.value.columns[: len(want)]) == want)
+
+
+def decode(values) -> np.ndarray:
+    """Plotly typed arrays ({dtype, bdata, shape}) or plain lists as numpy."""
+    if isinstance(values, dict) and "bdata" in values:
+        flat = np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"])
+        shape = [int(n) for n in str(values.get("shape", len(flat))).split(",")]
+        return flat.reshape(shape)
+    return np.asarray(values, dtype="float64")
+
+
+def chart(at, key: str) -> dict:
+    """The figure JSON of the plotly chart with this key."""
+    el = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}"))
+    return json.loads(el.proto.spec)
+
+
+def test_default_view_metrics_match_lu_data(app, demo_sessions):
+    """Tutors, sessions, hours and double-booked sessions equal lu_data's numbers."""
+    at = open_page(app)
+    assert not at.exception
+    assert at.title[0].value == "Tutors"
+    view = filter_sessions(demo_sessions, DEFAULT)
+    team = team_table(view)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Tutors"] == str(len(team))
+    assert shown["Sessions"] == str(len(view))
+    assert shown["Teaching hours"] == f"{view['duration_hours'].sum():,.1f}"
+    assert shown["Double-booked sessions"] == str(team["Conflicts"].sum()) == "6"
+    assert at.selectbox(key="tutors_pick").value == "all"
+
+
+def test_double_bookings_list_both_sessions_with_zoned_times(app, demo_sessions, media):
+    """Each clash shows both titles, both times with their zone and the overlap; CSV matches."""
+    at = open_page(app)
+    view = filter_sessions(demo_sessions, DEFAULT)
+    pairs = double_bookings(view)
+    shown = table(at, "Tutor", "Overlap (min)")
+    expected = double_bookings_table(pairs, view, "local")
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected, check_dtype=False)
+    assert shown["When (A)"].str.contains(r"[A-Z]+ \([+-]\d\d:\d\d\)$").all()
+    assert any("3 overlapping pairs" in e.value for e in at.warning)
+    data, name = download(at, media, "tutors_clashes_csv")
+    assert data == to_csv_bytes(double_bookings_export(pairs, view, "local"))
+    assert name == f"ilt-double-bookings-{RANGE}.csv"
+
+
+def test_heatmap_is_tutors_by_weeks_of_hours(app, demo_sessions):
+    """The heatmap has a row per tutor, a column per week, hours as values, hover with sessions."""
+    at = open_page(app)
+    grid = workload_grid(weekly_workload(filter_sessions(demo_sessions, DEFAULT), "local"))
+    trace = chart(at, "tutors_heatmap")["data"][0]
+    assert trace["type"] == "heatmap"
+    layout = chart(at, "tutors_heatmap")["layout"]
+    names = list(grid.hours.index)
+    assert layout["yaxis"]["ticktext"] == [n if len(n) <= 30 else n[:29] + "…" for n in names]
+    assert [row[0][2] for row in trace["customdata"]] == names  # the hover names them whole
+    assert len(trace["x"]) == grid.hours.shape[1] == 9
+    np.testing.assert_allclose(decode(trace["z"]), grid.hours.to_numpy().round(1))
+    assert "sessions" in trace["hovertemplate"] and "hours" in trace["hovertemplate"]
+
+
+def test_team_table_and_download_match_lu_data(app, demo_sessions, media):
+    """The team table is lu_data's team_table of the view, and its CSV holds the same rows."""
+    at = open_page(app)
+    expected = team_table(filter_sessions(demo_sessions, DEFAULT))
+    shown = table(at, "Tutor", "Teaching hours", "Sessions")
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected, check_dtype=False)
+    data, name = download(at, media, "tutors_team_csv")
+    assert data == to_csv_bytes(expected)
+    assert name == f"ilt-tutors-team-{RANGE}.csv"
+    bars = chart(at, "tutors_hours_chart")["data"][0]
+    assert bars["y"] == list(expected["Tutor"])
+
+
+def test_picking_a_tutor_narrows_every_section(app, demo_sessions):
+    """Picking one tutor shows only their sessions, trainings and their one clash."""
+    at = open_page(app)
+    at.selectbox(key="tutors_pick").set_value(CLASHING_TUTOR).run()
+    assert not at.exception
+    mine = sessions_of_tutor(filter_sessions(demo_sessions, DEFAULT), CLASHING_TUTOR)
+    shown = {m.label: m.value for m in at.metric}
+    assert (shown["Tutors"], shown["Sessions"]) == ("1", str(len(mine)))
+    assert len(table(at, "Tutor", "Overlap (min)")) == 1
+    summary = table(at, "Training", "Sessions")
+    assert list(summary["Training"]) == list(training_summary(mine, "local")["Training"])
+    assert len(table(at, "Start", "End", "Zone")) == len(mine)
+    assert any("Sessions of Elsa Bouvier" in s.value for s in at.subheader)
+
+
+def test_sessions_grouped_by_training_and_one_training_on_demand(app, demo_sessions, media):
+    """Sessions come grouped by training; picking one training shows just its sessions."""
+    at = open_page(app)
+    view = filter_sessions(demo_sessions, DEFAULT)
+    grouped = sessions_by_training(view)
+    shown = table(at, "Start", "End", "Zone")
+    assert list(shown["Session key"]) == list(grouped["session_key"])
+    assert shown["Zone"].str.fullmatch(r"\S+ \([+-]\d\d:\d\d\)").all()
+    key = training_summary(view, "local")["training_key"].iloc[0]
+    at.selectbox(key="tutors_training").set_value(key).run()
+    assert not at.exception
+    rows = sessions_by_training(view, key)
+    assert list(table(at, "Start", "End", "Zone")["Session key"]) == list(rows["session_key"])
+    data, name = download(at, media, "tutors_sessions_csv")
+    assert data == to_csv_bytes(sessions_export(rows, "local"))
+    assert name == f"ilt-tutor-sessions-{RANGE}.csv"
+
+
+def test_tutor_without_clashes_shows_success_state(app):
+    """A tutor with no overlapping sessions gets a clear 'No double-bookings' message."""
+    at = open_page(app)
+    at.selectbox(key="tutors_pick").set_value("user:310002").run()  # Sofia López
+    assert not at.exception
+    assert any("No double-bookings" in s.value for s in at.success)
+    assert not any("Session A" in d.value.columns for d in at.dataframe)
+
+
+def test_display_zone_switch_changes_clash_times(app, demo_sessions):
+    """Picking New York shows both sessions of every clash in EST with their offset."""
+    at = open_page(app)
+    at.radio(key="filter_tz_mode").set_value("pick").run()
+    at.selectbox(key="filter_tz_zone").set_value("America/New_York").run()
+    assert not at.exception
+    view = filter_sessions(
+        demo_sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22), tz="America/New_York")
+    )
+    shown = table(at, "Tutor", "Overlap (min)")
+    expected = double_bookings_table(double_bookings(view), view, "America/New_York")
+    assert list(shown["When (A)"]) == list(expected["When (A)"])
+    assert shown["When (A)"].str.endswith("EST (-05:00)").all()
+    assert shown["When (B)"].str.endswith("EST (-05:00)").all()
+
+
+def test_query_params_restore_tutor_and_zone(app, demo_sessions):
+    """A link with ?tutor=…&tz=UTC opens on that tutor's sessions in UTC."""
+    at = open_page(app, tutor=CLASHING_TUTOR, tz="UTC")
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Tutors"] == "1"
+    shown = table(at, "Tutor", "Overlap (min)")
+    assert shown["When (A)"].str.endswith("UTC (+00:00)").all()
+
+
+def test_sidebar_tutor_filter_drops_a_stale_pick(app):
+    """When the sidebar filter removes the picked tutor, the pick falls back to all tutors."""
+    at = open_page(app)
+    at.selectbox(key="tutors_pick").set_value(CLASHING_TUTOR).run()
+    at.multiselect(key="filter_tutors").set_value(["user:310002"]).run()
+    assert not at.exception
+    assert at.selectbox(key="tutors_pick").value == "all"
+    assert at.selectbox(key="tutors_pick").options == ["All tutors", "Sofia López"]
+
+
+def test_empty_range_says_what_to_change(app):
+    """A date range without sessions says to widen the dates instead of drawing empty charts."""
+    at = open_page(app, **{"from": "2031-01-01", "to": "2031-01-31"})
+    assert not at.exception
+    assert any("widen the dates" in i.value for i in at.info)
+    assert not at.get("plotly_chart")

@@ -1,0 +1,318 @@
+"""API faults: the client against the stand-in portal's fault switches, and the app's fallback.
+
+Real HTTP on 127.0.0.1; waits (backoff, Retry-After, pacing) go through an injected clock, so
+nothing really sleeps except where a test measures real time. A fetch either completes with
+exactly the clean fetch's sessions or raises its specific PortalError; it never returns a
+partial RawPortal.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from lu_data import load_portal
+from lu_data.sources.api_client import (
+    AuthError,
+    BadResponseError,
+    ConnectionFailedError,
+    PagingError,
+    PortalConfig,
+    PortalError,
+    RateLimitError,
+    ServerError,
+    fetch_portal,
+)
+from lu_data.sources.demo import generate_demo
+from lu_data.sources.fake_portal import FakePortal, Faults
+from lu_data.sources.files import RawPortal
+from lu_data.sources.record_fields import LeanRecord
+from tests.support import ANCHOR, ROOT
+
+USER = "fault-user"
+PASSWORD = "fault-Pa55-word"
+PAGE_SIZE = 5
+DEMO_SESSIONS = 120  # 12 courses, 179 records: many pages and four busy workers
+TIMEOUT = (1.0, 0.15)  # a short read timeout: "slow" requests below stall 0.5 s
+EVERY = frozenset(range(1, 100_000))
+START = 1_000_000.0
+
+# (id, faults, expected: None = completes like the clean fetch, else the error class and the
+# words its message must carry, so it says what happened)
+CASES: list[tuple[str, Faults, tuple[type[PortalError], str] | None]] = [
+    ("429-burst", Faults(rate_limit_every=3, retry_after=5), None),
+    ("429-no-retry-after", Faults(rate_limit_every=4, retry_after=None), None),
+    ("429-forever", Faults(rate_limit_every=1), (RateLimitError, "429")),
+    ("503-some", Faults(fail_requests=frozenset({2, 3, 5, 8})), None),
+    ("500-first", Faults(fail_requests=frozenset({1}), fail_status=500), None),
+    ("502-forever", Faults(fail_requests=EVERY, fail_status=502), (ServerError, "HTTP 502")),
+    ("timeout-some", Faults(delay=0.5, slow_requests=frozenset({2, 6})), None),
+    ("timeout-forever", Faults(delay=0.5), (ConnectionFailedError, "timed out")),
+    ("dropped-some", Faults(drop_requests=frozenset({1, 4, 9})), None),
+    ("dropped-forever", Faults(drop_requests=EVERY), (ConnectionFailedError, "could not reach")),
+    ("truncated-some", Faults(truncate_requests=frozenset({2, 7})), None),
+    ("truncated-forever", Faults(truncate_requests=EVERY), (BadResponseError, "not valid JSON")),
+    ("html-200", Faults(html_requests=frozenset({3})), (BadResponseError, "HTML page")),
+    ("stuck-next-page", Faults(stuck_next_page=True), (PagingError, "stuck")),
+    ("revoked-mid-fetch", Faults(revoke_after=6), (AuthError, "API Keys")),
+    (
+        "mixed",
+        Faults(
+            rate_limit_every=7,
+            fail_requests=frozenset({3}),
+            drop_requests=frozenset({5}),
+            truncate_requests=frozenset({9}),
+            delay=0.5,
+            slow_requests=frozenset({11}),
+        ),
+        None,
+    ),
+]
+
+
+class FakeTime:
+    """An injected clock that moves only when the client sleeps."""
+
+    def __init__(self) -> None:
+        self.now = START
+        self.slept = 0.0
+        self._lock = threading.Lock()
+
+    def clock(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.now += seconds
+            self.slept += seconds
+
+
+@pytest.fixture(scope="module")
+def raw() -> RawPortal:
+    """The demo portal the stand-in serves."""
+    return generate_demo(n_sessions=DEMO_SESSIONS, anchor=ANCHOR)
+
+
+@pytest.fixture(scope="module")
+def clean(raw: RawPortal) -> dict[bool, pd.DataFrame]:
+    """The sessions of a fault-free fetch, per mode (all_modules False / True)."""
+    out = {}
+    with FakePortal(raw, username=USER, password=PASSWORD, page_size=PAGE_SIZE) as fp:
+        for all_modules in (False, True):
+            out[all_modules] = load_portal(fetch(fp, all_modules)).sessions
+    return out
+
+
+def fetch(
+    fp: FakePortal,
+    all_modules: bool,
+    time_: FakeTime | None = None,
+    *,
+    lean: bool = False,
+    **kw: Any,
+) -> RawPortal:
+    """One fetch from the stand-in with injected time and no pacing."""
+    time_ = time_ or FakeTime()
+    config = PortalConfig(
+        fp.base_url,
+        USER,
+        PASSWORD,
+        requests_per_second=None,
+        timeout=TIMEOUT,
+        all_modules=all_modules,
+        **kw,
+    )
+    return fetch_portal(
+        config, sleep=time_.sleep, clock=time_.clock, rng=random.Random(1), lean=lean
+    )
+
+
+# The dashboard fetches per course and lean; `lu-data fetch --all-modules` saves full records.
+# Clean fetches are full, so each lean fetch is also checked against the full records.
+@pytest.mark.parametrize(
+    ("all_modules", "lean"), [(False, True), (True, False)], ids=["per-course-lean", "all-modules"]
+)
+@pytest.mark.parametrize(("faults", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_fetch_completes_exactly_or_fails_specifically(
+    raw: RawPortal,
+    clean: dict[bool, pd.DataFrame],
+    faults: Faults,
+    expected: tuple[type[PortalError], str] | None,
+    all_modules: bool,
+    lean: bool,
+) -> None:
+    """Under each fault the fetch equals the clean fetch or raises its own error, never partial."""
+    with FakePortal(
+        raw, username=USER, password=PASSWORD, page_size=PAGE_SIZE, faults=faults
+    ) as fp:
+        if expected is None:
+            got = fetch(fp, all_modules, lean=lean)
+            assert got.complete
+            kinds = {type(m) for p in got.pages for m in p.modules}
+            assert kinds == ({LeanRecord} if lean else {dict})
+            pd.testing.assert_frame_equal(load_portal(got).sessions, clean[all_modules])
+            return
+        error, words = expected
+        result: list[RawPortal] = []
+        with pytest.raises(error) as caught:
+            result.append(fetch(fp, all_modules, lean=lean))
+        assert not result  # nothing, in particular no partial RawPortal, came back
+        message = str(caught.value)
+        assert words in message, message
+        assert PASSWORD not in message and "Traceback" not in message
+        settled = fp.request_count
+        time.sleep(0.2)
+        assert fp.request_count == settled  # the workers stopped with the fetch
+        if faults.stuck_next_page:
+            # stopped at the first repeated page, not after max_pages (2,000) requests
+            assert fp.request_count < 30
+
+
+def test_failure_does_not_wait_for_another_workers_rate_limit_pause(raw: RawPortal) -> None:
+    """When one course fails, a worker parked on a 30 s Retry-After wakes and the fetch ends."""
+    # requests 1-3 read the course list (12 courses, 5 a page); 4-7 are the four workers'
+    # first module pages: one is parked for 30 s (answered late), the others fail at once
+    faults = Faults(
+        rate_limit_requests=frozenset({4}),
+        retry_after=30,
+        delay=0.3,
+        slow_requests=frozenset({4}),
+        html_requests=frozenset({5, 6, 7}),
+    )
+    with FakePortal(
+        raw, username=USER, password=PASSWORD, page_size=PAGE_SIZE, faults=faults
+    ) as fp:
+        config = PortalConfig(fp.base_url, USER, PASSWORD, requests_per_second=None)
+        started = time.monotonic()
+        with pytest.raises(BadResponseError):
+            fetch_portal(config)  # the real clock and sleep
+        assert time.monotonic() - started < 10
+
+
+def test_progress_is_reported_on_the_calling_thread(raw: RawPortal) -> None:
+    """Progress callbacks run on the caller's thread (Streamlit cannot draw from workers)."""
+    threads: set[str] = set()
+    with FakePortal(raw, username=USER, password=PASSWORD, page_size=PAGE_SIZE) as fp:
+        config = PortalConfig(fp.base_url, USER, PASSWORD, requests_per_second=None)
+        fetch_portal(config, progress=lambda d, t, m: threads.add(threading.current_thread().name))
+    assert threads == {threading.current_thread().name}
+
+
+# --- the app: last good data on screen when a refresh fails -----------------------------
+
+APP_FAULTS: list[tuple[str, Faults, str]] = [
+    ("server-errors", Faults(fail_requests=EVERY), "HTTP 503"),
+    ("rate-limited", Faults(rate_limit_every=1, retry_after=0), "429"),
+    ("revoked-keys", Faults(revoke_after=0), "API Keys"),
+    ("html-page", Faults(html_requests=EVERY), "HTML"),
+    ("stuck-paging", Faults(stuck_next_page=True), "stuck"),
+    ("dropped", Faults(drop_requests=EVERY), "could not reach"),
+]
+
+
+@pytest.fixture
+def portal_app(monkeypatch, raw: RawPortal):
+    """A stand-in portal, the app's LEARNUPON_* env pointing at it, and fast real backoff."""
+    monkeypatch.setattr("lu_data.sources.api_client.BACKOFF_BASE", 0.001)
+    monkeypatch.setattr("lu_data.sources.api_client.JITTER_MAX", 0.0)
+    monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
+    with FakePortal(raw, username=USER, password=PASSWORD, page_size=50) as fp:
+        for name, value in {
+            "LEARNUPON_BASE_URL": fp.base_url,
+            "LEARNUPON_USERNAME": USER,
+            "LEARNUPON_PASSWORD": PASSWORD,
+            "LEARNUPON_REQUESTS_PER_SECOND": "0",
+        }.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("LEARNUPON_PORTAL", raising=False)
+        yield fp
+
+
+def new_session(refresh: bool = False):
+    """A new browser session (AppTest) on the router, optionally with Refresh now pressed.
+
+    AppTest drops the router's sidebar on reruns under st.navigation, so a click on
+    `filter_refresh` in a second run is lost; a new session whose button state is set before
+    its first run is what a user pressing Refresh now looks like to ui.load_configured_portal.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if refresh:
+        at.session_state["filter_refresh"] = True
+    return at.run()
+
+
+def shown(at) -> dict[str, str]:
+    """Metric label -> value."""
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at) -> list[str]:
+    """Every error, warning and exception text on the page and in the sidebar."""
+    out = [e.value for e in at.error] + [w.value for w in at.warning]
+    out += [e.value for e in at.sidebar.error] + [w.value for w in at.sidebar.warning]
+    return out + [str(e.value) for e in at.exception]
+
+
+def test_failed_refresh_keeps_last_good_data_with_its_time(portal_app: FakePortal) -> None:
+    """After a good load, each failing forced refresh keeps the data and names its time."""
+    import ui
+
+    first = new_session()
+    assert not first.exception and not texts(first)
+    good = shown(first)
+    store = ui.portal_store(portal_app.base_url, USER)
+    stamp = f"Showing data as of {store.portal.fetched_at:%d %b %Y %H:%M} UTC"
+    for name, faults, words in APP_FAULTS:
+        portal_app.faults = faults
+        before = portal_app.request_count
+        at = new_session(refresh=True)
+        assert portal_app.request_count > before, f"{name}: no fetch was made"
+        assert not at.exception, name
+        assert shown(at) == good, name
+        warnings = [w.value for w in at.warning]
+        assert len(warnings) == 1 and "Refresh failed" in warnings[0], (name, warnings)
+        assert words in warnings[0] and stamp in warnings[0], (name, warnings[0])
+        assert all(PASSWORD not in t for t in texts(at)), name
+    portal_app.faults = Faults()
+    recovered = new_session(refresh=True)
+    assert not texts(recovered) and shown(recovered) == good
+    assert store.portal.fetched_at is not None
+
+
+def test_stale_cache_period_refetches_and_falls_back(portal_app: FakePortal) -> None:
+    """Once the cache period is over the next session refetches; a failure keeps old data."""
+    import ui
+
+    first = new_session()
+    good = shown(first)
+    requests_one_fetch = portal_app.request_count
+    second = new_session()
+    assert portal_app.request_count == requests_one_fetch  # within the period: shared
+    store = ui.portal_store(portal_app.base_url, USER)
+    store.attempted_at -= timedelta(hours=1)  # the period (15 min) is over
+    portal_app.faults = Faults(fail_requests=EVERY)
+    third = new_session()
+    assert portal_app.request_count > requests_one_fetch
+    assert shown(second) == shown(third) == good
+    assert any("Refresh failed" in w.value for w in third.warning)
+
+
+def test_first_load_failure_shows_one_clear_error(portal_app: FakePortal) -> None:
+    """With no good data yet, a failed fetch is one sidebar error, no traceback, no data."""
+    portal_app.faults = Faults(revoke_after=0)
+    at = new_session()
+    assert not at.exception
+    errors = [e.value for e in at.sidebar.error]
+    assert len(errors) == 1 and "API Keys" in errors[0] and PASSWORD not in errors[0]
+    assert not at.metric
+    portal_app.faults = Faults()
+    assert shown(new_session(refresh=True))["Sessions"]

@@ -1,0 +1,113 @@
+"""Real browser (Playwright + Debian chromium): every page renders, charts draw, CSV downloads."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Page, expect
+
+from lu_data import load_portal
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.sources.demo import generate_demo
+from tests.support import ANCHOR, SCREENSHOTS
+
+pytestmark = pytest.mark.browser
+
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+TIMEOUT = 45_000
+# (url path, heading, what the page must draw)
+PAGES = [
+    ("", "ILT sessions overview", "chart"),
+    ("capacity", "Capacity", "chart"),
+    ("calendar", "Calendar", "calendar"),
+    ("tutors", "Tutors", "chart"),
+    ("pace", "Fill pace & forecast", "chart"),
+    ("sessions", "Sessions and export", "table"),
+    ("quality", "Data quality", "table"),
+]
+
+
+def open_page(page: Page, url: str, heading: str) -> None:
+    """Go to url and wait until the script run has finished and the heading shows."""
+    page.goto(url)
+    expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible(
+        timeout=TIMEOUT
+    )
+    page.wait_for_selector(IDLE, timeout=TIMEOUT)
+
+
+def assert_no_error(page: Page) -> None:
+    """No exception box and no red error alert on the page."""
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.all_inner_texts()
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "draws"), PAGES, ids=[p[0] or "overview" for p in PAGES]
+)
+def test_every_page_renders(page: Page, app_url: str, path: str, heading: str, draws: str):
+    """Each page shows its heading, no error, and draws its chart, calendar or table."""
+    open_page(page, f"{app_url}/{path}", heading)
+    assert_no_error(page)
+    if draws == "chart":
+        expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(
+            timeout=TIMEOUT
+        )
+    elif draws == "calendar":
+        frame = page.frame_locator('iframe[title="streamlit_calendar.calendar"]')
+        expect(frame.locator(".fc-event").first).to_be_visible(timeout=TIMEOUT)
+    else:
+        expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("Demo data").first).to_be_visible()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 2200})
+    page.wait_for_timeout(600)  # let charts finish their resize animation before the picture
+    page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"))
+
+
+def test_sessions_csv_download_holds_the_filtered_rows(page: Page, app_url: str):
+    """The Sessions page's CSV, downloaded through the button, has one row per shown session."""
+    open_page(page, f"{app_url}/sessions", "Sessions and export")
+    with page.expect_download(timeout=TIMEOUT) as info:
+        page.get_by_role("button", name="Download CSV").first.click()
+    download = info.value
+    assert download.suggested_filename == "ilt-sessions-20261127-20270122.csv"
+    frame = pd.read_csv(download.path(), encoding="utf-8-sig")
+    portal = load_portal(generate_demo(anchor=ANCHOR))
+    want = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22)))
+    assert len(frame) == len(want)
+    assert set(frame["session_key"]) == set(want["session_key"])
+
+
+def test_shared_link_restores_filters_on_another_page(page: Page, app_url: str):
+    """A link with dates, a status and a zone opens the Tutors page with that view."""
+    open_page(
+        page, f"{app_url}/tutors?from=2026-12-01&to=2026-12-31&status=full&tz=Asia/Tokyo", "Tutors"
+    )
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("times in Asia/Tokyo")).to_be_visible()
+    expect(sidebar.get_by_text("1 Dec 2026 – 31 Dec 2026")).to_be_visible()
+
+
+def test_browser_zone_mode_shows_times_in_the_browsers_zone(page: Page, app_url: str):
+    """tz=browser uses the zone the browser reports (America/Chicago here) on page and in CSV."""
+    open_page(
+        page, f"{app_url}/sessions?from=2026-12-01&to=2026-12-31&tz=browser", "Sessions and export"
+    )
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Your browser's zone: America/Chicago")).to_be_visible()
+    expect(sidebar.get_by_text("times in America/Chicago").first).to_be_visible()
+    assert "tz=browser" in page.url  # a shared link keeps "the reader's own zone"
+    with page.expect_download(timeout=TIMEOUT) as info:
+        page.get_by_role("button", name="Download CSV").first.click()
+    frame = pd.read_csv(info.value.path(), encoding="utf-8-sig")
+    assert len(frame) > 0
+    assert set(frame["tz"]) == {"America/Chicago"}
+    assert set(frame["utc_offset"]) == {"-06:00"}  # December: Central Standard Time
+    utc = pd.to_datetime(frame["start_utc"], utc=True)
+    local = pd.to_datetime(frame["start_local"], utc=True)  # same instant, other wall clock
+    assert (utc == local).all()
+    assert frame["start_local"].str.endswith("-06:00").all()

@@ -1,0 +1,118 @@
+"""Shared test helpers: paths, the pinned 'today', sample records, downloads, servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+ANCHOR = date(2026, 11, 27)
+SCREENSHOTS = ROOT / "screenshots"
+PORTAL_ENV = ("LEARNUPON_PORTAL", "LEARNUPON_BASE_URL", "LEARNUPON_USERNAME", "LEARNUPON_PASSWORD")
+
+
+def load_records(name: str) -> list[dict]:
+    """The 'modules' list of a committed sample file."""
+    return json.loads((DATA / name).read_text(encoding="utf-8"))["modules"]
+
+
+def projected_risk_keys(date_to: date = date(2027, 1, 22)) -> list[str]:
+    """Session keys the demo's pace projection puts under 50% full in the default view."""
+    import pandas as pd
+
+    from lu_data import load_portal
+    from lu_data.analyses.filters import Filters, filter_sessions
+    from lu_data.analyses.forecast import project_sessions, projected_at_risk, typical_curves
+    from lu_data.sources.demo import generate_demo
+    from lu_data.store.demo_history import demo_history
+
+    portal = load_portal(generate_demo(anchor=ANCHOR))
+    as_of = pd.Timestamp(portal.fetched_at)
+    curves = typical_curves(demo_history(portal.sessions, as_of), portal.sessions, as_of)
+    sessions = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date_to))
+    risk = projected_at_risk(sessions, project_sessions(sessions, curves, as_of), 0.5)
+    return sorted(risk["session_key"])
+
+
+def download(at, media, key: str) -> tuple[bytes, str]:
+    """The bytes and file name behind the download button with this widget key."""
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}"))
+    file = media[-1].get_file(button.proto.url.rsplit("/", 1)[1])
+    return file.content, file.filename
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_streamlit(env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run dashboard.py` on a free loopback port; return it and its URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "LU_TODAY": ANCHOR.isoformat(),
+        "LU_DATA_DIR": tempfile.mkdtemp(prefix="lu-data-"),
+        **(env_extra or {}),
+    }
+    for var in PORTAL_ENV:
+        if var not in (env_extra or {}):
+            env.pop(var, None)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 40
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode())

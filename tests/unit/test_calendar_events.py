@@ -1,0 +1,191 @@
+"""FullCalendar events and options, the click hand-back, and the schedule timeline's rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from lu_data import load_portal
+from lu_data.analyses.calendar_events import (
+    CALENDAR_VIEWS,
+    calendar_events,
+    calendar_options,
+    clicked_session_key,
+    seats_text,
+    session_details,
+)
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.figures.schedule import timeline_figure, timeline_frame
+from lu_data.model.schema import STATUS_COLORS
+from lu_data.model.timezones import localize
+from lu_data.sources.demo import generate_demo
+from tests.support import ANCHOR
+
+
+@pytest.fixture(scope="module")
+def sessions() -> pd.DataFrame:
+    """The demo sessions in the pages' default range."""
+    portal = load_portal(generate_demo(anchor=ANCHOR))
+    return filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22)))
+
+
+def at_zone(sessions: pd.DataFrame, starts_utc: list[str], zone: str) -> pd.DataFrame:
+    """Copies of the first sessions moved to given UTC starts (2 h long) in one IANA zone."""
+    out = sessions.head(len(starts_utc)).copy()
+    out["start_utc"] = pd.to_datetime(starts_utc, utc=True).astype("datetime64[us, UTC]")
+    out["end_utc"] = out["start_utc"] + pd.Timedelta(hours=2)
+    out["tz"] = zone
+    out["start_local"], out["utc_offset"], out["tz_abbr"] = localize(out["start_utc"], out["tz"])
+    out["end_local"], _, _ = localize(out["end_utc"], out["tz"])
+    return out
+
+
+@pytest.fixture
+def dublin_dst(sessions) -> pd.DataFrame:
+    """Two 09:00 Dublin sessions either side of the clocks going back (25 Oct 2026)."""
+    return at_zone(sessions, ["2026-10-20T08:00:00Z", "2026-10-27T09:00:00Z"], "Europe/Dublin")
+
+
+def test_dublin_nine_oclock_stays_nine_across_dst(dublin_dst):
+    """In session-zone mode a 09:00 Dublin session starts at 09:00 before and after the change."""
+    events = calendar_events(dublin_dst, "local")
+    assert [e["start"] for e in events] == ["2026-10-20T09:00:00", "2026-10-27T09:00:00"]
+    assert [e["extendedProps"]["start_own"] for e in events] == [
+        "09:00 IST (+01:00)",
+        "09:00 GMT (+00:00)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tz", "starts", "texts"),
+    [
+        (
+            "UTC",
+            ["2026-10-20T08:00:00", "2026-10-27T09:00:00"],
+            [
+                "08:00 UTC (+00:00) · own zone 09:00 IST (+01:00)",
+                "09:00 UTC (+00:00) · own zone 09:00 GMT (+00:00)",
+            ],
+        ),
+        # New York changes a week later, so the gap is 5 h then 4 h.
+        (
+            "America/New_York",
+            ["2026-10-20T04:00:00", "2026-10-27T05:00:00"],
+            [
+                "04:00 EDT (-04:00) · own zone 09:00 IST (+01:00)",
+                "05:00 EDT (-04:00) · own zone 09:00 GMT (+00:00)",
+            ],
+        ),
+    ],
+)
+def test_other_display_zones_shift_by_the_right_offset(dublin_dst, tz, starts, texts):
+    """Picked zones get the shifted wall clock, with both zones named in the event."""
+    events = calendar_events(dublin_dst, tz)
+    assert [e["start"] for e in events] == starts
+    assert [e["extendedProps"]["when"] for e in events] == texts
+    assert all(t in e["title"] for t, e in zip(texts, events, strict=True))
+
+
+def test_events_carry_status_colours_and_plain_text(sessions):
+    """One event per session, coloured by status, with title, tutor, location and seats as text."""
+    events = calendar_events(sessions, "local")
+    assert len(events) == len(sessions)
+    by_key = sessions.set_index("session_key")
+    for event in events:
+        row = by_key.loc[event["id"]]
+        props = event["extendedProps"]
+        assert event["backgroundColor"] == STATUS_COLORS[str(row["status"])]
+        assert event["allDay"] is False
+        assert props["title"] in event["title"] and props["seats"] in event["title"]
+        assert props["tutor"] in event["title"] and props["location"] in event["title"]
+        assert "<" not in event["title"]
+        assert len(event["start"]) == 19 and "+" not in event["start"]  # naive wall clock
+
+
+def test_seats_text_reads_as_people_say_it(sessions):
+    """Seats read "12/15 seats", or "7 enrolled · no limit" without a capacity."""
+    frame = sessions.head(2).copy()
+    frame["enrolled"] = pd.array([12, 7], dtype="Int64")
+    frame["max_capacity"] = pd.array([15, None], dtype="Int64")
+    assert seats_text(frame).tolist() == ["12/15 seats", "7 enrolled · no limit"]
+
+
+def test_events_are_capped_to_the_earliest(sessions):
+    """With a limit, only the earliest sessions are sent to the browser."""
+    events = calendar_events(sessions, "UTC", limit=10)
+    first = sessions.sort_values(["start_utc", "session_key"]).head(10)["session_key"].tolist()
+    assert [e["id"] for e in events] == first
+    assert calendar_events(sessions.head(0), "UTC") == []
+
+
+def test_options_pin_utc_and_stay_in_range():
+    """Options keep FullCalendar from shifting times and from leaving the loaded range."""
+    opts = calendar_options("timeGridWeek", date(2026, 12, 1), date(2026, 12, 31), ANCHOR)
+    assert opts["timeZone"] == "UTC"
+    assert opts["initialView"] == "timeGridWeek"
+    assert opts["initialDate"] == "2026-12-01"
+    assert opts["validRange"] == {"start": "2026-12-01", "end": "2027-01-01"}
+    assert not any("resource" in v.lower() or "timeline" in v.lower() for v in CALENDAR_VIEWS)
+    with pytest.raises(ValueError, match="unknown calendar view"):
+        calendar_options("resourceTimelineDay", None, None, ANCHOR)
+
+
+def test_clicked_session_key_reads_event_clicks_only():
+    """Only an eventClick hand-back names a session; other callbacks and empty state do not."""
+    click = {
+        "callback": "eventClick",
+        "eventClick": {"event": {"id": "session:1", "extendedProps": {}}, "view": {}},
+    }
+    assert clicked_session_key(click) == "session:1"
+    assert clicked_session_key({"callback": "dateClick", "dateClick": {}}) is None
+    assert clicked_session_key({}) is None
+    assert clicked_session_key(None) is None
+
+
+def test_session_details_show_both_zones(dublin_dst):
+    """The details of a clicked session give its start in the display zone and its own zone."""
+    key = dublin_dst["session_key"].iloc[0]
+    details = session_details(dublin_dst, key, "UTC").set_index("Field")["Value"]
+    assert details["Starts"] == "Tue 20 Oct 2026 08:00 UTC (+00:00) · own zone 09:00 IST (+01:00)"
+    assert session_details(dublin_dst, "nope", "UTC").empty
+
+
+def test_timeline_keeps_busiest_rows_under_the_caps(sessions):
+    """The timeline keeps the busiest trainings/tutors, at most `top` lines and `max_bars` bars."""
+    frame, total = timeline_frame(sessions, "local", "training", top=5)
+    assert total == sessions["training_key"].nunique()
+    assert frame["row"].nunique() == 5
+    busiest = sessions["training_key"].value_counts().iloc[:5].sum()
+    assert len(frame) == busiest
+    small, _ = timeline_frame(sessions, "local", "tutor", top=50, max_bars=20)
+    assert 0 < len(small) <= 20
+    fig = timeline_figure(frame, "local", "training")
+    assert sum(len(t.y) for t in fig.data) == len(frame)
+    assert {t.marker.color for t in fig.data} <= set(STATUS_COLORS.values())
+
+
+def test_calendar_window_holds_whole_days_that_fit(sessions):
+    """Whole display days from the start while they fit; quiet days up to the next stay in."""
+    from lu_data.analyses.calendar_events import calendar_window, sessions_days
+    from lu_data.model.display_zone import display_times
+
+    day = display_times(sessions, "local")["start_display"].dt.normalize()
+    per_day = day.value_counts().sort_index()
+    limit = int(per_day.iloc[:3].sum())  # exactly the first three days
+    window = calendar_window(sessions, "local", limit=limit)
+    assert len(window.sessions) == limit and not window.day_capped
+    assert window.first_day == per_day.index[0].date()
+    assert window.last_day == (per_day.index[3] - pd.Timedelta(days=1)).date()
+    shown = day.loc[window.sessions.index]
+    assert set(shown) == set(per_day.index[:3])
+    days = sessions_days(sessions, "local")
+    later = calendar_window(sessions, "local", start=days[3], limit=limit)
+    assert later.first_day == days[3] and later.total == len(sessions)
+    busy = per_day.index[per_day.to_numpy() >= 2][0].date()
+    crowded = calendar_window(sessions, "local", start=busy, limit=1)  # that day is too many
+    assert crowded.day_capped and crowded.first_day == busy
+    assert len(crowded.sessions) == per_day[pd.Timestamp(busy)]
+    everything = calendar_window(sessions, "local")
+    assert len(everything.sessions) == len(sessions)

@@ -1,0 +1,289 @@
+"""Tutor analyses: clashes in the display zone, weekly workload, the team table, labels."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lu_data import RawPage, RawPortal, load_portal
+from lu_data.analyses.double_bookings import double_bookings
+from lu_data.analyses.tutors import (
+    ALL_TUTORS,
+    double_bookings_export,
+    double_bookings_table,
+    sessions_by_training,
+    sessions_of_tutor,
+    team_table,
+    training_summary,
+    tutor_labels,
+    weekly_workload,
+    workload_grid,
+)
+from lu_data.figures.tutors import hours_per_tutor_figure, workload_heatmap
+from lu_data.model.rollups import tutors_frame
+from tests.support import load_records
+
+# Tutor 1 (Ana Ruiz) teaches a Dublin session and a New York one that overlap by 30 minutes,
+# then a session that only touches the second one's end. Tutors 2 and 3 share a name.
+PEOPLE = {
+    1: ("Ana", "Ruiz", "ana@example.com"),
+    2: ("Sam", "Lee", "sam.one@example.com"),
+    3: ("Sam", "Lee", "sam.two@example.com"),
+}
+SESSIONS = [
+    # session id, training id, title, start, end (UTC), Rails zone, tutor id
+    (101, 7, "Excel basics", "2026-03-30T08:00:00Z", "2026-03-30T10:00:00Z", "Dublin", 1),
+    (
+        102,
+        8,
+        "Negotiation",
+        "2026-03-30T09:30:00Z",
+        "2026-03-30T11:00:00Z",
+        "Eastern Time (US & Canada)",
+        1,
+    ),
+    (103, 8, "Negotiation", "2026-03-30T11:00:00Z", "2026-03-30T12:00:00Z", "Dublin", 1),
+    (104, 7, "Excel basics", "2026-04-06T13:00:00Z", "2026-04-08T15:00:00Z", "Dublin", 2),
+    (105, 9, "Safety", "2026-04-12T23:30:00Z", "2026-04-13T01:30:00Z", "Auckland", 3),
+]
+
+
+def record(sid, tid, title, start, end, zone, tutor) -> dict:
+    """One ILT Center record built from the committed sample."""
+    first, last, email = PEOPLE[tutor]
+    rec = copy.deepcopy(load_records("sample_ilt_center.json")[0])
+    rec.update(
+        id=1000 + sid,
+        session_id=sid,
+        training_id=tid,
+        title=title,
+        start_at=start,
+        end_at=end,
+        timezone=zone,
+        session_tutor_id=tutor,
+        tutor_first_name=first,
+        tutor_last_name=last,
+        tutor_email=email,
+    )
+    return rec
+
+
+def decode(values) -> np.ndarray:
+    """Plotly typed arrays ({dtype, bdata, shape "r, c"}) or plain lists as numpy."""
+    if isinstance(values, dict) and "bdata" in values:
+        flat = np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"])
+        shape = [int(n) for n in str(values.get("shape", len(flat))).split(",")]
+        return flat.reshape(shape)
+    return np.asarray(values, dtype="float64")
+
+
+@pytest.fixture(scope="module")
+def sessions() -> pd.DataFrame:
+    """The five sessions above through the one normaliser."""
+    raw = RawPortal(
+        pages=[RawPage(modules=[record(*s) for s in SESSIONS], label="page 1")], origin="test"
+    )
+    return load_portal(raw).sessions
+
+
+def test_double_booking_lists_both_sessions_in_each_sessions_own_zone(sessions):
+    """Both clashing sessions are listed with their own wall clock, zone and the overlap."""
+    pairs = double_bookings(sessions)
+    table = double_bookings_table(pairs, sessions, "local")
+    assert len(table) == 1
+    row = table.iloc[0]
+    assert (row["Tutor"], row["Session A"], row["Session B"]) == (
+        "Ana Ruiz",
+        "Excel basics",
+        "Negotiation",
+    )
+    assert row["When (A)"] == "2026-03-30 09:00–11:00 IST (+01:00)"  # Dublin summer time
+    assert row["When (B)"] == "2026-03-30 05:30–07:00 EDT (-04:00)"
+    assert row["Overlap (min)"] == 30
+
+
+def test_double_booking_times_follow_the_display_zone(sessions):
+    """In a picked zone both sessions are shown in that zone."""
+    table = double_bookings_table(double_bookings(sessions), sessions, "UTC")
+    assert table.iloc[0]["When (A)"] == "2026-03-30 08:00–10:00 UTC (+00:00)"
+    assert table.iloc[0]["When (B)"] == "2026-03-30 09:30–11:00 UTC (+00:00)"
+
+
+def test_double_booking_export_carries_iso_times_with_offsets(sessions):
+    """The clash CSV frame has keys, UTC and display-zone ISO 8601 times for both sides."""
+    out = double_bookings_export(double_bookings(sessions), sessions, "local")
+    row = out.iloc[0]
+    assert row["session_key_a"] == "session:101" and row["session_key_b"] == "session:102"
+    assert row["start_utc_a"] == "2026-03-30T08:00:00+00:00"
+    assert row["start_local_a"] == "2026-03-30T09:00:00+01:00"
+    assert row["end_local_b"] == "2026-03-30T07:00:00-04:00"
+    assert row["tz_b"] == "America/New_York"
+    assert row["overlap_minutes"] == 30
+
+
+def test_empty_clash_tables_keep_their_columns(sessions):
+    """No clashes gives empty tables with the declared columns, not an error."""
+    alone = sessions.loc[sessions["session_key"] == "session:104"]
+    pairs = double_bookings(alone)
+    assert double_bookings_table(pairs, alone).empty
+    assert "overlap_minutes" in double_bookings_export(pairs, alone).columns
+
+
+def test_team_table_counts_hours_sessions_trainings_and_conflicts(sessions):
+    """One row per tutor, busiest first; conflicts are double-booked sessions."""
+    team = team_table(sessions).set_index("Tutor")
+    ana = team.loc["Ana Ruiz"]
+    assert (ana["Sessions"], ana["Trainings"], ana["Conflicts"]) == (3, 2, 2)
+    assert ana["Teaching hours"] == pytest.approx(4.5)
+    assert team.loc["Sam Lee (sam.one@example.com)", "Teaching hours"] == pytest.approx(50.0)
+    assert team["Conflicts"].sum() == 2
+    assert list(team["Teaching hours"]) == sorted(team["Teaching hours"], reverse=True)
+    assert team["Sessions"].sum() == len(tutors_frame(sessions)) + 2  # 5 sessions, 3 tutors
+
+
+def test_tutor_labels_tell_same_named_tutors_apart(sessions):
+    """Two tutors called Sam Lee get their e-mail added; unique names stay plain."""
+    labels = tutor_labels(sessions)
+    assert labels["user:1"] == "Ana Ruiz"
+    assert labels["user:2"] == "Sam Lee (sam.one@example.com)"
+    assert labels["user:3"] == "Sam Lee (sam.two@example.com)"
+
+
+def test_sessions_of_tutor_filters_by_key(sessions):
+    """A tutor key keeps that tutor's sessions; ALL_TUTORS keeps everyone."""
+    assert len(sessions_of_tutor(sessions, "user:1")) == 3
+    assert len(sessions_of_tutor(sessions, ALL_TUTORS)) == len(sessions)
+
+
+def test_weekly_workload_puts_sessions_in_the_display_zone_week(sessions):
+    """Sunday 23:30 UTC is Monday in Auckland: the week differs between UTC and local."""
+    local = weekly_workload(sessions, "local").set_index("tutor_key")
+    utc = weekly_workload(sessions, "UTC").set_index("tutor_key")
+    assert local.loc["user:3", "week"] == pd.Timestamp("2026-04-13")
+    assert utc.loc["user:3", "week"] == pd.Timestamp("2026-04-06")
+    ana = local.loc["user:1"]
+    assert (ana["sessions"], ana["hours"]) == (3, 4.5)
+
+
+def test_workload_grid_fills_empty_weeks_and_orders_by_hours(sessions):
+    """Every week in range is a column (zero when idle); the busiest tutor is the first row."""
+    grid = workload_grid(weekly_workload(sessions, "local"))
+    assert list(grid.hours.columns) == list(pd.date_range("2026-03-30", "2026-04-13", freq="7D"))
+    assert grid.hours.index[0] == "Sam Lee (sam.one@example.com)"
+    assert grid.hours.loc["Ana Ruiz"].tolist() == [4.5, 0.0, 0.0]
+    assert grid.sessions.loc["Ana Ruiz"].tolist() == [3, 0, 0]
+    assert (grid.hidden_tutors, grid.total_tutors) == (0, 3)
+
+
+def test_workload_grid_keeps_the_busiest_forty_of_many_tutors():
+    """With 45 tutors the grid keeps the 40 with most hours and says 5 are hidden."""
+    weekly = pd.DataFrame(
+        {
+            "tutor_key": [f"user:{i}" for i in range(45)],
+            "tutor": [f"Tutor {i:02d}" for i in range(45)],
+            "week": pd.Timestamp("2026-12-07"),
+            "sessions": 1,
+            "hours": np.arange(45, dtype="float64") + 1,
+        }
+    )
+    grid = workload_grid(weekly)
+    assert len(grid.hours) == 40 and grid.hidden_tutors == 5 and grid.total_tutors == 45
+    assert grid.hours.index[0] == "Tutor 44" and "Tutor 04" not in grid.hours.index
+    fig = json.loads(workload_heatmap(grid).to_json())
+    assert len(fig["data"][0]["y"]) == 40
+
+
+def test_heatmap_hover_gives_sessions_and_hours(sessions):
+    """The heatmap cells hold hours and their hover text names sessions and hours."""
+    fig = json.loads(workload_heatmap(workload_grid(weekly_workload(sessions))).to_json())
+    trace = fig["data"][0]
+    z = decode(trace["z"])
+    assert float(np.sum(z)) == pytest.approx(sessions["duration_hours"].sum())
+    assert "teaching hours" in trace["hovertemplate"] and "sessions" in trace["hovertemplate"]
+    assert trace["x"] == ["30 Mar 2026", "06 Apr 2026", "13 Apr 2026"]
+    assert fig["layout"]["xaxis"]["ticktext"] == ["30<br>Mar 2026", "06<br>Apr", "13<br>Apr"]
+
+
+def test_heatmap_over_years_labels_at_most_twelve_weeks_each_once():
+    """Two years of weeks: unique week columns (no 1 Dec of one year on another's), few labels."""
+    weeks = pd.date_range("2025-01-06", "2026-12-28", freq="7D")
+    weekly = pd.DataFrame(
+        {"tutor_key": "user:1", "tutor": "Ana", "week": weeks, "sessions": 1, "hours": 1.5}
+    )
+    grid = workload_grid(weekly)
+    axis = json.loads(workload_heatmap(grid).to_json())["layout"]["xaxis"]
+    trace = json.loads(workload_heatmap(grid).to_json())["data"][0]
+    assert len(set(trace["x"])) == len(weeks) == 104
+    assert 7 <= len(axis["tickvals"]) <= 12 and set(axis["tickvals"]) <= set(trace["x"])
+    years = [t for t in axis["ticktext"] if "20" in t]
+    assert years[0] == "06<br>Jan 2025" and len(years) == 2  # the first, then Jan 2026 only
+
+
+def test_heatmap_spans_the_shown_tutors_weeks_only():
+    """A hidden tutor's sessions years earlier add no empty columns to the busiest forty."""
+    busy = pd.DataFrame(
+        {
+            "tutor_key": [f"user:{i}" for i in range(40)],
+            "tutor": [f"Tutor {i:02d}" for i in range(40)],
+            "week": pd.Timestamp("2026-12-07"),
+            "sessions": 3,
+            "hours": 9.0,
+        }
+    )
+    early = pd.DataFrame(
+        {
+            "tutor_key": ["user:99"],
+            "tutor": ["Quiet"],
+            "week": [pd.Timestamp("2021-11-22")],
+            "sessions": [1],
+            "hours": [1.0],
+        }
+    )
+    grid = workload_grid(pd.concat([busy, early], ignore_index=True))
+    assert list(grid.hours.columns) == [pd.Timestamp("2026-12-07")]
+    assert grid.hidden_tutors == 1
+
+
+def test_empty_view_gives_figures_that_say_what_to_change(sessions):
+    """No sessions: empty tables and figures that tell the user to widen the dates."""
+    none = sessions.iloc[0:0]
+    assert team_table(none).empty and training_summary(none).empty
+    assert sessions_by_training(none).empty
+    fig = json.loads(workload_heatmap(workload_grid(weekly_workload(none))).to_json())
+    assert "widen the dates" in fig["layout"]["annotations"][0]["text"]
+    fig = json.loads(hours_per_tutor_figure(team_table(none)).to_json())
+    assert "widen the dates" in fig["layout"]["annotations"][0]["text"]
+
+
+def test_training_summary_and_grouped_sessions(sessions):
+    """One row per training with counts, hours and zoned first/last times; sessions grouped."""
+    summary = training_summary(sessions, "local").set_index("Training")
+    excel = summary.loc["Excel basics"]
+    assert (excel["Sessions"], excel["Tutors"]) == (2, 2)
+    assert excel["Teaching hours"] == pytest.approx(52.0)
+    assert excel["First session"] == "2026-03-30 09:00 IST (+01:00)"
+    assert excel["Last session"] == "2026-04-06 14:00 IST (+01:00)"
+    grouped = sessions_by_training(sessions)
+    # Excel's two sessions sit together although a Negotiation session starts between them.
+    assert list(grouped["session_key"]) == [
+        "session:101",
+        "session:104",
+        "session:102",
+        "session:103",
+        "session:105",
+    ]
+    one = sessions_by_training(sessions, "training:8")
+    assert list(one["session_key"]) == ["session:102", "session:103"]
+
+
+def test_multi_day_span_shows_the_end_date(sessions):
+    """A session ending on a later day shows the full end date, not just its time."""
+    alone = sessions.loc[sessions["session_key"] == "session:104"]
+    twice = pd.concat([alone, alone.assign(session_key="session:999")])
+    table = double_bookings_table(double_bookings(twice), twice, "local")
+    assert table.iloc[0]["When (A)"] == "2026-04-06 14:00–2026-04-08 16:00 IST (+01:00)"
