@@ -6,7 +6,6 @@ import gc
 import json
 import os
 import platform
-import re
 import resource
 import statistics
 import subprocess
@@ -31,15 +30,6 @@ OUT_DIR = ROOT / "benchmarks" / "out"
 OUT_FILE = OUT_DIR / "results.json"
 APP_TIMEOUT_S = 300  # AppTest's default of 3 s is far too short for a cold 100k load
 WHOLE_RANGE = (date(2000, 1, 1), date(2100, 1, 1))
-# Used when dashboard.py cannot be read; normally the router's own st.Page list is measured.
-FALLBACK_PAGES: dict[str, str] = {
-    "overview": "dashboard.py",
-    "capacity": "pages/capacity.py",
-    "calendar": "pages/calendar.py",
-    "tutors": "pages/tutors.py",
-    "sessions": "pages/sessions.py",
-    "quality": "pages/quality.py",
-}
 VIEW_KEY = "_lu_view"  # where ui.render_sidebar leaves the View of a run
 PORTAL_ENV = ("LEARNUPON_PORTAL", "LEARNUPON_BASE_URL", "LEARNUPON_USERNAME", "LEARNUPON_PASSWORD")
 DEMO_SESSIONS_ENV = "LU_DEMO_SESSIONS"
@@ -120,18 +110,16 @@ SLOW_KEYS = (
 )
 
 
-def router_pages() -> dict[str, str]:
-    """Every page the router lists (name -> path), read from its st.Page(...) calls."""
-    try:
-        source = (ROOT / "dashboard.py").read_text(encoding="utf-8")
-    except OSError:
-        return dict(FALLBACK_PAGES)
-    paths = re.findall(r"st\.Page\(\s*[\"']([^\"']+\.py)[\"']", source)
-    pages = {Path(p).stem.removesuffix("_view"): p for p in paths}
-    return pages or dict(FALLBACK_PAGES)
+def app_pages() -> dict[str, str]:
+    """Every page the menu lists (name -> script): the home page is "overview"."""
+    from ui.menu import PAGES as MENU
+
+    return {
+        "overview" if e.script == "dashboard.py" else Path(e.script).stem: e.script for e in MENU
+    }
 
 
-PAGES = router_pages()
+PAGES = app_pages()
 
 
 def expected_keys(sizes: tuple[int, ...], *, quick: bool) -> tuple[list[str], list[str]]:

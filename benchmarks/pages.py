@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -55,31 +54,12 @@ def app_environment(n_sessions: int) -> Iterator[Any]:
 
 
 def new_app(entry: Path | None = None) -> Any:
-    """A fresh AppTest session (on the router unless entry is given), whole date range selected."""
+    """A fresh AppTest session (on the home page unless entry is given), whole range selected."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(entry or ROOT / "dashboard.py"), default_timeout=APP_TIMEOUT_S)
     at.session_state["filter_dates"] = WHOLE_RANGE
     return at
-
-
-def full_rerun_entry(folder: Path, page: str) -> Path:
-    """A one-page entry script that runs the shared sidebar and then the page, on every run.
-
-    AppTest (1.67) re-executes only the page script on reruns of a st.navigation app, so the
-    router's sidebar (filters, describe_view) is left out of its rerun times; a browser rerun
-    runs both. This entry measures what a browser rerun costs.
-    """
-    path = folder / f"entry_{Path(page).stem}.py"
-    path.write_text(
-        f"import runpy\nimport sys\n\nsys.path.insert(0, {str(ROOT)!r})\n"
-        "import streamlit as st\n\nimport ui\n\n"
-        'st.set_page_config(page_title="ILT sessions", layout="wide")\n'
-        "ui.render_sidebar()\n"
-        f'runpy.run_path({str(ROOT / page)!r}, run_name="__main__")\n',
-        encoding="utf-8",
-    )
-    return path
 
 
 def run_app(at: Any) -> float:
@@ -112,9 +92,9 @@ def measure_pages(report: Report, n: int, repeats: int, cheap: int) -> dict[str,
     """Cold first run, fresh sessions on warm caches, and warm reruns of every page."""
     label = size_label(n)
     info: dict[str, Any] = {}
-    with app_environment(n), tempfile.TemporaryDirectory(prefix="lu-bench-entry-") as tmp:
+    with app_environment(n):
         cold = run_app(new_app())
-        report.add("page_cold_s", cold, "s", note=f"router + Overview, empty cache, {label} demo")
+        report.add("page_cold_s", cold, "s", note=f"Overview, empty cache, {label} demo")
         log(f"  pages: cold first run {cold:.2f} s")
         fresh = [run_app(new_app()) for _ in range(repeats)]
         report.add(
@@ -122,7 +102,7 @@ def measure_pages(report: Report, n: int, repeats: int, cheap: int) -> dict[str,
             median(fresh),
             "s",
             runs=fresh,
-            note="new session: router + Overview, data already cached",
+            note="new session: Overview, data already cached",
         )
         for name, page in PAGES.items():
             if not (ROOT / page).exists():
@@ -130,18 +110,17 @@ def measure_pages(report: Report, n: int, repeats: int, cheap: int) -> dict[str,
                     report.add(f"{key}.{name}", None, _page_unit(key), note="n/a: no page file")
                 continue
             try:
-                # The brief's method: the router builds the view, then switch_page.
+                # A user's way in: the home page builds the view, then the menu opens the page.
                 at = new_app()
                 run_app(at)
                 at.switch_page(page)
                 first = run_app(at)
                 shown = sessions_in_view(at)
-                warm = [run_app(at) for _ in range(cheap)]
+                # Every page script draws the shared sidebar itself, so an AppTest rerun runs
+                # what a browser rerun runs: sidebar and page.
+                full = [run_app(at) for _ in range(cheap)]
+                warm = full
                 charts, tables = payload_bytes(at)
-                # What a browser rerun runs: the shared sidebar and the page, every time.
-                full_app = new_app(full_rerun_entry(Path(tmp), page))
-                run_app(full_app)
-                full = [run_app(full_app) for _ in range(cheap)]
             except Exception as exc:  # a page still being built must not stop the run
                 note = f"n/a: {type(exc).__name__}: {str(exc)[:200]}"
                 for key in PAGE_KEYS:
@@ -155,7 +134,7 @@ def measure_pages(report: Report, n: int, repeats: int, cheap: int) -> dict[str,
                 median(warm),
                 "s",
                 runs=warm,
-                note=f"AppTest rerun (page script only); {view_note}",
+                note=f"AppTest rerun (sidebar + page); {view_note}",
             )
             report.add(
                 f"page_full_rerun_s.{name}",
