@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 APP_TITLE = "ILT sessions"
 APP_ICON = ":material/event:"
@@ -36,7 +37,7 @@ def set_page(title: str) -> None:
     st.set_page_config(page_title=tab, page_icon=APP_ICON, layout="wide")
 
 
-def render_menu(params: dict[str, list[str]] | None = None) -> None:
-    """The sidebar menu; each link carries the shared filters so a new tab opens the same view."""
+def render_menu(where: DeltaGenerator, params: dict[str, list[str]] | None = None) -> None:
+    """The menu in `where`; each link carries the shared filters, so a new tab shows the view."""
     for page in PAGES:
-        st.sidebar.page_link(page.script, label=page.label, icon=page.icon, query_params=params)
+        where.page_link(page.script, label=page.label, icon=page.icon, query_params=params)

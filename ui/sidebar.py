@@ -296,8 +296,7 @@ def start_page(title: str, *, need_sessions: bool = True, describe: bool = True)
     st.sidebar.header(APP_TITLE)
     menu = st.sidebar.container()  # drawn first, filled once the filters are known
     view = render_sidebar()
-    with menu:
-        render_menu(shared_query_params())
+    render_menu(menu, shared_query_params())
     st.title(title)
     if view is None:
         st.stop()
