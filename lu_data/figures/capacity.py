@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lu_data.analyses.capacity import FILL_BIN_LABELS, MAX_GROUP_BARS, rollup_status, short_text
+from lu_data.analyses.capacity import (
+    FILL_BIN_LABELS,
+    MAX_GROUP_BARS,
+    NO_LIMIT_LEARNERS,
+    rollup_status,
+    short_text,
+)
 from lu_data.figures.style import CAPACITY_COLOR, apply_style, empty_figure
 from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
 
@@ -87,21 +93,22 @@ def group_capacity_figure(rollup: pd.DataFrame, label: str) -> go.Figure:
     status = rollup_status(top)
     fig = go.Figure()
     fig.add_bar(
-        x=top["Capacity"],
+        x=top["Seats offered"],
         y=names,
         orientation="h",
-        name="Capacity",
+        name="Seats offered",
         width=0.8,
         marker_color=CAPACITY_COLOR,
         hovertemplate="%{y}<br>Seats offered: %{x}<extra></extra>",
     )
-    custom = top[["Sessions", "Fill", "Overbooked", "No limit set"]].astype("float64").to_numpy()
+    custom = top[["Sessions", "Fill", "Overbooked", "No limit set", NO_LIMIT_LEARNERS]]
+    custom = custom.astype("float64").to_numpy()
     for s in STATUS_ORDER:
         mask = (status == s).to_numpy()
         if not mask.any():
             continue
         fig.add_bar(
-            x=top.loc[mask, "Enrolled"],
+            x=top.loc[mask, "Seats taken"],
             y=[n for n, m in zip(names, mask, strict=True) if m],
             orientation="h",
             width=0.45,
@@ -109,9 +116,10 @@ def group_capacity_figure(rollup: pd.DataFrame, label: str) -> go.Figure:
             marker_color=STATUS_COLORS[s],
             customdata=custom[mask],
             hovertemplate=(
-                "%{y}<br>Enrolled: %{x} in %{customdata[0]} sessions"
+                "%{y}<br>Seats taken: %{x} in %{customdata[0]} sessions"
                 "<br>Fill: %{customdata[1]:.0%}<br>Overbooked sessions: %{customdata[2]}"
-                "<br>No-limit sessions: %{customdata[3]}<extra></extra>"
+                "<br>No-limit sessions: %{customdata[3]}, learners: %{customdata[4]}"
+                "<extra></extra>"
             ),
         )
     fig.update_layout(barmode="overlay", xaxis={"title": "Seats"})
