@@ -7,6 +7,7 @@ import pandas as pd
 
 from lu_data.model.fill_status import fill_of, seat_columns
 from lu_data.model.schema import TRAINING_DTYPES, TUTOR_DTYPES, empty_frame, enforce_dtypes
+from lu_data.model.teaching_time import teaching_hours
 
 NO_TUTOR = "(no tutor)"
 
@@ -51,17 +52,20 @@ def trainings_frame(sessions: pd.DataFrame) -> pd.DataFrame:
 
 
 def tutors_frame(sessions: pd.DataFrame) -> pd.DataFrame:
-    """One row per tutor: sessions, teaching hours, trainings taught, first and last session."""
+    """One row per tutor: sessions, teaching hours, trainings taught, first and last session.
+
+    Teaching hours are the hours taught on each local day (model.teaching_time), not elapsed.
+    """
     if sessions.empty:
         return empty_frame(TUTOR_DTYPES)
-    s = sessions.assign(tutor_key=tutor_keys(sessions))
+    s = sessions.assign(tutor_key=tutor_keys(sessions), _taught=teaching_hours(sessions))
     g = s.groupby("tutor_key", sort=False)
     out = g.agg(
         tutor_id=("tutor_id", "first"),
         tutor_name=("tutor_name", "first"),
         tutor_email=("tutor_email", "first"),
         sessions=("session_key", "size"),
-        teaching_hours=("duration_hours", "sum"),
+        teaching_hours=("_taught", "sum"),
         trainings=("training_key", "nunique"),
         first_start_utc=("start_utc", "min"),
         last_start_utc=("start_utc", "max"),
