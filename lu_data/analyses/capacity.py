@@ -55,10 +55,16 @@ def short_text(text: pd.Series, limit: int = TITLE_CHARS) -> pd.Series:
 
 
 def session_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
-    """One row per session, grouped by training then start: the per-session chart's data."""
+    """One row per session, grouped by training then start: the per-session chart's data.
+
+    session_key is the bar's own category (plotly merges equal labels into one bar); tick is
+    the text written beside it.
+    """
     columns = [
         "training",
         "label",
+        "tick",
+        "training_key",
         "session_key",
         "title",
         "start",
@@ -82,6 +88,7 @@ def session_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "training": short_text(sessions["title"]),
+            "training_key": sessions["training_key"],
             "label": start_text,
             "session_key": sessions["session_key"],
             "title": sessions["title"].fillna("(untitled)"),
@@ -97,11 +104,17 @@ def session_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
         }
     )
     frame["over"] = (frame["enrolled"] - frame["capacity"]).clip(lower=0).fillna(0)
-    frame = frame.sort_values(["training", "start_sort", "session_key"], kind="stable")
-    # Two sessions of one training at the same minute would share a bar: number the repeats.
-    repeat = frame.groupby(["training", "label"], sort=False).cumcount()
+    # Two trainings may share a title: the key keeps each one's sessions together.
+    frame = frame.sort_values(
+        ["training", "training_key", "start_sort", "session_key"], kind="stable"
+    )
+    # Two sessions of one training at the same minute read alike: number the repeats.
+    repeat = frame.groupby(["training_key", "label"], sort=False).cumcount()
     numbered = frame["label"] + " (" + (repeat + 1).astype("str") + ")"
     frame["label"] = frame["label"].where(repeat == 0, numbered)
+    # The axis text: the training's name on its first bar, then the session starts under it.
+    first = frame["training_key"].ne(frame["training_key"].shift())
+    frame["tick"] = frame["label"].where(~first, frame["training"] + " · " + frame["label"])
     return frame[columns].reset_index(drop=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -30,7 +31,9 @@ def session_capacity_figure(frame: pd.DataFrame) -> go.Figure:
     """Per session, grouped by training: a capacity bar with the enrolled bar drawn inside it."""
     if frame.empty:
         return empty_figure(EMPTY_MESSAGE)
-    y = [frame["training"].tolist(), frame["label"].tolist()]
+    # Every bar has its own category, the session key: plotly draws equal category labels
+    # (two trainings' sessions at the same minute) as one bar, out of date order.
+    y = frame["session_key"].tolist()
     fig = go.Figure()
     hover = frame[["title", "start", "tutor", "location", "status_label"]].to_numpy()
     fig.add_bar(
@@ -49,7 +52,7 @@ def session_capacity_figure(frame: pd.DataFrame) -> go.Figure:
             continue
         fig.add_bar(
             x=part["enrolled"],
-            y=[part["training"].tolist(), part["label"].tolist()],
+            y=part["session_key"].tolist(),
             orientation="h",
             width=0.45,
             name=STATUS_LABELS[status],
@@ -76,7 +79,31 @@ def session_capacity_figure(frame: pd.DataFrame) -> go.Figure:
         xaxis={"range": [0, max(widest, 1) * 1.18], "ticksuffix": " seats"},
     )
     fig.update_yaxes(
-        autorange="reversed", type="multicategory", dividercolor="#c4cad4", tickfont={"size": 11}
+        autorange="reversed",
+        type="category",
+        categoryorder="array",
+        categoryarray=y,
+        tickmode="array",
+        tickvals=y,
+        ticktext=frame["tick"].tolist(),
+        tickfont={"size": 11},
+    )
+    # A thin line where one training's bars end and the next one's begin.
+    starts = np.flatnonzero(frame["training_key"].ne(frame["training_key"].shift()))[1:]
+    fig.update_layout(
+        shapes=[
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": i - 0.5,
+                "y1": i - 0.5,
+                "line": {"color": "#c4cad4", "width": 1},
+            }
+            for i in starts
+        ]
     )
     fig = apply_style(fig, height=bars_height(len(frame)))
     # The chart scrolls inside a fixed-height box: keep the seat scale at the top, by the legend.
@@ -189,7 +216,7 @@ def _add_marks(fig: go.Figure, rows: pd.DataFrame, text: pd.Series | str, status
     text = [text] * len(rows) if isinstance(text, str) else text.tolist()
     fig.add_scatter(
         x=rows["enrolled"],
-        y=[rows["training"].tolist(), rows["label"].tolist()],
+        y=rows["session_key"].tolist(),
         mode="text",
         text=text,
         textposition="middle right",

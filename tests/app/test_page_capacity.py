@@ -91,8 +91,10 @@ def test_session_chart_draws_one_bar_per_session(app):
     spec = chart(at, "capacity_session_chart")
     bars = [t for t in spec["data"] if t["type"] == "bar"]
     capacity = next(b for b in bars if b["name"] == "Capacity")
-    trainings, labels = capacity["y"]  # multicategory axis: [training, session start]
-    assert len(labels) == len(trainings) == len(sessions)
+    keys = capacity["y"]  # one category per bar: the session key
+    assert sorted(keys) == sorted(sessions["session_key"])
+    assert spec["layout"]["yaxis"]["categoryarray"] == keys
+    assert len(spec["layout"]["yaxis"]["ticktext"]) == len(keys)
     enrolled = [b for b in bars if b["name"] != "Capacity"]
     assert sum(len(decode(b["x"])) for b in enrolled) == len(sessions)
     assert sum(sum(decode(b["x"])) for b in enrolled) == sessions["enrolled"].sum()

@@ -237,12 +237,37 @@ def test_session_capacity_groups_by_training_with_unique_labels(sessions):
     """Per-session rows are grouped by training, and no two bars of a training share a label."""
     frame = session_capacity(sessions, "local")
     assert len(frame) == len(sessions)
-    assert not frame.duplicated(["training", "label"]).any()
+    assert not frame.duplicated(["training_key", "label"]).any()
+    assert frame["session_key"].is_unique  # each bar's own category
     # Each training's rows are contiguous.
     runs = (frame["training"] != frame["training"].shift()).sum()
     assert runs == frame["training"].nunique()
     over = frame.loc[frame["status"] == "overbooked"]
     assert ((over["enrolled"] - over["capacity"]) == over["over"]).all()
+
+
+def test_sessions_with_identical_labels_get_their_own_bars_in_date_order(four):
+    """Two trainings each with a session at Tue 01 Dec 09:00: two bars, each under its training."""
+    frame = four.copy()
+    # Training 2's first session moves to the very minute of training 1's first one.
+    same = frame["session_key"] == "session:2"
+    first = frame.loc[frame["session_key"] == "session:1"].iloc[0]
+    frame.loc[same, "start_local"] = first["start_local"]
+    frame.loc[same, "start_utc"] = first["start_utc"]
+    data = session_capacity(frame, "UTC")
+    assert data["label"].tolist().count("Tue 01 Dec 09:00 UTC") == 2
+    fig = session_capacity_figure(data)
+    bars = next(t for t in fig.data if t.name == "Capacity")
+    assert len(set(bars.y)) == len(bars.y) == 4  # one category per bar, none merged
+    assert list(fig.layout.yaxis.categoryarray) == list(bars.y)
+    assert list(fig.layout.yaxis.ticktext) == [
+        "Training 1 · Tue 01 Dec 09:00 UTC",
+        "Wed 02 Dec 09:00 UTC",
+        "Training 2 · Tue 01 Dec 09:00 UTC",
+        "Wed 09 Dec 09:00 UTC",
+    ]
+    # Every session's bar sits on its own category: capacities in that order (no-limit blank).
+    assert [None if pd.isna(x) else x for x in bars.x] == [10.0, None, 20.0, 8.0]
 
 
 def test_session_labels_carry_the_display_zone(sessions):
