@@ -10,31 +10,50 @@ shows its page, filters and sidebar.
 import streamlit as st
 
 import ui
-from lu_data.analyses.capacity import at_risk_sessions, capacity_kpis, weekly_capacity
+from lu_data.analyses.capacity import (
+    AT_RISK_TODAY_TEXT,
+    at_risk_sessions,
+    capacity_kpis,
+    weekly_capacity,
+)
 from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.double_bookings import double_bookings
+from lu_data.analyses.forecast import PROJECTED_RISK_TEXT, projected_at_risk
 from lu_data.exports.csv import sessions_export
 from lu_data.figures.overview import weekly_capacity_figure
 
 view = ui.start_page("ILT sessions overview", need_sessions=False)
 
-kpi = ui.memo(view, "kpis", lambda: capacity_kpis(view.sessions, view.today))
+kpi = ui.memo(view, "kpis", lambda: capacity_kpis(view.sessions))
 clashes = ui.memo(view, "double_bookings", lambda: double_bookings(view.sessions))
+# The at-risk card counts exactly the list under it: by projection where enrolment history
+# exists, else by today's fill of the sessions starting soon.
+projections = ui.view_projections(view)
+if projections is not None:
+    at_risk = ui.memo(view, "at_risk", lambda: projected_at_risk(view.sessions, projections))
+    risk_card = ui.Card(
+        "At risk (projected)",
+        f"{len(at_risk):,}",
+        help=f"{PROJECTED_RISK_TEXT.capitalize()}, from each training's fill pace",
+    )
+else:
+    at_risk = ui.memo(view, "at_risk_today", lambda: at_risk_sessions(view.sessions, view.today))
+    risk_card = ui.Card(
+        "At risk (today's fill)",
+        f"{len(at_risk):,}",
+        help=f"{AT_RISK_TODAY_TEXT.capitalize()}; no enrolment history to project from",
+    )
 ui.render_cards(
     [
-        ui.Card("Sessions", f"{kpi['sessions']:,}"),
+        ui.Card("Sessions", f"{kpi.sessions:,}"),
         *ui.seat_cards(kpi),
         ui.Card(
             "Full",
-            f"{kpi['full']:,}",
+            f"{kpi.full:,}",
             help="Enrolled equals capacity",
-            note=f"{kpi['overbooked']:,} overbooked",
+            note=f"{kpi.overbooked:,} overbooked",
         ),
-        ui.Card(
-            "Under-filled soon",
-            f"{kpi['under_filled_soon']:,}",
-            help="Starting within 14 days of today and under 50% full",
-        ),
+        risk_card,
         ui.Card("Tutor double-bookings", f"{len(clashes):,}"),
         ui.Card(
             "Data-quality warnings",
@@ -44,7 +63,7 @@ ui.render_cards(
     ]
 )
 
-st.subheader("Capacity against enrolment per week")
+st.subheader("Seats offered and taken per week")
 st.plotly_chart(
     ui.memo(
         view,
@@ -54,18 +73,17 @@ st.plotly_chart(
     key="overview_weekly_chart",
 )
 
-if not ui.render_projected_risk(view, key="overview_risk", digest=True):
-    st.subheader("At risk: starting within 14 days and under 50% full")
-    rows = ui.memo(view, "at_risk", lambda: at_risk_sessions(view.sessions, view.today))
-    if rows.empty:
-        st.success(
-            "No session starting in the next 14 days is under 50% full.", icon=":material/check:"
-        )
+if projections is not None:
+    ui.render_projected_risk(view, key="overview_risk", digest=True)
+else:
+    st.subheader(f"At risk: {AT_RISK_TODAY_TEXT}")
+    if at_risk.empty:
+        st.success(f"No session is {AT_RISK_TODAY_TEXT}.", icon=":material/check:")
     else:
         ui.render_risk_digest(
-            ui.memo(view, "at_risk_table", lambda: sessions_table(rows, view.tz)),
+            ui.memo(view, "at_risk_table", lambda: sessions_table(at_risk, view.tz)),
             name="at-risk",
             key="overview_risk",
             view=view,
-            csv_frame=lambda: sessions_export(rows, view.tz),
+            csv_frame=lambda: sessions_export(at_risk, view.tz),
         )

@@ -25,6 +25,7 @@ from lu_data.figures.capacity import (
     session_capacity_figure,
 )
 from lu_data.model.display_zone import zone_label
+from lu_data.model.schema import STATUS_LABELS
 
 PERCENT = st.column_config.NumberColumn(format="percent")
 TIME_FORMAT = "YYYY-MM-DD HH:mm"
@@ -32,14 +33,16 @@ TIME_FORMAT = "YYYY-MM-DD HH:mm"
 view = ui.start_page("Capacity")
 sessions = view.sessions
 
-kpi = ui.memo(view, "kpis", lambda: capacity_kpis(sessions, view.today))
+kpi = ui.memo(view, "kpis", lambda: capacity_kpis(sessions))
 ui.render_cards(ui.seat_cards(kpi))
-ui.render_cards(  # seats, then the sessions that need a look: two rows of three
+ui.render_cards(  # seats, then the sessions that need a look
     [
-        ui.Card("Full", f"{kpi['full']:,}", help="Enrolled equals capacity"),
-        ui.Card("Overbooked", f"{kpi['overbooked']:,}", help="More enrolled than seats"),
+        ui.Card("Full", f"{kpi.full:,}", help="Enrolled equals capacity"),
+        ui.Card("Overbooked", f"{kpi.overbooked:,}", help="More enrolled than seats"),
         ui.Card(
-            "No limit set", f"{kpi['no_limit']:,}", help="No capacity set: left out of fill rates"
+            "No limit set",
+            f"{kpi.no_limit_sessions:,}",
+            help="No capacity set: left out of seats and fill rates",
         ),
     ]
 )
@@ -107,13 +110,16 @@ ui.table_with_download(
     name=f"capacity-by-{by}",
     key="capacity_rollup",
     view=view,
-    column_config={"Fill": PERCENT},
+    column_config={"Fill": PERCENT},  # Seats taken ÷ Seats offered, the columns beside it
     height=400,
 )
 
 # --- Fill-rate distribution --------------------------------------------------------------------
 st.subheader("Fill-rate distribution")
-st.caption("Sessions per 10-point band of enrolled ÷ capacity; 100% is exactly full.")
+st.caption(
+    "Sessions per 10-point band of enrolled ÷ capacity; 100% is exactly full. "
+    f"{STATUS_LABELS['under_filled']} is today's fill, not the at-risk projection."
+)
 st.plotly_chart(
     ui.memo(view, "fill_chart", lambda: fill_distribution_figure(fill_distribution(sessions))),
     key="capacity_fill_chart",

@@ -6,8 +6,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
+from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.analyses.forecast import (
-    AT_RISK_THRESHOLD,
+    BACKTEST_DAYS,
     PROJECTION_METHOD,
     curve_for,
     pace_choices,
@@ -49,7 +50,7 @@ threshold = (
         "At risk when projected to end under",
         min_value=10,
         max_value=90,
-        value=round(AT_RISK_THRESHOLD * 100),
+        value=round(AT_RISK_BELOW * 100),
         step=5,
         format="%d%%",
         key="pace_threshold",
@@ -141,7 +142,8 @@ with st.expander("How the projection works, and how well it did", icon=":materia
     st.markdown(PROJECTION_METHOD)
     st.markdown(
         "**Back-test.** Curves built from the earlier half of completed sessions project the "
-        "later half from their enrolment 7 and 14 days before start; the error is in seats."
+        f"later half from their enrolment {' and '.join(map(str, BACKTEST_DAYS))} days before "
+        "start; the error is in seats."
     )
     st.dataframe(
         tested.rename(

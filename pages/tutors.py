@@ -22,6 +22,7 @@ from lu_data.analyses.tutors import (
 )
 from lu_data.exports.csv import sessions_export
 from lu_data.figures.tutors import hours_per_tutor_figure, workload_heatmap
+from lu_data.model.teaching_time import teaching_hours
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm"
 
@@ -59,7 +60,11 @@ ui.render_cards(
     [
         ui.Card("Tutors", f"{len(team):,}"),
         ui.Card("Sessions", f"{len(mine):,}"),
-        ui.Card("Teaching hours", f"{mine['duration_hours'].sum():,.1f}"),
+        ui.Card(
+            "Teaching hours",
+            f"{ui.memo(view, 'tutor_hours', lambda: teaching_hours(mine).sum(), picked):,.1f}",
+            help="Hours taught on each local day a session runs, not elapsed time",
+        ),
         ui.Card(
             "Double-booked sessions",
             f"{int(team['Conflicts'].sum()):,}",
@@ -96,7 +101,10 @@ if grid.hidden_tutors:
         f"Showing the {HEATMAP_MAX_TUTORS} busiest of {grid.total_tutors:,} tutors by hours; "
         "pick a tutor or filter the sidebar to see the others."
     )
-st.caption("Weeks start on Monday in the display zone. Hover a cell for sessions and hours.")
+st.caption(
+    "Weeks start on Monday in the display zone; a session over several days counts the hours "
+    "it teaches on each day. Hover a cell for sessions and hours."
+)
 st.plotly_chart(
     ui.memo(view, "tutor_heatmap", lambda: workload_heatmap(grid), picked), key="tutors_heatmap"
 )

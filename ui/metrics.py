@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import streamlit as st
+
+from lu_data.analyses.capacity import NO_LIMIT_LEARNERS, CapacityKpis
 
 # Wide enough for "1,514,480" and "Tutor double-bookings"; four fit beside the sidebar at
 # 1400 px and two at 1024 px. Equal columns cut such numbers to "1,51…" at 1024 px.
@@ -41,19 +42,29 @@ def render_cards(cards: Sequence[Card], *, width: int = CARD_WIDTH) -> None:
             )
 
 
-def seat_cards(kpi: Mapping[str, Any]) -> list[Card]:
-    """Seats offered, seats taken and the fill rate, worded alike on every page."""
-    fill = f"{kpi['fill_rate']:.0%}" if kpi["fill_rate"] is not None else "n/a"
+def seat_cards(kpi: CapacityKpis) -> list[Card]:
+    """Seats offered, seats taken, the fill rate and no-limit learners, worded alike everywhere.
+
+    Offered and taken count the same sessions (those with a limit), so the fill rate is the
+    one beside it divided by the other.
+    """
+    fill = f"{kpi.fill_rate:.0%}" if kpi.fill_rate is not None else "n/a"
     return [
         Card(
             "Seats offered",
-            f"{kpi['seats_offered']:,}",
+            f"{kpi.seats_offered:,}",
             help="Capacity of sessions that have a limit set",
         ),
-        Card("Seats taken", f"{kpi['seats_taken']:,}"),
         Card(
-            "Fill rate",
-            fill,
-            help="Enrolled ÷ capacity over sessions with a limit; no-limit sessions are left out",
+            "Seats taken",
+            f"{kpi.seats_taken:,}",
+            help="Learners enrolled in sessions that have a limit set",
+        ),
+        Card("Fill rate", fill, help="Seats taken ÷ seats offered"),
+        Card(
+            NO_LIMIT_LEARNERS,
+            f"{kpi.no_limit_learners:,}",
+            help="Enrolled in sessions with no capacity set; left out of seats and fill",
+            note=f"{kpi.no_limit_sessions:,} sessions",
         ),
     ]

@@ -11,11 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from lu_data.analyses.calendar_events import DARK_TEXT, TEXT_COLORS
+from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.analyses.display_tables import risk_lines
-from lu_data.analyses.forecast import (
-    AT_RISK_THRESHOLD,
-    pace_table,
-)
+from lu_data.analyses.forecast import PROJECTED_RISK_TEXT, pace_table
 from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
 from lu_data.figures.style import CAPACITY_COLOR
 from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
@@ -39,7 +37,7 @@ def render_projected_risk(view: View, *, key: str, digest: bool = False) -> bool
     projections = view_projections(view)
     if projections is None:
         return False
-    st.subheader(f"At risk: projected to end under {AT_RISK_THRESHOLD:.0%} full")
+    st.subheader(f"At risk: {PROJECTED_RISK_TEXT}")
     st.caption(
         "Projected from each training's typical fill pace; the method and its back-test "
         "are on the Fill pace & forecast page."
@@ -47,8 +45,7 @@ def render_projected_risk(view: View, *, key: str, digest: bool = False) -> bool
     table = memo(view, "projected_risk", lambda: _projected_risk_table(view, projections))
     if table.empty:
         st.success(
-            "No upcoming session in this view is projected to end under "
-            f"{AT_RISK_THRESHOLD:.0%} full.",
+            f"No upcoming session in this view is {PROJECTED_RISK_TEXT}.",
             icon=":material/check:",
         )
         return True
@@ -100,7 +97,7 @@ def _soonest(table: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
 
 
 def _projected_risk_table(view: View, projections: pd.DataFrame) -> pd.DataFrame:
-    table = pace_table(view.sessions, projections, AT_RISK_THRESHOLD, view.tz)
+    table = pace_table(view.sessions, projections, AT_RISK_BELOW, view.tz)
     return table.loc[table["At risk"]].drop(columns=["At risk"]).reset_index(drop=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -9,8 +10,17 @@ import pandas as pd
 
 from lu_data.analyses.filters import location_labels
 from lu_data.model.display_zone import display_times, zone_label
-from lu_data.model.normalise import NEAR_FULL_AT, UNDER_FILLED_BELOW
+from lu_data.model.fill_status import fill_of, fill_status, seat_columns
 from lu_data.model.schema import STATUS_DTYPE, STATUS_LABELS, STATUS_ORDER
+
+# "At risk": a session expected to end under this fill. With enrolment history the expectation
+# is the projection (analyses.forecast); without it, today's fill of sessions starting soon.
+AT_RISK_BELOW = 0.5
+# Without history, today's fill says little about a session months away: only this close.
+AT_RISK_DAYS = 14
+AT_RISK_TODAY_TEXT = f"starting within {AT_RISK_DAYS} days and under {AT_RISK_BELOW:.0%} full today"
+NO_LIMIT_LEARNERS = "Learners in no-limit sessions"
+WEEK_FREQ = "W-SUN"  # weeks ending Sunday, so each starts on a Monday
 
 # Above this many sessions a bar per session is unreadable (and slow): aggregate instead.
 MAX_SESSION_BARS = 300
@@ -19,13 +29,22 @@ MAX_GROUP_BARS = 40
 SESSION_LISTS: dict[str, str] = {
     "full": "Full",
     "overbooked": "Overbooked",
-    "under_filled": "Under-filled",
+    "under_filled": STATUS_LABELS["under_filled"],
     "no_limit": "No limit",
 }
 # Fill-rate bins of 10 points, then exactly full, over capacity and no limit at all.
 FILL_BIN_EDGES = [i / 10 for i in range(11)]
 FILL_BIN_LABELS = [f"{i * 10}–{i * 10 + 9}%" for i in range(10)] + ["100%", "Over 100%", "No limit"]
 ROLLUP_BY = {"training": "Training", "location": "Location"}
+# Fill sits beside the two numbers it is computed from.
+ROLLUP_SEAT_COLUMNS = [
+    "Sessions",
+    "Seats offered",
+    "Seats taken",
+    "Fill",
+    "Seats left",
+    NO_LIMIT_LEARNERS,
+]
 TITLE_CHARS = 34
 
 
@@ -36,10 +55,16 @@ def short_text(text: pd.Series, limit: int = TITLE_CHARS) -> pd.Series:
 
 
 def session_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
-    """One row per session, grouped by training then start: the per-session chart's data."""
+    """One row per session, grouped by training then start: the per-session chart's data.
+
+    session_key is the bar's own category (plotly merges equal labels into one bar); tick is
+    the text written beside it.
+    """
     columns = [
         "training",
         "label",
+        "tick",
+        "training_key",
         "session_key",
         "title",
         "start",
@@ -63,6 +88,7 @@ def session_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "training": short_text(sessions["title"]),
+            "training_key": sessions["training_key"],
             "label": start_text,
             "session_key": sessions["session_key"],
             "title": sessions["title"].fillna("(untitled)"),
@@ -78,56 +104,64 @@ def session_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
         }
     )
     frame["over"] = (frame["enrolled"] - frame["capacity"]).clip(lower=0).fillna(0)
-    frame = frame.sort_values(["training", "start_sort", "session_key"], kind="stable")
-    # Two sessions of one training at the same minute would share a bar: number the repeats.
-    repeat = frame.groupby(["training", "label"], sort=False).cumcount()
+    # Two trainings may share a title: the key keeps each one's sessions together.
+    frame = frame.sort_values(
+        ["training", "training_key", "start_sort", "session_key"], kind="stable"
+    )
+    # Two sessions of one training at the same minute read alike: number the repeats.
+    repeat = frame.groupby(["training_key", "label"], sort=False).cumcount()
     numbered = frame["label"] + " (" + (repeat + 1).astype("str") + ")"
     frame["label"] = frame["label"].where(repeat == 0, numbered)
+    # The axis text: the training's name on its first bar, then the session starts under it.
+    first = frame["training_key"].ne(frame["training_key"].shift())
+    frame["tick"] = frame["label"].where(~first, frame["training"] + " · " + frame["label"])
     return frame[columns].reset_index(drop=True)
 
 
 def capacity_rollup(sessions: pd.DataFrame, by: str = "training") -> pd.DataFrame:
-    """Per training or location: sessions, seats, enrolled, seats left, fill, status counts."""
+    """Per training or location: sessions, seats offered and taken, fill, status counts.
+
+    Seats and fill count only sessions with a capacity (fill = Seats taken ÷ Seats offered);
+    learners of no-limit sessions are their own column.
+    """
     label = ROLLUP_BY[by]
     status_cols = [STATUS_LABELS[s] for s in STATUS_ORDER]
-    columns = [label, "Sessions", "Capacity", "Enrolled", "Seats left", "Fill", *status_cols]
+    columns = [label, *ROLLUP_SEAT_COLUMNS, *status_cols]
     if sessions.empty:
         return pd.DataFrame(columns=columns)
     name = sessions["title"].fillna("(untitled)") if by == "training" else location_labels(sessions)
     # Two trainings can share a title: group on the key, show the title.
     group = sessions["training_key"] if by == "training" else name
-    limited = sessions["max_capacity"].notna()
+    seats = seat_columns(sessions)
     frame = pd.DataFrame(
         {
             "group": group,
             "name": name,
-            "capacity": sessions["max_capacity"].fillna(0).astype("int64"),
-            "enrolled": sessions["enrolled"].astype("int64"),
-            "limited_enrolled": sessions["enrolled"].where(limited, 0).astype("int64"),
+            **seats,
             "seats_left": sessions["seats_left"].fillna(0).astype("int64"),
         }
     )
     totals = frame.groupby("group", sort=False).agg(
         name=("name", "first"),
-        sessions=("capacity", "size"),
-        capacity=("capacity", "sum"),
-        enrolled=("enrolled", "sum"),
-        limited_enrolled=("limited_enrolled", "sum"),
+        sessions=("offered", "size"),
+        offered=("offered", "sum"),
+        taken=("taken", "sum"),
+        no_limit_learners=("no_limit_learners", "sum"),
         seats_left=("seats_left", "sum"),
     )
     # groupby().size() is vectorised; crosstab falls back to a Python loop per group.
     status = sessions["status"].astype(STATUS_DTYPE)
     counts = frame.groupby([frame["group"], status], observed=True).size().unstack(fill_value=0)
     counts = counts.reindex(columns=STATUS_ORDER, fill_value=0).reindex(totals.index, fill_value=0)
-    fill = totals["limited_enrolled"] / totals["capacity"].where(totals["capacity"] > 0)
     out = pd.DataFrame(
         {
             label: totals["name"],
             "Sessions": totals["sessions"],
-            "Capacity": totals["capacity"],
-            "Enrolled": totals["enrolled"],
+            "Seats offered": totals["offered"],
+            "Seats taken": totals["taken"],
+            "Fill": fill_of(totals["offered"], totals["taken"]),
             "Seats left": totals["seats_left"],
-            "Fill": fill.astype("Float64"),
+            NO_LIMIT_LEARNERS: totals["no_limit_learners"],
         }
     )
     for status in STATUS_ORDER:
@@ -137,22 +171,8 @@ def capacity_rollup(sessions: pd.DataFrame, by: str = "training") -> pd.DataFram
 
 
 def rollup_status(rollup: pd.DataFrame) -> pd.Series:
-    """The fill status of each roll-up row, from its totals, with the sessions' thresholds."""
-    cap = rollup["Capacity"].astype("float64")
-    fill = rollup["Fill"].astype("float64")
-    has_cap = (cap > 0).to_numpy()
-    # Enrolment on no-limit sessions is left out of the fill, as for the KPIs.
-    status = np.select(
-        [
-            ~has_cap,
-            (fill > 1).to_numpy(),
-            (fill == 1).to_numpy(),
-            (fill >= NEAR_FULL_AT).to_numpy(),
-            (fill < UNDER_FILLED_BELOW).to_numpy(),
-        ],
-        ["no_limit", "overbooked", "full", "near_full", "under_filled"],
-        default="healthy",
-    )
+    """The fill status of each roll-up row from its seats offered and taken (the sessions' rule)."""
+    status = fill_status(rollup["Seats offered"], rollup["Seats taken"])
     return pd.Series(pd.Categorical(status, dtype=STATUS_DTYPE), index=rollup.index)
 
 
@@ -195,32 +215,56 @@ def zone_note(tz: str) -> str:
     return f"Session starts in {zone_label(tz)}; every label carries its zone abbreviation."
 
 
-AT_RISK_DAYS = 14
-AT_RISK_BELOW = 0.5
-WEEK_FREQ = "W-SUN"  # weeks ending Sunday, so each starts on a Monday
+WEEKLY_COLUMNS = [
+    "week",
+    "sessions",
+    "seats_offered",
+    "seats_taken",
+    "fill_rate",
+    "no_limit_sessions",
+    "no_limit_learners",
+]
 
 
-def capacity_kpis(sessions: pd.DataFrame, today: date) -> dict[str, float | int | None]:
+@dataclass(frozen=True)
+class CapacityKpis:
+    """Headline numbers of a set of sessions; seats and fill count limited sessions only."""
+
+    sessions: int
+    seats_offered: int
+    seats_taken: int
+    no_limit_sessions: int
+    no_limit_learners: int
+    full: int
+    overbooked: int
+
+    @property
+    def fill_rate(self) -> float | None:
+        """Seats taken ÷ seats offered, None when no session has a capacity."""
+        return self.seats_taken / self.seats_offered if self.seats_offered else None
+
+
+def capacity_kpis(sessions: pd.DataFrame) -> CapacityKpis:
     """Headline numbers for a set of sessions."""
-    limited = sessions["max_capacity"].notna()
-    offered = int(sessions.loc[limited, "max_capacity"].sum())
-    taken_limited = int(sessions.loc[limited, "enrolled"].sum())
-    return {
-        "sessions": len(sessions),
-        "seats_offered": offered,
-        "seats_taken": int(sessions["enrolled"].sum()),
-        "fill_rate": (taken_limited / offered) if offered else None,
-        "full": int((sessions["status"] == "full").sum()),
-        "overbooked": int((sessions["status"] == "overbooked").sum()),
-        "no_limit": int((~limited).sum()),
-        "under_filled_soon": len(at_risk_sessions(sessions, today)),
-    }
+    seats = seat_columns(sessions)
+    return CapacityKpis(
+        sessions=len(sessions),
+        seats_offered=int(seats["offered"].sum()),
+        seats_taken=int(seats["taken"].sum()),
+        no_limit_sessions=int(sessions["max_capacity"].isna().sum()),
+        no_limit_learners=int(seats["no_limit_learners"].sum()),
+        full=int((sessions["status"] == "full").sum()),
+        overbooked=int((sessions["status"] == "overbooked").sum()),
+    )
 
 
 def at_risk_sessions(
     sessions: pd.DataFrame, today: date, days: int = AT_RISK_DAYS, below: float = AT_RISK_BELOW
 ) -> pd.DataFrame:
-    """Upcoming sessions within `days` that are under `below` full: soonest, then emptiest first."""
+    """At risk by today's fill: starting within `days` and under `below` full, soonest first.
+
+    The fallback when there is no enrolment history to project from (see AT_RISK_TODAY_TEXT).
+    """
     start = pd.Timestamp(today, tz="UTC")
     soon = (sessions["start_utc"] >= start) & (
         sessions["start_utc"] < start + pd.Timedelta(days=days)
@@ -231,31 +275,28 @@ def at_risk_sessions(
 
 
 def weekly_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
-    """Per week (Monday start, display zone): sessions, seats offered, seats taken, fill rate."""
+    """Per week (Monday start, display zone): sessions, seats offered and taken, fill rate.
+
+    As everywhere, seats and fill count sessions with a capacity; no-limit sessions and their
+    learners are counted in columns of their own.
+    """
     if sessions.empty:
-        return pd.DataFrame(columns=["week", "sessions", "capacity", "enrolled", "fill_rate"])
+        return pd.DataFrame(columns=WEEKLY_COLUMNS)
     day = display_times(sessions, tz)["start_display"]
     week = day.dt.to_period(WEEK_FREQ).dt.start_time
-    limited = sessions["max_capacity"].notna()
     frame = pd.DataFrame(
-        {
-            "week": week,
-            "capacity": sessions["max_capacity"].fillna(0).astype("int64"),
-            "enrolled": sessions["enrolled"].astype("int64"),
-            "limited_enrolled": sessions["enrolled"].where(limited, 0).astype("int64"),
-            "no_limit": ~limited,
-        }
+        {"week": week, **seat_columns(sessions), "no_limit": sessions["max_capacity"].isna()}
     )
     out = (
         frame.groupby("week", sort=True)
         .agg(
-            sessions=("capacity", "size"),
-            capacity=("capacity", "sum"),
-            enrolled=("enrolled", "sum"),
-            limited_enrolled=("limited_enrolled", "sum"),
+            sessions=("offered", "size"),
+            seats_offered=("offered", "sum"),
+            seats_taken=("taken", "sum"),
             no_limit_sessions=("no_limit", "sum"),
+            no_limit_learners=("no_limit_learners", "sum"),
         )
         .reset_index()
     )
-    out["fill_rate"] = out["limited_enrolled"] / out["capacity"].where(out["capacity"] > 0)
-    return out.drop(columns="limited_enrolled")
+    out["fill_rate"] = fill_of(out["seats_offered"], out["seats_taken"])
+    return out[WEEKLY_COLUMNS]

@@ -7,12 +7,15 @@ import pandas as pd
 
 from lu_data.model.rollups import tutor_keys
 
+MINUTE_US = 60_000_000  # microseconds in a minute: sessions clash to the minute
+
 
 def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
-    """Pairs of overlapping sessions of the same tutor (sort and sweep per tutor, not pairwise).
+    """Every pair of overlapping sessions of the same tutor (sorted search, not pairwise).
 
     Two sessions overlap when one starts before the other ends, to the minute; touching
-    end-to-start is not a clash. Each pair is listed once, earlier session first.
+    end-to-start is not a clash. Each pair is listed once, earlier session first, however
+    many sessions run at once (a 10-day session holding 60 short ones gives 60 pairs).
     Rows are ordered by (tutor key, start, session key) on integer ranks, and only the
     columns of clashing rows are ever copied.
     """
@@ -29,37 +32,19 @@ def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
         "end_utc_b",
         "overlap_minutes",
     ]
-    rows = np.flatnonzero(
-        (sessions["tutor_id"].notna() | sessions["tutor_email"].notna()).to_numpy()
-    )
+    known = sessions["start_utc"].notna() & sessions["end_utc"].notna()
+    has_tutor = sessions["tutor_id"].notna() | sessions["tutor_email"].notna()
+    rows = np.flatnonzero((has_tutor & known).to_numpy())
     if len(rows) < 2:
         return pd.DataFrame(columns=cols)
     keys = tutor_keys(sessions[["tutor_id", "tutor_email", "tutor_name"]].iloc[rows])
     order, tutor_rank = _tutor_start_order(sessions, rows, keys.to_numpy(dtype=object))
     picked = rows[order]
     tutor = tutor_rank[order]
-    start = _minutes(sessions["start_utc"])[picked]
-    end = _minutes(sessions["end_utc"])[picked]
-    same = np.r_[False, tutor[1:] == tutor[:-1]]
-    group_start = np.flatnonzero(~same)
-    pairs_a: list[int] = []
-    pairs_b: list[int] = []
-    # Sweep: a row clashes only if it starts before the running maximum end of the
-    # tutor's earlier rows, so only those rows are visited.
-    ends = pd.Series(end).groupby(np.cumsum(~same)).cummax().shift(1).to_numpy()
-    candidates = np.flatnonzero(same & (start < ends))
-    group_of = np.cumsum(~same) - 1
-    for j in candidates:  # only rows that clash are visited, then scanned back within the tutor
-        i = j - 1
-        first = group_start[group_of[j]]
-        while i >= first:
-            if end[i] > start[j]:
-                pairs_a.append(i)
-                pairs_b.append(j)
-            i -= 1
-            if j - i > 50:  # a tutor never runs fifty sessions at once; bound the scan
-                break
-    if not pairs_a:
+    start = _minutes(sessions["start_utc"])[picked].view("int64") // MINUTE_US
+    end = _minutes(sessions["end_utc"])[picked].view("int64") // MINUTE_US
+    pairs_a, pairs_b = _overlapping_pairs(tutor, start, end)
+    if not len(pairs_a):
         return pd.DataFrame(columns=cols)
     needed = ["tutor_name", "session_key", "title", "start_utc", "end_utc"]
     a = sessions[needed].iloc[picked[pairs_a]].reset_index(drop=True)
@@ -81,6 +66,29 @@ def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return out.sort_values(["start_utc_a", "tutor_name"], kind="stable", ignore_index=True)
+
+
+def _overlapping_pairs(
+    tutor: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row pairs (i, j), i < j, of one tutor with start[j] < end[i]; rows sorted by tutor, start.
+
+    Within a tutor the starts are sorted, so the rows that session i overlaps later are the
+    contiguous run after it up to the first start at or after end[i]: one binary search per
+    row over a key that keeps each tutor in its own band, then the runs are expanded.
+    """
+    base = start.min()
+    band = int(max(end.max(), start.max()) - base) + 1
+    key = tutor * band + (start - base)
+    reach = tutor * band + np.clip(end - base, 0, band - 1)
+    stop = np.searchsorted(key, reach, side="left")
+    here = np.arange(len(start))
+    count = np.clip(stop - here - 1, 0, None)
+    pairs_a = np.repeat(here, count)
+    # j runs from i + 1 for count[i] rows: offsets 1..count[i] within each run
+    run_start = np.cumsum(count) - count
+    pairs_b = pairs_a + 1 + (np.arange(len(pairs_a)) - np.repeat(run_start, count))
+    return pairs_a, pairs_b
 
 
 def _tutor_start_order(

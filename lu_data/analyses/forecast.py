@@ -8,6 +8,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.analyses.display_tables import zone_text
 from lu_data.model.display_zone import display_times
 from lu_data.model.selection import is_in
@@ -16,9 +17,10 @@ MIN_COMPLETED = 5  # completed sessions a training needs before it gets its own 
 MAX_DAYS = 90  # curves run from this many days before start to the start
 STALE_DAYS = 7  # a snapshot older than this says nothing about enrolment "as of" a day
 FRACTION_FLOOR = 0.10  # below this typical share of the final count it is too early to project
-AT_RISK_THRESHOLD = 0.5
 MAX_SESSION_CHOICES = 1_000  # a picker longer than this is unusable and slow to send
 BACKTEST_DAYS = (7, 14)
+# Reads after "At risk:" and, capitalised, on its own.
+PROJECTED_RISK_TEXT = f"projected to end under {AT_RISK_BELOW:.0%} full"
 ALL_TRAININGS = "*"
 CURVE_TRAINING = "this training"
 CURVE_ALL = "all trainings"
@@ -35,7 +37,8 @@ enrolment is **today's enrolment ÷ the typical share at its days to start**, ne
 today's count and never above its capacity (unless it is already overbooked). When sessions
 typically have under {FRACTION_FLOOR:.0%} of their final enrolment at that point, it is too
 early to tell and no projection is made. A session is **at risk** when it is projected to end
-under the chosen fill threshold; sessions with no capacity limit are never at risk."""
+under the chosen fill threshold (default {AT_RISK_BELOW:.0%}); sessions with no capacity limit
+are never at risk."""
 
 CURVE_COLUMNS = [
     "training_key",
@@ -153,7 +156,7 @@ def project_sessions(
 
 
 def projected_at_risk(
-    sessions: pd.DataFrame, projections: pd.DataFrame, threshold: float = AT_RISK_THRESHOLD
+    sessions: pd.DataFrame, projections: pd.DataFrame, threshold: float = AT_RISK_BELOW
 ) -> pd.DataFrame:
     """Sessions projected to end under `threshold` full, soonest first, with their projection."""
     cols = ["session_key", "projected_enrolled", "projected_fill", "curve"]

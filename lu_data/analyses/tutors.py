@@ -10,9 +10,11 @@ import pandas as pd
 from lu_data.analyses.capacity import WEEK_FREQ
 from lu_data.analyses.display_tables import zone_text
 from lu_data.analyses.double_bookings import conflict_counts, double_bookings
-from lu_data.model.display_zone import display_times
+from lu_data.model.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
 from lu_data.model.rollups import NO_TUTOR, tutor_keys, tutors_frame
+from lu_data.model.teaching_time import teaching_days, teaching_hours
 from lu_data.model.time_text import iso_local, iso_utc
+from lu_data.model.timezones import localize
 
 ALL_TUTORS = "all"
 ALL_TRAININGS = "all"
@@ -97,7 +99,7 @@ def training_summary(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
         {
             "training_key": sessions["training_key"],
             "title": sessions["title"].fillna("(untitled)"),
-            "hours": sessions["duration_hours"],
+            "hours": teaching_hours(sessions),
             "tutor": tutor_keys(sessions),
             "start_utc": sessions["start_utc"],
             "when": when,
@@ -129,21 +131,35 @@ def sessions_by_training(sessions: pd.DataFrame, training_key: str | None = None
 
 
 def weekly_workload(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
-    """Sessions and teaching hours per tutor per week (Monday start, display zone)."""
+    """Sessions and teaching hours per tutor per week (Monday start, display zone).
+
+    Each local day a session teaches on counts in its own week (model.teaching_time), so a
+    session from Sunday to Monday puts each day's hours in its week.
+    """
     if sessions.empty:
         return pd.DataFrame(columns=WORKLOAD_COLUMNS)
-    start = display_times(sessions, tz)["start_display"]
-    keys = tutor_keys(sessions)
+    days = teaching_days(sessions)
+    if normalise_zone_choice(tz) == SESSION_ZONE:
+        when = days["local_start"]
+    else:
+        zone = display_times(sessions.head(1), tz)["display_tz"].iloc[0]
+        when, _, _ = localize(days["start_utc"], pd.Series(zone, index=days.index), labels=False)
+    row = days["session"].to_numpy()
+    week = when.dt.to_period(WEEK_FREQ).dt.start_time
+    # A session's days are consecutive rows: it counts once in each week it teaches in.
+    week_ns = week.to_numpy(dtype="datetime64[us]")
+    first_in_week = np.r_[True, (row[1:] != row[:-1]) | (week_ns[1:] != week_ns[:-1])]
     frame = pd.DataFrame(
         {
-            "tutor_key": keys,
-            "week": start.dt.to_period(WEEK_FREQ).dt.start_time,
-            "hours": sessions["duration_hours"].fillna(0.0),
+            "tutor_key": tutor_keys(sessions).to_numpy()[row],
+            "week": week,
+            "sessions": first_in_week.astype("int64"),
+            "hours": days["hours"],
         }
     )
     out = (
         frame.groupby(["tutor_key", "week"], sort=True)
-        .agg(sessions=("hours", "size"), hours=("hours", "sum"))
+        .agg(sessions=("sessions", "sum"), hours=("hours", "sum"))
         .reset_index()
     )
     out["tutor"] = out["tutor_key"].map(tutor_labels(sessions))

@@ -30,7 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = sub.add_parser("export", help="write a CSV, calendar (ICS) or Excel export of a source")
     exp.add_argument("source", help="'demo', a saved JSON export or folder, or a portal URL")
-    exp.add_argument("--view", choices=EXPORT_VIEWS, default="sessions")
+    exp.add_argument(
+        "--view",
+        choices=EXPORT_VIEWS,
+        default="sessions",
+        help="what one CSV row is: a session, a training, a tutor, or a double-booked pair "
+        "of one tutor's sessions (default sessions)",
+    )
     exp.add_argument(
         "--format",
         choices=EXPORT_FORMATS,

@@ -1,4 +1,4 @@
-"""CSV exports of sessions, trainings and tutors: ISO 8601 with offsets, Excel-safe UTF-8."""
+"""CSV exports of sessions, trainings, tutors and double-bookings: ISO 8601, Excel-safe UTF-8."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import infer_dtype
 
+from lu_data.analyses.double_bookings import double_bookings
+from lu_data.analyses.tutors import double_bookings_export
 from lu_data.model.display_zone import display_times
 from lu_data.model.rollups import trainings_frame, tutors_frame
 from lu_data.model.time_text import iso_local, iso_utc
 
-EXPORT_VIEWS = ("sessions", "trainings", "tutors")
+EXPORT_VIEWS = ("sessions", "trainings", "tutors", "double-bookings")
 # Excel runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SAFE_NUMERIC = r"[+-]?[0-9][0-9.:,eE]*"
@@ -90,6 +92,8 @@ def view_frame(sessions: pd.DataFrame, view: str, tz: str | None = "local") -> p
         return _iso_columns(trainings_frame(sessions))
     if view == "tutors":
         return _iso_columns(tutors_frame(sessions))
+    if view == "double-bookings":  # one row per overlapping pair of one tutor's sessions
+        return double_bookings_export(double_bookings(sessions), sessions, tz or "local")
     raise ValueError(f"unknown view '{view}': choose one of {', '.join(EXPORT_VIEWS)}")
 
 

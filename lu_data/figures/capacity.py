@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lu_data.analyses.capacity import FILL_BIN_LABELS, MAX_GROUP_BARS, rollup_status, short_text
+from lu_data.analyses.capacity import (
+    FILL_BIN_LABELS,
+    MAX_GROUP_BARS,
+    NO_LIMIT_LEARNERS,
+    rollup_status,
+    short_text,
+)
 from lu_data.figures.style import CAPACITY_COLOR, apply_style, empty_figure
 from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
 
@@ -24,7 +31,9 @@ def session_capacity_figure(frame: pd.DataFrame) -> go.Figure:
     """Per session, grouped by training: a capacity bar with the enrolled bar drawn inside it."""
     if frame.empty:
         return empty_figure(EMPTY_MESSAGE)
-    y = [frame["training"].tolist(), frame["label"].tolist()]
+    # Every bar has its own category, the session key: plotly draws equal category labels
+    # (two trainings' sessions at the same minute) as one bar, out of date order.
+    y = frame["session_key"].tolist()
     fig = go.Figure()
     hover = frame[["title", "start", "tutor", "location", "status_label"]].to_numpy()
     fig.add_bar(
@@ -43,7 +52,7 @@ def session_capacity_figure(frame: pd.DataFrame) -> go.Figure:
             continue
         fig.add_bar(
             x=part["enrolled"],
-            y=[part["training"].tolist(), part["label"].tolist()],
+            y=part["session_key"].tolist(),
             orientation="h",
             width=0.45,
             name=STATUS_LABELS[status],
@@ -70,7 +79,31 @@ def session_capacity_figure(frame: pd.DataFrame) -> go.Figure:
         xaxis={"range": [0, max(widest, 1) * 1.18], "ticksuffix": " seats"},
     )
     fig.update_yaxes(
-        autorange="reversed", type="multicategory", dividercolor="#c4cad4", tickfont={"size": 11}
+        autorange="reversed",
+        type="category",
+        categoryorder="array",
+        categoryarray=y,
+        tickmode="array",
+        tickvals=y,
+        ticktext=frame["tick"].tolist(),
+        tickfont={"size": 11},
+    )
+    # A thin line where one training's bars end and the next one's begin.
+    starts = np.flatnonzero(frame["training_key"].ne(frame["training_key"].shift()))[1:]
+    fig.update_layout(
+        shapes=[
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": i - 0.5,
+                "y1": i - 0.5,
+                "line": {"color": "#c4cad4", "width": 1},
+            }
+            for i in starts
+        ]
     )
     fig = apply_style(fig, height=bars_height(len(frame)))
     # The chart scrolls inside a fixed-height box: keep the seat scale at the top, by the legend.
@@ -87,21 +120,22 @@ def group_capacity_figure(rollup: pd.DataFrame, label: str) -> go.Figure:
     status = rollup_status(top)
     fig = go.Figure()
     fig.add_bar(
-        x=top["Capacity"],
+        x=top["Seats offered"],
         y=names,
         orientation="h",
-        name="Capacity",
+        name="Seats offered",
         width=0.8,
         marker_color=CAPACITY_COLOR,
         hovertemplate="%{y}<br>Seats offered: %{x}<extra></extra>",
     )
-    custom = top[["Sessions", "Fill", "Overbooked", "No limit set"]].astype("float64").to_numpy()
+    custom = top[["Sessions", "Fill", "Overbooked", "No limit set", NO_LIMIT_LEARNERS]]
+    custom = custom.astype("float64").to_numpy()
     for s in STATUS_ORDER:
         mask = (status == s).to_numpy()
         if not mask.any():
             continue
         fig.add_bar(
-            x=top.loc[mask, "Enrolled"],
+            x=top.loc[mask, "Seats taken"],
             y=[n for n, m in zip(names, mask, strict=True) if m],
             orientation="h",
             width=0.45,
@@ -109,9 +143,10 @@ def group_capacity_figure(rollup: pd.DataFrame, label: str) -> go.Figure:
             marker_color=STATUS_COLORS[s],
             customdata=custom[mask],
             hovertemplate=(
-                "%{y}<br>Enrolled: %{x} in %{customdata[0]} sessions"
+                "%{y}<br>Seats taken: %{x} in %{customdata[0]} sessions"
                 "<br>Fill: %{customdata[1]:.0%}<br>Overbooked sessions: %{customdata[2]}"
-                "<br>No-limit sessions: %{customdata[3]}<extra></extra>"
+                "<br>No-limit sessions: %{customdata[3]}, learners: %{customdata[4]}"
+                "<extra></extra>"
             ),
         )
     fig.update_layout(barmode="overlay", xaxis={"title": "Seats"})
@@ -181,7 +216,7 @@ def _add_marks(fig: go.Figure, rows: pd.DataFrame, text: pd.Series | str, status
     text = [text] * len(rows) if isinstance(text, str) else text.tolist()
     fig.add_scatter(
         x=rows["enrolled"],
-        y=[rows["training"].tolist(), rows["label"].tolist()],
+        y=rows["session_key"].tolist(),
         mode="text",
         text=text,
         textposition="middle right",

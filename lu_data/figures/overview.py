@@ -12,7 +12,7 @@ MAX_WEEK_TICKS = 14  # more labels than this overlap at 1024 px
 
 
 def weekly_capacity_figure(weekly: pd.DataFrame) -> go.Figure:
-    """Bars of seats offered and seats taken per week, with the fill rate as a line."""
+    """Bars of seats offered and seats taken per week, with their ratio (the fill) as a line."""
     if weekly.empty:
         return empty_figure("No sessions in this range: widen the dates")
     week_label = weekly["week"].dt.strftime("%d %b %Y")
@@ -23,7 +23,7 @@ def weekly_capacity_figure(weekly: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(
         x=weekly["week"],
-        y=weekly["capacity"],
+        y=weekly["seats_offered"],
         name="Seats offered",
         marker_color=CAPACITY_COLOR,
         customdata=week_label,
@@ -31,11 +31,16 @@ def weekly_capacity_figure(weekly: pd.DataFrame) -> go.Figure:
     )
     fig.add_bar(
         x=weekly["week"],
-        y=weekly["enrolled"],
-        name="Enrolled",
+        y=weekly["seats_taken"],
+        name="Seats taken",
         marker_color=ENROLLED_COLOR,
-        customdata=week_label,
-        hovertemplate="Week of %{customdata}<br>Enrolled: %{y}<extra></extra>",
+        customdata=pd.DataFrame(
+            {"week": week_label, "free": weekly["no_limit_learners"]}
+        ).to_numpy(),
+        hovertemplate=(
+            "Week of %{customdata[0]}<br>Seats taken: %{y}"
+            "<br>Learners in no-limit sessions: %{customdata[1]}<extra></extra>"
+        ),
     )
     fig.add_scatter(
         x=every_week,

@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lu_data.model.fill_status import fill_status
 from lu_data.model.identity import identity_codes, merge_duplicates, session_keys, training_keys
 from lu_data.model.quality import QualityReport
 from lu_data.model.record_columns import Locator, Rows, lean_table, record_columns
@@ -42,8 +43,6 @@ from lu_data.sources.record_fields import (
 )
 
 ILT_TYPE = "ilt session"
-NEAR_FULL_AT = 0.85
-UNDER_FILLED_BELOW = 0.40
 LONG_SESSION_HOURS = 14 * 24
 # Session times outside these years are typing errors, and overflow local-time conversion.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
@@ -338,16 +337,7 @@ def _derive(df: pd.DataFrame) -> pd.DataFrame:
     df["seats_left"] = (cap - enrolled).clip(lower=0)
     fill = enrolled.astype("Float64") / cap.astype("Float64")
     df["fill_rate"] = fill
-    has_cap = cap.notna().to_numpy()
-    f = fill.to_numpy(dtype="float64", na_value=np.nan)
-    e = enrolled.to_numpy(dtype="float64")
-    c = cap.to_numpy(dtype="float64", na_value=np.nan)
-    status = np.select(
-        [~has_cap, e > c, e == c, f >= NEAR_FULL_AT, f < UNDER_FILLED_BELOW],
-        ["no_limit", "overbooked", "full", "near_full", "under_filled"],
-        default="healthy",
-    )
-    df["status"] = pd.Categorical(status, dtype=STATUS_DTYPE)
+    df["status"] = pd.Categorical(fill_status(cap, enrolled), dtype=STATUS_DTYPE)
     df["tutor_key"] = tutor_key_of(df)
     # LearnUpon marks web sessions with location_id -1; names like "Zoom" say the same.
     df["is_virtual"] = (df["location_id"] == -1).fillna(False).to_numpy() | df[

@@ -5,17 +5,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lu_data.model.fill_status import fill_of, seat_columns
 from lu_data.model.schema import TRAINING_DTYPES, TUTOR_DTYPES, empty_frame, enforce_dtypes
+from lu_data.model.teaching_time import teaching_hours
 
 NO_TUTOR = "(no tutor)"
 
 
 def trainings_frame(sessions: pd.DataFrame) -> pd.DataFrame:
-    """One row per training: sessions, first/last start, capacity, enrolment, fill and tutors."""
+    """One row per training: sessions, first/last start, seats, fill and tutors.
+
+    Seats offered and taken count the sessions that have a capacity, so fill_rate is
+    seats_taken / seats_offered; learners of no-limit sessions are no_limit_learners.
+    """
     if sessions.empty:
         return empty_frame(TRAINING_DTYPES)
+    seats = seat_columns(sessions)
     s = sessions.assign(
-        _limited_enrolled=sessions["enrolled"].where(sessions["max_capacity"].notna()),
+        _offered=seats["offered"],
+        _taken=seats["taken"],
+        _no_limit_learners=seats["no_limit_learners"],
         _no_limit=sessions["max_capacity"].isna(),
         _over=sessions["status"] == "overbooked",
     )
@@ -28,15 +37,13 @@ def trainings_frame(sessions: pd.DataFrame) -> pd.DataFrame:
         sessions=("session_key", "size"),
         first_start_utc=("start_utc", "min"),
         last_start_utc=("start_utc", "max"),
-        total_capacity=("max_capacity", "sum"),
-        total_enrolled=("enrolled", "sum"),
-        _limited_enrolled=("_limited_enrolled", "sum"),
+        seats_offered=("_offered", "sum"),
+        seats_taken=("_taken", "sum"),
         no_limit_sessions=("_no_limit", "sum"),
+        no_limit_learners=("_no_limit_learners", "sum"),
         overbooked_sessions=("_over", "sum"),
     )
-    cap = out["total_capacity"].astype("Float64")
-    out["fill_rate"] = out["_limited_enrolled"].astype("Float64") / cap.mask(cap == 0)
-    out["total_capacity"] = out["total_capacity"].mask(out["no_limit_sessions"] == out["sessions"])
+    out["fill_rate"] = fill_of(out["seats_offered"], out["seats_taken"])
     out["tutors"] = _joined_names(s, "training_key")
     out = out.reset_index().sort_values(
         ["first_start_utc", "title"], kind="stable", ignore_index=True
@@ -45,17 +52,20 @@ def trainings_frame(sessions: pd.DataFrame) -> pd.DataFrame:
 
 
 def tutors_frame(sessions: pd.DataFrame) -> pd.DataFrame:
-    """One row per tutor: sessions, teaching hours, trainings taught, first and last session."""
+    """One row per tutor: sessions, teaching hours, trainings taught, first and last session.
+
+    Teaching hours are the hours taught on each local day (model.teaching_time), not elapsed.
+    """
     if sessions.empty:
         return empty_frame(TUTOR_DTYPES)
-    s = sessions.assign(tutor_key=tutor_keys(sessions))
+    s = sessions.assign(tutor_key=tutor_keys(sessions), _taught=teaching_hours(sessions))
     g = s.groupby("tutor_key", sort=False)
     out = g.agg(
         tutor_id=("tutor_id", "first"),
         tutor_name=("tutor_name", "first"),
         tutor_email=("tutor_email", "first"),
         sessions=("session_key", "size"),
-        teaching_hours=("duration_hours", "sum"),
+        teaching_hours=("_taught", "sum"),
         trainings=("training_key", "nunique"),
         first_start_utc=("start_utc", "min"),
         last_start_utc=("start_utc", "max"),

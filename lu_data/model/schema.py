@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lu_data.model.fill_status import UNDER_FILLED_BELOW
+
 UTC_DT = "datetime64[us, UTC]"
 NAIVE_DT = "datetime64[us]"
 
@@ -21,7 +23,8 @@ STATUS_LABELS: dict[str, str] = {
     "full": "Full",
     "near_full": "Near full",
     "healthy": "Healthy",
-    "under_filled": "Under-filled",
+    # Worded apart from "at risk" (a projection, or a window of days): this is today's fill.
+    "under_filled": f"Under {UNDER_FILLED_BELOW:.0%} full",
     "no_limit": "No limit set",
 }
 STATUS_COLORS: dict[str, str] = {
@@ -90,10 +93,12 @@ TRAINING_DTYPES: dict[str, object] = {
     "sessions": "int64",
     "first_start_utc": UTC_DT,
     "last_start_utc": UTC_DT,
-    "total_capacity": "Int64",
-    "total_enrolled": "Int64",
+    # Seats count sessions with a capacity: fill_rate = seats_taken / seats_offered.
+    "seats_offered": "Int64",
+    "seats_taken": "Int64",
     "fill_rate": "Float64",
     "no_limit_sessions": "int64",
+    "no_limit_learners": "Int64",
     "overbooked_sessions": "int64",
     "tutors": "str",
 }

@@ -8,6 +8,7 @@ from datetime import date
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
 from lu_data import load_portal
 from lu_data.analyses.capacity import (
@@ -72,14 +73,15 @@ def test_title_and_kpis_match_lu_data(app):
     """The page is titled Capacity and its KPIs equal capacity_kpis for the default view."""
     at = open_page(app)
     assert at.title[0].value == "Capacity"
-    kpi = capacity_kpis(expected(), ANCHOR)
+    kpi = capacity_kpis(expected())
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Seats offered"] == f"{kpi['seats_offered']:,}"
-    assert shown["Seats taken"] == f"{kpi['seats_taken']:,}"
-    assert shown["Fill rate"] == f"{kpi['fill_rate']:.0%}"
-    assert shown["Full"] == str(kpi["full"])
-    assert shown["Overbooked"] == str(kpi["overbooked"])
-    assert shown["No limit set"] == str(kpi["no_limit"])
+    assert shown["Seats offered"] == f"{kpi.seats_offered:,}"
+    assert shown["Seats taken"] == f"{kpi.seats_taken:,}"
+    assert shown["Fill rate"] == f"{kpi.seats_taken / kpi.seats_offered:.0%}"
+    assert shown["Learners in no-limit sessions"] == f"{kpi.no_limit_learners:,}"
+    assert shown["Full"] == str(kpi.full)
+    assert shown["Overbooked"] == str(kpi.overbooked)
+    assert shown["No limit set"] == str(kpi.no_limit_sessions)
 
 
 def test_session_chart_draws_one_bar_per_session(app):
@@ -89,8 +91,10 @@ def test_session_chart_draws_one_bar_per_session(app):
     spec = chart(at, "capacity_session_chart")
     bars = [t for t in spec["data"] if t["type"] == "bar"]
     capacity = next(b for b in bars if b["name"] == "Capacity")
-    trainings, labels = capacity["y"]  # multicategory axis: [training, session start]
-    assert len(labels) == len(trainings) == len(sessions)
+    keys = capacity["y"]  # one category per bar: the session key
+    assert sorted(keys) == sorted(sessions["session_key"])
+    assert spec["layout"]["yaxis"]["categoryarray"] == keys
+    assert len(spec["layout"]["yaxis"]["ticktext"]) == len(keys)
     enrolled = [b for b in bars if b["name"] != "Capacity"]
     assert sum(len(decode(b["x"])) for b in enrolled) == len(sessions)
     assert sum(sum(decode(b["x"])) for b in enrolled) == sessions["enrolled"].sum()
@@ -110,7 +114,7 @@ def test_many_sessions_aggregate_per_training(app):
     assert len(sessions) > 300
     assert any("too many to draw one bar each" in c.value for c in at.caption)
     spec = chart(at, "capacity_session_chart")
-    capacity = next(t for t in spec["data"] if t["name"] == "Capacity")
+    capacity = next(t for t in spec["data"] if t["name"] == "Seats offered")
     trainings = sessions["training_key"].nunique()
     assert len(capacity["y"]) == min(trainings, 40)
 
@@ -122,6 +126,11 @@ def test_rollup_table_switches_between_training_and_location(app):
     table = at.dataframe[0].value
     assert list(table["Training"]) == list(capacity_rollup(sessions, "training")["Training"])
     assert table["Sessions"].sum() == len(sessions)
+    # Each row's fill is the two seat columns beside it divided, as on the cards.
+    offered = table["Seats offered"].astype("float64")
+    recomputed = (table["Seats taken"] / offered.where(offered > 0)).astype("float64")
+    assert list(table.columns[1:5]) == ["Sessions", "Seats offered", "Seats taken", "Fill"]
+    pd.testing.assert_series_equal(table["Fill"].astype("float64"), recomputed, check_names=False)
     at.segmented_control(key="capacity_group_by").set_value("location").run()
     table = at.dataframe[0].value
     assert list(table["Location"]) == list(capacity_rollup(sessions, "location")["Location"])
@@ -168,8 +177,8 @@ def test_training_filter_narrows_everything(app):
     sessions = expected(Filters(date_from=ANCHOR, date_to=END, trainings=(key,)))
     assert len(at.dataframe[0].value) == 1
     assert at.dataframe[0].value["Sessions"].iloc[0] == len(sessions)
-    kpi = capacity_kpis(sessions, ANCHOR)
-    assert {m.label: m.value for m in at.metric}["Seats offered"] == f"{kpi['seats_offered']:,}"
+    kpi = capacity_kpis(sessions)
+    assert {m.label: m.value for m in at.metric}["Seats offered"] == f"{kpi.seats_offered:,}"
 
 
 def test_utc_link_shows_utc_times(app):
@@ -204,9 +213,9 @@ def test_kpis_at_scale_have_thousands_separators(app, monkeypatch):
     monkeypatch.setenv("LU_DEMO_SESSIONS", "30000")
     at = open_page(app)
     portal = load_portal(generate_demo(n_sessions=30_000, anchor=ANCHOR))
-    kpi = capacity_kpis(filter_sessions(portal.sessions, DEFAULT), ANCHOR)
-    assert kpi["full"] >= 1_000
+    kpi = capacity_kpis(filter_sessions(portal.sessions, DEFAULT))
+    assert kpi.full >= 1_000
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Full"] == f"{kpi['full']:,}" and "," in shown["Full"]
-    assert shown["Overbooked"] == f"{kpi['overbooked']:,}"
-    assert shown["No limit set"] == f"{kpi['no_limit']:,}"
+    assert shown["Full"] == f"{kpi.full:,}" and "," in shown["Full"]
+    assert shown["Overbooked"] == f"{kpi.overbooked:,}"
+    assert shown["No limit set"] == f"{kpi.no_limit_sessions:,}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from datetime import date
 
@@ -15,7 +16,7 @@ from lu_data.analyses.display_tables import RISK_TITLE_CHARS, risk_lines
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.sources.demo import generate_demo
-from tests.support import ANCHOR, projected_risk_keys
+from tests.support import ANCHOR, load_records, projected_risk_keys
 from ui import DIGEST_ROWS
 
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
@@ -39,6 +40,11 @@ def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def count(text: str) -> int:
+    """A card's number as shown ("1,161") back to an int."""
+    return int(text.replace(",", ""))
+
+
 def test_overview_shows_title_banner_and_kpis(app):
     """The page shows its heading, the demo banner and KPIs equal to lu_data's numbers."""
     at = app().run()
@@ -46,26 +52,49 @@ def test_overview_shows_title_banner_and_kpis(app):
     assert at.title[0].value == "ILT sessions overview"
     assert any("Demo data" in i.value for i in at.info)
     sessions = expected()
-    kpi = capacity_kpis(sessions, ANCHOR)
+    kpi = capacity_kpis(sessions)
     shown = metrics(at)
-    assert shown["Sessions"] == f"{kpi['sessions']:,}"
-    assert shown["Seats offered"] == f"{kpi['seats_offered']:,}"
-    assert shown["Fill rate"] == f"{kpi['fill_rate']:.0%}"
+    assert shown["Sessions"] == f"{kpi.sessions:,}"
+    assert shown["Seats offered"] == f"{kpi.seats_offered:,}"
+    assert shown["Seats taken"] == f"{kpi.seats_taken:,}"
+    assert shown["Learners in no-limit sessions"] == f"{kpi.no_limit_learners:,}"
     assert shown["Tutor double-bookings"] == str(len(double_bookings(sessions)))
-    assert shown["Under-filled soon"] == str(kpi["under_filled_soon"])
     full = next(m for m in at.metric if m.label == "Full")
-    assert full.value == f"{kpi['full']:,}"
-    assert full.delta == f"{kpi['overbooked']:,} overbooked"
+    assert full.value == f"{kpi.full:,}"
+    assert full.delta == f"{kpi.overbooked:,} overbooked"
+
+
+def test_fill_rate_card_is_seats_taken_over_the_seats_offered_beside_it(app):
+    """A reader dividing the two cards beside it gets the fill rate shown (one rule for all)."""
+    at = app().run()
+    shown = metrics(at)
+    taken, offered = count(shown["Seats taken"]), count(shown["Seats offered"])
+    assert 0 < taken < offered
+    assert shown["Fill rate"] == f"{taken / offered:.0%}"
+    # The demo has no-limit sessions, whose learners are a number of their own.
+    limited = expected()["max_capacity"].notna()
+    free = int(expected().loc[~limited, "enrolled"].sum())
+    assert free > 0 and count(shown["Learners in no-limit sessions"]) == free
+
+
+def test_at_risk_card_counts_the_list_under_it(app):
+    """With demo history the card says "projected" and counts every session of the list."""
+    at = app().run()
+    card = next(m for m in at.metric if m.label.startswith("At risk"))
+    assert card.label == "At risk (projected)"
+    assert count(card.value) == len(projected_risk_keys())
+    assert "Projected to end under 50% full" in card.help
 
 
 def test_weekly_chart_data_matches_weekly_capacity(app):
-    """The weekly bars carry exactly the capacity and enrolment per week."""
+    """The weekly bars carry exactly the seats offered and taken per week."""
     at = app().run()
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     bars = {t["name"]: t for t in spec["data"] if t["type"] == "bar"}
     weekly = weekly_capacity(expected())
-    assert decode(bars["Seats offered"]["y"]) == weekly["capacity"].tolist()
-    assert decode(bars["Enrolled"]["y"]) == weekly["enrolled"].tolist()
+    assert decode(bars["Seats offered"]["y"]) == weekly["seats_offered"].tolist()
+    assert decode(bars["Seats taken"]["y"]) == weekly["seats_taken"].tolist()
+    assert sum(decode(bars["Seats taken"]["y"])) == capacity_kpis(expected()).seats_taken
 
 
 def test_filters_change_the_numbers(app):
@@ -133,3 +162,45 @@ def test_risk_lines_keep_each_session_on_one_plain_line():
     )
     assert len(lines) == 2 and "\n" not in "".join(lines)
     assert f"· {'x' * (RISK_TITLE_CHARS - 1)}… · 3 of 12 seats · 25% full" in lines[1]
+
+
+def test_without_history_the_at_risk_card_counts_todays_fill_list(app):
+    """An upload has no enrolment history: card and list both use today's fill, and say so."""
+    # 4 of 10 on 1 Dec (40%, within 14 days of 27 Nov) is at risk; 6 of 20 on 20 Dec is not yet
+    # (too far out), 15 of 20 is not under 50%, and a no-limit session never is.
+    rows = [
+        (1, "2026-12-01T09:00:00Z", 10, 4),
+        (2, "2026-12-08T09:00:00Z", 20, 15),
+        (3, "2026-12-20T09:00:00Z", 20, 6),
+        (4, "2026-12-02T09:00:00Z", None, 6),
+    ]
+    records = []
+    for sid, start, capacity, enrolled in rows:
+        rec = copy.deepcopy(load_records("sample_ilt_center.json")[0])
+        rec.update(
+            id=700 + sid,
+            session_id=sid,
+            training_id=sid,
+            title=f"Training {sid}",
+            start_at=start,
+            end_at=start.replace("09:00", "11:00"),
+            max_capacity=capacity,
+            number_enrolled_on_session=enrolled,
+        )
+        records.append(rec)
+    at = app().run()
+    at.radio(key="filter_source").set_value("upload").run()
+    upload = json.dumps({"modules": records}).encode()
+    at.get("file_uploader")[0].upload("four.json", upload, "application/json")
+    at.run()
+    assert not at.exception
+    shown = metrics(at)
+    assert "At risk (projected)" not in shown
+    assert shown["At risk (today's fill)"] == "1"
+    assert any(
+        s.value == "At risk: starting within 14 days and under 50% full today" for s in at.subheader
+    )
+    assert at.text[0].value.count("\n") == 0 and "Training 1" in at.text[0].value
+    # 4 + 15 + 6 of 10 + 20 + 20 seats; the no-limit session's 6 learners stand apart.
+    assert (shown["Seats offered"], shown["Seats taken"], shown["Fill rate"]) == ("50", "25", "50%")
+    assert shown["Learners in no-limit sessions"] == "6"

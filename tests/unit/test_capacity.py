@@ -2,31 +2,38 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 
 import pandas as pd
 import pytest
 
-from lu_data import load_portal
+from lu_data import RawPage, RawPortal, load_portal
 from lu_data.analyses.capacity import (
     FILL_BIN_LABELS,
+    NO_LIMIT_LEARNERS,
+    CapacityKpis,
+    capacity_kpis,
     capacity_rollup,
     fill_distribution,
     rollup_status,
     session_capacity,
     session_list,
     session_list_counts,
+    weekly_capacity,
 )
 from lu_data.analyses.filters import Filters, filter_sessions, location_labels
+from lu_data.exports.csv import view_frame
 from lu_data.figures.capacity import (
     fill_distribution_figure,
     group_capacity_figure,
     rollup_status_figure,
     session_capacity_figure,
 )
+from lu_data.figures.overview import weekly_capacity_figure
 from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
 from lu_data.sources.demo import generate_demo
-from tests.support import ANCHOR
+from tests.support import ANCHOR, load_records
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +68,110 @@ def with_fill(sessions: pd.DataFrame, pairs: list[tuple[int | None, int]]) -> pd
     return out
 
 
+# Four sessions worked by hand: two limited (4 of 10, 15 of 20), one full (8 of 8), one with no
+# limit (6 learners). Training 1 holds A and D in the week of Mon 30 Nov 2026; training 2 holds
+# B and C in the week of Mon 7 Dec. Seats offered 10 + 20 + 8 = 38, taken 4 + 15 + 8 = 27.
+FOUR = [
+    # session id, training id, start (UTC), capacity, enrolled
+    (1, 1, "2026-12-01T09:00:00Z", 10, 4),
+    (2, 2, "2026-12-08T09:00:00Z", 20, 15),
+    (3, 2, "2026-12-09T09:00:00Z", 8, 8),
+    (4, 1, "2026-12-02T09:00:00Z", None, 6),
+]
+
+
+@pytest.fixture(scope="module")
+def four() -> pd.DataFrame:
+    """The four hand-worked sessions, through the one normaliser."""
+    records = []
+    for sid, tid, start, capacity, enrolled in FOUR:
+        rec = copy.deepcopy(load_records("sample_ilt_center.json")[0])
+        rec.update(
+            id=500 + sid,
+            session_id=sid,
+            training_id=tid,
+            title=f"Training {tid}",
+            start_at=start,
+            end_at=start.replace("09:00", "11:00"),
+            timezone="UTC",
+            max_capacity=capacity,
+            number_enrolled_on_session=enrolled,
+        )
+        records.append(rec)
+    raw = RawPortal(pages=[RawPage(modules=records, label="page 1")], origin="test")
+    return load_portal(raw).sessions
+
+
+def test_capacity_kpis_of_four_hand_worked_sessions(four):
+    """38 seats offered, 27 taken, fill 27/38; the no-limit session's 6 learners stand apart."""
+    kpi = capacity_kpis(four)
+    assert kpi == CapacityKpis(
+        sessions=4,
+        seats_offered=38,
+        seats_taken=27,
+        no_limit_sessions=1,
+        no_limit_learners=6,
+        full=1,
+        overbooked=0,
+    )
+    assert kpi.fill_rate == pytest.approx(27 / 38)
+    assert capacity_kpis(four.loc[four["max_capacity"].isna()]).fill_rate is None
+
+
+def test_weekly_capacity_of_four_hand_worked_sessions(four):
+    """Week 1: 4 of 10 (40%) plus 6 no-limit learners; week 2: 23 of 28."""
+    weekly = weekly_capacity(four, "UTC")
+    assert weekly["week"].dt.strftime("%Y-%m-%d").tolist() == ["2026-11-30", "2026-12-07"]
+    assert weekly["sessions"].tolist() == [2, 2]
+    assert weekly["seats_offered"].tolist() == [10, 28]
+    assert weekly["seats_taken"].tolist() == [4, 23]
+    assert weekly["fill_rate"].tolist() == pytest.approx([0.4, 23 / 28])
+    assert weekly["no_limit_sessions"].tolist() == [1, 0]
+    assert weekly["no_limit_learners"].tolist() == [6, 0]
+    bars = {t.name: list(t.y) for t in weekly_capacity_figure(weekly).data if t.type == "bar"}
+    assert bars == {"Seats offered": [10, 28], "Seats taken": [4, 23]}
+
+
+def test_rollup_of_four_hand_worked_sessions(four):
+    """Per training: seats offered, taken, fill and no-limit learners, worked by hand."""
+    rollup = capacity_rollup(four, "training").set_index("Training")
+    assert rollup.loc["Training 1", "Seats offered"] == 10
+    assert rollup.loc["Training 1", "Seats taken"] == 4
+    assert rollup.loc["Training 1", "Fill"] == pytest.approx(0.4)
+    assert rollup.loc["Training 1", NO_LIMIT_LEARNERS] == 6
+    assert rollup.loc["Training 2", "Seats offered"] == 28
+    assert rollup.loc["Training 2", "Seats taken"] == 23
+    assert rollup.loc["Training 2", "Fill"] == pytest.approx(23 / 28)
+    assert rollup.loc["Training 2", NO_LIMIT_LEARNERS] == 0
+    status = rollup_status(rollup.reset_index()).astype("str").tolist()
+    assert status == ["healthy", "healthy"]  # 40% is not under 40%; 82% is not near full
+
+
+def test_trainings_export_of_four_hand_worked_sessions(four):
+    """The trainings export carries seats offered and taken beside fill, and no-limit learners."""
+    rows = view_frame(four, "trainings").set_index("training_id")
+    assert rows.loc[1, ["seats_offered", "seats_taken", "no_limit_sessions"]].tolist() == [10, 4, 1]
+    assert rows.loc[1, "no_limit_learners"] == 6
+    assert rows.loc[1, "fill_rate"] == pytest.approx(0.4)
+    assert rows.loc[2, ["seats_offered", "seats_taken", "no_limit_learners"]].tolist() == [
+        28,
+        23,
+        0,
+    ]
+    assert rows.loc[2, "fill_rate"] == pytest.approx(23 / 28)
+    columns = list(rows.columns)
+    assert columns.index("fill_rate") == columns.index("seats_taken") + 1
+
+
 def test_rollup_per_training_adds_up(sessions):
     """Per-training totals add up to the sessions, seats and status counts of the whole view."""
     rollup = capacity_rollup(sessions, "training")
     assert rollup["Sessions"].sum() == len(sessions)
     assert len(rollup) == sessions["training_key"].nunique()
     limited = sessions["max_capacity"].notna()
-    assert rollup["Capacity"].sum() == sessions.loc[limited, "max_capacity"].sum()
-    assert rollup["Enrolled"].sum() == sessions["enrolled"].sum()
+    assert rollup["Seats offered"].sum() == sessions.loc[limited, "max_capacity"].sum()
+    assert rollup["Seats taken"].sum() == sessions.loc[limited, "enrolled"].sum()
+    assert rollup[NO_LIMIT_LEARNERS].sum() == sessions.loc[~limited, "enrolled"].sum()
     for status in STATUS_ORDER:
         assert rollup[STATUS_LABELS[status]].sum() == (sessions["status"] == status).sum()
     assert rollup["Sessions"].is_monotonic_decreasing
@@ -82,11 +185,12 @@ def test_rollup_per_location_has_one_row_per_location(sessions):
 
 
 def test_rollup_fill_leaves_out_no_limit_sessions(sessions):
-    """A training's fill is enrolled ÷ capacity over limited sessions only."""
+    """A training's seats and fill count limited sessions; no-limit learners stand apart."""
     frame = with_fill(sessions, [(10, 5), (None, 40)])
     frame["training_key"] = "t1"
     row = capacity_rollup(frame, "training").iloc[0]
-    assert row["Capacity"] == 10 and row["Enrolled"] == 45
+    assert row["Seats offered"] == 10 and row["Seats taken"] == 5
+    assert row[NO_LIMIT_LEARNERS] == 40
     assert row["Fill"] == pytest.approx(0.5)
     assert row["No limit set"] == 1 and row["Healthy"] == 1
 
@@ -133,12 +237,37 @@ def test_session_capacity_groups_by_training_with_unique_labels(sessions):
     """Per-session rows are grouped by training, and no two bars of a training share a label."""
     frame = session_capacity(sessions, "local")
     assert len(frame) == len(sessions)
-    assert not frame.duplicated(["training", "label"]).any()
+    assert not frame.duplicated(["training_key", "label"]).any()
+    assert frame["session_key"].is_unique  # each bar's own category
     # Each training's rows are contiguous.
     runs = (frame["training"] != frame["training"].shift()).sum()
     assert runs == frame["training"].nunique()
     over = frame.loc[frame["status"] == "overbooked"]
     assert ((over["enrolled"] - over["capacity"]) == over["over"]).all()
+
+
+def test_sessions_with_identical_labels_get_their_own_bars_in_date_order(four):
+    """Two trainings each with a session at Tue 01 Dec 09:00: two bars, each under its training."""
+    frame = four.copy()
+    # Training 2's first session moves to the very minute of training 1's first one.
+    same = frame["session_key"] == "session:2"
+    first = frame.loc[frame["session_key"] == "session:1"].iloc[0]
+    frame.loc[same, "start_local"] = first["start_local"]
+    frame.loc[same, "start_utc"] = first["start_utc"]
+    data = session_capacity(frame, "UTC")
+    assert data["label"].tolist().count("Tue 01 Dec 09:00 UTC") == 2
+    fig = session_capacity_figure(data)
+    bars = next(t for t in fig.data if t.name == "Capacity")
+    assert len(set(bars.y)) == len(bars.y) == 4  # one category per bar, none merged
+    assert list(fig.layout.yaxis.categoryarray) == list(bars.y)
+    assert list(fig.layout.yaxis.ticktext) == [
+        "Training 1 · Tue 01 Dec 09:00 UTC",
+        "Wed 02 Dec 09:00 UTC",
+        "Training 2 · Tue 01 Dec 09:00 UTC",
+        "Wed 09 Dec 09:00 UTC",
+    ]
+    # Every session's bar sits on its own category: capacities in that order (no-limit blank).
+    assert [None if pd.isna(x) else x for x in bars.x] == [10.0, None, 20.0, 8.0]
 
 
 def test_session_labels_carry_the_display_zone(sessions):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 import pandas as pd
 import pytest
 
 from lu_data import load_source
+from lu_data.analyses.double_bookings import double_bookings
 from lu_data.cli.commands import main
 from lu_data.exports.csv import neutralise_formulas, to_csv_bytes, view_frame
+from tests.support import load_records
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -160,3 +163,68 @@ def test_csv_bytes_match_the_view(data_dir):
     portal = load_source(data_dir / "sample_ilt_center.json")
     text = to_csv_bytes(view_frame(portal.sessions, "sessions")).decode("utf-8-sig")
     assert len(text.strip().splitlines()) == 1 + 3
+
+
+def test_double_bookings_view_of_the_demo_has_one_row_per_pair(tmp_path, capsys):
+    """`--view double-bookings` on the demo writes exactly the analysis' pairs, one per row."""
+    target = tmp_path / "clashes.csv"
+    argv = ["export", "demo", "--anchor", "2026-11-27", "--view", "double-bookings"]
+    code, _, err = run(capsys, *argv, "-o", str(target))
+    assert code == 0, err
+    pairs = double_bookings(load_source("demo", anchor=date(2026, 11, 27)).sessions)
+    df = pd.read_csv(target, encoding="utf-8-sig")
+    assert len(df) == len(pairs) > 0
+    assert list(df["session_key_a"]) == list(pairs["session_key_a"])
+    assert list(df["overlap_minutes"]) == list(pairs["overlap_minutes"])
+
+
+def test_double_bookings_view_by_hand(tmp_path, capsys):
+    """Two sessions of one tutor overlapping by 45 minutes: keys, titles, UTC and --tz times."""
+    base = load_records("sample_ilt_center.json")[0]
+    records = [
+        {
+            **base,
+            "id": 801,
+            "session_id": 801,
+            "title": "=HYPERLINK(1)",  # formula-looking titles are written as text
+            "start_at": "2026-12-01T09:00:00Z",
+            "end_at": "2026-12-01T11:00:00Z",
+            "timezone": "Dublin",
+        },
+        {
+            **base,
+            "id": 802,
+            "session_id": 802,
+            "title": "Excel, part 2",
+            "start_at": "2026-12-01T10:15:00Z",
+            "end_at": "2026-12-01T12:00:00Z",
+            "timezone": "Eastern Time (US & Canada)",
+        },
+        {  # the same tutor, touching the second one's end: not a clash
+            **base,
+            "id": 803,
+            "session_id": 803,
+            "start_at": "2026-12-01T12:00:00Z",
+            "end_at": "2026-12-01T13:00:00Z",
+        },
+    ]
+    source = tmp_path / "two.json"
+    source.write_text(json.dumps({"modules": records}), encoding="utf-8")
+    target = tmp_path / "clashes.csv"
+    argv = ["export", str(source), "--view", "double-bookings", "--tz", "Asia/Tokyo"]
+    code, _, err = run(capsys, *argv, "-o", str(target))
+    assert code == 0, err
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    df = pd.read_csv(target, encoding="utf-8-sig")
+    assert len(df) == 1
+    row = df.iloc[0]
+    assert (row["tutor_key"], row["tutor_name"]) == ("user:240669", "Elsa Bouvier")
+    assert (row["session_key_a"], row["session_key_b"]) == ("session:801", "session:802")
+    assert (row["title_a"], row["title_b"]) == ("'=HYPERLINK(1)", "Excel, part 2")
+    assert row["start_utc_a"] == "2026-12-01T09:00:00+00:00"
+    assert row["end_utc_b"] == "2026-12-01T12:00:00+00:00"
+    assert row["start_local_a"] == "2026-12-01T18:00:00+09:00"
+    assert row["end_local_b"] == "2026-12-01T21:00:00+09:00"
+    assert row["tz_a"] == row["tz_b"] == "Asia/Tokyo"
+    assert row["overlap_minutes"] == 45

@@ -120,6 +120,24 @@ def test_double_bookings_match_a_pairwise_check():
     assert found == expected and len(found) > 0
 
 
+def test_a_long_session_clashes_with_every_session_inside_it():
+    """One 10-day session with 60 one-hour sessions inside it: 60 pairs, none dropped."""
+    base = load_portal(generate_demo(n_sessions=61, anchor=ANCHOR)).sessions.head(61).copy()
+    start = pd.Timestamp("2026-12-01T08:00:00Z")
+    starts = [start] + [start + pd.Timedelta(hours=3 * k + 1) for k in range(60)]
+    ends = [start + pd.Timedelta(days=10)] + [s + pd.Timedelta(hours=1) for s in starts[1:]]
+    base["start_utc"] = pd.Series(starts, index=base.index).astype(base["start_utc"].dtype)
+    base["end_utc"] = pd.Series(ends, index=base.index).astype(base["end_utc"].dtype)
+    base["session_key"] = [f"session:{9000 + k}" for k in range(61)]
+    base = base.assign(tutor_id=7, tutor_email="one@example.com", tutor_name="One Tutor")
+    base = base.drop(columns="tutor_key")  # worked out again from the tutor set above
+    pairs = double_bookings(base)
+    assert len(pairs) == 60
+    assert set(pairs["session_key_a"]) == {"session:9000"}
+    assert sorted(pairs["session_key_b"]) == sorted(f"session:{9000 + k}" for k in range(1, 61))
+    assert (pairs["overlap_minutes"] == 60).all()
+
+
 def test_huge_numbers_parse_like_before():
     """Numbers past 64 bits fall back to the same parser as before (msgspec or not)."""
     doc = parse_json_bytes(b'{"modules": [{"id": 1e400}]}', "x")

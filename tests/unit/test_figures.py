@@ -34,9 +34,10 @@ def test_weekly_chart_over_years_has_few_labels_and_breaks_its_line_at_empty_wee
         {
             "week": weeks,
             "sessions": 1,
-            "capacity": 10,
-            "enrolled": [5, 6, 7, 8],
+            "seats_offered": 10,
+            "seats_taken": [5, 6, 7, 8],
             "no_limit_sessions": 0,
+            "no_limit_learners": 0,
             "fill_rate": [0.5, 0.6, 0.7, 0.8],
         }
     )

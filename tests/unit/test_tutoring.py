@@ -140,7 +140,8 @@ def test_team_table_counts_hours_sessions_trainings_and_conflicts(sessions):
     ana = team.loc["Ana Ruiz"]
     assert (ana["Sessions"], ana["Trainings"], ana["Conflicts"]) == (3, 2, 2)
     assert ana["Teaching hours"] == pytest.approx(4.5)
-    assert team.loc["Sam Lee (sam.one@example.com)", "Teaching hours"] == pytest.approx(50.0)
+    # 14:00 Mon to 16:00 Wed in Dublin: three days of 14:00–16:00, 6 hours (not 50 elapsed).
+    assert team.loc["Sam Lee (sam.one@example.com)", "Teaching hours"] == pytest.approx(6.0)
     assert team["Conflicts"].sum() == 2
     assert list(team["Teaching hours"]) == sorted(team["Teaching hours"], reverse=True)
     assert team["Sessions"].sum() == len(tutors_frame(sessions)) + 2  # 5 sessions, 3 tutors
@@ -203,7 +204,8 @@ def test_heatmap_hover_gives_sessions_and_hours(sessions):
     fig = json.loads(workload_heatmap(workload_grid(weekly_workload(sessions))).to_json())
     trace = fig["data"][0]
     z = decode(trace["z"])
-    assert float(np.sum(z)) == pytest.approx(sessions["duration_hours"].sum())
+    # 2 + 1.5 + 1 (Ana) + 6 (three days of 2 h) + 2 (Auckland): hours taught, not elapsed.
+    assert float(np.sum(z)) == pytest.approx(12.5)
     assert "teaching hours" in trace["hovertemplate"] and "sessions" in trace["hovertemplate"]
     assert trace["x"] == ["30 Mar 2026", "06 Apr 2026", "13 Apr 2026"]
     assert fig["layout"]["xaxis"]["ticktext"] == ["30<br>Mar 2026", "06<br>Apr", "13<br>Apr"]
@@ -265,7 +267,7 @@ def test_training_summary_and_grouped_sessions(sessions):
     summary = training_summary(sessions, "local").set_index("Training")
     excel = summary.loc["Excel basics"]
     assert (excel["Sessions"], excel["Tutors"]) == (2, 2)
-    assert excel["Teaching hours"] == pytest.approx(52.0)
+    assert excel["Teaching hours"] == pytest.approx(2.0 + 6.0)
     assert excel["First session"] == "2026-03-30 09:00 IST (+01:00)"
     assert excel["Last session"] == "2026-04-06 14:00 IST (+01:00)"
     grouped = sessions_by_training(sessions)
@@ -287,3 +289,55 @@ def test_multi_day_span_shows_the_end_date(sessions):
     twice = pd.concat([alone, alone.assign(session_key="session:999")])
     table = double_bookings_table(double_bookings(twice), twice, "local")
     assert table.iloc[0]["When (A)"] == "2026-04-06 14:00–2026-04-08 16:00 IST (+01:00)"
+
+
+def sessions_of(*rows: tuple) -> pd.DataFrame:
+    """The sessions frame of SESSIONS-style rows, through the one normaliser."""
+    raw = RawPortal(pages=[RawPage(modules=[record(*r) for r in rows], label="p")], origin="test")
+    return load_portal(raw).sessions
+
+
+def test_overnight_session_counts_two_days_of_three_hours_not_27():
+    """11:00 Sunday to 14:00 Monday (Dublin, winter) teaches 3 h on each day: 6 h, one per week.
+
+    Elapsed time (27 h) would put its tutor far above one who teaches 8 h in one day.
+    """
+    rows = [
+        (201, 7, "Two days", "2026-12-06T11:00:00Z", "2026-12-07T14:00:00Z", "Dublin", 1),
+        (202, 8, "One long day", "2026-12-08T09:00:00Z", "2026-12-08T17:00:00Z", "Dublin", 2),
+    ]
+    sessions = sessions_of(*rows)
+    team = team_table(sessions).set_index("Tutor")
+    assert team["Teaching hours"].to_dict() == {"Sam Lee": 8.0, "Ana Ruiz": 6.0}
+    assert list(team.index) == ["Sam Lee", "Ana Ruiz"]  # the 8-hour day is the busiest
+    assert tutors_frame(sessions).set_index("tutor_name")["teaching_hours"]["Ana Ruiz"] == 6.0
+    weekly = weekly_workload(sessions, "local")
+    ana = weekly.loc[weekly["tutor_key"] == "user:1"]
+    # Sunday 6 Dec is in the week of Mon 30 Nov, Monday 7 Dec in its own week: 3 h each.
+    assert ana["week"].dt.strftime("%Y-%m-%d").tolist() == ["2026-11-30", "2026-12-07"]
+    assert ana["hours"].tolist() == [3.0, 3.0]
+    assert ana["sessions"].tolist() == [1, 1]
+    grid = workload_grid(weekly)
+    assert grid.hours.index[0] == "Sam Lee"
+    assert grid.hours.loc["Ana Ruiz"].tolist() == [3.0, 3.0]
+
+
+def test_three_day_session_teaches_its_daily_window_on_each_day():
+    """09:00 to 17:00 over three local days is 3 × 8 h = 24 h, not 56 h elapsed."""
+    sessions = sessions_of(
+        (301, 7, "Bootcamp", "2026-12-01T09:00:00Z", "2026-12-03T17:00:00Z", "Dublin", 1)
+    )
+    assert team_table(sessions)["Teaching hours"].tolist() == [24.0]
+    assert training_summary(sessions)["Teaching hours"].tolist() == [24.0]
+    assert weekly_workload(sessions)["hours"].tolist() == [24.0]
+
+
+def test_session_past_midnight_splits_its_elapsed_time_at_local_midnight():
+    """22:00 to 02:00 the next day: the end clock is before the start clock, so 2 h + 2 h."""
+    sessions = sessions_of(
+        (401, 7, "Night shift", "2026-12-06T22:00:00Z", "2026-12-07T02:00:00Z", "Dublin", 1)
+    )
+    weekly = weekly_workload(sessions, "local")
+    assert weekly["week"].dt.strftime("%Y-%m-%d").tolist() == ["2026-11-30", "2026-12-07"]
+    assert weekly["hours"].tolist() == [2.0, 2.0]
+    assert team_table(sessions)["Teaching hours"].tolist() == [4.0]

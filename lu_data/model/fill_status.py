@@ -1,0 +1,53 @@
+"""The seats and fill rules: what counts as offered and taken, the fill and the fill status."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+NEAR_FULL_AT = 0.85
+UNDER_FILLED_BELOW = 0.40
+# The names match schema.STATUS_ORDER; the conditions are tried in this order, first match wins.
+STATUS_CHOICES = ["no_limit", "overbooked", "full", "near_full", "under_filled"]
+DEFAULT_STATUS = "healthy"
+
+
+def fill_status(capacity: pd.Series, enrolled: pd.Series) -> np.ndarray:
+    """The status name of each row from its seats offered and seats taken (same rule everywhere).
+
+    A capacity that is missing or 0 means no limit. Used for sessions (one session's capacity
+    and enrolment) and for roll-ups (the seats offered and taken over their limited sessions).
+    """
+    cap = pd.Series(capacity).astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    taken = pd.Series(enrolled).astype("Float64").to_numpy(dtype="float64", na_value=0.0)
+    has_cap = ~np.isnan(cap) & (cap > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fill = np.where(has_cap, taken / np.where(has_cap, cap, 1.0), np.nan)
+    return np.select(
+        [
+            ~has_cap,
+            taken > cap,
+            taken == cap,
+            fill >= NEAR_FULL_AT,
+            fill < UNDER_FILLED_BELOW,
+        ],
+        STATUS_CHOICES,
+        default=DEFAULT_STATUS,
+    )
+
+
+def seat_columns(sessions: pd.DataFrame) -> dict[str, pd.Series]:
+    """Per session: seats offered and taken (0 without a capacity) and no-limit learners."""
+    limited = sessions["max_capacity"].notna()
+    enrolled = sessions["enrolled"].fillna(0).astype("int64")
+    return {
+        "offered": sessions["max_capacity"].fillna(0).astype("int64"),
+        "taken": enrolled.where(limited, 0),
+        "no_limit_learners": enrolled.where(~limited, 0),
+    }
+
+
+def fill_of(offered: pd.Series, taken: pd.Series) -> pd.Series:
+    """Seats taken ÷ seats offered, empty where nothing is offered."""
+    offered = offered.astype("Float64")
+    return (taken.astype("Float64") / offered.mask(offered == 0)).astype("Float64")
