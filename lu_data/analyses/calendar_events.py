@@ -8,11 +8,12 @@ from typing import Any
 
 import pandas as pd
 
-from lu_data.analyses.display_tables import sessions_table, zone_text
+from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.filters import location_labels
 from lu_data.model.display_zone import display_times
 from lu_data.model.rollups import NO_TUTOR
 from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS
+from lu_data.model.time_text import zone_text
 
 # The browser draws every event as DOM nodes: more than this many makes the page crawl.
 MAX_EVENTS = 1000  # about 0.8 MB of event JSON: the page stays under 1 MB

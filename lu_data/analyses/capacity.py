@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from lu_data.analyses.filters import location_labels
-from lu_data.model.display_zone import display_times, zone_label
+from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.model.normalise import NEAR_FULL_AT, UNDER_FILLED_BELOW
 from lu_data.model.schema import STATUS_DTYPE, STATUS_LABELS, STATUS_ORDER
 
@@ -35,7 +35,7 @@ def short_text(text: pd.Series, limit: int = TITLE_CHARS) -> pd.Series:
     return text.where(text.str.len() <= limit, text.str.slice(0, limit - 1) + "…")
 
 
-def session_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
+def session_capacity(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
     """One row per session, grouped by training then start: the per-session chart's data."""
     columns = [
         "training",
@@ -230,7 +230,7 @@ def at_risk_sessions(
     return out.sort_values(["start_utc", "fill_rate"], kind="stable")
 
 
-def weekly_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
+def weekly_capacity(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
     """Per week (Monday start, display zone): sessions, seats offered, seats taken, fill rate."""
     if sessions.empty:
         return pd.DataFrame(columns=["week", "sessions", "capacity", "enrolled", "fill_rate"])

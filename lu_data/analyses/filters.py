@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from lu_data.model.display_zone import display_times, zone_label
+from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.model.rollups import tutor_keys
 
 DEFAULT_WEEKS_AHEAD = 8
@@ -25,7 +25,7 @@ class Filters:
     locations: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
-    tz: str = "local"
+    tz: str = SESSION_ZONE
     extra: dict[str, str] = field(default_factory=dict)
 
 

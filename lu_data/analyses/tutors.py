@@ -8,11 +8,10 @@ import numpy as np
 import pandas as pd
 
 from lu_data.analyses.capacity import WEEK_FREQ
-from lu_data.analyses.display_tables import zone_text
 from lu_data.analyses.double_bookings import conflict_counts, double_bookings
-from lu_data.model.display_zone import display_times
+from lu_data.model.display_zone import SESSION_ZONE, display_times
 from lu_data.model.rollups import NO_TUTOR, tutor_keys, tutors_frame
-from lu_data.model.time_text import iso_local, iso_utc
+from lu_data.model.time_text import iso_local, iso_utc, zone_text
 
 ALL_TUTORS = "all"
 ALL_TRAININGS = "all"
@@ -87,7 +86,7 @@ def span_text(shown: pd.DataFrame) -> pd.Series:
     return (start.dt.strftime(TIME_TEXT) + "–" + end_text + " " + zone).where(start.notna())
 
 
-def training_summary(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
+def training_summary(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
     """One row per training: sessions, hours, tutors, first and last session in the display zone."""
     if sessions.empty:
         return pd.DataFrame(columns=["training_key", *TRAINING_SUMMARY_COLUMNS])
@@ -128,7 +127,7 @@ def sessions_by_training(sessions: pd.DataFrame, training_key: str | None = None
     return order.drop(columns="_first")
 
 
-def weekly_workload(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
+def weekly_workload(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
     """Sessions and teaching hours per tutor per week (Monday start, display zone)."""
     if sessions.empty:
         return pd.DataFrame(columns=WORKLOAD_COLUMNS)
@@ -204,7 +203,7 @@ def _times_by_key(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
 
 
 def double_bookings_table(
-    pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = "local"
+    pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = SESSION_ZONE
 ) -> pd.DataFrame:
     """Both sessions of each clash with times in the display zone, and the overlap in minutes."""
     if pairs.empty:
@@ -226,7 +225,7 @@ def double_bookings_table(
 
 
 def double_bookings_export(
-    pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = "local"
+    pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = SESSION_ZONE
 ) -> pd.DataFrame:
     """The clashes for CSV: keys, titles, UTC and display-zone times as ISO 8601, overlap."""
     cols = ["tutor_key", "tutor_name", "overlap_minutes"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from lu_data.exports.csv import EXPORT_VIEWS, to_csv_bytes, view_frame
-from lu_data.model.display_zone import normalise_zone_choice
+from lu_data.model.display_zone import SESSION_ZONE, normalise_zone_choice
 from lu_data.model.loading import load_source
 from lu_data.sources.files import SourceError, dump_portal
 
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="csv (the --view), ics (sessions as calendar events) or xlsx (all three views)",
     )
     exp.add_argument(
-        "--tz", default="local", help="local (each session's zone), utc, or an IANA zone"
+        "--tz", default=SESSION_ZONE, help="local (each session's zone), utc, or an IANA zone"
     )
     exp.add_argument("--from", dest="date_from", type=_date, help="first start date (YYYY-MM-DD)")
     exp.add_argument("--to", dest="date_to", type=_date, help="last start date (YYYY-MM-DD)")
@@ -111,7 +111,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def filter_by_start(
-    sessions: pd.DataFrame, date_from: date | None, date_to: date | None, tz: str = "local"
+    sessions: pd.DataFrame, date_from: date | None, date_to: date | None, tz: str = SESSION_ZONE
 ) -> pd.DataFrame:
     """Sessions whose start date (in the chosen zone) lies within [date_from, date_to]."""
     from lu_data.model.display_zone import display_times

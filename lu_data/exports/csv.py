@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import infer_dtype
 
-from lu_data.model.display_zone import display_times
+from lu_data.model.display_zone import SESSION_ZONE, display_times
 from lu_data.model.rollups import trainings_frame, tutors_frame
 from lu_data.model.time_text import iso_local, iso_utc
 
@@ -26,8 +26,6 @@ CSV_QUOTED = (",", '"', "\n")  # QUOTE_MINIMAL wraps cells holding these in quot
 CSV_SPECIAL = ("\r", "\x00")  # rare cells whose handling varies: csv.writer does those rows
 NUMBER_DTYPES = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64"}
 NUMBER_DTYPES |= {"Float32", "Float64", "boolean"}
-# datetime_as_string writes the same text as strftime for years 1000-9999 only
-FOUR_DIGIT_YEARS = (np.datetime64("1000-01-01", "us"), np.datetime64("10000-01-01", "us"))
 
 SESSION_EXPORT_COLUMNS = [
     "session_key",
@@ -66,7 +64,7 @@ SESSION_EXPORT_COLUMNS = [
 ]
 
 
-def sessions_export(sessions: pd.DataFrame, tz: str | None = "local") -> pd.DataFrame:
+def sessions_export(sessions: pd.DataFrame, tz: str | None = SESSION_ZONE) -> pd.DataFrame:
     """The sessions view as exported: UTC and local times as ISO text in a fixed column order."""
     shown = display_times(sessions, tz)
     out = sessions.copy()
@@ -82,7 +80,7 @@ def sessions_export(sessions: pd.DataFrame, tz: str | None = "local") -> pd.Data
     return out[SESSION_EXPORT_COLUMNS]
 
 
-def view_frame(sessions: pd.DataFrame, view: str, tz: str | None = "local") -> pd.DataFrame:
+def view_frame(sessions: pd.DataFrame, view: str, tz: str | None = SESSION_ZONE) -> pd.DataFrame:
     """The named export view of a sessions frame."""
     if view == "sessions":
         return sessions_export(sessions, tz)

@@ -10,7 +10,7 @@ import pandas as pd
 import xlsxwriter
 
 from lu_data.exports.csv import FORMULA_PREFIXES, SESSION_EXPORT_COLUMNS
-from lu_data.model.display_zone import display_times
+from lu_data.model.display_zone import SESSION_ZONE, display_times
 from lu_data.model.rollups import trainings_frame, tutors_frame
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's 1900 date system (as used today)
@@ -43,7 +43,7 @@ XLSX_SESSION_COLUMNS = [
 XLSX_SESSION_COLUMNS[XLSX_SESSION_COLUMNS.index("updated_at")] = "updated_at_utc"
 
 
-def sessions_workbook(sessions: pd.DataFrame, tz: str | None = "local") -> bytes:
+def sessions_workbook(sessions: pd.DataFrame, tz: str | None = SESSION_ZONE) -> bytes:
     """A workbook with Sessions, Trainings and Tutors sheets of a sessions view."""
     sheets = dict(
         zip(
@@ -55,7 +55,7 @@ def sessions_workbook(sessions: pd.DataFrame, tz: str | None = "local") -> bytes
     return workbook_bytes(sheets)
 
 
-def sessions_sheet(sessions: pd.DataFrame, tz: str | None = "local") -> pd.DataFrame:
+def sessions_sheet(sessions: pd.DataFrame, tz: str | None = SESSION_ZONE) -> pd.DataFrame:
     """The sessions view, typed: naive UTC and display-zone datetimes, the zone as text."""
     shown = display_times(sessions, tz)
     out = sessions.copy()
