@@ -12,7 +12,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import infer_dtype
 
-from lu_data.model.display_zone import SESSION_ZONE, display_times
+from lu_data.exports.session_frame import SESSION_EXPORT_COLUMNS, session_export_frame
+from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.rollups import trainings_frame, tutors_frame
 from lu_data.model.time_text import iso_local, iso_utc
 
@@ -27,56 +28,15 @@ CSV_SPECIAL = ("\r", "\x00")  # rare cells whose handling varies: csv.writer doe
 NUMBER_DTYPES = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64"}
 NUMBER_DTYPES |= {"Float32", "Float64", "boolean"}
 
-SESSION_EXPORT_COLUMNS = [
-    "session_key",
-    "module_kind",
-    "module_id",
-    "training_id",
-    "session_id",
-    "training_key",
-    "title",
-    "start_utc",
-    "end_utc",
-    "start_local",
-    "end_local",
-    "timezone",
-    "tz",
-    "utc_offset",
-    "tz_abbr",
-    "duration_hours",
-    "max_capacity",
-    "enrolled",
-    "seats_left",
-    "fill_rate",
-    "status",
-    "tutor_id",
-    "tutor_name",
-    "tutor_email",
-    "location",
-    "is_virtual",
-    "address_1",
-    "address_2",
-    "address_3",
-    "country_code",
-    "state_code",
-    "course_ids",
-    "updated_at",
-]
-
 
 def sessions_export(sessions: pd.DataFrame, tz: str | None = SESSION_ZONE) -> pd.DataFrame:
     """The sessions view as exported: UTC and local times as ISO text in a fixed column order."""
-    shown = display_times(sessions, tz)
-    out = sessions.copy()
-    out["start_local"] = iso_local(shown["start_display"], shown["display_offset"])
-    out["end_local"] = iso_local(shown["end_display"], shown["display_end_offset"])
-    out["tz"] = shown["display_tz"]
-    out["utc_offset"] = shown["display_offset"]
-    out["tz_abbr"] = shown["display_abbr"]
+    out = session_export_frame(sessions, tz)
+    out["start_local"] = iso_local(out["start_local"], out["utc_offset"])
+    out["end_local"] = iso_local(out["end_local"], out["end_utc_offset"])
     for col in ("start_utc", "end_utc", "updated_at"):
-        out[col] = iso_utc(sessions[col])
-    out["duration_hours"] = sessions["duration_hours"].round(2)
-    out["fill_rate"] = sessions["fill_rate"].round(4)
+        out[col] = iso_utc(out[col])
+    out["fill_rate"] = out["fill_rate"].round(4)
     return out[SESSION_EXPORT_COLUMNS]
 
 
