@@ -18,8 +18,8 @@ from lu_data.figures.overview import weekly_capacity_figure
 
 view = ui.start_page("ILT sessions overview", need_sessions=False)
 
-kpi = ui.memo(view, "kpis", lambda: capacity_kpis(view.sessions, view.today))
-clashes = ui.memo(view, "double_bookings", lambda: double_bookings(view.sessions))
+kpi = ui.memo(view, capacity_kpis, view.sessions, view.today)
+clashes = ui.memo(view, double_bookings, view.sessions)
 ui.render_cards(
     [
         ui.Card("Sessions", f"{kpi['sessions']:,}"),
@@ -46,24 +46,20 @@ ui.render_cards(
 
 st.subheader("Capacity against enrolment per week")
 st.plotly_chart(
-    ui.memo(
-        view,
-        "weekly_chart",
-        lambda: weekly_capacity_figure(weekly_capacity(view.sessions, view.tz)),
-    ),
+    ui.memo(view, weekly_capacity_figure, ui.memo(view, weekly_capacity, view.sessions, view.tz)),
     key="overview_weekly_chart",
 )
 
 if not ui.render_projected_risk(view, key="overview_risk", digest=True):
     st.subheader("At risk: starting within 14 days and under 50% full")
-    rows = ui.memo(view, "at_risk", lambda: at_risk_sessions(view.sessions, view.today))
+    rows = ui.memo(view, at_risk_sessions, view.sessions, view.today)
     if rows.empty:
         st.success(
             "No session starting in the next 14 days is under 50% full.", icon=":material/check:"
         )
     else:
         ui.render_risk_digest(
-            ui.memo(view, "at_risk_table", lambda: sessions_table(rows, view.tz)),
+            ui.memo(view, sessions_table, rows, view.tz),
             name="at-risk",
             key="overview_risk",
             view=view,

@@ -44,7 +44,7 @@ def render_projected_risk(view: View, *, key: str, digest: bool = False) -> bool
         "Projected from each training's typical fill pace; the method and its back-test "
         "are on the Fill pace & forecast page."
     )
-    table = memo(view, "projected_risk", lambda: _projected_risk_table(view, projections))
+    table = memo(view, _projected_risk_table, view, projections)
     if table.empty:
         st.success(
             "No upcoming session in this view is projected to end under "
@@ -78,7 +78,7 @@ def render_risk_digest(
     A data grid makes a first visit load and compile the grid's and Arrow's scripts before
     anything else draws (0.3 s of a 3 s first paint here); an overview lists the soonest few.
     """
-    soonest = memo(view, f"{key}_soonest", lambda: _soonest(table, view.sessions), len(table))
+    soonest = memo(view, _soonest, table, view.sessions)
     st.text("\n".join(risk_lines(soonest)))  # plain text: no title is read as Markdown
     if len(table) > len(soonest):
         st.caption(f"The {len(soonest)} starting soonest of {len(table):,}; the CSV has all.")
