@@ -10,15 +10,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lu_data.analyses.calendar_events import DARK_TEXT, TEXT_COLORS
 from lu_data.analyses.display_tables import risk_lines
 from lu_data.analyses.forecast import (
     AT_RISK_THRESHOLD,
     pace_table,
 )
 from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
-from lu_data.figures.style import CAPACITY_COLOR
-from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.palette import CAPACITY_COLOR, DARK_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
+from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 from lu_data.model.selection import is_in
 from ui.view import View, memo, view_projections
 
@@ -110,7 +109,7 @@ def render_status_legend(*, capacity: bool = False) -> None:
     A plotly legend beside long axis labels wraps to one entry a line at 1024 px; badges fit.
     """
     items = [("Capacity", CAPACITY_COLOR, DARK_TEXT)] if capacity else []
-    items += [(STATUS_LABELS[s], STATUS_COLORS[s], TEXT_COLORS[s]) for s in STATUS_ORDER]
+    items += [(STATUS_LABELS[s], STATUS_COLORS[s], STATUS_TEXT_COLORS[s]) for s in STATUS_ORDER]
     st.markdown(
         " ".join(
             f'<span style="background:{bg};color:{fg};padding:1px 8px;border-radius:8px;'

@@ -7,10 +7,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from lu_data.analyses.filters import location_labels
 from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.model.normalise import NEAR_FULL_AT, UNDER_FILLED_BELOW
-from lu_data.model.schema import STATUS_DTYPE, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.schema import NO_TUTOR, STATUS_DTYPE, STATUS_LABELS, STATUS_ORDER, UNTITLED
+from lu_data.model.session_text import location_labels
 
 # Above this many sessions a bar per session is unreadable (and slow): aggregate instead.
 MAX_SESSION_BARS = 300
@@ -31,7 +31,7 @@ TITLE_CHARS = 34
 
 def short_text(text: pd.Series, limit: int = TITLE_CHARS) -> pd.Series:
     """Text cut to `limit` characters with an ellipsis, so axis labels stay readable."""
-    text = text.fillna("(untitled)").astype("str")
+    text = text.fillna(UNTITLED).astype("str")
     return text.where(text.str.len() <= limit, text.str.slice(0, limit - 1) + "…")
 
 
@@ -65,7 +65,7 @@ def session_capacity(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataF
             "training": short_text(sessions["title"]),
             "label": start_text,
             "session_key": sessions["session_key"],
-            "title": sessions["title"].fillna("(untitled)"),
+            "title": sessions["title"].fillna(UNTITLED),
             "start": start_text,
             "start_sort": sessions["start_utc"],
             "capacity": sessions["max_capacity"].astype("Float64"),
@@ -73,7 +73,7 @@ def session_capacity(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataF
             "fill_rate": sessions["fill_rate"],
             "status": sessions["status"],
             "status_label": sessions["status"].map(STATUS_LABELS).astype("str"),
-            "tutor": sessions["tutor_name"].fillna("(no tutor)"),
+            "tutor": sessions["tutor_name"].fillna(NO_TUTOR),
             "location": location_labels(sessions),
         }
     )
@@ -93,7 +93,7 @@ def capacity_rollup(sessions: pd.DataFrame, by: str = "training") -> pd.DataFram
     columns = [label, "Sessions", "Capacity", "Enrolled", "Seats left", "Fill", *status_cols]
     if sessions.empty:
         return pd.DataFrame(columns=columns)
-    name = sessions["title"].fillna("(untitled)") if by == "training" else location_labels(sessions)
+    name = sessions["title"].fillna(UNTITLED) if by == "training" else location_labels(sessions)
     # Two trainings can share a title: group on the key, show the title.
     group = sessions["training_key"] if by == "training" else name
     limited = sessions["max_capacity"].notna()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lu_data.analyses.filters import location_labels
 from lu_data.model.display_zone import SESSION_ZONE, display_times
-from lu_data.model.rollups import NO_TUTOR
-from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS
+from lu_data.model.schema import MODULE_KIND_LABELS, NO_TUTOR, STATUS_LABELS, UNTITLED
+from lu_data.model.session_text import location_labels
 from lu_data.model.time_text import zone_text
 
 RISK_TITLE_CHARS = 70  # longer titles are cut in the at-risk digest; tables show them whole
@@ -38,7 +37,7 @@ def sessions_table(
             "Start": shown["start_display"],
             "End": shown["end_display"],
             "Zone": zone_text(shown["display_abbr"], shown["display_offset"]),
-            "Title": sessions["title"].fillna("(untitled)"),
+            "Title": sessions["title"].fillna(UNTITLED),
             "Tutor": sessions["tutor_name"].fillna(NO_TUTOR),
             "Location": location_labels(sessions),
             "Capacity": sessions["max_capacity"],

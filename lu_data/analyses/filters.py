@@ -10,6 +10,7 @@ import pandas as pd
 
 from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.model.rollups import tutor_keys
+from lu_data.model.session_text import location_labels
 
 DEFAULT_WEEKS_AHEAD = 8
 
@@ -32,11 +33,6 @@ class Filters:
 def default_range(today: date, weeks: int = DEFAULT_WEEKS_AHEAD) -> tuple[date, date]:
     """From today for the next `weeks` weeks."""
     return today, today + timedelta(weeks=weeks)
-
-
-def location_labels(sessions: pd.DataFrame) -> pd.Series:
-    """The location as people read it; sessions without one say so."""
-    return sessions["location"].fillna("(no location)")
 
 
 def filter_sessions(sessions: pd.DataFrame, f: Filters) -> pd.DataFrame:

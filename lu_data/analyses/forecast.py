@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lu_data.model.display_zone import SESSION_ZONE, display_times
+from lu_data.model.schema import UNTITLED
 from lu_data.model.selection import is_in
 from lu_data.model.time_text import zone_text
 from lu_data.model.timezones import as_utc
@@ -246,7 +247,7 @@ def pace_table(
             "Zone": zone_text(shown["display_abbr"], shown["display_offset"]).reset_index(
                 drop=True
             ),
-            "Title": rows["title"].fillna("(untitled)"),
+            "Title": rows["title"].fillna(UNTITLED),
             "Days to start": proj["days_to_start"].round(1),
             "Capacity": rows["max_capacity"],
             "Enrolled": rows["enrolled"],

@@ -10,7 +10,8 @@ import pandas as pd
 from lu_data.analyses.capacity import WEEK_FREQ
 from lu_data.analyses.double_bookings import conflict_counts, double_bookings
 from lu_data.model.display_zone import SESSION_ZONE, display_times
-from lu_data.model.rollups import NO_TUTOR, tutor_keys, tutors_frame
+from lu_data.model.rollups import tutor_keys, tutors_frame
+from lu_data.model.schema import NO_TUTOR, UNTITLED
 from lu_data.model.time_text import iso_local, iso_utc, zone_text
 
 ALL_TUTORS = "all"
@@ -95,7 +96,7 @@ def training_summary(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataF
     s = pd.DataFrame(
         {
             "training_key": sessions["training_key"],
-            "title": sessions["title"].fillna("(untitled)"),
+            "title": sessions["title"].fillna(UNTITLED),
             "hours": sessions["duration_hours"],
             "tutor": tutor_keys(sessions),
             "start_utc": sessions["start_utc"],
@@ -216,9 +217,9 @@ def double_bookings_table(
         {
             "Tutor": p["tutor_name"].fillna(NO_TUTOR),
             "Overlap (min)": p["overlap_minutes"].astype("int64"),
-            "Session A": p["title_a"].fillna("(untitled)"),
+            "Session A": p["title_a"].fillna(UNTITLED),
             "When (A)": span_text(a),
-            "Session B": p["title_b"].fillna("(untitled)"),
+            "Session B": p["title_b"].fillna(UNTITLED),
             "When (B)": span_text(b),
         }
     )

@@ -6,8 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lu_data.analyses.capacity import FILL_BIN_LABELS, MAX_GROUP_BARS, rollup_status, short_text
-from lu_data.figures.style import CAPACITY_COLOR, apply_style, empty_figure
-from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.figures.style import apply_style, empty_figure
+from lu_data.model.palette import CAPACITY_COLOR, DIVIDER_COLOR, GRID_COLOR, STATUS_COLORS
+from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 
 EMPTY_MESSAGE = "No sessions in this range: widen the dates or clear a filter"
 ROW_HEIGHT = 20  # pixels per horizontal bar, so labels never overlap
@@ -70,11 +71,14 @@ def session_capacity_figure(frame: pd.DataFrame) -> go.Figure:
         xaxis={"range": [0, max(widest, 1) * 1.18], "ticksuffix": " seats"},
     )
     fig.update_yaxes(
-        autorange="reversed", type="multicategory", dividercolor="#c4cad4", tickfont={"size": 11}
+        autorange="reversed",
+        type="multicategory",
+        dividercolor=DIVIDER_COLOR,
+        tickfont={"size": 11},
     )
     fig = apply_style(fig, height=bars_height(len(frame)))
     # The chart scrolls inside a fixed-height box: keep the seat scale at the top, by the legend.
-    fig.update_xaxes(side="top", showgrid=True, gridcolor="#eef1f5")
+    fig.update_xaxes(side="top", showgrid=True, gridcolor=GRID_COLOR)
     return fig
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lu_data.model.schema import TRAINING_DTYPES, TUTOR_DTYPES, empty_frame, enforce_dtypes
-
-NO_TUTOR = "(no tutor)"
+from lu_data.model.schema import (
+    NO_TUTOR,
+    TRAINING_DTYPES,
+    TUTOR_DTYPES,
+    empty_frame,
+    enforce_dtypes,
+)
 
 
 def trainings_frame(sessions: pd.DataFrame) -> pd.DataFrame:
