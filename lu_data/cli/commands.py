@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -131,18 +130,7 @@ def run_check(args: argparse.Namespace) -> int:
     """`lu-data check`: the data-quality report, as text or JSON."""
     portal = load_source(args.source, anchor=args.anchor)
     report = portal.quality
-    if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
-        return 0
-    print(report.summary_text())
-    if report.skipped_types:
-        kinds = ", ".join(f"{k}: {v}" for k, v in sorted(report.skipped_types.items()))
-        print(f"Skipped module types: {kinds}")
-    for row in report.rejected.itertuples():
-        print(f"rejected  record {row.record} ({row.where}): {row.reason}")
-    counts = report.warning_counts()
-    for row in counts.itertuples():
-        print(f"warning   {row.count} x {row.meaning}")
+    sys.stdout.write(report.to_json() if args.json else report.check_text())
     return 0
 
 
