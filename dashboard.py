@@ -24,20 +24,20 @@ from lu_data.figures.overview import weekly_capacity_figure
 
 view = ui.start_page("ILT sessions overview", need_sessions=False)
 
-kpi = ui.memo(view, "kpis", lambda: capacity_kpis(view.sessions))
-clashes = ui.memo(view, "double_bookings", lambda: double_bookings(view.sessions))
+kpi = ui.memo(view, capacity_kpis, view.sessions)
+clashes = ui.memo(view, double_bookings, view.sessions)
 # The at-risk card counts exactly the list under it: by projection where enrolment history
 # exists, else by today's fill of the sessions starting soon.
 projections = ui.view_projections(view)
 if projections is not None:
-    at_risk = ui.memo(view, "at_risk", lambda: projected_at_risk(view.sessions, projections))
+    at_risk = ui.memo(view, projected_at_risk, view.sessions, projections)
     risk_card = ui.Card(
         "At risk (projected)",
         f"{len(at_risk):,}",
         help=f"{PROJECTED_RISK_TEXT.capitalize()}, from each training's fill pace",
     )
 else:
-    at_risk = ui.memo(view, "at_risk_today", lambda: at_risk_sessions(view.sessions, view.today))
+    at_risk = ui.memo(view, at_risk_sessions, view.sessions, view.today)
     risk_card = ui.Card(
         "At risk (today's fill)",
         f"{len(at_risk):,}",
@@ -65,11 +65,7 @@ ui.render_cards(
 
 st.subheader("Seats offered and taken per week")
 st.plotly_chart(
-    ui.memo(
-        view,
-        "weekly_chart",
-        lambda: weekly_capacity_figure(weekly_capacity(view.sessions, view.tz)),
-    ),
+    ui.memo(view, weekly_capacity_figure, ui.memo(view, weekly_capacity, view.sessions, view.tz)),
     key="overview_weekly_chart",
 )
 
@@ -81,7 +77,7 @@ else:
         st.success(f"No session is {AT_RISK_TODAY_TEXT}.", icon=":material/check:")
     else:
         ui.render_risk_digest(
-            ui.memo(view, "at_risk_table", lambda: sessions_table(at_risk, view.tz)),
+            ui.memo(view, sessions_table, at_risk, view.tz),
             name="at-risk",
             key="overview_risk",
             view=view,

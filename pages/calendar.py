@@ -39,10 +39,10 @@ mode = st.segmented_control(
     default=DEFAULT_VIEW,
 )
 mode = mode or DEFAULT_VIEW
-window = ui.memo(view, "calendar_window", lambda: calendar_window(sessions, view.tz), None)
+window = ui.memo(view, calendar_window, sessions, view.tz)
 if len(window.sessions) < len(sessions):
     # Too many to draw at once: page through whole days instead of silently cutting off.
-    days = ui.memo(view, "calendar_days", lambda: sessions_days(sessions, view.tz))
+    days = ui.memo(view, sessions_days, sessions, view.tz)
     if st.session_state.get("calendar_from") not in days:
         st.session_state.pop("calendar_from", None)  # the filters moved past the picked day
     shown_from = st.select_slider(
@@ -51,16 +51,9 @@ if len(window.sessions) < len(sessions):
         key="calendar_from",
         format_func=lambda d: f"{d:%a %d %b %Y}",
     )
-    window = ui.memo(
-        view,
-        "calendar_window",
-        lambda: calendar_window(sessions, view.tz, shown_from),
-        shown_from,
-    )
+    window = ui.memo(view, calendar_window, sessions, view.tz, shown_from)
 paged = len(window.sessions) < len(sessions)
-events = ui.memo(
-    view, "calendar_events", lambda: calendar_events(window.sessions, view.tz), window.first_day
-)
+events = ui.memo(view, calendar_events, window.sessions, view.tz)
 st.caption(
     f"Times in {zone_label(view.tz)}; each event also names the zone it runs in. "
     "Click an event for its details."
@@ -126,7 +119,7 @@ by = st.segmented_control(
     default="training",
 )
 by = by or "training"
-frame, total_rows = ui.memo(view, "timeline", lambda: timeline_frame(sessions, view.tz, by), by)
+frame, total_rows = ui.memo(view, timeline_frame, sessions, view.tz, by)
 shown_rows = frame["row"].nunique()
 if shown_rows < total_rows or len(frame) < len(sessions):
     st.caption(
@@ -135,6 +128,6 @@ if shown_rows < total_rows or len(frame) < len(sessions):
         "lines); filter to see the others."
     )
 st.plotly_chart(
-    ui.memo(view, "timeline_chart", lambda: timeline_figure(frame, view.tz, by), by),
+    ui.memo(view, timeline_figure, frame, view.tz, by),
     key="calendar_timeline_chart",
 )

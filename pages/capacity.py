@@ -33,7 +33,7 @@ TIME_FORMAT = "YYYY-MM-DD HH:mm"
 view = ui.start_page("Capacity")
 sessions = view.sessions
 
-kpi = ui.memo(view, "kpis", lambda: capacity_kpis(sessions))
+kpi = ui.memo(view, capacity_kpis, sessions)
 ui.render_cards(ui.seat_cards(kpi))
 ui.render_cards(  # seats, then the sessions that need a look
     [
@@ -50,7 +50,7 @@ ui.render_cards(  # seats, then the sessions that need a look
 # --- Per session -------------------------------------------------------------------------------
 st.subheader("Capacity against enrolment per session")
 if len(sessions) > MAX_SESSION_BARS:
-    by_training = ui.memo(view, "rollup", lambda: capacity_rollup(sessions, "training"), "training")
+    by_training = ui.memo(view, capacity_rollup, sessions, "training")
     st.caption(
         f"{len(sessions):,} sessions are in range, too many to draw one bar each (over "
         f"{MAX_SESSION_BARS}): showing totals per training instead"
@@ -62,11 +62,7 @@ if len(sessions) > MAX_SESSION_BARS:
         + " Narrow the dates or pick trainings to see each session."
     )
     st.plotly_chart(
-        ui.memo(
-            view,
-            "session_chart",
-            lambda: group_capacity_figure(by_training, ROLLUP_BY["training"]),
-        ),
+        ui.memo(view, group_capacity_figure, by_training, ROLLUP_BY["training"]),
         key="capacity_session_chart",
     )
 else:
@@ -78,9 +74,7 @@ else:
     with st.container(height=640, border=False):
         st.plotly_chart(
             ui.memo(
-                view,
-                "session_chart",
-                lambda: session_capacity_figure(session_capacity(sessions, view.tz)),
+                view, session_capacity_figure, ui.memo(view, session_capacity, sessions, view.tz)
             ),
             key="capacity_session_chart",
         )
@@ -95,14 +89,14 @@ by = st.segmented_control(
     default="training",
 )
 by = by or "training"
-rollup = ui.memo(view, "rollup", lambda: capacity_rollup(sessions, by), by)
+rollup = ui.memo(view, capacity_rollup, sessions, by)
 if len(rollup) > MAX_GROUP_BARS:
     st.caption(
         f"Chart: the {MAX_GROUP_BARS} of {len(rollup):,} with most sessions; "
         "the table lists them all."
     )
 st.plotly_chart(
-    ui.memo(view, "rollup_chart", lambda: rollup_status_figure(rollup, ROLLUP_BY[by]), by),
+    ui.memo(view, rollup_status_figure, rollup, ROLLUP_BY[by]),
     key="capacity_rollup_chart",
 )
 ui.table_with_download(
@@ -121,13 +115,13 @@ st.caption(
     f"{STATUS_LABELS['under_filled']} is today's fill, not the at-risk projection."
 )
 st.plotly_chart(
-    ui.memo(view, "fill_chart", lambda: fill_distribution_figure(fill_distribution(sessions))),
+    ui.memo(view, fill_distribution_figure, ui.memo(view, fill_distribution, sessions)),
     key="capacity_fill_chart",
 )
 
 # --- Session lists -----------------------------------------------------------------------------
 st.subheader("Sessions to act on")
-counts = ui.memo(view, "list_counts", lambda: session_list_counts(sessions))
+counts = ui.memo(view, session_list_counts, sessions)
 which = st.segmented_control(
     "Show",
     list(SESSION_LISTS),
@@ -136,7 +130,7 @@ which = st.segmented_control(
     format_func=lambda k: f"{SESSION_LISTS[k]} ({counts[k]:,})",
 )
 which = which or "full"
-rows = ui.memo(view, "list_rows", lambda: session_list(sessions, which), which)
+rows = ui.memo(view, session_list, sessions, which)
 list_config = {
     "Start": st.column_config.DatetimeColumn("Start", format=TIME_FORMAT),
     "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT),
@@ -146,7 +140,7 @@ if rows.empty:
     st.success(f"No {SESSION_LISTS[which].lower()} sessions in this view.", icon=":material/check:")
 else:
     ui.table_with_download(
-        ui.memo(view, "list_table", lambda: sessions_table(rows, view.tz), which),
+        ui.memo(view, sessions_table, rows, view.tz),
         view=view,
         key="capacity_sessions",
         name=f"{which.replace('_', '-')}-sessions",

@@ -62,15 +62,8 @@ if projections is None:  # the history store went away between the two reads
     st.info(BUILDING_MESSAGE, icon=":material/info:")
     st.stop()
 # Worked out once per view and threshold: a session picked below must not redo them.
-risk = ui.memo(
-    view, "pace_risk", lambda: projected_at_risk(view.sessions, projections, threshold), threshold
-)
-table = ui.memo(
-    view,
-    "pace_table",
-    lambda: pace_table(view.sessions, projections, threshold, view.tz),
-    threshold,
-)
+risk = ui.memo(view, projected_at_risk, view.sessions, projections, threshold)
+table = ui.memo(view, pace_table, view.sessions, projections, threshold, view.tz)
 
 ui.render_cards(
     [
@@ -109,7 +102,7 @@ else:
     )
 
     st.subheader("Fill pace of one session")
-    labels = ui.memo(view, "pace_choices", lambda: pace_choices(table), threshold)
+    labels = ui.memo(view, pace_choices, table)
     keys = list(labels)
     if st.session_state.get("pace_session") not in labels:
         st.session_state.pop("pace_session", None)  # that session left the view or the list
@@ -136,7 +129,7 @@ else:
             track, curve, curve_label=curve_label, projected_fill=projection["projected_fill"]
         )
 
-    st.plotly_chart(ui.memo(view, "pace_figure", session_figure, picked), key="pace_chart")
+    st.plotly_chart(ui.memo(view, session_figure), key="pace_chart")
 
 with st.expander("How the projection works, and how well it did", icon=":material/science:"):
     st.markdown(PROJECTION_METHOD)

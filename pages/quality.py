@@ -1,7 +1,6 @@
 """Data quality: every input record of the loaded source accounted for, with reasons."""
 
 import dataclasses
-import json
 
 import pandas as pd
 import streamlit as st
@@ -57,11 +56,7 @@ ui.render_cards(
     ],
     width=ui.NARROW_CARD_WIDTH,  # the five counts of the identity below, side by side
 )
-identity = (
-    f"{report.input_records:,} input records = {report.sessions:,} sessions + "
-    f"{report.duplicates_merged:,} duplicates merged + {report.skipped_non_ilt:,} "
-    f"skipped (not ILT) + {report.rejected_count:,} rejected"
-)
+identity = report.identity_text()
 if report.balanced:
     st.success(f"✓ Balances: {identity}")
 else:
@@ -74,7 +69,7 @@ st.download_button(
     "Download the full report (JSON)",
     key="quality_json",
     icon=":material/download:",
-    data=(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n").encode(),
+    data=report.to_json().encode(),
     file_name=f"ilt-quality-{view.portal.fetched_at:%Y%m%d}.json",
     mime="application/json",
     on_click="ignore",

@@ -28,7 +28,7 @@ TIME_FORMAT = "YYYY-MM-DD HH:mm"
 
 view = ui.start_page("Tutors")
 
-labels = ui.memo(view, "tutor_labels", lambda: tutor_labels(view.sessions))
+labels = ui.memo(view, tutor_labels, view.sessions)
 if st.session_state.get("tutors_pick") not in (ALL_TUTORS, *labels.index):
     st.session_state["tutors_pick"] = ALL_TUTORS  # the picked tutor left the filtered view
 current = st.session_state.get("tutors_pick", ALL_TUTORS)
@@ -36,7 +36,7 @@ keys = list(labels.index)
 where = st
 if len(keys) > MAX_LISTED:  # thousands of tutors: find one by name first, beside the picker
     find, where = st.columns(2, vertical_alignment="top")
-    names = ui.memo(view, "tutor_names", labels.to_dict)
+    names = ui.memo(view, labels.to_dict)
     keys = ui.searched_options(
         find, "tutors_pick", keys, names, "Tutor", [] if current == ALL_TUTORS else [current]
     )
@@ -47,14 +47,14 @@ picked = where.selectbox(
     key="tutors_pick",
     format_func=lambda k: "All tutors" if k == ALL_TUTORS else labels[k],
 )
-mine = sessions_of_tutor(view.sessions, picked)
+mine = ui.memo(view, sessions_of_tutor, view.sessions, picked)
 # With one tutor left in the view, "all tutors" would read oddly: name them.
 only = labels.iloc[0] if len(labels) == 1 else "all tutors"
 who = only if picked == ALL_TUTORS else labels[picked]
 # Everything below depends only on the view and the picked tutor: worked out once for both, so
 # a click elsewhere on the page (a training picked, a download) reruns in a blink at any size.
-pairs = ui.memo(view, "tutor_pairs", lambda: double_bookings(mine), picked)
-team = ui.memo(view, "tutor_team", lambda: team_table(mine, pairs), picked)
+pairs = ui.memo(view, double_bookings, mine)
+team = ui.memo(view, team_table, mine, pairs)
 
 ui.render_cards(
     [
@@ -62,7 +62,7 @@ ui.render_cards(
         ui.Card("Sessions", f"{len(mine):,}"),
         ui.Card(
             "Teaching hours",
-            f"{ui.memo(view, 'tutor_hours', lambda: teaching_hours(mine).sum(), picked):,.1f}",
+            f"{ui.memo(view, teaching_hours, mine).sum():,.1f}",
             help="Hours taught on each local day a session runs, not elapsed time",
         ),
         ui.Card(
@@ -85,7 +85,7 @@ else:
     )
     clash_config = {"Overlap (min)": st.column_config.NumberColumn("Overlap", format="%d min")}
     ui.table_with_download(
-        ui.memo(view, "tutor_clashes", lambda: double_bookings_table(pairs, mine, view.tz), picked),
+        ui.memo(view, double_bookings_table, pairs, mine, view.tz),
         name="double-bookings",
         key="tutors_clashes",
         view=view,
@@ -95,7 +95,7 @@ else:
 
 # --- workload
 st.subheader("Teaching hours per week")
-grid = ui.memo(view, "tutor_grid", lambda: workload_grid(weekly_workload(mine, view.tz)), picked)
+grid = ui.memo(view, workload_grid, ui.memo(view, weekly_workload, mine, view.tz))
 if grid.hidden_tutors:
     st.caption(
         f"Showing the {HEATMAP_MAX_TUTORS} busiest of {grid.total_tutors:,} tutors by hours; "
@@ -105,9 +105,7 @@ st.caption(
     "Weeks start on Monday in the display zone; a session over several days counts the hours "
     "it teaches on each day. Hover a cell for sessions and hours."
 )
-st.plotly_chart(
-    ui.memo(view, "tutor_heatmap", lambda: workload_heatmap(grid), picked), key="tutors_heatmap"
-)
+st.plotly_chart(ui.memo(view, workload_heatmap, grid), key="tutors_heatmap")
 
 # --- team
 st.subheader("Team")
@@ -124,13 +122,13 @@ ui.table_with_download(
 if len(team) > 1:  # one bar compares nothing
     st.caption("Teaching hours per tutor; red bars are tutors with double-booked sessions.")
     st.plotly_chart(
-        ui.memo(view, "tutor_hours_chart", lambda: hours_per_tutor_figure(team), picked),
+        ui.memo(view, hours_per_tutor_figure, team),
         key="tutors_hours_chart",
     )
 
 # --- sessions by training
 st.subheader(f"Sessions of {who} by training")
-summary = ui.memo(view, "tutor_trainings", lambda: training_summary(mine, view.tz), picked)
+summary = ui.memo(view, training_summary, mine, view.tz)
 ui.table_with_download(
     summary.drop(columns="training_key"),
     name="tutor-trainings",
@@ -147,14 +145,14 @@ training = st.selectbox(
     key="tutors_training",
     format_func=lambda k: "Every training" if k == ALL_TRAININGS else titles[k],
 )
-rows = ui.memo(view, "tutor_rows", lambda: sessions_by_training(mine, training), picked, training)
+rows = ui.memo(view, sessions_by_training, mine, training)
 session_config = {
     "Start": st.column_config.DatetimeColumn("Start", format=TIME_FORMAT),
     "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT),
     "Fill": st.column_config.ProgressColumn("Fill", format="percent", min_value=0, max_value=1),
 }
 ui.table_with_download(
-    ui.memo(view, "tutor_table", lambda: sessions_table(rows, view.tz), picked, training),
+    ui.memo(view, sessions_table, rows, view.tz),
     name="tutor-sessions",
     key="tutors_sessions",
     view=view,

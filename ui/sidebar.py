@@ -11,6 +11,7 @@ import streamlit as st
 from lu_data import Portal, SourceError
 from lu_data.analyses.filter_choices import MAX_LISTED, narrow_choices
 from lu_data.analyses.filters import Filters, default_range, describe_view, filter_sessions
+from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
 from lu_data.model.timezones import all_zones
 from ui.loaders import (
@@ -29,7 +30,7 @@ from ui.loaders import (
 from ui.menu import APP_TITLE, render_menu, set_page
 from ui.view import VIEW_KEY, View, today
 
-TZ_SESSION = "local"
+TZ_SESSION = SESSION_ZONE
 TZ_BROWSER = "browser"
 TZ_PICK = "pick"
 TZ_MODE_LABELS = {

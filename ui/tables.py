@@ -10,13 +10,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lu_data.analyses.calendar_events import DARK_TEXT, TEXT_COLORS
 from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.analyses.display_tables import risk_lines
 from lu_data.analyses.forecast import PROJECTED_RISK_TEXT, pace_table
 from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
-from lu_data.figures.style import CAPACITY_COLOR
-from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.palette import CAPACITY_COLOR, DARK_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
+from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 from lu_data.model.selection import is_in
 from ui.view import View, memo, view_projections
 
@@ -42,7 +41,7 @@ def render_projected_risk(view: View, *, key: str, digest: bool = False) -> bool
         "Projected from each training's typical fill pace; the method and its back-test "
         "are on the Fill pace & forecast page."
     )
-    table = memo(view, "projected_risk", lambda: _projected_risk_table(view, projections))
+    table = memo(view, _projected_risk_table, view, projections)
     if table.empty:
         st.success(
             f"No upcoming session in this view is {PROJECTED_RISK_TEXT}.",
@@ -75,7 +74,7 @@ def render_risk_digest(
     A data grid makes a first visit load and compile the grid's and Arrow's scripts before
     anything else draws (0.3 s of a 3 s first paint here); an overview lists the soonest few.
     """
-    soonest = memo(view, f"{key}_soonest", lambda: _soonest(table, view.sessions), len(table))
+    soonest = memo(view, _soonest, table, view.sessions)
     st.text("\n".join(risk_lines(soonest)))  # plain text: no title is read as Markdown
     if len(table) > len(soonest):
         st.caption(f"The {len(soonest)} starting soonest of {len(table):,}; the CSV has all.")
@@ -107,7 +106,7 @@ def render_status_legend(*, capacity: bool = False) -> None:
     A plotly legend beside long axis labels wraps to one entry a line at 1024 px; badges fit.
     """
     items = [("Capacity", CAPACITY_COLOR, DARK_TEXT)] if capacity else []
-    items += [(STATUS_LABELS[s], STATUS_COLORS[s], TEXT_COLORS[s]) for s in STATUS_ORDER]
+    items += [(STATUS_LABELS[s], STATUS_COLORS[s], STATUS_TEXT_COLORS[s]) for s in STATUS_ORDER]
     st.markdown(
         " ".join(
             f'<span style="background:{bg};color:{fg};padding:1px 8px;border-radius:8px;'

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
+from types import CellType
 from typing import TypeVar
 
 import pandas as pd
@@ -20,6 +22,8 @@ MEMO_ENTRIES = 64  # per-view tables kept across reruns; a few views × the tabl
 TODAY_ENV = "LU_TODAY"  # pins "today" (ISO date) for reproducible demos and screenshots
 VIEW_KEY = "_lu_view"
 T = TypeVar("T")
+# Inputs keyed by value; anything else is keyed by identity.
+PLAIN_VALUES = (str, bytes, int, float, bool, date, time, timedelta, Enum)
 
 
 @dataclass
@@ -52,24 +56,76 @@ def view_token(view: View) -> str:
     return f"{portal_token(view.portal)}|{view.filters!r}|{view.today.isoformat()}"
 
 
-def memo(view: View, name: str, compute: Callable[[], T], *parts: Hashable) -> T:
-    """compute() once per view, name and parts, shared by every session showing that view.
+def memo(view: View, compute: Callable[..., T], *args: object) -> T:
+    """compute(*args) once per view and inputs, shared by every session showing that view.
 
     Pages use it for tables and aggregates of the filtered sessions: at 100,000 sessions these
     take seconds together, and a rerun (a click elsewhere on the page) must not repeat them.
-    `name` and `parts` must say everything compute() depends on beyond the view itself.
+    The key is the view, the function (its qualified name, where it is defined and what it
+    closes over) and its arguments, so two computations never share an entry. A failure is
+    never kept: an exception, or a None result, is worked out again on the next run.
     """
-    return _memo(view_token(view), name, parts, compute)
+    pinned: list[object] = []
+    key = (_input_key(compute, view, pinned), tuple(_input_key(a, view, pinned) for a in args))
+    try:
+        return _memo(view_token(view), key, lambda: compute(*args), pinned)[0]
+    except _NotKept:
+        return None  # type: ignore[return-value]
+
+
+class _NotKept(Exception):
+    """Raised inside the cache so that a None result is not stored."""
 
 
 @st.cache_resource(ttl="1h", max_entries=MEMO_ENTRIES, show_spinner=False)
-def _memo(token: str, name: str, parts: tuple[Hashable, ...], _compute: Callable[[], T]) -> T:
-    return _compute()
+def _memo(
+    token: str, key: Hashable, _compute: Callable[[], T], _pinned: list[object]
+) -> tuple[T, list[object]]:
+    result = _compute()
+    if result is None:
+        raise _NotKept
+    # The entry holds the inputs keyed by identity, so their ids cannot be reused while it lives.
+    return result, _pinned
+
+
+def _input_key(value: object, view: View, pinned: list[object]) -> Hashable:
+    """A hashable stand-in for one input of a memoised computation."""
+    if value is view:
+        return ("view",)
+    if value is view.sessions or value is view.portal.sessions:
+        # Named by the view token already; the same frame arrives under new ids in new runs.
+        return ("view.sessions" if value is view.sessions else "portal.sessions",)
+    if value is None or isinstance(value, PLAIN_VALUES):
+        return ("value", type(value).__qualname__, value)
+    if isinstance(value, tuple | frozenset):
+        return (type(value).__qualname__, *(_input_key(v, view, pinned) for v in value))
+    bound_to = getattr(value, "__self__", None)
+    func = getattr(value, "__func__", value)
+    code = getattr(func, "__code__", None)
+    if code is not None:
+        cells = tuple(_cell_key(c, view, pinned) for c in func.__closure__ or ())
+        where = (func.__module__, func.__qualname__, code.co_filename, code.co_firstlineno)
+        return ("function", *where, cells, _input_key(bound_to, view, pinned))
+    if callable(value) and bound_to is None and hasattr(value, "__qualname__"):
+        return ("callable", getattr(value, "__module__", ""), value.__qualname__)
+    # Frames and other objects: keyed by identity, which holds across reruns for the results
+    # of other memo calls (the cache returns the same object) and is pinned by the entry.
+    pinned.append(value)
+    return ("object", type(value).__qualname__, id(value))
+
+
+def _cell_key(cell: CellType, view: View, pinned: list[object]) -> Hashable:
+    """The key of one variable a function closes over; a not-yet-assigned one has none."""
+    try:
+        contents = cell.cell_contents
+    except ValueError:
+        return ("unassigned",)
+    return _input_key(contents, view, pinned)
 
 
 def view_projections(view: View) -> pd.DataFrame | None:
     """Projected final enrolment of the view's upcoming sessions, or None without history."""
-    return memo(view, "projections", lambda: _view_projections(view))
+    return memo(view, _view_projections, view)
 
 
 def _view_projections(view: View) -> pd.DataFrame | None:

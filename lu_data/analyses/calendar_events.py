@@ -8,11 +8,11 @@ from typing import Any
 
 import pandas as pd
 
-from lu_data.analyses.display_tables import sessions_table, zone_text
-from lu_data.analyses.filters import location_labels
+from lu_data.analyses.display_tables import sessions_table
 from lu_data.model.display_zone import display_times
-from lu_data.model.rollups import NO_TUTOR
-from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS
+from lu_data.model.palette import LIGHT_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
+from lu_data.model.schema import NO_TUTOR, STATUS_LABELS, UNTITLED
+from lu_data.model.session_text import location_labels, seats_text, start_texts
 
 # The browser draws every event as DOM nodes: more than this many makes the page crawl.
 MAX_EVENTS = 1000  # about 0.8 MB of event JSON: the page stays under 1 MB
@@ -25,50 +25,8 @@ CALENDAR_VIEWS: dict[str, str] = {
 }
 DEFAULT_VIEW = "dayGridMonth"
 ISO_WALL = "%Y-%m-%dT%H:%M:%S"
-DARK_TEXT = "#1f2328"
-# White text is unreadable on the yellow "near full" colour.
-TEXT_COLORS: dict[str, str] = {
-    s: ("#ffffff" if s != "near_full" else DARK_TEXT) for s in STATUS_COLORS
-}
 HOUR_FORMAT = {"hour": "2-digit", "minute": "2-digit", "hour12": False}
 DAY_HEADER = {"weekday": "short", "day": "numeric", "month": "short"}
-
-
-def seats_text(sessions: pd.DataFrame) -> pd.Series:
-    """ "12/15 seats" per session; "12 enrolled · no limit" when no capacity is set."""
-    enrolled = sessions["enrolled"].fillna(0).astype("int64").astype("str")
-    cap = sessions["max_capacity"].astype("str")
-    limited = enrolled + "/" + cap + " seats"
-    return limited.where(sessions["max_capacity"].notna(), enrolled + " enrolled · no limit")
-
-
-def start_texts(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
-    """The start as text in the display zone, in the session's own zone, and both together."""
-    shown = display_times(sessions, tz)
-    display = (
-        shown["start_display"].dt.strftime("%H:%M")
-        + " "
-        + zone_text(shown["display_abbr"], shown["display_offset"])
-    )
-    own = (
-        sessions["start_local"].dt.strftime("%H:%M")
-        + " "
-        + zone_text(sessions["tz_abbr"], sessions["utc_offset"])
-    )
-    same = (shown["display_tz"] == sessions["tz"]).fillna(False)
-    both = display.where(same, display + " · own zone " + own)
-    day = shown["start_display"].dt.strftime("%a %d %b %Y")
-    return pd.DataFrame(
-        {
-            "display": display,
-            "own": own,
-            "both": both,
-            "day": day,
-            "start": shown["start_display"],
-            "end": shown["end_display"],
-        },
-        index=sessions.index,
-    )
 
 
 @dataclass(frozen=True)
@@ -123,7 +81,7 @@ def calendar_events(
         return []
     rows = sessions.sort_values(["start_utc", "session_key"], kind="stable").head(limit)
     when = start_texts(rows, tz)
-    title = rows["title"].fillna("(untitled)").astype("str")
+    title = rows["title"].fillna(UNTITLED).astype("str")
     tutor = rows["tutor_name"].fillna(NO_TUTOR).astype("str")
     location = location_labels(rows).astype("str")
     seats = seats_text(rows)
@@ -147,7 +105,7 @@ def calendar_events(
             "allDay": False,
             "backgroundColor": color,
             "borderColor": color,
-            "textColor": status.map(TEXT_COLORS).fillna("#ffffff"),
+            "textColor": status.map(STATUS_TEXT_COLORS).fillna(LIGHT_TEXT),
         }
     )
     extended = pd.DataFrame(

@@ -8,10 +8,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from lu_data.analyses.filters import location_labels
-from lu_data.model.display_zone import display_times, zone_label
+from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.model.fill_status import fill_of, fill_status, seat_columns
-from lu_data.model.schema import STATUS_DTYPE, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.schema import NO_TUTOR, STATUS_DTYPE, STATUS_LABELS, STATUS_ORDER, UNTITLED
+from lu_data.model.session_text import location_labels
 
 # "At risk": a session expected to end under this fill. With enrolment history the expectation
 # is the projection (analyses.forecast); without it, today's fill of sessions starting soon.
@@ -50,11 +50,11 @@ TITLE_CHARS = 34
 
 def short_text(text: pd.Series, limit: int = TITLE_CHARS) -> pd.Series:
     """Text cut to `limit` characters with an ellipsis, so axis labels stay readable."""
-    text = text.fillna("(untitled)").astype("str")
+    text = text.fillna(UNTITLED).astype("str")
     return text.where(text.str.len() <= limit, text.str.slice(0, limit - 1) + "…")
 
 
-def session_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
+def session_capacity(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
     """One row per session, grouped by training then start: the per-session chart's data.
 
     session_key is the bar's own category (plotly merges equal labels into one bar); tick is
@@ -91,7 +91,7 @@ def session_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
             "training_key": sessions["training_key"],
             "label": start_text,
             "session_key": sessions["session_key"],
-            "title": sessions["title"].fillna("(untitled)"),
+            "title": sessions["title"].fillna(UNTITLED),
             "start": start_text,
             "start_sort": sessions["start_utc"],
             "capacity": sessions["max_capacity"].astype("Float64"),
@@ -99,7 +99,7 @@ def session_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
             "fill_rate": sessions["fill_rate"],
             "status": sessions["status"],
             "status_label": sessions["status"].map(STATUS_LABELS).astype("str"),
-            "tutor": sessions["tutor_name"].fillna("(no tutor)"),
+            "tutor": sessions["tutor_name"].fillna(NO_TUTOR),
             "location": location_labels(sessions),
         }
     )
@@ -129,7 +129,7 @@ def capacity_rollup(sessions: pd.DataFrame, by: str = "training") -> pd.DataFram
     columns = [label, *ROLLUP_SEAT_COLUMNS, *status_cols]
     if sessions.empty:
         return pd.DataFrame(columns=columns)
-    name = sessions["title"].fillna("(untitled)") if by == "training" else location_labels(sessions)
+    name = sessions["title"].fillna(UNTITLED) if by == "training" else location_labels(sessions)
     # Two trainings can share a title: group on the key, show the title.
     group = sessions["training_key"] if by == "training" else name
     seats = seat_columns(sessions)
@@ -274,7 +274,7 @@ def at_risk_sessions(
     return out.sort_values(["start_utc", "fill_rate"], kind="stable")
 
 
-def weekly_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
+def weekly_capacity(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
     """Per week (Monday start, display zone): sessions, seats offered and taken, fill rate.
 
     As everywhere, seats and fill count sessions with a capacity; no-limit sessions and their

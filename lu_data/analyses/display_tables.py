@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lu_data.analyses.filters import location_labels
-from lu_data.model.display_zone import display_times
-from lu_data.model.rollups import NO_TUTOR
-from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS
+from lu_data.model.display_zone import SESSION_ZONE, display_times
+from lu_data.model.schema import MODULE_KIND_LABELS, NO_TUTOR, STATUS_LABELS, UNTITLED
+from lu_data.model.session_text import location_labels
+from lu_data.model.time_text import zone_text
 
 RISK_TITLE_CHARS = 70  # longer titles are cut in the at-risk digest; tables show them whole
 SESSION_TABLE_COLUMNS = [
@@ -27,13 +27,8 @@ SESSION_TABLE_COLUMNS = [
 ]
 
 
-def zone_text(abbr: pd.Series, offset: pd.Series) -> pd.Series:
-    """ "GMT (+00:00)" style labels; abbreviations alone are ambiguous (IST, CST)."""
-    return abbr.fillna("UTC") + " (" + offset.fillna("+00:00") + ")"
-
-
 def sessions_table(
-    sessions: pd.DataFrame, tz: str = "local", *, with_utc: bool = False
+    sessions: pd.DataFrame, tz: str = SESSION_ZONE, *, with_utc: bool = False
 ) -> pd.DataFrame:
     """The sessions as a display table: start/end in the display zone, its label, seats, status."""
     shown = display_times(sessions, tz)
@@ -42,7 +37,7 @@ def sessions_table(
             "Start": shown["start_display"],
             "End": shown["end_display"],
             "Zone": zone_text(shown["display_abbr"], shown["display_offset"]),
-            "Title": sessions["title"].fillna("(untitled)"),
+            "Title": sessions["title"].fillna(UNTITLED),
             "Tutor": sessions["tutor_name"].fillna(NO_TUTOR),
             "Location": location_labels(sessions),
             "Capacity": sessions["max_capacity"],

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from lu_data.model.display_zone import display_times, zone_label
+from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.model.rollups import tutor_keys
+from lu_data.model.session_text import location_labels
 
 DEFAULT_WEEKS_AHEAD = 8
 
@@ -25,18 +26,13 @@ class Filters:
     locations: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
-    tz: str = "local"
+    tz: str = SESSION_ZONE
     extra: dict[str, str] = field(default_factory=dict)
 
 
 def default_range(today: date, weeks: int = DEFAULT_WEEKS_AHEAD) -> tuple[date, date]:
     """From today for the next `weeks` weeks."""
     return today, today + timedelta(weeks=weeks)
-
-
-def location_labels(sessions: pd.DataFrame) -> pd.Series:
-    """The location as people read it; sessions without one say so."""
-    return sessions["location"].fillna("(no location)")
 
 
 def filter_sessions(sessions: pd.DataFrame, f: Filters) -> pd.DataFrame:

@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 
 from lu_data.analyses.capacity import AT_RISK_BELOW
-from lu_data.analyses.display_tables import zone_text
-from lu_data.model.display_zone import display_times
+from lu_data.model.display_zone import SESSION_ZONE, display_times
+from lu_data.model.schema import UNTITLED
 from lu_data.model.selection import is_in
+from lu_data.model.time_text import zone_text
+from lu_data.model.timezones import as_utc
 
 MIN_COMPLETED = 5  # completed sessions a training needs before it gets its own curve
 MAX_DAYS = 90  # curves run from this many days before start to the start
@@ -82,7 +84,7 @@ def completed_pace(
     days: Iterable[int] = range(MAX_DAYS + 1),
 ) -> pd.DataFrame:
     """Per completed session and day before start: enrolment, share of final, fill."""
-    as_of = _utc(as_of)
+    as_of = as_utc(as_of)
     done = sessions.loc[
         (sessions["start_utc"] <= as_of).fillna(False)
         & (sessions["enrolled"] > 0).fillna(False)
@@ -131,7 +133,7 @@ def curve_for(curves: pd.DataFrame, training_key: str) -> tuple[pd.DataFrame, st
 
 def upcoming_sessions(sessions: pd.DataFrame, as_of: datetime | pd.Timestamp) -> pd.DataFrame:
     """Sessions that start after as_of (the time their counts were read)."""
-    return sessions.loc[(sessions["start_utc"] > _utc(as_of)).fillna(False)]
+    return sessions.loc[(sessions["start_utc"] > as_utc(as_of)).fillna(False)]
 
 
 def project_sessions(
@@ -139,7 +141,7 @@ def project_sessions(
 ) -> pd.DataFrame:
     """A projected final enrolment and fill for every upcoming session (see PROJECTION_METHOD)."""
     up = upcoming_sessions(sessions, as_of)
-    days = (up["start_utc"] - _utc(as_of)) / DAY
+    days = (up["start_utc"] - as_utc(as_of)) / DAY
     out = pd.DataFrame(
         {
             "session_key": up["session_key"],
@@ -177,7 +179,7 @@ def backtest(
     cols = ["days_before", "sessions", "mae_projection", "mae_naive", "mean_final"]
     if history.empty:
         return pd.DataFrame(columns=cols)
-    as_of = _utc(as_of) if as_of is not None else history["recorded_at"].max()
+    as_of = as_utc(as_of) if as_of is not None else history["recorded_at"].max()
     done = sessions.loc[
         (sessions["start_utc"] <= as_of).fillna(False)
         & sessions["enrolled"].notna()
@@ -234,7 +236,7 @@ def session_track(
 
 
 def pace_table(
-    sessions: pd.DataFrame, projections: pd.DataFrame, threshold: float, tz: str = "local"
+    sessions: pd.DataFrame, projections: pd.DataFrame, threshold: float, tz: str = SESSION_ZONE
 ) -> pd.DataFrame:
     """The page's table: start, title, today's fill, projection and the at-risk flag."""
     rows = sessions.loc[is_in(sessions["session_key"], projections["session_key"])]
@@ -248,7 +250,7 @@ def pace_table(
             "Zone": zone_text(shown["display_abbr"], shown["display_offset"]).reset_index(
                 drop=True
             ),
-            "Title": rows["title"].fillna("(untitled)"),
+            "Title": rows["title"].fillna(UNTITLED),
             "Days to start": proj["days_to_start"].round(1),
             "Capacity": rows["max_capacity"],
             "Enrolled": rows["enrolled"],
@@ -307,9 +309,3 @@ def _quartiles(pace: pd.DataFrame) -> pd.DataFrame:
     fill = grouped["fill"].quantile([0.25, 0.5, 0.75]).unstack()
     fill.columns = ["fill_q25", "fill_median", "fill_q75"]
     return out.join(fill).assign(sessions=grouped["session_key"].nunique()).reset_index()
-
-
-def _utc(value: datetime | pd.Timestamp) -> pd.Timestamp:
-    """A UTC timestamp (naive means UTC)."""
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

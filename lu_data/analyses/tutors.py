@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 
 from lu_data.analyses.capacity import WEEK_FREQ
-from lu_data.analyses.display_tables import zone_text
 from lu_data.analyses.double_bookings import conflict_counts, double_bookings
 from lu_data.model.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
-from lu_data.model.rollups import NO_TUTOR, tutor_keys, tutors_frame
+from lu_data.model.rollups import tutor_keys, tutors_frame
+from lu_data.model.schema import NO_TUTOR, UNTITLED
 from lu_data.model.teaching_time import teaching_days, teaching_hours
-from lu_data.model.time_text import iso_local, iso_utc
+from lu_data.model.time_text import iso_local, iso_utc, zone_text
 from lu_data.model.timezones import localize
 
 ALL_TUTORS = "all"
@@ -89,7 +89,7 @@ def span_text(shown: pd.DataFrame) -> pd.Series:
     return (start.dt.strftime(TIME_TEXT) + "–" + end_text + " " + zone).where(start.notna())
 
 
-def training_summary(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
+def training_summary(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
     """One row per training: sessions, hours, tutors, first and last session in the display zone."""
     if sessions.empty:
         return pd.DataFrame(columns=["training_key", *TRAINING_SUMMARY_COLUMNS])
@@ -98,7 +98,7 @@ def training_summary(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
     s = pd.DataFrame(
         {
             "training_key": sessions["training_key"],
-            "title": sessions["title"].fillna("(untitled)"),
+            "title": sessions["title"].fillna(UNTITLED),
             "hours": teaching_hours(sessions),
             "tutor": tutor_keys(sessions),
             "start_utc": sessions["start_utc"],
@@ -130,7 +130,7 @@ def sessions_by_training(sessions: pd.DataFrame, training_key: str | None = None
     return order.drop(columns="_first")
 
 
-def weekly_workload(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
+def weekly_workload(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
     """Sessions and teaching hours per tutor per week (Monday start, display zone).
 
     Each local day a session teaches on counts in its own week (model.teaching_time), so a
@@ -220,7 +220,7 @@ def _times_by_key(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
 
 
 def double_bookings_table(
-    pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = "local"
+    pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = SESSION_ZONE
 ) -> pd.DataFrame:
     """Both sessions of each clash with times in the display zone, and the overlap in minutes."""
     if pairs.empty:
@@ -233,16 +233,16 @@ def double_bookings_table(
         {
             "Tutor": p["tutor_name"].fillna(NO_TUTOR),
             "Overlap (min)": p["overlap_minutes"].astype("int64"),
-            "Session A": p["title_a"].fillna("(untitled)"),
+            "Session A": p["title_a"].fillna(UNTITLED),
             "When (A)": span_text(a),
-            "Session B": p["title_b"].fillna("(untitled)"),
+            "Session B": p["title_b"].fillna(UNTITLED),
             "When (B)": span_text(b),
         }
     )
 
 
 def double_bookings_export(
-    pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = "local"
+    pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = SESSION_ZONE
 ) -> pd.DataFrame:
     """The clashes for CSV: keys, titles, UTC and display-zone times as ISO 8601, overlap."""
     cols = ["tutor_key", "tutor_name", "overlap_minutes"]

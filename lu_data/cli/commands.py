@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -12,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from lu_data.exports.csv import EXPORT_VIEWS, to_csv_bytes, view_frame
-from lu_data.model.display_zone import normalise_zone_choice
+from lu_data.model.display_zone import SESSION_ZONE, normalise_zone_choice
 from lu_data.model.loading import load_source
 from lu_data.sources.files import SourceError, dump_portal
 
@@ -44,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="csv (the --view), ics (sessions as calendar events) or xlsx (all three views)",
     )
     exp.add_argument(
-        "--tz", default="local", help="local (each session's zone), utc, or an IANA zone"
+        "--tz", default=SESSION_ZONE, help="local (each session's zone), utc, or an IANA zone"
     )
     exp.add_argument("--from", dest="date_from", type=_date, help="first start date (YYYY-MM-DD)")
     exp.add_argument("--to", dest="date_to", type=_date, help="last start date (YYYY-MM-DD)")
@@ -117,7 +116,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def filter_by_start(
-    sessions: pd.DataFrame, date_from: date | None, date_to: date | None, tz: str = "local"
+    sessions: pd.DataFrame, date_from: date | None, date_to: date | None, tz: str = SESSION_ZONE
 ) -> pd.DataFrame:
     """Sessions whose start date (in the chosen zone) lies within [date_from, date_to]."""
     from lu_data.model.display_zone import display_times
@@ -137,18 +136,7 @@ def run_check(args: argparse.Namespace) -> int:
     """`lu-data check`: the data-quality report, as text or JSON."""
     portal = load_source(args.source, anchor=args.anchor)
     report = portal.quality
-    if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
-        return 0
-    print(report.summary_text())
-    if report.skipped_types:
-        kinds = ", ".join(f"{k}: {v}" for k, v in sorted(report.skipped_types.items()))
-        print(f"Skipped module types: {kinds}")
-    for row in report.rejected.itertuples():
-        print(f"rejected  record {row.record} ({row.where}): {row.reason}")
-    counts = report.warning_counts()
-    for row in counts.itertuples():
-        print(f"warning   {row.count} x {row.meaning}")
+    sys.stdout.write(report.to_json() if args.json else report.check_text())
     return 0
 
 

@@ -14,7 +14,8 @@ from pandas.api.types import infer_dtype
 
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.tutors import double_bookings_export
-from lu_data.model.display_zone import display_times
+from lu_data.exports.session_frame import SESSION_EXPORT_COLUMNS, session_export_frame
+from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.rollups import trainings_frame, tutors_frame
 from lu_data.model.time_text import iso_local, iso_utc
 
@@ -28,63 +29,20 @@ CSV_QUOTED = (",", '"', "\n")  # QUOTE_MINIMAL wraps cells holding these in quot
 CSV_SPECIAL = ("\r", "\x00")  # rare cells whose handling varies: csv.writer does those rows
 NUMBER_DTYPES = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64"}
 NUMBER_DTYPES |= {"Float32", "Float64", "boolean"}
-# datetime_as_string writes the same text as strftime for years 1000-9999 only
-FOUR_DIGIT_YEARS = (np.datetime64("1000-01-01", "us"), np.datetime64("10000-01-01", "us"))
-
-SESSION_EXPORT_COLUMNS = [
-    "session_key",
-    "module_kind",
-    "module_id",
-    "training_id",
-    "session_id",
-    "training_key",
-    "title",
-    "start_utc",
-    "end_utc",
-    "start_local",
-    "end_local",
-    "timezone",
-    "tz",
-    "utc_offset",
-    "tz_abbr",
-    "duration_hours",
-    "max_capacity",
-    "enrolled",
-    "seats_left",
-    "fill_rate",
-    "status",
-    "tutor_id",
-    "tutor_name",
-    "tutor_email",
-    "location",
-    "is_virtual",
-    "address_1",
-    "address_2",
-    "address_3",
-    "country_code",
-    "state_code",
-    "course_ids",
-    "updated_at",
-]
 
 
-def sessions_export(sessions: pd.DataFrame, tz: str | None = "local") -> pd.DataFrame:
+def sessions_export(sessions: pd.DataFrame, tz: str | None = SESSION_ZONE) -> pd.DataFrame:
     """The sessions view as exported: UTC and local times as ISO text in a fixed column order."""
-    shown = display_times(sessions, tz)
-    out = sessions.copy()
-    out["start_local"] = iso_local(shown["start_display"], shown["display_offset"])
-    out["end_local"] = iso_local(shown["end_display"], shown["display_end_offset"])
-    out["tz"] = shown["display_tz"]
-    out["utc_offset"] = shown["display_offset"]
-    out["tz_abbr"] = shown["display_abbr"]
+    out = session_export_frame(sessions, tz)
+    out["start_local"] = iso_local(out["start_local"], out["utc_offset"])
+    out["end_local"] = iso_local(out["end_local"], out["end_utc_offset"])
     for col in ("start_utc", "end_utc", "updated_at"):
-        out[col] = iso_utc(sessions[col])
-    out["duration_hours"] = sessions["duration_hours"].round(2)
-    out["fill_rate"] = sessions["fill_rate"].round(4)
+        out[col] = iso_utc(out[col])
+    out["fill_rate"] = out["fill_rate"].round(4)
     return out[SESSION_EXPORT_COLUMNS]
 
 
-def view_frame(sessions: pd.DataFrame, view: str, tz: str | None = "local") -> pd.DataFrame:
+def view_frame(sessions: pd.DataFrame, view: str, tz: str | None = SESSION_ZONE) -> pd.DataFrame:
     """The named export view of a sessions frame."""
     if view == "sessions":
         return sessions_export(sessions, tz)
@@ -93,7 +51,7 @@ def view_frame(sessions: pd.DataFrame, view: str, tz: str | None = "local") -> p
     if view == "tutors":
         return _iso_columns(tutors_frame(sessions))
     if view == "double-bookings":  # one row per overlapping pair of one tutor's sessions
-        return double_bookings_export(double_bookings(sessions), sessions, tz or "local")
+        return double_bookings_export(double_bookings(sessions), sessions, tz or SESSION_ZONE)
     raise ValueError(f"unknown view '{view}': choose one of {', '.join(EXPORT_VIEWS)}")
 
 

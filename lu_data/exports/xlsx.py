@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from lu_data.exports.csv import FORMULA_PREFIXES, SESSION_EXPORT_COLUMNS
-from lu_data.model.display_zone import display_times
+from lu_data.exports.csv import FORMULA_PREFIXES
+from lu_data.exports.session_frame import SESSION_EXPORT_COLUMNS, session_export_frame
+from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.rollups import trainings_frame, tutors_frame
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's 1900 date system (as used today)
@@ -43,7 +44,7 @@ XLSX_SESSION_COLUMNS = [
 XLSX_SESSION_COLUMNS[XLSX_SESSION_COLUMNS.index("updated_at")] = "updated_at_utc"
 
 
-def sessions_workbook(sessions: pd.DataFrame, tz: str | None = "local") -> bytes:
+def sessions_workbook(sessions: pd.DataFrame, tz: str | None = SESSION_ZONE) -> bytes:
     """A workbook with Sessions, Trainings and Tutors sheets of a sessions view."""
     sheets = dict(
         zip(
@@ -55,21 +56,12 @@ def sessions_workbook(sessions: pd.DataFrame, tz: str | None = "local") -> bytes
     return workbook_bytes(sheets)
 
 
-def sessions_sheet(sessions: pd.DataFrame, tz: str | None = "local") -> pd.DataFrame:
+def sessions_sheet(sessions: pd.DataFrame, tz: str | None = SESSION_ZONE) -> pd.DataFrame:
     """The sessions view, typed: naive UTC and display-zone datetimes, the zone as text."""
-    shown = display_times(sessions, tz)
-    out = sessions.copy()
     # Excel dates carry no zone: local columns are wall clock in the chosen zone, named beside.
-    out["start_local"] = shown["start_display"]
-    out["end_local"] = shown["end_display"]
-    out["tz"] = shown["display_tz"]
-    out["utc_offset"] = shown["display_offset"]
-    out["end_utc_offset"] = shown["display_end_offset"]
-    out["tz_abbr"] = shown["display_abbr"]
-    out["updated_at_utc"] = sessions["updated_at"]
+    out = session_export_frame(sessions, tz).rename(columns={"updated_at": "updated_at_utc"})
     for col in ("start_utc", "end_utc", "updated_at_utc"):
         out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None)
-    out["duration_hours"] = sessions["duration_hours"].round(2)
     return out[XLSX_SESSION_COLUMNS].reset_index(drop=True)
 
 

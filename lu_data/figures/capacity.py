@@ -13,8 +13,9 @@ from lu_data.analyses.capacity import (
     rollup_status,
     short_text,
 )
-from lu_data.figures.style import CAPACITY_COLOR, apply_style, empty_figure
-from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.figures.style import apply_style, empty_figure
+from lu_data.model.palette import CAPACITY_COLOR, DIVIDER_COLOR, GRID_COLOR, STATUS_COLORS
+from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 
 EMPTY_MESSAGE = "No sessions in this range: widen the dates or clear a filter"
 ROW_HEIGHT = 20  # pixels per horizontal bar, so labels never overlap
@@ -100,14 +101,14 @@ def session_capacity_figure(frame: pd.DataFrame) -> go.Figure:
                 "yref": "y",
                 "y0": i - 0.5,
                 "y1": i - 0.5,
-                "line": {"color": "#c4cad4", "width": 1},
+                "line": {"color": DIVIDER_COLOR, "width": 1},
             }
             for i in starts
         ]
     )
     fig = apply_style(fig, height=bars_height(len(frame)))
     # The chart scrolls inside a fixed-height box: keep the seat scale at the top, by the legend.
-    fig.update_xaxes(side="top", showgrid=True, gridcolor="#eef1f5")
+    fig.update_xaxes(side="top", showgrid=True, gridcolor=GRID_COLOR)
     return fig
 
 

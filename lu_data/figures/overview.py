@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lu_data.figures.style import CAPACITY_COLOR, ENROLLED_COLOR, apply_style, empty_figure
+from lu_data.figures.style import apply_style, empty_figure
+from lu_data.model.palette import CAPACITY_COLOR, ENROLLED_COLOR, FILL_LINE_COLOR
 
 WEEK_MS = 7 * 24 * 3600 * 1000
 MAX_WEEK_TICKS = 14  # more labels than this overlap at 1024 px
@@ -48,7 +49,7 @@ def weekly_capacity_figure(weekly: pd.DataFrame) -> go.Figure:
         name="Fill rate %",
         yaxis="y2",
         mode="lines+markers",
-        line={"color": "#e07b00", "width": 2},
+        line={"color": FILL_LINE_COLOR, "width": 2},
         customdata=every_week.strftime("%d %b %Y"),
         hovertemplate="Week of %{customdata}<br>Fill rate: %{y:.0f}%<extra></extra>",
     )

@@ -5,11 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lu_data.figures.style import ENROLLED_COLOR, apply_style, empty_figure
-
-BAND_COLOR = "rgba(74, 123, 208, 0.18)"
-MEDIAN_COLOR = "#4a7bd0"
-PROJECTED_COLOR = "#e07b00"
+from lu_data.figures.style import apply_style, empty_figure
+from lu_data.model.palette import BAND_COLOR, ENROLLED_COLOR, MEDIAN_COLOR, PROJECTED_COLOR
 
 
 def pace_figure(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lu_data.analyses.calendar_events import seats_text, start_texts
 from lu_data.figures.style import apply_style, empty_figure
 from lu_data.model.display_zone import zone_label
-from lu_data.model.rollups import NO_TUTOR, tutor_keys
-from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.palette import GRID_COLOR, STATUS_COLORS
+from lu_data.model.rollups import tutor_keys
+from lu_data.model.schema import NO_LOCATION, NO_TUTOR, STATUS_LABELS, STATUS_ORDER, UNTITLED
 from lu_data.model.selection import is_in
+from lu_data.model.session_text import seats_text, start_texts
 
 TIMELINE_BY = {"training": "Training", "tutor": "Tutor"}
 TOP_ROWS = 25
@@ -49,7 +50,7 @@ def timeline_frame(
     if sessions.empty:
         return pd.DataFrame(columns=TIMELINE_COLUMNS), 0
     if by == "training":
-        key, name = sessions["training_key"], sessions["title"].fillna("(untitled)")
+        key, name = sessions["training_key"], sessions["title"].fillna(UNTITLED)
     else:
         key, name = tutor_keys(sessions), sessions["tutor_name"].fillna(NO_TUTOR)
     sizes = key.value_counts(sort=False).rename("n").to_frame()
@@ -68,9 +69,9 @@ def timeline_frame(
     frame = pd.DataFrame(
         {
             "row": key.loc[rows.index].map(labels),
-            "title": rows["title"].fillna("(untitled)"),
+            "title": rows["title"].fillna(UNTITLED),
             "tutor": rows["tutor_name"].fillna(NO_TUTOR),
-            "location": rows["location"].fillna("(no location)"),
+            "location": rows["location"].fillna(NO_LOCATION),
             "seats": seats_text(rows),
             "when": when["day"] + " " + when["both"],
             "start": when["start"],
@@ -117,7 +118,7 @@ def timeline_figure(frame: pd.DataFrame, tz: str, by: str = "training") -> go.Fi
         )
     fig.update_layout(barmode="overlay", bargap=0.35)
     fig.update_xaxes(
-        type="date", title=f"Start in {zone_label(tz)}", showgrid=True, gridcolor="#eef1f5"
+        type="date", title=f"Start in {zone_label(tz)}", showgrid=True, gridcolor=GRID_COLOR
     )
     fig.update_yaxes(
         categoryorder="array", categoryarray=rows, autorange="reversed", title=TIMELINE_BY[by]

@@ -1,4 +1,4 @@
-"""Shared look of every figure: status colours, fonts, margins."""
+"""Shared look of every figure: fonts, margins, literal session text."""
 
 from __future__ import annotations
 
@@ -7,17 +7,13 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.palette import GRID_COLOR, MUTED_TEXT
 
 CHART_HEIGHT = 360
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
-CAPACITY_COLOR = "#c9d3e3"
-ENROLLED_COLOR = "#1f6feb"
 # Trace fields that carry session text (titles, tutors, locations) into plotly, which reads
 # <b>, <a href>, <br>... in them as markup; x is left alone (week labels use <br> on purpose).
 TEXT_FIELDS = ("y", "customdata", "text", "hovertext")
-# Status colours keyed by the label a person reads, for px colour maps.
-STATUS_COLOR_BY_LABEL = {STATUS_LABELS[s]: STATUS_COLORS[s] for s in STATUS_ORDER}
 
 
 def apply_style(
@@ -35,7 +31,7 @@ def apply_style(
         title={"text": title} if title else None,
     )
     fig.update_xaxes(showgrid=False, automargin=True)
-    fig.update_yaxes(gridcolor="#eef1f5", automargin=True)
+    fig.update_yaxes(gridcolor=GRID_COLOR, automargin=True)
     return fig
 
 
@@ -70,7 +66,7 @@ def _escape(value: Any) -> Any:
 def empty_figure(message: str, height: int = CHART_HEIGHT) -> go.Figure:
     """A blank figure that says why it is blank."""
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font={"size": 15, "color": "#6b7280"})
+    fig.add_annotation(text=message, showarrow=False, font={"size": 15, "color": MUTED_TEXT})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return apply_style(fig, height=height)

@@ -7,15 +7,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lu_data.analyses.tutors import WorkloadGrid
-from lu_data.figures.style import ENROLLED_COLOR, apply_style, empty_figure
+from lu_data.figures.style import apply_style, empty_figure
+from lu_data.model.palette import CONFLICT_COLOR, ENROLLED_COLOR, WORKLOAD_SCALE
 
 MAX_LABEL_CHARS = 30  # tutor labels beside the heatmap; the hover gives the whole label
 MAX_WEEK_LABELS = 12  # more crowd each other beside the tutor names at 1024 px
 ROW_HEIGHT = 26  # pixels per tutor row, so names never overlap
 BASE_HEIGHT = 140
 # White for an empty week, deepening blue as the week fills up.
-WORKLOAD_SCALE = [[0.0, "#f7f9fc"], [0.001, "#dbe6f7"], [0.5, "#6b9be0"], [1.0, "#0b3d91"]]
-CONFLICT_COLOR = "#b42318"
 
 
 def _height(rows: int) -> int:

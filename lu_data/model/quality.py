@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,13 +73,36 @@ class QualityReport:
             },
         }
 
-    def summary_text(self) -> str:
-        """One line a person reads: the accounting identity in words."""
+    def identity_text(self) -> str:
+        """The accounting identity in words: "N input records = N sessions + ... rejected"."""
         return (
             f"{self.input_records:,} input records = {self.sessions:,} sessions + "
             f"{self.duplicates_merged:,} duplicates merged + {self.skipped_non_ilt:,} skipped "
-            f"(not ILT) + {self.rejected_count:,} rejected; {len(self.warnings):,} warnings"
+            f"(not ILT) + {self.rejected_count:,} rejected"
         )
+
+    def summary_text(self) -> str:
+        """One line a person reads: the accounting identity and the number of warnings."""
+        return f"{self.identity_text()}; {len(self.warnings):,} warnings"
+
+    def check_text(self) -> str:
+        """The report as `lu-data check` prints it: the summary, then one line per finding."""
+        lines = [self.summary_text()]
+        if self.skipped_types:
+            kinds = ", ".join(f"{k}: {v}" for k, v in sorted(self.skipped_types.items()))
+            lines.append(f"Skipped module types: {kinds}")
+        lines += [
+            f"rejected  record {row.record} ({row.where}): {row.reason}"
+            for row in self.rejected.itertuples()
+        ]
+        lines += [
+            f"warning   {row.count} x {row.meaning}" for row in self.warning_counts().itertuples()
+        ]
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        """The report as JSON text, ending in a newline: `lu-data check --json` and the download."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:

@@ -6,10 +6,14 @@ import numpy as np
 import pandas as pd
 
 from lu_data.model.fill_status import fill_of, seat_columns
-from lu_data.model.schema import TRAINING_DTYPES, TUTOR_DTYPES, empty_frame, enforce_dtypes
+from lu_data.model.schema import (
+    NO_TUTOR,
+    TRAINING_DTYPES,
+    TUTOR_DTYPES,
+    empty_frame,
+    enforce_dtypes,
+)
 from lu_data.model.teaching_time import teaching_hours
-
-NO_TUTOR = "(no tutor)"
 
 
 def trainings_frame(sessions: pd.DataFrame) -> pd.DataFrame:

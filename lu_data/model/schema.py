@@ -8,6 +8,10 @@ from lu_data.model.fill_status import UNDER_FILLED_BELOW
 
 UTC_DT = "datetime64[us, UTC]"
 NAIVE_DT = "datetime64[us]"
+# What a table, chart or event shows where a session has no title, tutor or location.
+UNTITLED = "(untitled)"
+NO_TUTOR = "(no tutor)"
+NO_LOCATION = "(no location)"
 
 # Fill status, most urgent first; the order drives legends and sorting everywhere.
 STATUS_ORDER: list[str] = [
@@ -26,14 +30,6 @@ STATUS_LABELS: dict[str, str] = {
     # Worded apart from "at risk" (a projection, or a window of days): this is today's fill.
     "under_filled": f"Under {UNDER_FILLED_BELOW:.0%} full",
     "no_limit": "No limit set",
-}
-STATUS_COLORS: dict[str, str] = {
-    "overbooked": "#b42318",
-    "full": "#e07b00",
-    "near_full": "#d9b100",
-    "healthy": "#2e9e5b",
-    "under_filled": "#4a7bd0",
-    "no_limit": "#8a8f98",
 }
 STATUS_DTYPE = pd.CategoricalDtype(STATUS_ORDER, ordered=True)
 MODULE_KINDS: list[str] = ["ilt_center", "legacy"]

@@ -1,4 +1,4 @@
-"""Times as text: ISO 8601 with offsets, fast for whole columns."""
+"""Times as text: ISO 8601 with offsets, "+HH:MM" offsets and zone labels, fast for columns."""
 
 from __future__ import annotations
 
@@ -7,18 +7,44 @@ import pandas as pd
 
 # NumPy formats only four-digit years the way strftime does.
 FOUR_DIGIT_YEARS = (np.datetime64("1000-01-01", "us"), np.datetime64("10000-01-01", "us"))
+# What a missing zone label means: session times without a zone are kept in UTC.
+UTC_ABBR = "UTC"
+UTC_OFFSET = "+00:00"
 
 
 def iso_utc(values: pd.Series) -> pd.Series:
     """tz-aware UTC datetimes as ISO 8601 text with +00:00."""
-    text = _seconds_text(values)
-    return (text + "+00:00").where(values.notna())
+    return (_seconds_text(values) + UTC_OFFSET).where(values.notna())
 
 
 def iso_local(wall: pd.Series, offsets: pd.Series) -> pd.Series:
     """Naive wall-clock datetimes plus their "+HH:MM" offsets as ISO 8601 text."""
     text = _seconds_text(wall)
     return (text + offsets.astype("str")).where(wall.notna())
+
+
+def iso_seconds(values: pd.Series) -> pd.Series:
+    """Naive (or UTC) datetimes as "YYYY-MM-DDTHH:MM:SS" with no offset; missing stays missing."""
+    return _seconds_text(values).where(values.notna())
+
+
+def format_offset(minutes: float) -> str:
+    """Format an offset in minutes as "+HH:MM"."""
+    sign = "-" if minutes < 0 else "+"
+    total = int(abs(minutes))
+    return f"{sign}{total // 60:02d}:{total % 60:02d}"
+
+
+def offset_labels(wall: pd.Series, utc: pd.Series) -> pd.Series:
+    """ "+HH:MM" offsets between naive wall-clock times and the tz-aware UTC instants they show."""
+    minutes = ((wall - utc.dt.tz_localize(None)) / pd.Timedelta(minutes=1)).round()
+    labels = {m: format_offset(m) for m in minutes.dropna().unique()}
+    return minutes.map(labels).astype("str")
+
+
+def zone_text(abbr: pd.Series, offset: pd.Series) -> pd.Series:
+    """ "GMT (+00:00)" style labels; abbreviations alone are ambiguous (IST, CST)."""
+    return abbr.fillna(UTC_ABBR) + " (" + offset.fillna(UTC_OFFSET) + ")"
 
 
 def _seconds_text(values: pd.Series) -> pd.Series:

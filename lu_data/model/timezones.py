@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
 import pandas as pd
 
+from lu_data.model.time_text import format_offset
 from lu_data.sources.rails_zones import RAILS_TO_IANA
 
 UTC_ZONE = "UTC"
@@ -85,18 +87,10 @@ def localize(
     )
 
 
-def offset_labels(wall: pd.Series, utc: pd.Series) -> pd.Series:
-    """ "+HH:MM" offsets between naive wall-clock times and the tz-aware UTC instants they show."""
-    minutes = ((wall - utc.dt.tz_localize(None)) / pd.Timedelta(minutes=1)).round()
-    labels = {m: format_offset(m) for m in minutes.dropna().unique()}
-    return minutes.map(labels).astype("str")
-
-
-def format_offset(minutes: float) -> str:
-    """Format an offset in minutes as "+HH:MM"."""
-    sign = "-" if minutes < 0 else "+"
-    total = int(abs(minutes))
-    return f"{sign}{total // 60:02d}:{total % 60:02d}"
+def as_utc(value: datetime | pd.Timestamp) -> pd.Timestamp:
+    """A UTC timestamp of a datetime or timestamp (naive means UTC)."""
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
 
 
 def _offset_labels(zone: str, minutes: pd.Series, utc: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lu_data.model.schema import UTC_DT
+from lu_data.model.timezones import as_utc
 from lu_data.sources.demo import DEMO_SEED
 from lu_data.store.history import HISTORY_DTYPES, history_frame
 
@@ -30,7 +31,7 @@ def demo_history(
     sessions: pd.DataFrame, anchor: datetime | pd.Timestamp, seed: int = DEMO_SEED
 ) -> pd.DataFrame:
     """Daily snapshots for every session with an enrolment count, in the history frame shape."""
-    now = _utc(anchor)
+    now = as_utc(anchor)
     keep = sessions["enrolled"].notna() & sessions["start_utc"].notna()
     s = sessions.loc[keep].sort_values("session_key", kind="stable")
     if s.empty:
@@ -93,9 +94,3 @@ def _running_max(values: np.ndarray, owner: np.ndarray) -> np.ndarray:
     """Cumulative maximum within each session (owner runs are contiguous and sorted)."""
     offset = owner.astype("float64") * (values.max(initial=0) + 1)
     return np.maximum.accumulate(values + offset) - offset
-
-
-def _utc(value: datetime | pd.Timestamp) -> pd.Timestamp:
-    """A UTC timestamp (naive means UTC)."""
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

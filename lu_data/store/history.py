@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateTable
 
 from lu_data.model.schema import UTC_DT, empty_frame
+from lu_data.model.timezones import as_utc
 
 URL_ENV = "LU_HISTORY_URL"
 DATA_DIR_ENV = "LU_DATA_DIR"
@@ -176,7 +177,7 @@ class HistoryStore:
     ) -> int:
         """Record a sessions frame as seen at `recorded_at` from `origin`; return rows added."""
         origin = clean_origin(origin)
-        at = _utc(recorded_at)
+        at = as_utc(recorded_at).to_pydatetime()
         upcoming = _upcoming(sessions, at)
         with self.engine.begin() as conn:
             if min_gap and _recorded_within(conn, origin, at, min_gap):
@@ -216,7 +217,7 @@ class HistoryStore:
         if session_keys is not None:
             query = query.where(SNAPSHOTS.c.session_key.in_(list(session_keys)))
         if since is not None:
-            query = query.where(FETCHES.c.recorded_at >= _utc(since))
+            query = query.where(FETCHES.c.recorded_at >= as_utc(since).to_pydatetime())
         if origin is not None:
             query = query.where(FETCHES.c.origin == clean_origin(origin))
         query = query.order_by(SNAPSHOTS.c.session_key, FETCHES.c.recorded_at)
@@ -410,11 +411,3 @@ def _sqlite_engine(url: sa.URL) -> Engine:
         cur.close()
 
     return engine
-
-
-def _utc(value: datetime) -> datetime:
-    """A datetime in UTC (naive means UTC)."""
-    stamp = pd.Timestamp(value)
-    return (
-        stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
-    ).to_pydatetime()

@@ -9,7 +9,7 @@ from functools import lru_cache
 from lu_data import load_portal
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.figures.schedule import timeline_frame
-from lu_data.model.schema import STATUS_COLORS
+from lu_data.model.palette import STATUS_COLORS
 from lu_data.sources.demo import generate_demo
 from tests.support import ANCHOR
 

@@ -19,7 +19,8 @@ from lu_data.analyses.capacity import (
 )
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
-from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS
+from lu_data.model.palette import STATUS_COLORS
+from lu_data.model.schema import STATUS_LABELS
 from lu_data.sources.demo import generate_demo
 from tests.support import ANCHOR, download, projected_risk_keys
 

@@ -18,7 +18,7 @@ from lu_data.analyses.calendar_events import (
 )
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.figures.schedule import timeline_figure, timeline_frame
-from lu_data.model.schema import STATUS_COLORS
+from lu_data.model.palette import STATUS_COLORS
 from lu_data.model.timezones import localize
 from lu_data.sources.demo import generate_demo
 from tests.support import ANCHOR

@@ -31,7 +31,8 @@ from lu_data.figures.capacity import (
     session_capacity_figure,
 )
 from lu_data.figures.overview import weekly_capacity_figure
-from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.palette import STATUS_COLORS
+from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 from lu_data.sources.demo import generate_demo
 from tests.support import ANCHOR, load_records
 

@@ -1,0 +1,70 @@
+"""The text of times has one home: ISO text, "+HH:MM" offsets, zone labels and UTC instants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+
+from lu_data.model.time_text import (
+    format_offset,
+    iso_local,
+    iso_seconds,
+    iso_utc,
+    offset_labels,
+    zone_text,
+)
+from lu_data.model.timezones import as_utc
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"),
+    [(0, "+00:00"), (60, "+01:00"), (-300, "-05:00"), (330, "+05:30"), (-570, "-09:30")],
+)
+def test_offsets_read_as_sign_hours_minutes(minutes, text):
+    """An offset in minutes reads as ±HH:MM, half hours included."""
+    assert format_offset(minutes) == text
+
+
+def test_offset_labels_follow_each_row_across_a_dst_change():
+    """Dublin is +01:00 in summer and +00:00 in winter; each row gets its own label."""
+    utc = pd.Series(pd.to_datetime(["2026-07-01 08:00", "2026-12-01 09:00"], utc=True))
+    wall = pd.Series(pd.to_datetime(["2026-07-01 09:00", "2026-12-01 09:00"]))
+    assert offset_labels(wall, utc).tolist() == ["+01:00", "+00:00"]
+
+
+def test_zone_text_names_the_offset_and_falls_back_to_utc():
+    """A known zone shows "IST (+05:30)"; a session with no zone label reads as UTC."""
+    abbr = pd.Series(["IST", None], dtype="str")
+    offset = pd.Series(["+05:30", None], dtype="str")
+    assert zone_text(abbr, offset).tolist() == ["IST (+05:30)", "UTC (+00:00)"]
+
+
+def test_iso_texts_keep_missing_times_missing():
+    """ISO text of UTC, local and offset-free times; a missing time stays empty, not 'NaT'."""
+    utc = pd.Series(pd.to_datetime(["2026-10-20 08:00:05", None], utc=True))
+    wall = pd.Series(pd.to_datetime(["2026-10-20 09:00", None]))
+    offsets = pd.Series(["+01:00", "+01:00"], dtype="str")
+    assert iso_utc(utc).tolist()[0] == "2026-10-20T08:00:05+00:00"
+    assert iso_local(wall, offsets).tolist()[0] == "2026-10-20T09:00:00+01:00"
+    assert iso_seconds(wall).tolist()[0] == "2026-10-20T09:00:00"
+    assert all(pd.isna(s.iloc[1]) for s in (iso_utc(utc), iso_local(wall, offsets)))
+    assert pd.isna(iso_seconds(wall).iloc[1])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 10, 20, 8, 0),  # naive means UTC
+        datetime(2026, 10, 20, 9, 0, tzinfo=timezone(timedelta(hours=1))),
+        pd.Timestamp("2026-10-20 11:00", tz="Europe/Athens"),  # EEST, +03:00
+        pd.Timestamp("2026-10-20 08:00"),
+    ],
+)
+def test_as_utc_gives_the_same_instant_in_utc(value):
+    """Naive, offset and zoned inputs all become the same tz-aware UTC instant."""
+    stamp = as_utc(value)
+    assert stamp == pd.Timestamp("2026-10-20 08:00", tz="UTC")
+    assert stamp.utcoffset() == timedelta(0)
+    assert stamp.to_pydatetime().tzinfo is UTC
