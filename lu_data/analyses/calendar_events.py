@@ -167,7 +167,7 @@ def calendar_events(
     )
     # One dict per event is the component's contract; the rows are already capped.
     return [
-        {**event, "extendedProps": props}
+        {**{str(k): v for k, v in event.items()}, "extendedProps": props}
         for event, props in zip(top.to_dict("records"), extended.to_dict("records"), strict=True)
     ]
 

@@ -130,8 +130,8 @@ def capacity_rollup(sessions: pd.DataFrame, by: str = "training") -> pd.DataFram
             "Fill": fill.astype("Float64"),
         }
     )
-    for status in STATUS_ORDER:
-        out[STATUS_LABELS[status]] = counts[status].astype("int64")
+    for code in STATUS_ORDER:
+        out[STATUS_LABELS[code]] = counts[code].astype("int64")
     out = out.sort_values(["Sessions", label], ascending=[False, True], kind="stable")
     return out.reset_index(drop=True)[columns]
 
@@ -170,7 +170,7 @@ def fill_distribution(sessions: pd.DataFrame) -> pd.DataFrame:
     counts["status"] = counts["status"].astype(STATUS_DTYPE)
     counts["status_label"] = counts["status"].map(STATUS_LABELS).astype("str")
     codes = counts["bin"].to_numpy()
-    counts["bin"] = pd.Categorical.from_codes(codes, FILL_BIN_LABELS, ordered=True)
+    counts["bin"] = pd.Categorical.from_codes(codes, pd.Index(FILL_BIN_LABELS), ordered=True)
     return counts.sort_values(["bin", "status"], ignore_index=True)[columns]
 
 

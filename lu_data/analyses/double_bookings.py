@@ -42,8 +42,8 @@ def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
     end = _minutes(sessions["end_utc"])[picked]
     same = np.r_[False, tutor[1:] == tutor[:-1]]
     group_start = np.flatnonzero(~same)
-    pairs_a: list[int] = []
-    pairs_b: list[int] = []
+    pairs_a: list[np.signedinteger] = []
+    pairs_b: list[np.signedinteger] = []
     # Sweep: a row clashes only if it starts before the running maximum end of the
     # tutor's earlier rows, so only those rows are visited.
     ends = pd.Series(end).groupby(np.cumsum(~same)).cummax().shift(1).to_numpy()

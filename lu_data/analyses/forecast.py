@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import datetime
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,8 @@ CURVE_TRAINING = "this training"
 CURVE_ALL = "all trainings"
 CURVE_TOO_EARLY = "too early"
 DAY = pd.Timedelta(days=1)
+# an array, not a list: pandas-stubs types GroupBy.quantile for arrays and scalars only
+QUARTILES = np.array([0.25, 0.5, 0.75])
 
 PROJECTION_METHOD = f"""\
 **How the projection works (pace ratio).** For every completed session we know how many
@@ -219,11 +223,13 @@ def session_track(
 ) -> pd.DataFrame:
     """One session's snapshots as days to start, enrolment and fill (for the pace chart)."""
     rows = history.loc[history["session_key"] == session_key].sort_values("recorded_at")
-    cap = float(capacity) if capacity is not None and not pd.isna(capacity) and capacity else None
+    seats = float(capacity) if isinstance(capacity, Real) else math.nan
+    cap = seats if seats and not math.isnan(seats) else None
+    recorded: pd.Series[pd.Timestamp] = rows["recorded_at"]
     return pd.DataFrame(
         {
-            "recorded_at": rows["recorded_at"],
-            "days_to_start": ((start_utc - rows["recorded_at"]) / DAY).astype("float64"),
+            "recorded_at": recorded,
+            "days_to_start": ((start_utc - recorded) / DAY).astype("float64"),
             "enrolled": rows["enrolled"],
             "fill": rows["enrolled"].astype("Float64") / cap if cap else pd.NA,
         }
@@ -299,9 +305,9 @@ def _project(frame: pd.DataFrame, curves: pd.DataFrame) -> pd.DataFrame:
 def _quartiles(pace: pd.DataFrame) -> pd.DataFrame:
     """Quartiles of share and fill per (training_key, days_to_start)."""
     grouped = pace.groupby(["training_key", "days_to_start"])
-    out = grouped["share"].quantile([0.25, 0.5, 0.75]).unstack()
+    out = grouped["share"].quantile(QUARTILES).unstack()
     out.columns = ["share_q25", "share_median", "share_q75"]
-    fill = grouped["fill"].quantile([0.25, 0.5, 0.75]).unstack()
+    fill = grouped["fill"].quantile(QUARTILES).unstack()
     fill.columns = ["fill_q25", "fill_median", "fill_q75"]
     return out.join(fill).assign(sessions=grouped["session_key"].nunique()).reset_index()
 

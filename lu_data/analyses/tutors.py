@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from lu_data.analyses.capacity import WEEK_FREQ
@@ -252,12 +251,3 @@ def double_bookings_export(
         for edge in ("start", "end"):
             out[f"{edge}_utc_{side}"] = iso_utc(pairs[f"{edge}_utc_{side}"].reset_index(drop=True))
     return out[cols]
-
-
-def busiest_week(grid: WorkloadGrid) -> tuple[str, pd.Timestamp, float] | None:
-    """The tutor and week with the most teaching hours, for a one-line summary."""
-    if grid.hours.empty or not np.isfinite(grid.hours.to_numpy()).any():
-        return None
-    stacked = grid.hours.stack()
-    tutor, week = stacked.idxmax()
-    return str(tutor), pd.Timestamp(week), float(stacked.max())

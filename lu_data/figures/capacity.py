@@ -178,12 +178,12 @@ def _add_marks(fig: go.Figure, rows: pd.DataFrame, text: pd.Series | str, status
     # A text mark beside the bar: colour alone would not say "no limit" or how far over.
     if rows.empty:
         return
-    text = [text] * len(rows) if isinstance(text, str) else text.tolist()
+    marks = [text] * len(rows) if isinstance(text, str) else text.tolist()
     fig.add_scatter(
         x=rows["enrolled"],
         y=[rows["training"].tolist(), rows["label"].tolist()],
         mode="text",
-        text=text,
+        text=marks,
         textposition="middle right",
         showlegend=False,
         hoverinfo="skip",

@@ -11,11 +11,13 @@ from lu_data.model.display_zone import zone_label
 from lu_data.model.rollups import NO_TUTOR, tutor_keys
 from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
 from lu_data.model.selection import is_in
+from lu_data.model.timezones import elapsed
 
 TIMELINE_BY = {"training": "Training", "tutor": "Tutor"}
 TOP_ROWS = 25
 # Beyond this many bars the chart is slow to draw and the bars are slivers.
 MAX_TIMELINE_BARS = 1500
+MILLISECOND = pd.Timedelta(milliseconds=1)  # plotly bar widths on a date axis are in ms
 ROW_HEIGHT = 26
 TIMELINE_COLUMNS = [
     "row",
@@ -95,7 +97,7 @@ def timeline_figure(frame: pd.DataFrame, tz: str, by: str = "training") -> go.Fi
         part = frame.loc[frame["status"] == status]
         if part.empty:
             continue
-        width_ms = (part["end"] - part["start"]) / pd.Timedelta(milliseconds=1)
+        width_ms = elapsed(part["start"], part["end"], MILLISECOND)
         fig.add_bar(
             base=part["start"],
             x=width_ms,

@@ -7,8 +7,6 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
-
 CHART_HEIGHT = 360
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
 CAPACITY_COLOR = "#c9d3e3"
@@ -16,8 +14,6 @@ ENROLLED_COLOR = "#1f6feb"
 # Trace fields that carry session text (titles, tutors, locations) into plotly, which reads
 # <b>, <a href>, <br>... in them as markup; x is left alone (week labels use <br> on purpose).
 TEXT_FIELDS = ("y", "customdata", "text", "hovertext")
-# Status colours keyed by the label a person reads, for px colour maps.
-STATUS_COLOR_BY_LABEL = {STATUS_LABELS[s]: STATUS_COLORS[s] for s in STATUS_ORDER}
 
 
 def apply_style(

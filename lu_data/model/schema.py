@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Mapping
+from typing import Final, TypeAlias
 
-UTC_DT = "datetime64[us, UTC]"
-NAIVE_DT = "datetime64[us]"
+import numpy as np
+import pandas as pd
+from pandas.api.extensions import ExtensionDtype
+from pandas.api.types import pandas_dtype
+
+# Final keeps the literal type, which pandas-stubs needs to pick the datetime astype overload.
+UTC_DT: Final = "datetime64[us, UTC]"
+NAIVE_DT: Final = "datetime64[us]"
+
+# A resolved dtype: what Series(dtype=...) and astype take as they are.
+Dtype: TypeAlias = "np.dtype[np.generic] | ExtensionDtype"
+# A frame's declaration: column name to dtype, in column order.
+FrameSchema: TypeAlias = dict[str, Dtype]
+
+
+def frame_schema(spec: Mapping[str, str | ExtensionDtype]) -> FrameSchema:
+    """A frame declaration from dtype names ("Int64", "str", UTC_DT) or dtypes, in order."""
+    return {column: pandas_dtype(dtype) for column, dtype in spec.items()}
+
 
 # Fill status, most urgent first; the order drives legends and sorting everywhere.
 STATUS_ORDER: list[str] = [
@@ -37,96 +55,103 @@ MODULE_KINDS: list[str] = ["ilt_center", "legacy"]
 MODULE_KIND_LABELS: dict[str, str] = {"ilt_center": "ILT Center", "legacy": "Legacy ILT"}
 KIND_DTYPE = pd.CategoricalDtype(MODULE_KINDS)
 
-SESSION_DTYPES: dict[str, object] = {
-    "session_key": "str",
-    "module_id": "Int64",
-    "training_id": "Int64",
-    "session_id": "Int64",
-    "module_kind": KIND_DTYPE,
-    "training_key": "str",
-    "title": "str",
-    "start_utc": UTC_DT,
-    "end_utc": UTC_DT,
-    "timezone": "str",
-    "tz": "str",
-    "start_local": NAIVE_DT,
-    "end_local": NAIVE_DT,
-    "utc_offset": "str",
-    "tz_abbr": "str",
-    "duration_hours": "float64",
-    "max_capacity": "Int64",
-    "enrolled": "Int64",
-    "seats_left": "Int64",
-    "fill_rate": "Float64",
-    "status": STATUS_DTYPE,
-    "tutor_id": "Int64",
-    "tutor_name": "str",
-    "tutor_email": "str",
-    "tutor_key": "str",
-    "location_id": "Int64",
-    "location": "str",
-    "address_1": "str",
-    "address_2": "str",
-    "address_3": "str",
-    "country_code": "str",
-    "state_code": "str",
-    "is_virtual": "bool",
-    "course_ids": "str",
-    "course_count": "Int64",
-    "linked_courses": "Int64",
-    "description": "str",
-    "created_at": UTC_DT,
-    "updated_at": UTC_DT,
-    "record": "Int64",
-}
-SESSION_COLUMNS: list[str] = list(SESSION_DTYPES)
+SESSION_DTYPES: FrameSchema = frame_schema(
+    {
+        "session_key": "str",
+        "module_id": "Int64",
+        "training_id": "Int64",
+        "session_id": "Int64",
+        "module_kind": KIND_DTYPE,
+        "training_key": "str",
+        "title": "str",
+        "start_utc": UTC_DT,
+        "end_utc": UTC_DT,
+        "timezone": "str",
+        "tz": "str",
+        "start_local": NAIVE_DT,
+        "end_local": NAIVE_DT,
+        "utc_offset": "str",
+        "tz_abbr": "str",
+        "duration_hours": "float64",
+        "max_capacity": "Int64",
+        "enrolled": "Int64",
+        "seats_left": "Int64",
+        "fill_rate": "Float64",
+        "status": STATUS_DTYPE,
+        "tutor_id": "Int64",
+        "tutor_name": "str",
+        "tutor_email": "str",
+        "tutor_key": "str",
+        "location_id": "Int64",
+        "location": "str",
+        "address_1": "str",
+        "address_2": "str",
+        "address_3": "str",
+        "country_code": "str",
+        "state_code": "str",
+        "is_virtual": "bool",
+        "course_ids": "str",
+        "course_count": "Int64",
+        "linked_courses": "Int64",
+        "description": "str",
+        "created_at": UTC_DT,
+        "updated_at": UTC_DT,
+        "record": "Int64",
+    }
+)
 
-TRAINING_DTYPES: dict[str, object] = {
-    "training_key": "str",
-    "title": "str",
-    "module_kind": KIND_DTYPE,
-    "module_id": "Int64",
-    "training_id": "Int64",
-    "sessions": "int64",
-    "first_start_utc": UTC_DT,
-    "last_start_utc": UTC_DT,
-    "total_capacity": "Int64",
-    "total_enrolled": "Int64",
-    "fill_rate": "Float64",
-    "no_limit_sessions": "int64",
-    "overbooked_sessions": "int64",
-    "tutors": "str",
-}
-TRAINING_COLUMNS: list[str] = list(TRAINING_DTYPES)
+TRAINING_DTYPES: FrameSchema = frame_schema(
+    {
+        "training_key": "str",
+        "title": "str",
+        "module_kind": KIND_DTYPE,
+        "module_id": "Int64",
+        "training_id": "Int64",
+        "sessions": "int64",
+        "first_start_utc": UTC_DT,
+        "last_start_utc": UTC_DT,
+        "total_capacity": "Int64",
+        "total_enrolled": "Int64",
+        "fill_rate": "Float64",
+        "no_limit_sessions": "int64",
+        "overbooked_sessions": "int64",
+        "tutors": "str",
+    }
+)
 
-TUTOR_DTYPES: dict[str, object] = {
-    "tutor_key": "str",
-    "tutor_id": "Int64",
-    "tutor_name": "str",
-    "tutor_email": "str",
-    "sessions": "int64",
-    "teaching_hours": "float64",
-    "trainings": "int64",
-    "first_start_utc": UTC_DT,
-    "last_start_utc": UTC_DT,
-}
-TUTOR_COLUMNS: list[str] = list(TUTOR_DTYPES)
+TUTOR_DTYPES: FrameSchema = frame_schema(
+    {
+        "tutor_key": "str",
+        "tutor_id": "Int64",
+        "tutor_name": "str",
+        "tutor_email": "str",
+        "sessions": "int64",
+        "teaching_hours": "float64",
+        "trainings": "int64",
+        "first_start_utc": UTC_DT,
+        "last_start_utc": UTC_DT,
+    }
+)
 
-REJECTED_DTYPES: dict[str, object] = {
-    "record": "int64",
-    "where": "str",
-    "module_id": "str",
-    "session_id": "str",
-    "title": "str",
-    "reason": "str",
-}
-WARNING_DTYPES: dict[str, object] = {
-    "record": "Int64",
-    "where": "str",
-    "session_key": "str",
-    "code": "str",
-    "message": "str",
-}
+REJECTED_DTYPES: FrameSchema = frame_schema(
+    {
+        "record": "int64",
+        "where": "str",
+        "module_id": "str",
+        "session_id": "str",
+        "title": "str",
+        "reason": "str",
+    }
+)
+WARNING_DTYPES: FrameSchema = frame_schema(
+    {
+        "record": "Int64",
+        "where": "str",
+        "session_key": "str",
+        "code": "str",
+        "message": "str",
+    }
+)
 
 # What a coordinator reads for each warning code.
 WARNING_TEXT: dict[str, str] = {
@@ -144,15 +169,15 @@ WARNING_TEXT: dict[str, str] = {
 }
 
 
-def empty_frame(dtypes: dict[str, object]) -> pd.DataFrame:
+def empty_frame(dtypes: FrameSchema) -> pd.DataFrame:
     """An empty frame with the declared columns and dtypes."""
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})  # type: ignore[call-overload]
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
 
 
-def enforce_dtypes(df: pd.DataFrame, dtypes: dict[str, object]) -> pd.DataFrame:
+def enforce_dtypes(df: pd.DataFrame, dtypes: FrameSchema) -> pd.DataFrame:
     """Return df with exactly the declared columns, in order, cast to their dtypes."""
     out = df.reindex(columns=list(dtypes))
     for col, dtype in dtypes.items():
         if str(out[col].dtype) != str(dtype):
-            out[col] = out[col].astype(dtype)  # type: ignore[call-overload]
+            out[col] = out[col].astype(dtype)
     return out
