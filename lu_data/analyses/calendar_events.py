@@ -12,7 +12,7 @@ from lu_data.analyses.display_tables import sessions_table, zone_text
 from lu_data.analyses.filters import location_labels
 from lu_data.model.display_zone import display_times
 from lu_data.model.rollups import NO_TUTOR
-from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS
+from lu_data.model.schema import DETAILS_DTYPES, STATUS_COLORS, STATUS_LABELS, empty_frame
 
 # The browser draws every event as DOM nodes: more than this many makes the page crawl.
 MAX_EVENTS = 1000  # about 0.8 MB of event JSON: the page stays under 1 MB
@@ -222,7 +222,7 @@ def session_details(sessions: pd.DataFrame, key: str, tz: str) -> pd.DataFrame:
     """One session as Field/Value rows (plain text), with times in both zones."""
     rows = sessions.loc[sessions["session_key"] == key]
     if rows.empty:
-        return pd.DataFrame(columns=["Field", "Value"])
+        return empty_frame(DETAILS_DTYPES)
     table = sessions_table(rows.head(1), tz, with_utc=True)
     when = start_texts(rows.head(1), tz).iloc[0]
     values = table.iloc[0].astype("str")

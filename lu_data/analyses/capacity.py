@@ -6,11 +6,22 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import pandas_dtype
 
 from lu_data.analyses.filters import location_labels
 from lu_data.model.display_zone import display_times, zone_label
 from lu_data.model.normalise import NEAR_FULL_AT, UNDER_FILLED_BELOW
-from lu_data.model.schema import STATUS_DTYPE, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.schema import (
+    FILL_BIN_LABELS,
+    FILL_DISTRIBUTION_DTYPES,
+    ROLLUP_DTYPES,
+    SESSION_CAPACITY_DTYPES,
+    STATUS_DTYPE,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    WEEKLY_CAPACITY_DTYPES,
+    empty_frame,
+)
 
 # Above this many sessions a bar per session is unreadable (and slow): aggregate instead.
 MAX_SESSION_BARS = 300
@@ -22,9 +33,7 @@ SESSION_LISTS: dict[str, str] = {
     "under_filled": "Under-filled",
     "no_limit": "No limit",
 }
-# Fill-rate bins of 10 points, then exactly full, over capacity and no limit at all.
 FILL_BIN_EDGES = [i / 10 for i in range(11)]
-FILL_BIN_LABELS = [f"{i * 10}–{i * 10 + 9}%" for i in range(10)] + ["100%", "Over 100%", "No limit"]
 ROLLUP_BY = {"training": "Training", "location": "Location"}
 TITLE_CHARS = 34
 
@@ -53,7 +62,7 @@ def session_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
         "location",
     ]
     if sessions.empty:
-        return pd.DataFrame(columns=columns)
+        return empty_frame(SESSION_CAPACITY_DTYPES)
     shown = display_times(sessions, tz)
     start_text = (
         shown["start_display"].dt.strftime("%a %d %b %H:%M")
@@ -92,7 +101,7 @@ def capacity_rollup(sessions: pd.DataFrame, by: str = "training") -> pd.DataFram
     status_cols = [STATUS_LABELS[s] for s in STATUS_ORDER]
     columns = [label, "Sessions", "Capacity", "Enrolled", "Seats left", "Fill", *status_cols]
     if sessions.empty:
-        return pd.DataFrame(columns=columns)
+        return empty_frame({label: pandas_dtype("str"), **ROLLUP_DTYPES})
     name = sessions["title"].fillna("(untitled)") if by == "training" else location_labels(sessions)
     # Two trainings can share a title: group on the key, show the title.
     group = sessions["training_key"] if by == "training" else name
@@ -160,7 +169,7 @@ def fill_distribution(sessions: pd.DataFrame) -> pd.DataFrame:
     """Sessions per fill-rate bin and status (10-point bins, then 100%, over 100%, no limit)."""
     columns = ["bin", "status", "status_label", "sessions"]
     if sessions.empty:
-        return pd.DataFrame(columns=columns)
+        return empty_frame(FILL_DISTRIBUTION_DTYPES)
     fill = sessions["fill_rate"].astype("float64").to_numpy()
     tens = np.clip(np.floor(np.nan_to_num(fill, nan=0.0) * 10), 0, 9).astype("int64")
     code = np.select([np.isnan(fill), fill > 1, fill == 1], [12, 11, 10], default=tens)
@@ -233,7 +242,7 @@ def at_risk_sessions(
 def weekly_capacity(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
     """Per week (Monday start, display zone): sessions, seats offered, seats taken, fill rate."""
     if sessions.empty:
-        return pd.DataFrame(columns=["week", "sessions", "capacity", "enrolled", "fill_rate"])
+        return empty_frame(WEEKLY_CAPACITY_DTYPES)
     day = display_times(sessions, tz)["start_display"]
     week = day.dt.to_period(WEEK_FREQ).dt.start_time
     limited = sessions["max_capacity"].notna()

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from lu_data.model.rollups import tutor_keys
+from lu_data.model.schema import DOUBLE_BOOKING_DTYPES, empty_frame
 
 
 def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
@@ -16,24 +17,11 @@ def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
     Rows are ordered by (tutor key, start, session key) on integer ranks, and only the
     columns of clashing rows are ever copied.
     """
-    cols = [
-        "tutor_key",
-        "tutor_name",
-        "session_key_a",
-        "title_a",
-        "start_utc_a",
-        "end_utc_a",
-        "session_key_b",
-        "title_b",
-        "start_utc_b",
-        "end_utc_b",
-        "overlap_minutes",
-    ]
     rows = np.flatnonzero(
         (sessions["tutor_id"].notna() | sessions["tutor_email"].notna()).to_numpy()
     )
     if len(rows) < 2:
-        return pd.DataFrame(columns=cols)
+        return empty_frame(DOUBLE_BOOKING_DTYPES)
     keys = tutor_keys(sessions[["tutor_id", "tutor_email", "tutor_name"]].iloc[rows])
     order, tutor_rank = _tutor_start_order(sessions, rows, keys.to_numpy(dtype=object))
     picked = rows[order]
@@ -60,7 +48,7 @@ def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
             if j - i > 50:  # a tutor never runs fifty sessions at once; bound the scan
                 break
     if not pairs_a:
-        return pd.DataFrame(columns=cols)
+        return empty_frame(DOUBLE_BOOKING_DTYPES)
     needed = ["tutor_name", "session_key", "title", "start_utc", "end_utc"]
     a = sessions[needed].iloc[picked[pairs_a]].reset_index(drop=True)
     b = sessions[needed].iloc[picked[pairs_b]].reset_index(drop=True)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from lu_data.analyses.display_tables import zone_text
 from lu_data.model.display_zone import display_times
+from lu_data.model.schema import BACKTEST_DTYPES, CURVE_DTYPES, empty_frame
 from lu_data.model.selection import is_in
 
 MIN_COMPLETED = 5  # completed sessions a training needs before it gets its own curve
@@ -41,17 +42,7 @@ typically have under {FRACTION_FLOOR:.0%} of their final enrolment at that point
 early to tell and no projection is made. A session is **at risk** when it is projected to end
 under the chosen fill threshold; sessions with no capacity limit are never at risk."""
 
-CURVE_COLUMNS = [
-    "training_key",
-    "days_to_start",
-    "sessions",
-    "share_q25",
-    "share_median",
-    "share_q75",
-    "fill_q25",
-    "fill_median",
-    "fill_q75",
-]
+CURVE_COLUMNS = list(CURVE_DTYPES)
 
 
 def enrolment_as_of(history: pd.DataFrame, keys: pd.Series, when: pd.Series) -> pd.Series:
@@ -113,7 +104,7 @@ def typical_curves(
     """Median and quartiles of share-of-final and fill by days to start, per training and all."""
     pace = completed_pace(history, sessions, as_of)
     if pace.empty:
-        return pd.DataFrame(columns=CURVE_COLUMNS)
+        return empty_frame(CURVE_DTYPES)
     parts = [_quartiles(pace.assign(training_key=ALL_TRAININGS))]
     per_training = pace.groupby("training_key")["session_key"].nunique()
     enough = per_training.index[per_training >= min_sessions]
@@ -175,9 +166,8 @@ def backtest(
     """Mean absolute error (seats) of projections made d days before start, and of the naive
     "today's count is final" guess, on the later half of completed sessions; curves come only
     from the earlier half, so nothing is predicted from its own outcome."""
-    cols = ["days_before", "sessions", "mae_projection", "mae_naive", "mean_final"]
     if history.empty:
-        return pd.DataFrame(columns=cols)
+        return empty_frame(BACKTEST_DTYPES)
     as_of = _utc(as_of) if as_of is not None else history["recorded_at"].max()
     done = sessions.loc[
         (sessions["start_utc"] <= as_of).fillna(False)
@@ -186,7 +176,7 @@ def backtest(
     ].sort_values("start_utc", kind="stable")
     half = len(done) // 2
     if half == 0:
-        return pd.DataFrame(columns=cols)
+        return empty_frame(BACKTEST_DTYPES)
     cut = done["start_utc"].iloc[half]
     curves = typical_curves(history, done.iloc[:half], cut)
     tested = done.iloc[half:]
@@ -215,7 +205,7 @@ def backtest(
                 "mean_final": float(projected["final"].mean()) if len(projected) else float("nan"),
             }
         )
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=list(BACKTEST_DTYPES))
 
 
 def session_track(

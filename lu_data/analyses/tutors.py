@@ -11,24 +11,21 @@ from lu_data.analyses.display_tables import zone_text
 from lu_data.analyses.double_bookings import conflict_counts, double_bookings
 from lu_data.model.display_zone import display_times
 from lu_data.model.rollups import NO_TUTOR, tutor_keys, tutors_frame
+from lu_data.model.schema import (
+    CLASH_DTYPES,
+    DOUBLE_BOOKING_EXPORT_DTYPES,
+    TEAM_DTYPES,
+    TRAINING_SUMMARY_DTYPES,
+    WORKLOAD_DTYPES,
+    empty_frame,
+)
 from lu_data.model.time_text import iso_local, iso_utc
 
 ALL_TUTORS = "all"
 ALL_TRAININGS = "all"
 HEATMAP_MAX_TUTORS = 40
 TIME_TEXT = "%Y-%m-%d %H:%M"
-TRAINING_SUMMARY_COLUMNS = [
-    "Training",
-    "Sessions",
-    "Teaching hours",
-    "Tutors",
-    "First session",
-    "Last session",
-]
-TEAM_COLUMNS = ["Tutor", "Teaching hours", "Sessions", "Trainings", "Conflicts", "Email"]
-# The overlap sits next to the tutor so it stays in sight on narrow screens.
-CLASH_COLUMNS = ["Tutor", "Overlap (min)", "Session A", "When (A)", "Session B", "When (B)"]
-WORKLOAD_COLUMNS = ["tutor_key", "tutor", "week", "sessions", "hours"]
+WORKLOAD_COLUMNS = list(WORKLOAD_DTYPES)
 
 
 @dataclass(frozen=True)
@@ -89,7 +86,7 @@ def span_text(shown: pd.DataFrame) -> pd.Series:
 def training_summary(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
     """One row per training: sessions, hours, tutors, first and last session in the display zone."""
     if sessions.empty:
-        return pd.DataFrame(columns=["training_key", *TRAINING_SUMMARY_COLUMNS])
+        return empty_frame(TRAINING_SUMMARY_DTYPES)
     shown = display_times(sessions, tz)
     when = zoned_text(shown["start_display"], shown["display_abbr"], shown["display_offset"])
     s = pd.DataFrame(
@@ -130,7 +127,7 @@ def sessions_by_training(sessions: pd.DataFrame, training_key: str | None = None
 def weekly_workload(sessions: pd.DataFrame, tz: str = "local") -> pd.DataFrame:
     """Sessions and teaching hours per tutor per week (Monday start, display zone)."""
     if sessions.empty:
-        return pd.DataFrame(columns=WORKLOAD_COLUMNS)
+        return empty_frame(WORKLOAD_DTYPES)
     start = display_times(sessions, tz)["start_display"]
     keys = tutor_keys(sessions)
     frame = pd.DataFrame(
@@ -177,7 +174,7 @@ def workload_grid(weekly: pd.DataFrame, limit: int = HEATMAP_MAX_TUTORS) -> Work
 def team_table(sessions: pd.DataFrame, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tutor × teaching hours × sessions × trainings × conflicts (double-booked sessions)."""
     if sessions.empty:
-        return pd.DataFrame(columns=TEAM_COLUMNS)
+        return empty_frame(TEAM_DTYPES)
     tutors = tutors_frame(sessions)
     pairs = double_bookings(sessions) if pairs is None else pairs
     conflicts = tutors["tutor_key"].map(conflict_counts(pairs)).fillna(0).astype("int64")
@@ -207,7 +204,7 @@ def double_bookings_table(
 ) -> pd.DataFrame:
     """Both sessions of each clash with times in the display zone, and the overlap in minutes."""
     if pairs.empty:
-        return pd.DataFrame(columns=CLASH_COLUMNS)
+        return empty_frame(CLASH_DTYPES)
     times = _times_by_key(sessions, tz)
     a = times.reindex(pairs["session_key_a"]).reset_index(drop=True)
     b = times.reindex(pairs["session_key_b"]).reset_index(drop=True)
@@ -228,19 +225,8 @@ def double_bookings_export(
     pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = "local"
 ) -> pd.DataFrame:
     """The clashes for CSV: keys, titles, UTC and display-zone times as ISO 8601, overlap."""
-    cols = ["tutor_key", "tutor_name", "overlap_minutes"]
-    for side in ("a", "b"):
-        cols += [
-            f"session_key_{side}",
-            f"title_{side}",
-            f"start_utc_{side}",
-            f"end_utc_{side}",
-            f"start_local_{side}",
-            f"end_local_{side}",
-            f"tz_{side}",
-        ]
     if pairs.empty:
-        return pd.DataFrame(columns=cols)
+        return empty_frame(DOUBLE_BOOKING_EXPORT_DTYPES)
     times = _times_by_key(sessions, tz)
     out = pairs.reset_index(drop=True).copy()
     for side in ("a", "b"):
@@ -250,4 +236,4 @@ def double_bookings_export(
         out[f"tz_{side}"] = t["display_tz"]
         for edge in ("start", "end"):
             out[f"{edge}_utc_{side}"] = iso_utc(pairs[f"{edge}_utc_{side}"].reset_index(drop=True))
-    return out[cols]
+    return out[list(DOUBLE_BOOKING_EXPORT_DTYPES)]

@@ -9,7 +9,13 @@ from lu_data.analyses.calendar_events import seats_text, start_texts
 from lu_data.figures.style import apply_style, empty_figure
 from lu_data.model.display_zone import zone_label
 from lu_data.model.rollups import NO_TUTOR, tutor_keys
-from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.schema import (
+    STATUS_COLORS,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    TIMELINE_DTYPES,
+    empty_frame,
+)
 from lu_data.model.selection import is_in
 from lu_data.model.timezones import elapsed
 
@@ -19,19 +25,6 @@ TOP_ROWS = 25
 MAX_TIMELINE_BARS = 1500
 MILLISECOND = pd.Timedelta(milliseconds=1)  # plotly bar widths on a date axis are in ms
 ROW_HEIGHT = 26
-TIMELINE_COLUMNS = [
-    "row",
-    "title",
-    "tutor",
-    "location",
-    "seats",
-    "when",
-    "start",
-    "end",
-    "status",
-    "status_label",
-    "session_key",
-]
 
 
 def timeline_frame(
@@ -49,7 +42,7 @@ def timeline_frame(
         choices = ", ".join(TIMELINE_BY)
         raise ValueError(f"unknown timeline grouping '{by}': choose one of {choices}")
     if sessions.empty:
-        return pd.DataFrame(columns=TIMELINE_COLUMNS), 0
+        return empty_frame(TIMELINE_DTYPES), 0
     if by == "training":
         key, name = sessions["training_key"], sessions["title"].fillna("(untitled)")
     else:

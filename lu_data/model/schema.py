@@ -169,6 +169,180 @@ WARNING_TEXT: dict[str, str] = {
 }
 
 
+# --- analysis results that cross a module boundary (pages, figures, exports) ---------------
+# Empty results are built from these, so an empty frame has the schema of a full one.
+
+# Fill-rate bins of 10 points, then exactly full, over capacity and no limit at all.
+FILL_BIN_LABELS: list[str] = [f"{i * 10}–{i * 10 + 9}%" for i in range(10)] + [
+    "100%",
+    "Over 100%",
+    "No limit",
+]
+FILL_BIN_DTYPE = pd.CategoricalDtype(FILL_BIN_LABELS, ordered=True)
+
+SESSION_CAPACITY_DTYPES: FrameSchema = frame_schema(
+    {
+        "training": "str",
+        "label": "str",
+        "session_key": "str",
+        "title": "str",
+        "start": "str",
+        "capacity": "Float64",
+        "enrolled": "int64",
+        "over": "Float64",
+        "fill_rate": "Float64",
+        "status": STATUS_DTYPE,
+        "status_label": "str",
+        "tutor": "str",
+        "location": "str",
+    }
+)
+# Per training or per location: the first column (named "Training" or "Location") is text.
+ROLLUP_DTYPES: FrameSchema = frame_schema(
+    {
+        "Sessions": "int64",
+        "Capacity": "int64",
+        "Enrolled": "int64",
+        "Seats left": "int64",
+        "Fill": "Float64",
+        **{STATUS_LABELS[s]: "int64" for s in STATUS_ORDER},
+    }
+)
+FILL_DISTRIBUTION_DTYPES: FrameSchema = frame_schema(
+    {"bin": FILL_BIN_DTYPE, "status": STATUS_DTYPE, "status_label": "str", "sessions": "int64"}
+)
+WEEKLY_CAPACITY_DTYPES: FrameSchema = frame_schema(
+    {
+        "week": NAIVE_DT,
+        "sessions": "int64",
+        "capacity": "int64",
+        "enrolled": "int64",
+        "no_limit_sessions": "int64",
+        "fill_rate": "float64",
+    }
+)
+TRAINING_SUMMARY_DTYPES: FrameSchema = frame_schema(
+    {
+        "training_key": "str",
+        "Training": "str",
+        "Sessions": "int64",
+        "Teaching hours": "float64",
+        "Tutors": "int64",
+        "First session": "str",
+        "Last session": "str",
+    }
+)
+WORKLOAD_DTYPES: FrameSchema = frame_schema(
+    {"tutor_key": "str", "tutor": "str", "week": NAIVE_DT, "sessions": "int64", "hours": "float64"}
+)
+TEAM_DTYPES: FrameSchema = frame_schema(
+    {
+        "Tutor": "str",
+        "Teaching hours": "float64",
+        "Sessions": "int64",
+        "Trainings": "int64",
+        "Conflicts": "int64",
+        "Email": "str",
+    }
+)
+# One row per overlapping pair of a tutor's sessions (a starts first).
+DOUBLE_BOOKING_DTYPES: FrameSchema = frame_schema(
+    {
+        "tutor_key": "str",
+        "tutor_name": "str",
+        **{
+            f"{field}_{side}": dtype
+            for side in ("a", "b")
+            for field, dtype in (
+                ("session_key", "str"),
+                ("title", "str"),
+                ("start_utc", UTC_DT),
+                ("end_utc", UTC_DT),
+            )
+        },
+        "overlap_minutes": "int64",
+    }
+)
+# The overlap sits next to the tutor so it stays in sight on narrow screens.
+CLASH_DTYPES: FrameSchema = frame_schema(
+    {
+        "Tutor": "str",
+        "Overlap (min)": "int64",
+        "Session A": "str",
+        "When (A)": "str",
+        "Session B": "str",
+        "When (B)": "str",
+    }
+)
+# The clashes for CSV: every time is ISO 8601 text.
+DOUBLE_BOOKING_EXPORT_DTYPES: FrameSchema = frame_schema(
+    {
+        "tutor_key": "str",
+        "tutor_name": "str",
+        "overlap_minutes": "int64",
+        **{
+            f"{field}_{side}": "str"
+            for side in ("a", "b")
+            for field in (
+                "session_key",
+                "title",
+                "start_utc",
+                "end_utc",
+                "start_local",
+                "end_local",
+                "tz",
+            )
+        },
+    }
+)
+CURVE_DTYPES: FrameSchema = frame_schema(
+    {
+        "training_key": "str",
+        "days_to_start": "int64",
+        "sessions": "int64",
+        **{
+            f"{what}_{q}": "Float64" for what in ("share", "fill") for q in ("q25", "median", "q75")
+        },
+    }
+)
+BACKTEST_DTYPES: FrameSchema = frame_schema(
+    {
+        "days_before": "int64",
+        "sessions": "int64",
+        "mae_projection": "float64",
+        "mae_naive": "float64",
+        "mean_final": "float64",
+    }
+)
+TIMELINE_DTYPES: FrameSchema = frame_schema(
+    {
+        "row": "str",
+        "title": "str",
+        "tutor": "str",
+        "location": "str",
+        "seats": "str",
+        "when": "str",
+        "start": NAIVE_DT,
+        "end": NAIVE_DT,
+        "status": STATUS_DTYPE,
+        "status_label": "str",
+        "session_key": "str",
+    }
+)
+# Enrolment snapshots: one row per session per recording.
+HISTORY_DTYPES: FrameSchema = frame_schema(
+    {
+        "session_key": "str",
+        "training_key": "str",
+        "recorded_at": UTC_DT,
+        "start_utc": UTC_DT,
+        "max_capacity": "Int64",
+        "enrolled": "Int64",
+    }
+)
+DETAILS_DTYPES: FrameSchema = frame_schema({"Field": "str", "Value": "str"})
+
+
 def empty_frame(dtypes: FrameSchema) -> pd.DataFrame:
     """An empty frame with the declared columns and dtypes."""
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})

@@ -25,7 +25,7 @@ from sqlalchemy.schema import CreateTable
 if TYPE_CHECKING:
     from lu_data.model.loading import Portal
 
-from lu_data.model.schema import UTC_DT, FrameSchema, empty_frame, frame_schema
+from lu_data.model.schema import HISTORY_DTYPES, UTC_DT, empty_frame
 
 URL_ENV = "LU_HISTORY_URL"
 DATA_DIR_ENV = "LU_DATA_DIR"
@@ -37,16 +37,6 @@ MIN_RECORD_GAP = timedelta(hours=1)
 SQLITE_BUSY_MS = 30_000
 SQLITE_DT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 PG_MIGRATION_LOCK = 7_041_905  # any constant: serialises schema upgrades across instances
-HISTORY_DTYPES: FrameSchema = frame_schema(
-    {
-        "session_key": "str",
-        "training_key": "str",
-        "recorded_at": UTC_DT,
-        "start_utc": UTC_DT,
-        "max_capacity": "Int64",
-        "enrolled": "Int64",
-    }
-)
 EMPTY_HISTORY_MESSAGE = (
     "No enrolment history yet: it builds up each time data is loaded from a portal, "
     "or run `lu-data record` on a schedule."
