@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +22,9 @@ from lu_data.sources.demo import DEMO_SESSIONS, generate_demo
 from lu_data.sources.files import read_files
 from lu_data.store.demo_history import demo_history
 from lu_data.store.history import open_store, record_safely
+
+if TYPE_CHECKING:
+    from lu_data.sources.api_settings import PortalConfig
 
 SOURCE_DEMO = "demo"
 SOURCE_UPLOAD = "upload"
@@ -113,7 +116,7 @@ def portal_store(base_url: str, username: str) -> PortalStore:
     return PortalStore()
 
 
-def portal_settings() -> Any:
+def portal_settings() -> PortalConfig | None:
     """The configured LearnUpon portal (secrets or environment), or None; errors become text."""
     from lu_data.sources.api_settings import portal_config_from
 
@@ -124,7 +127,9 @@ def portal_settings() -> Any:
     return portal_config_from(os.environ, secrets)
 
 
-def load_configured_portal(config: Any, *, force: bool = False) -> tuple[Portal | None, str | None]:
+def load_configured_portal(
+    config: PortalConfig, *, force: bool = False
+) -> tuple[Portal | None, str | None]:
     """Fetch the configured portal at most once per cache period; keep the last good data."""
     from lu_data.sources.api_client import PortalError, fetch_portal
 

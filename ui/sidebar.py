@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lu_data import Portal, SourceError
 from lu_data.analyses.filter_choices import MAX_LISTED, narrow_choices
@@ -68,6 +70,10 @@ def _qp_date(name: str) -> date | None:
         return None
 
 
+def _label_of(names: Mapping[str, str], value: str) -> str:
+    return names.get(value, value)
+
+
 def render_source_picker() -> tuple[Portal | None, str, list[str]]:
     """Sidebar data-source choice; returns the loaded portal (or None), the source and notes."""
     config = None
@@ -102,6 +108,8 @@ def render_source_picker() -> tuple[Portal | None, str, list[str]]:
         except SourceError as exc:
             st.sidebar.error(str(exc))
             return None, source, notes
+    if config is None:  # unreachable: the portal option is offered only with settings
+        return None, source, notes
     refresh = st.sidebar.button("Refresh now", key="filter_refresh", icon=":material/refresh:")
     portal, error = load_configured_portal(config, force=refresh)
     if error and portal is not None:
@@ -124,7 +132,7 @@ def render_filters(portal: Portal, now: date) -> Filters:
     date_to = dates[1] if len(dates) > 1 else date_from
 
     choices = portal_choices(portal_token(portal), portal)
-    options = {
+    options: dict[str, tuple[Sequence[str], Mapping[str, str], str]] = {
         "filter_trainings": (choices.trainings, choices.training_labels, "Training"),
         "filter_tutors": (choices.tutors, choices.tutor_labels, "Tutor"),
         "filter_locations": (choices.locations, {}, "Location"),
@@ -146,7 +154,7 @@ def render_filters(portal: Portal, now: date) -> Filters:
                 key=key,
                 placeholder="All",
                 # a dict lookup per option: with thousands of tutors this runs every rerun
-                format_func=lambda v, names=labels: names.get(v, v),
+                format_func=partial(_label_of, labels),
             )
         )
     tz = render_zone_picker()
@@ -165,7 +173,7 @@ def render_filters(portal: Portal, now: date) -> Filters:
 
 
 def searched_options(
-    where: Any,
+    where: DeltaGenerator,
     key: str,
     opts: Sequence[str],
     labels: Mapping[str, str],

@@ -103,8 +103,10 @@ def _input_key(value: object, view: View, pinned: list[object]) -> Hashable:
     func = getattr(value, "__func__", value)
     code = getattr(func, "__code__", None)
     if code is not None:
-        cells = tuple(_cell_key(c, view, pinned) for c in func.__closure__ or ())
-        where = (func.__module__, func.__qualname__, code.co_filename, code.co_firstlineno)
+        closure = getattr(func, "__closure__", None) or ()
+        cells = tuple(_cell_key(c, view, pinned) for c in closure)
+        name = (getattr(func, "__module__", ""), getattr(func, "__qualname__", ""))
+        where = (*name, code.co_filename, code.co_firstlineno)
         return ("function", *where, cells, _input_key(bound_to, view, pinned))
     if callable(value) and bound_to is None and hasattr(value, "__qualname__"):
         return ("callable", getattr(value, "__module__", ""), value.__qualname__)

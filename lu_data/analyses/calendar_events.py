@@ -11,7 +11,7 @@ import pandas as pd
 from lu_data.analyses.display_tables import sessions_table
 from lu_data.model.display_zone import display_times
 from lu_data.model.palette import LIGHT_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
-from lu_data.model.schema import NO_TUTOR, STATUS_LABELS, UNTITLED
+from lu_data.model.schema import DETAILS_DTYPES, NO_TUTOR, STATUS_LABELS, UNTITLED, empty_frame
 from lu_data.model.session_text import location_labels, seats_text, start_texts
 
 # The browser draws every event as DOM nodes: more than this many makes the page crawl.
@@ -125,7 +125,7 @@ def calendar_events(
     )
     # One dict per event is the component's contract; the rows are already capped.
     return [
-        {**event, "extendedProps": props}
+        {**{str(k): v for k, v in event.items()}, "extendedProps": props}
         for event, props in zip(top.to_dict("records"), extended.to_dict("records"), strict=True)
     ]
 
@@ -180,7 +180,7 @@ def session_details(sessions: pd.DataFrame, key: str, tz: str) -> pd.DataFrame:
     """One session as Field/Value rows (plain text), with times in both zones."""
     rows = sessions.loc[sessions["session_key"] == key]
     if rows.empty:
-        return pd.DataFrame(columns=["Field", "Value"])
+        return empty_frame(DETAILS_DTYPES)
     table = sessions_table(rows.head(1), tz, with_utc=True)
     when = start_texts(rows.head(1), tz).iloc[0]
     values = table.iloc[0].astype("str")

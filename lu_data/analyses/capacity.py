@@ -7,10 +7,24 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import pandas_dtype
 
 from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.model.fill_status import fill_of, fill_status, seat_columns
-from lu_data.model.schema import NO_TUTOR, STATUS_DTYPE, STATUS_LABELS, STATUS_ORDER, UNTITLED
+from lu_data.model.schema import (
+    FILL_BIN_LABELS,
+    FILL_DISTRIBUTION_DTYPES,
+    NO_LIMIT_LEARNERS,
+    NO_TUTOR,
+    ROLLUP_DTYPES,
+    SESSION_CAPACITY_DTYPES,
+    STATUS_DTYPE,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    UNTITLED,
+    WEEKLY_CAPACITY_DTYPES,
+    empty_frame,
+)
 from lu_data.model.session_text import location_labels
 
 # "At risk": a session expected to end under this fill. With enrolment history the expectation
@@ -19,7 +33,6 @@ AT_RISK_BELOW = 0.5
 # Without history, today's fill says little about a session months away: only this close.
 AT_RISK_DAYS = 14
 AT_RISK_TODAY_TEXT = f"starting within {AT_RISK_DAYS} days and under {AT_RISK_BELOW:.0%} full today"
-NO_LIMIT_LEARNERS = "Learners in no-limit sessions"
 WEEK_FREQ = "W-SUN"  # weeks ending Sunday, so each starts on a Monday
 
 # Above this many sessions a bar per session is unreadable (and slow): aggregate instead.
@@ -32,9 +45,7 @@ SESSION_LISTS: dict[str, str] = {
     "under_filled": STATUS_LABELS["under_filled"],
     "no_limit": "No limit",
 }
-# Fill-rate bins of 10 points, then exactly full, over capacity and no limit at all.
 FILL_BIN_EDGES = [i / 10 for i in range(11)]
-FILL_BIN_LABELS = [f"{i * 10}–{i * 10 + 9}%" for i in range(10)] + ["100%", "Over 100%", "No limit"]
 ROLLUP_BY = {"training": "Training", "location": "Location"}
 # Fill sits beside the two numbers it is computed from.
 ROLLUP_SEAT_COLUMNS = [
@@ -78,7 +89,7 @@ def session_capacity(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataF
         "location",
     ]
     if sessions.empty:
-        return pd.DataFrame(columns=columns)
+        return empty_frame(SESSION_CAPACITY_DTYPES)
     shown = display_times(sessions, tz)
     start_text = (
         shown["start_display"].dt.strftime("%a %d %b %H:%M")
@@ -128,7 +139,7 @@ def capacity_rollup(sessions: pd.DataFrame, by: str = "training") -> pd.DataFram
     status_cols = [STATUS_LABELS[s] for s in STATUS_ORDER]
     columns = [label, *ROLLUP_SEAT_COLUMNS, *status_cols]
     if sessions.empty:
-        return pd.DataFrame(columns=columns)
+        return empty_frame({label: pandas_dtype("str"), **ROLLUP_DTYPES})
     name = sessions["title"].fillna(UNTITLED) if by == "training" else location_labels(sessions)
     # Two trainings can share a title: group on the key, show the title.
     group = sessions["training_key"] if by == "training" else name
@@ -164,8 +175,8 @@ def capacity_rollup(sessions: pd.DataFrame, by: str = "training") -> pd.DataFram
             NO_LIMIT_LEARNERS: totals["no_limit_learners"],
         }
     )
-    for status in STATUS_ORDER:
-        out[STATUS_LABELS[status]] = counts[status].astype("int64")
+    for code in STATUS_ORDER:
+        out[STATUS_LABELS[code]] = counts[code].astype("int64")
     out = out.sort_values(["Sessions", label], ascending=[False, True], kind="stable")
     return out.reset_index(drop=True)[columns]
 
@@ -180,7 +191,7 @@ def fill_distribution(sessions: pd.DataFrame) -> pd.DataFrame:
     """Sessions per fill-rate bin and status (10-point bins, then 100%, over 100%, no limit)."""
     columns = ["bin", "status", "status_label", "sessions"]
     if sessions.empty:
-        return pd.DataFrame(columns=columns)
+        return empty_frame(FILL_DISTRIBUTION_DTYPES)
     fill = sessions["fill_rate"].astype("float64").to_numpy()
     tens = np.clip(np.floor(np.nan_to_num(fill, nan=0.0) * 10), 0, 9).astype("int64")
     code = np.select([np.isnan(fill), fill > 1, fill == 1], [12, 11, 10], default=tens)
@@ -190,7 +201,7 @@ def fill_distribution(sessions: pd.DataFrame) -> pd.DataFrame:
     counts["status"] = counts["status"].astype(STATUS_DTYPE)
     counts["status_label"] = counts["status"].map(STATUS_LABELS).astype("str")
     codes = counts["bin"].to_numpy()
-    counts["bin"] = pd.Categorical.from_codes(codes, FILL_BIN_LABELS, ordered=True)
+    counts["bin"] = pd.Categorical.from_codes(codes, pd.Index(FILL_BIN_LABELS), ordered=True)
     return counts.sort_values(["bin", "status"], ignore_index=True)[columns]
 
 
@@ -281,7 +292,7 @@ def weekly_capacity(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFr
     learners are counted in columns of their own.
     """
     if sessions.empty:
-        return pd.DataFrame(columns=WEEKLY_COLUMNS)
+        return empty_frame(WEEKLY_CAPACITY_DTYPES)
     day = display_times(sessions, tz)["start_display"]
     week = day.dt.to_period(WEEK_FREQ).dt.start_time
     frame = pd.DataFrame(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from numbers import Real
+
 import pandas as pd
 
 from lu_data.model.display_zone import SESSION_ZONE, display_times
@@ -91,4 +94,4 @@ def risk_lines(table: pd.DataFrame, title_chars: int = RISK_TITLE_CHARS) -> list
 
 
 def _count(value: object) -> str:
-    return "?" if pd.isna(value) else f"{int(value):,}"
+    return f"{int(float(value)):,}" if isinstance(value, Real) and not math.isnan(value) else "?"

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from lu_data.model.rollups import tutor_keys
+from lu_data.model.schema import DOUBLE_BOOKING_DTYPES, empty_frame
 
 MINUTE_US = 60_000_000  # microseconds in a minute: sessions clash to the minute
 
@@ -19,24 +20,11 @@ def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
     Rows are ordered by (tutor key, start, session key) on integer ranks, and only the
     columns of clashing rows are ever copied.
     """
-    cols = [
-        "tutor_key",
-        "tutor_name",
-        "session_key_a",
-        "title_a",
-        "start_utc_a",
-        "end_utc_a",
-        "session_key_b",
-        "title_b",
-        "start_utc_b",
-        "end_utc_b",
-        "overlap_minutes",
-    ]
     known = sessions["start_utc"].notna() & sessions["end_utc"].notna()
     has_tutor = sessions["tutor_id"].notna() | sessions["tutor_email"].notna()
     rows = np.flatnonzero((has_tutor & known).to_numpy())
     if len(rows) < 2:
-        return pd.DataFrame(columns=cols)
+        return empty_frame(DOUBLE_BOOKING_DTYPES)
     keys = tutor_keys(sessions[["tutor_id", "tutor_email", "tutor_name"]].iloc[rows])
     order, tutor_rank = _tutor_start_order(sessions, rows, keys.to_numpy(dtype=object))
     picked = rows[order]
@@ -45,7 +33,7 @@ def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
     end = _minutes(sessions["end_utc"])[picked].view("int64") // MINUTE_US
     pairs_a, pairs_b = _overlapping_pairs(tutor, start, end)
     if not len(pairs_a):
-        return pd.DataFrame(columns=cols)
+        return empty_frame(DOUBLE_BOOKING_DTYPES)
     needed = ["tutor_name", "session_key", "title", "start_utc", "end_utc"]
     a = sessions[needed].iloc[picked[pairs_a]].reset_index(drop=True)
     b = sessions[needed].iloc[picked[pairs_b]].reset_index(drop=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -38,16 +38,16 @@ def filter_choices(sessions: pd.DataFrame, trainings: pd.DataFrame) -> FilterCho
     tutors = tutor_labels(sessions)
     return FilterChoices(
         trainings=list(titles.index),
-        training_labels=titles.to_dict(),
+        training_labels={str(k): v for k, v in titles.items()},
         tutors=list(tutors.index),
-        tutor_labels=tutors.to_dict(),
+        tutor_labels={str(k): str(v) for k, v in tutors.items()},
         locations=sorted(location_labels(sessions).unique()),
     )
 
 
 def narrow_choices(
     keys: Sequence[str],
-    labels: dict[str, str],
+    labels: Mapping[str, str],
     query: str,
     selected: Sequence[str],
     limit: int = MAX_LISTED,

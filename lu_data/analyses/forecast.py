@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import datetime
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 
 from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.model.display_zone import SESSION_ZONE, display_times
-from lu_data.model.schema import UNTITLED
+from lu_data.model.schema import BACKTEST_DTYPES, CURVE_DTYPES, UNTITLED, empty_frame
 from lu_data.model.selection import is_in
 from lu_data.model.time_text import zone_text
 from lu_data.model.timezones import as_utc
@@ -28,6 +30,8 @@ CURVE_TRAINING = "this training"
 CURVE_ALL = "all trainings"
 CURVE_TOO_EARLY = "too early"
 DAY = pd.Timedelta(days=1)
+# an array, not a list: pandas-stubs types GroupBy.quantile for arrays and scalars only
+QUARTILES = np.array([0.25, 0.5, 0.75])
 
 PROJECTION_METHOD = f"""\
 **How the projection works (pace ratio).** For every completed session we know how many
@@ -42,17 +46,7 @@ early to tell and no projection is made. A session is **at risk** when it is pro
 under the chosen fill threshold (default {AT_RISK_BELOW:.0%}); sessions with no capacity limit
 are never at risk."""
 
-CURVE_COLUMNS = [
-    "training_key",
-    "days_to_start",
-    "sessions",
-    "share_q25",
-    "share_median",
-    "share_q75",
-    "fill_q25",
-    "fill_median",
-    "fill_q75",
-]
+CURVE_COLUMNS = list(CURVE_DTYPES)
 
 
 def enrolment_as_of(history: pd.DataFrame, keys: pd.Series, when: pd.Series) -> pd.Series:
@@ -114,7 +108,7 @@ def typical_curves(
     """Median and quartiles of share-of-final and fill by days to start, per training and all."""
     pace = completed_pace(history, sessions, as_of)
     if pace.empty:
-        return pd.DataFrame(columns=CURVE_COLUMNS)
+        return empty_frame(CURVE_DTYPES)
     parts = [_quartiles(pace.assign(training_key=ALL_TRAININGS))]
     per_training = pace.groupby("training_key")["session_key"].nunique()
     enough = per_training.index[per_training >= min_sessions]
@@ -176,9 +170,8 @@ def backtest(
     """Mean absolute error (seats) of projections made d days before start, and of the naive
     "today's count is final" guess, on the later half of completed sessions; curves come only
     from the earlier half, so nothing is predicted from its own outcome."""
-    cols = ["days_before", "sessions", "mae_projection", "mae_naive", "mean_final"]
     if history.empty:
-        return pd.DataFrame(columns=cols)
+        return empty_frame(BACKTEST_DTYPES)
     as_of = as_utc(as_of) if as_of is not None else history["recorded_at"].max()
     done = sessions.loc[
         (sessions["start_utc"] <= as_of).fillna(False)
@@ -187,7 +180,7 @@ def backtest(
     ].sort_values("start_utc", kind="stable")
     half = len(done) // 2
     if half == 0:
-        return pd.DataFrame(columns=cols)
+        return empty_frame(BACKTEST_DTYPES)
     cut = done["start_utc"].iloc[half]
     curves = typical_curves(history, done.iloc[:half], cut)
     tested = done.iloc[half:]
@@ -216,7 +209,7 @@ def backtest(
                 "mean_final": float(projected["final"].mean()) if len(projected) else float("nan"),
             }
         )
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=list(BACKTEST_DTYPES))
 
 
 def session_track(
@@ -224,11 +217,13 @@ def session_track(
 ) -> pd.DataFrame:
     """One session's snapshots as days to start, enrolment and fill (for the pace chart)."""
     rows = history.loc[history["session_key"] == session_key].sort_values("recorded_at")
-    cap = float(capacity) if capacity is not None and not pd.isna(capacity) and capacity else None
+    seats = float(capacity) if isinstance(capacity, Real) else math.nan
+    cap = seats if seats and not math.isnan(seats) else None
+    recorded: pd.Series[pd.Timestamp] = rows["recorded_at"]
     return pd.DataFrame(
         {
-            "recorded_at": rows["recorded_at"],
-            "days_to_start": ((start_utc - rows["recorded_at"]) / DAY).astype("float64"),
+            "recorded_at": recorded,
+            "days_to_start": ((start_utc - recorded) / DAY).astype("float64"),
             "enrolled": rows["enrolled"],
             "fill": rows["enrolled"].astype("Float64") / cap if cap else pd.NA,
         }
@@ -304,8 +299,8 @@ def _project(frame: pd.DataFrame, curves: pd.DataFrame) -> pd.DataFrame:
 def _quartiles(pace: pd.DataFrame) -> pd.DataFrame:
     """Quartiles of share and fill per (training_key, days_to_start)."""
     grouped = pace.groupby(["training_key", "days_to_start"])
-    out = grouped["share"].quantile([0.25, 0.5, 0.75]).unstack()
+    out = grouped["share"].quantile(QUARTILES).unstack()
     out.columns = ["share_q25", "share_median", "share_q75"]
-    fill = grouped["fill"].quantile([0.25, 0.5, 0.75]).unstack()
+    fill = grouped["fill"].quantile(QUARTILES).unstack()
     fill.columns = ["fill_q25", "fill_median", "fill_q75"]
     return out.join(fill).assign(sessions=grouped["session_key"].nunique()).reset_index()

@@ -11,7 +11,16 @@ from lu_data.analyses.capacity import WEEK_FREQ
 from lu_data.analyses.double_bookings import conflict_counts, double_bookings
 from lu_data.model.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
 from lu_data.model.rollups import tutor_keys, tutors_frame
-from lu_data.model.schema import NO_TUTOR, UNTITLED
+from lu_data.model.schema import (
+    CLASH_DTYPES,
+    DOUBLE_BOOKING_EXPORT_DTYPES,
+    NO_TUTOR,
+    TEAM_DTYPES,
+    TRAINING_SUMMARY_DTYPES,
+    UNTITLED,
+    WORKLOAD_DTYPES,
+    empty_frame,
+)
 from lu_data.model.teaching_time import teaching_days, teaching_hours
 from lu_data.model.time_text import iso_local, iso_utc, zone_text
 from lu_data.model.timezones import localize
@@ -20,18 +29,7 @@ ALL_TUTORS = "all"
 ALL_TRAININGS = "all"
 HEATMAP_MAX_TUTORS = 40
 TIME_TEXT = "%Y-%m-%d %H:%M"
-TRAINING_SUMMARY_COLUMNS = [
-    "Training",
-    "Sessions",
-    "Teaching hours",
-    "Tutors",
-    "First session",
-    "Last session",
-]
-TEAM_COLUMNS = ["Tutor", "Teaching hours", "Sessions", "Trainings", "Conflicts", "Email"]
-# The overlap sits next to the tutor so it stays in sight on narrow screens.
-CLASH_COLUMNS = ["Tutor", "Overlap (min)", "Session A", "When (A)", "Session B", "When (B)"]
-WORKLOAD_COLUMNS = ["tutor_key", "tutor", "week", "sessions", "hours"]
+WORKLOAD_COLUMNS = list(WORKLOAD_DTYPES)
 
 
 @dataclass(frozen=True)
@@ -92,7 +90,7 @@ def span_text(shown: pd.DataFrame) -> pd.Series:
 def training_summary(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
     """One row per training: sessions, hours, tutors, first and last session in the display zone."""
     if sessions.empty:
-        return pd.DataFrame(columns=["training_key", *TRAINING_SUMMARY_COLUMNS])
+        return empty_frame(TRAINING_SUMMARY_DTYPES)
     shown = display_times(sessions, tz)
     when = zoned_text(shown["start_display"], shown["display_abbr"], shown["display_offset"])
     s = pd.DataFrame(
@@ -137,7 +135,7 @@ def weekly_workload(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFr
     session from Sunday to Monday puts each day's hours in its week.
     """
     if sessions.empty:
-        return pd.DataFrame(columns=WORKLOAD_COLUMNS)
+        return empty_frame(WORKLOAD_DTYPES)
     days = teaching_days(sessions)
     if normalise_zone_choice(tz) == SESSION_ZONE:
         when = days["local_start"]
@@ -194,7 +192,7 @@ def workload_grid(weekly: pd.DataFrame, limit: int = HEATMAP_MAX_TUTORS) -> Work
 def team_table(sessions: pd.DataFrame, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tutor × teaching hours × sessions × trainings × conflicts (double-booked sessions)."""
     if sessions.empty:
-        return pd.DataFrame(columns=TEAM_COLUMNS)
+        return empty_frame(TEAM_DTYPES)
     tutors = tutors_frame(sessions)
     pairs = double_bookings(sessions) if pairs is None else pairs
     conflicts = tutors["tutor_key"].map(conflict_counts(pairs)).fillna(0).astype("int64")
@@ -224,7 +222,7 @@ def double_bookings_table(
 ) -> pd.DataFrame:
     """Both sessions of each clash with times in the display zone, and the overlap in minutes."""
     if pairs.empty:
-        return pd.DataFrame(columns=CLASH_COLUMNS)
+        return empty_frame(CLASH_DTYPES)
     times = _times_by_key(sessions, tz)
     a = times.reindex(pairs["session_key_a"]).reset_index(drop=True)
     b = times.reindex(pairs["session_key_b"]).reset_index(drop=True)
@@ -245,19 +243,8 @@ def double_bookings_export(
     pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = SESSION_ZONE
 ) -> pd.DataFrame:
     """The clashes for CSV: keys, titles, UTC and display-zone times as ISO 8601, overlap."""
-    cols = ["tutor_key", "tutor_name", "overlap_minutes"]
-    for side in ("a", "b"):
-        cols += [
-            f"session_key_{side}",
-            f"title_{side}",
-            f"start_utc_{side}",
-            f"end_utc_{side}",
-            f"start_local_{side}",
-            f"end_local_{side}",
-            f"tz_{side}",
-        ]
     if pairs.empty:
-        return pd.DataFrame(columns=cols)
+        return empty_frame(DOUBLE_BOOKING_EXPORT_DTYPES)
     times = _times_by_key(sessions, tz)
     out = pairs.reset_index(drop=True).copy()
     for side in ("a", "b"):
@@ -267,13 +254,4 @@ def double_bookings_export(
         out[f"tz_{side}"] = t["display_tz"]
         for edge in ("start", "end"):
             out[f"{edge}_utc_{side}"] = iso_utc(pairs[f"{edge}_utc_{side}"].reset_index(drop=True))
-    return out[cols]
-
-
-def busiest_week(grid: WorkloadGrid) -> tuple[str, pd.Timestamp, float] | None:
-    """The tutor and week with the most teaching hours, for a one-line summary."""
-    if grid.hours.empty or not np.isfinite(grid.hours.to_numpy()).any():
-        return None
-    stacked = grid.hours.stack()
-    tutor, week = stacked.idxmax()
-    return str(tutor), pd.Timestamp(week), float(stacked.max())
+    return out[list(DOUBLE_BOOKING_EXPORT_DTYPES)]

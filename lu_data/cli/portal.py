@@ -101,10 +101,11 @@ def run_fetch(
                 file=stream,
             )
             return 2
-        overrides: dict[str, object] = {"all_modules": args.all_modules or config.all_modules}
-        if args.rps is not None:
-            overrides["requests_per_second"] = args.rps or None
-        config = replace(config, **overrides)
+        # --rps 0 turns the rate limit off; no --rps keeps the configured one
+        rps = config.requests_per_second if args.rps is None else (args.rps or None)
+        config = replace(
+            config, all_modules=args.all_modules or config.all_modules, requests_per_second=rps
+        )
         raw = fetch_portal(config, progress=_progress_printer(stream))
     except PortalError as exc:
         _end_progress(stream)

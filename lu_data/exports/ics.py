@@ -125,7 +125,9 @@ def seats_text(sessions: pd.DataFrame) -> pd.Series:
     cap = sessions["max_capacity"].astype("Int64")
     enrolled = sessions["enrolled"].astype("Int64").fillna(0)
     spare = cap - enrolled
-    noun = pd.Series(np.where(cap.fillna(0) == 1, "seat", "seats"), index=sessions.index)
+    noun = pd.Series(
+        np.where(cap.fillna(0) == 1, "seat", "seats"), index=sessions.index, dtype="str"
+    )
     taken = enrolled.astype("str") + " of " + cap.astype("str") + " " + noun + " taken, "
     tail = pd.Series(
         np.where(spare.fillna(0) >= 0, " left", " over"), index=sessions.index, dtype="str"
@@ -200,7 +202,8 @@ def _join_present(parts: list[pd.Series], sep: str) -> pd.Series:
     """Join the non-empty values of each row; NA when a row has none."""
     out = pd.Series(pd.NA, index=parts[0].index, dtype="str")
     for part in parts:
-        value = part.astype("str").str.strip().replace("", pd.NA)
+        value = part.astype("str").str.strip()
+        value = value.mask(value == "")
         joined = (out + sep + value).where(out.notna(), value)
         out = joined.where(value.notna(), out)
     return out
@@ -245,8 +248,8 @@ def _zone_years(s: pd.DataFrame) -> list[tuple[str, int, int]]:
     g = s.groupby("tz", sort=True)
     spans = pd.DataFrame({"first": g["start_utc"].min(), "last": g["end_utc"].max()})
     return [
-        (str(zone), int(row.first.year), int(row.last.year))
-        for zone, row in zip(spans.index, spans.itertuples(), strict=True)
+        (str(zone), int(first.year), int(last.year))
+        for zone, first, last in zip(spans.index, spans["first"], spans["last"], strict=True)
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -161,7 +162,8 @@ def _column_cells(values: pd.Series, col: str, formats: dict) -> tuple[str, list
     present = (text.notna() & (text != "")).astype(bool)
     items = text.astype(object).where(present, None).tolist()
     risky = (formula_like(text) & present).to_numpy()
-    fmts = np.where(risky, formats["quoted"], None).tolist()
+    # cast: numpy's stubs have no where(cond, x, y) overload that takes None for y
+    fmts = cast("np.ndarray", np.where(risky, formats["quoted"], None)).tolist()
     return "string", items, fmts
 
 

@@ -129,8 +129,8 @@ def group_capacity_figure(rollup: pd.DataFrame, label: str) -> go.Figure:
         marker_color=CAPACITY_COLOR,
         hovertemplate="%{y}<br>Seats offered: %{x}<extra></extra>",
     )
-    custom = top[["Sessions", "Fill", "Overbooked", "No limit set", NO_LIMIT_LEARNERS]]
-    custom = custom.astype("float64").to_numpy()
+    columns = ["Sessions", "Fill", "Overbooked", "No limit set", NO_LIMIT_LEARNERS]
+    custom = top[columns].astype("float64").to_numpy()
     for s in STATUS_ORDER:
         mask = (status == s).to_numpy()
         if not mask.any():
@@ -214,12 +214,12 @@ def _add_marks(fig: go.Figure, rows: pd.DataFrame, text: pd.Series | str, status
     # A text mark beside the bar: colour alone would not say "no limit" or how far over.
     if rows.empty:
         return
-    text = [text] * len(rows) if isinstance(text, str) else text.tolist()
+    marks = [text] * len(rows) if isinstance(text, str) else text.tolist()
     fig.add_scatter(
         x=rows["enrolled"],
         y=rows["session_key"].tolist(),
         mode="text",
-        text=text,
+        text=marks,
         textposition="middle right",
         showlegend=False,
         hoverinfo="skip",

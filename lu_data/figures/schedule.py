@@ -9,28 +9,25 @@ from lu_data.figures.style import apply_style, empty_figure
 from lu_data.model.display_zone import zone_label
 from lu_data.model.palette import GRID_COLOR, STATUS_COLORS
 from lu_data.model.rollups import tutor_keys
-from lu_data.model.schema import NO_LOCATION, NO_TUTOR, STATUS_LABELS, STATUS_ORDER, UNTITLED
+from lu_data.model.schema import (
+    NO_LOCATION,
+    NO_TUTOR,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    TIMELINE_DTYPES,
+    UNTITLED,
+    empty_frame,
+)
 from lu_data.model.selection import is_in
 from lu_data.model.session_text import seats_text, start_texts
+from lu_data.model.timezones import elapsed
 
 TIMELINE_BY = {"training": "Training", "tutor": "Tutor"}
 TOP_ROWS = 25
 # Beyond this many bars the chart is slow to draw and the bars are slivers.
 MAX_TIMELINE_BARS = 1500
+MILLISECOND = pd.Timedelta(milliseconds=1)  # plotly bar widths on a date axis are in ms
 ROW_HEIGHT = 26
-TIMELINE_COLUMNS = [
-    "row",
-    "title",
-    "tutor",
-    "location",
-    "seats",
-    "when",
-    "start",
-    "end",
-    "status",
-    "status_label",
-    "session_key",
-]
 
 
 def timeline_frame(
@@ -48,7 +45,7 @@ def timeline_frame(
         choices = ", ".join(TIMELINE_BY)
         raise ValueError(f"unknown timeline grouping '{by}': choose one of {choices}")
     if sessions.empty:
-        return pd.DataFrame(columns=TIMELINE_COLUMNS), 0
+        return empty_frame(TIMELINE_DTYPES), 0
     if by == "training":
         key, name = sessions["training_key"], sessions["title"].fillna(UNTITLED)
     else:
@@ -96,7 +93,7 @@ def timeline_figure(frame: pd.DataFrame, tz: str, by: str = "training") -> go.Fi
         part = frame.loc[frame["status"] == status]
         if part.empty:
             continue
-        width_ms = (part["end"] - part["start"]) / pd.Timedelta(milliseconds=1)
+        width_ms = elapsed(part["start"], part["end"], MILLISECOND)
         fig.add_bar(
             base=part["start"],
             x=width_ms,

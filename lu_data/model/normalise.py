@@ -23,7 +23,7 @@ from lu_data.model.schema import (
     empty_frame,
     enforce_dtypes,
 )
-from lu_data.model.timezones import UTC_ZONE, localize, resolve_zone
+from lu_data.model.timezones import UTC_ZONE, elapsed, localize, resolve_zone
 from lu_data.model.values import (
     component_types,
     quote,
@@ -44,6 +44,7 @@ from lu_data.sources.record_fields import (
 
 ILT_TYPE = "ilt session"
 LONG_SESSION_HOURS = 14 * 24
+HOUR = pd.Timedelta(hours=1)
 # Session times outside these years are typing errors, and overflow local-time conversion.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 VIRTUAL_PATTERN = r"(?i)virtual|online|webinar|zoom|teams|remote|web ex|webex"
@@ -230,7 +231,7 @@ def _frame_from_records(
         )
     reject((df["end_utc"] < df["start_utc"]).fillna(False), "end_at before start_at")
 
-    hours = (df["end_utc"] - df["start_utc"]) / pd.Timedelta(hours=1)
+    hours = elapsed(df["start_utc"], df["end_utc"], HOUR)
     add_warning((hours == 0).fillna(False), "zero_length", "starts and ends at the same instant")
     long = (hours > LONG_SESSION_HOURS).fillna(False)
     if long.any():
@@ -326,9 +327,7 @@ def _derive(df: pd.DataFrame) -> pd.DataFrame:
     df["tz"] = zones.astype("str").fillna(UTC_ZONE)
     df["start_local"], df["utc_offset"], df["tz_abbr"] = localize(df["start_utc"], df["tz"])
     df["end_local"], _, _ = localize(df["end_utc"], df["tz"], labels=False)
-    df["duration_hours"] = ((df["end_utc"] - df["start_utc"]) / pd.Timedelta(hours=1)).astype(
-        "float64"
-    )
+    df["duration_hours"] = elapsed(df["start_utc"], df["end_utc"], HOUR).astype("float64")
 
     cap = df["max_capacity"].mask(df["max_capacity"] == 0)
     enrolled = df["enrolled"].fillna(0)

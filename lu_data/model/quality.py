@@ -69,7 +69,8 @@ class QualityReport:
             "rejected": _records(self.rejected),
             "warnings": _records(self.warnings),
             "warning_counts": {
-                str(r.code): int(r.count) for r in self.warning_counts().itertuples()
+                str(code): int(count)
+                for code, count in self.warning_counts()[["code", "count"]].itertuples(index=False)
             },
         }
 
@@ -109,7 +110,7 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     out = df.astype(object).where(df.notna(), None)
     return [
         {
-            k: (int(v) if hasattr(v, "__int__") and not isinstance(v, str) else v)
+            str(k): (int(v) if hasattr(v, "__int__") and not isinstance(v, str) else v)
             for k, v in r.items()
         }
         for r in out.to_dict(orient="records")

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pandas._libs import lib as pandas_lib
 
 if TYPE_CHECKING:
     from lu_data.sources.files import RawPortal
 
-try:  # pandas' C loop reads many keys of many dicts ~5x faster than one comprehension per key
-    from pandas._libs.lib import dicts_to_array as _dicts_to_array
-except ImportError:  # pragma: no cover - a private helper; plain Python gives the same columns
-    _dicts_to_array = None
+# pandas' C loop reads many keys of many dicts ~5x faster than one comprehension per key. It
+# is private (pandas-stubs leave it out) and may go: then plain Python gives the same columns.
+_dicts_to_array: Callable[[list[Any], list[str]], np.ndarray] | None = getattr(
+    pandas_lib, "dicts_to_array", None
+)
 
 
 def lean_table(records: list[Any], fields: list[str]) -> np.ndarray:

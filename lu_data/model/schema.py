@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Final, TypeAlias
+
+import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
+from pandas.api.types import pandas_dtype
 
 from lu_data.model.fill_status import UNDER_FILLED_BELOW
 
-UTC_DT = "datetime64[us, UTC]"
-NAIVE_DT = "datetime64[us]"
+# Final keeps the literal type, which pandas-stubs needs to pick the datetime astype overload.
+UTC_DT: Final = "datetime64[us, UTC]"
+NAIVE_DT: Final = "datetime64[us]"
+
+# A resolved dtype: what Series(dtype=...) and astype take as they are.
+Dtype: TypeAlias = "np.dtype[np.generic] | ExtensionDtype"
+# A frame's declaration: column name to dtype, in column order.
+FrameSchema: TypeAlias = dict[str, Dtype]
+
+
+def frame_schema(spec: Mapping[str, str | ExtensionDtype]) -> FrameSchema:
+    """A frame declaration from dtype names ("Int64", "str", UTC_DT) or dtypes, in order."""
+    return {column: pandas_dtype(dtype) for column, dtype in spec.items()}
+
+
 # What a table, chart or event shows where a session has no title, tutor or location.
 UNTITLED = "(untitled)"
 NO_TUTOR = "(no tutor)"
@@ -36,98 +55,105 @@ MODULE_KINDS: list[str] = ["ilt_center", "legacy"]
 MODULE_KIND_LABELS: dict[str, str] = {"ilt_center": "ILT Center", "legacy": "Legacy ILT"}
 KIND_DTYPE = pd.CategoricalDtype(MODULE_KINDS)
 
-SESSION_DTYPES: dict[str, object] = {
-    "session_key": "str",
-    "module_id": "Int64",
-    "training_id": "Int64",
-    "session_id": "Int64",
-    "module_kind": KIND_DTYPE,
-    "training_key": "str",
-    "title": "str",
-    "start_utc": UTC_DT,
-    "end_utc": UTC_DT,
-    "timezone": "str",
-    "tz": "str",
-    "start_local": NAIVE_DT,
-    "end_local": NAIVE_DT,
-    "utc_offset": "str",
-    "tz_abbr": "str",
-    "duration_hours": "float64",
-    "max_capacity": "Int64",
-    "enrolled": "Int64",
-    "seats_left": "Int64",
-    "fill_rate": "Float64",
-    "status": STATUS_DTYPE,
-    "tutor_id": "Int64",
-    "tutor_name": "str",
-    "tutor_email": "str",
-    "tutor_key": "str",
-    "location_id": "Int64",
-    "location": "str",
-    "address_1": "str",
-    "address_2": "str",
-    "address_3": "str",
-    "country_code": "str",
-    "state_code": "str",
-    "is_virtual": "bool",
-    "course_ids": "str",
-    "course_count": "Int64",
-    "linked_courses": "Int64",
-    "description": "str",
-    "created_at": UTC_DT,
-    "updated_at": UTC_DT,
-    "record": "Int64",
-}
-SESSION_COLUMNS: list[str] = list(SESSION_DTYPES)
+SESSION_DTYPES: FrameSchema = frame_schema(
+    {
+        "session_key": "str",
+        "module_id": "Int64",
+        "training_id": "Int64",
+        "session_id": "Int64",
+        "module_kind": KIND_DTYPE,
+        "training_key": "str",
+        "title": "str",
+        "start_utc": UTC_DT,
+        "end_utc": UTC_DT,
+        "timezone": "str",
+        "tz": "str",
+        "start_local": NAIVE_DT,
+        "end_local": NAIVE_DT,
+        "utc_offset": "str",
+        "tz_abbr": "str",
+        "duration_hours": "float64",
+        "max_capacity": "Int64",
+        "enrolled": "Int64",
+        "seats_left": "Int64",
+        "fill_rate": "Float64",
+        "status": STATUS_DTYPE,
+        "tutor_id": "Int64",
+        "tutor_name": "str",
+        "tutor_email": "str",
+        "tutor_key": "str",
+        "location_id": "Int64",
+        "location": "str",
+        "address_1": "str",
+        "address_2": "str",
+        "address_3": "str",
+        "country_code": "str",
+        "state_code": "str",
+        "is_virtual": "bool",
+        "course_ids": "str",
+        "course_count": "Int64",
+        "linked_courses": "Int64",
+        "description": "str",
+        "created_at": UTC_DT,
+        "updated_at": UTC_DT,
+        "record": "Int64",
+    }
+)
 
-TRAINING_DTYPES: dict[str, object] = {
-    "training_key": "str",
-    "title": "str",
-    "module_kind": KIND_DTYPE,
-    "module_id": "Int64",
-    "training_id": "Int64",
-    "sessions": "int64",
-    "first_start_utc": UTC_DT,
-    "last_start_utc": UTC_DT,
-    # Seats count sessions with a capacity: fill_rate = seats_taken / seats_offered.
-    "seats_offered": "Int64",
-    "seats_taken": "Int64",
-    "fill_rate": "Float64",
-    "no_limit_sessions": "int64",
-    "no_limit_learners": "Int64",
-    "overbooked_sessions": "int64",
-    "tutors": "str",
-}
-TRAINING_COLUMNS: list[str] = list(TRAINING_DTYPES)
+TRAINING_DTYPES: FrameSchema = frame_schema(
+    {
+        "training_key": "str",
+        "title": "str",
+        "module_kind": KIND_DTYPE,
+        "module_id": "Int64",
+        "training_id": "Int64",
+        "sessions": "int64",
+        "first_start_utc": UTC_DT,
+        "last_start_utc": UTC_DT,
+        # Seats count sessions with a capacity: fill_rate = seats_taken / seats_offered.
+        "seats_offered": "Int64",
+        "seats_taken": "Int64",
+        "fill_rate": "Float64",
+        "no_limit_sessions": "int64",
+        "no_limit_learners": "Int64",
+        "overbooked_sessions": "int64",
+        "tutors": "str",
+    }
+)
 
-TUTOR_DTYPES: dict[str, object] = {
-    "tutor_key": "str",
-    "tutor_id": "Int64",
-    "tutor_name": "str",
-    "tutor_email": "str",
-    "sessions": "int64",
-    "teaching_hours": "float64",
-    "trainings": "int64",
-    "first_start_utc": UTC_DT,
-    "last_start_utc": UTC_DT,
-}
-TUTOR_COLUMNS: list[str] = list(TUTOR_DTYPES)
+TUTOR_DTYPES: FrameSchema = frame_schema(
+    {
+        "tutor_key": "str",
+        "tutor_id": "Int64",
+        "tutor_name": "str",
+        "tutor_email": "str",
+        "sessions": "int64",
+        "teaching_hours": "float64",
+        "trainings": "int64",
+        "first_start_utc": UTC_DT,
+        "last_start_utc": UTC_DT,
+    }
+)
 
-REJECTED_DTYPES: dict[str, object] = {
-    "record": "int64",
-    "where": "str",
-    "module_id": "str",
-    "session_id": "str",
-    "title": "str",
-    "reason": "str",
-}
-WARNING_DTYPES: dict[str, object] = {
-    "record": "Int64",
-    "where": "str",
-    "session_key": "str",
-    "code": "str",
-    "message": "str",
-}
+REJECTED_DTYPES: FrameSchema = frame_schema(
+    {
+        "record": "int64",
+        "where": "str",
+        "module_id": "str",
+        "session_id": "str",
+        "title": "str",
+        "reason": "str",
+    }
+)
+WARNING_DTYPES: FrameSchema = frame_schema(
+    {
+        "record": "Int64",
+        "where": "str",
+        "session_key": "str",
+        "code": "str",
+        "message": "str",
+    }
+)
 
 # What a coordinator reads for each warning code.
 WARNING_TEXT: dict[str, str] = {
@@ -145,15 +171,195 @@ WARNING_TEXT: dict[str, str] = {
 }
 
 
-def empty_frame(dtypes: dict[str, object]) -> pd.DataFrame:
+# --- analysis results that cross a module boundary (pages, figures, exports) ---------------
+# Empty results are built from these, so an empty frame has the schema of a full one.
+
+# Fill-rate bins of 10 points, then exactly full, over capacity and no limit at all.
+FILL_BIN_LABELS: list[str] = [f"{i * 10}–{i * 10 + 9}%" for i in range(10)] + [
+    "100%",
+    "Over 100%",
+    "No limit",
+]
+FILL_BIN_DTYPE = pd.CategoricalDtype(FILL_BIN_LABELS, ordered=True)
+
+SESSION_CAPACITY_DTYPES: FrameSchema = frame_schema(
+    {
+        "training": "str",
+        "label": "str",
+        "tick": "str",
+        "training_key": "str",
+        "session_key": "str",
+        "title": "str",
+        "start": "str",
+        "capacity": "Float64",
+        "enrolled": "int64",
+        "over": "Float64",
+        "fill_rate": "Float64",
+        "status": STATUS_DTYPE,
+        "status_label": "str",
+        "tutor": "str",
+        "location": "str",
+    }
+)
+NO_LIMIT_LEARNERS = "Learners in no-limit sessions"
+# Per training or per location: the first column (named "Training" or "Location") is text.
+# Seats and Fill count sessions with a capacity (Fill = Seats taken / Seats offered).
+ROLLUP_DTYPES: FrameSchema = frame_schema(
+    {
+        "Sessions": "int64",
+        "Seats offered": "int64",
+        "Seats taken": "int64",
+        "Fill": "Float64",
+        "Seats left": "int64",
+        NO_LIMIT_LEARNERS: "int64",
+        **{STATUS_LABELS[s]: "int64" for s in STATUS_ORDER},
+    }
+)
+FILL_DISTRIBUTION_DTYPES: FrameSchema = frame_schema(
+    {"bin": FILL_BIN_DTYPE, "status": STATUS_DTYPE, "status_label": "str", "sessions": "int64"}
+)
+WEEKLY_CAPACITY_DTYPES: FrameSchema = frame_schema(
+    {
+        "week": NAIVE_DT,
+        "sessions": "int64",
+        "seats_offered": "int64",
+        "seats_taken": "int64",
+        "fill_rate": "Float64",
+        "no_limit_sessions": "int64",
+        "no_limit_learners": "int64",
+    }
+)
+TRAINING_SUMMARY_DTYPES: FrameSchema = frame_schema(
+    {
+        "training_key": "str",
+        "Training": "str",
+        "Sessions": "int64",
+        "Teaching hours": "float64",
+        "Tutors": "int64",
+        "First session": "str",
+        "Last session": "str",
+    }
+)
+WORKLOAD_DTYPES: FrameSchema = frame_schema(
+    {"tutor_key": "str", "tutor": "str", "week": NAIVE_DT, "sessions": "int64", "hours": "float64"}
+)
+TEAM_DTYPES: FrameSchema = frame_schema(
+    {
+        "Tutor": "str",
+        "Teaching hours": "float64",
+        "Sessions": "int64",
+        "Trainings": "int64",
+        "Conflicts": "int64",
+        "Email": "str",
+    }
+)
+# One row per overlapping pair of a tutor's sessions (a starts first).
+DOUBLE_BOOKING_DTYPES: FrameSchema = frame_schema(
+    {
+        "tutor_key": "str",
+        "tutor_name": "str",
+        **{
+            f"{field}_{side}": dtype
+            for side in ("a", "b")
+            for field, dtype in (
+                ("session_key", "str"),
+                ("title", "str"),
+                ("start_utc", UTC_DT),
+                ("end_utc", UTC_DT),
+            )
+        },
+        "overlap_minutes": "int64",
+    }
+)
+# The overlap sits next to the tutor so it stays in sight on narrow screens.
+CLASH_DTYPES: FrameSchema = frame_schema(
+    {
+        "Tutor": "str",
+        "Overlap (min)": "int64",
+        "Session A": "str",
+        "When (A)": "str",
+        "Session B": "str",
+        "When (B)": "str",
+    }
+)
+# The clashes for CSV: every time is ISO 8601 text.
+DOUBLE_BOOKING_EXPORT_DTYPES: FrameSchema = frame_schema(
+    {
+        "tutor_key": "str",
+        "tutor_name": "str",
+        "overlap_minutes": "int64",
+        **{
+            f"{field}_{side}": "str"
+            for side in ("a", "b")
+            for field in (
+                "session_key",
+                "title",
+                "start_utc",
+                "end_utc",
+                "start_local",
+                "end_local",
+                "tz",
+            )
+        },
+    }
+)
+CURVE_DTYPES: FrameSchema = frame_schema(
+    {
+        "training_key": "str",
+        "days_to_start": "int64",
+        "sessions": "int64",
+        **{
+            f"{what}_{q}": "Float64" for what in ("share", "fill") for q in ("q25", "median", "q75")
+        },
+    }
+)
+BACKTEST_DTYPES: FrameSchema = frame_schema(
+    {
+        "days_before": "int64",
+        "sessions": "int64",
+        "mae_projection": "float64",
+        "mae_naive": "float64",
+        "mean_final": "float64",
+    }
+)
+TIMELINE_DTYPES: FrameSchema = frame_schema(
+    {
+        "row": "str",
+        "title": "str",
+        "tutor": "str",
+        "location": "str",
+        "seats": "str",
+        "when": "str",
+        "start": NAIVE_DT,
+        "end": NAIVE_DT,
+        "status": STATUS_DTYPE,
+        "status_label": "str",
+        "session_key": "str",
+    }
+)
+# Enrolment snapshots: one row per session per recording.
+HISTORY_DTYPES: FrameSchema = frame_schema(
+    {
+        "session_key": "str",
+        "training_key": "str",
+        "recorded_at": UTC_DT,
+        "start_utc": UTC_DT,
+        "max_capacity": "Int64",
+        "enrolled": "Int64",
+    }
+)
+DETAILS_DTYPES: FrameSchema = frame_schema({"Field": "str", "Value": "str"})
+
+
+def empty_frame(dtypes: FrameSchema) -> pd.DataFrame:
     """An empty frame with the declared columns and dtypes."""
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})  # type: ignore[call-overload]
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
 
 
-def enforce_dtypes(df: pd.DataFrame, dtypes: dict[str, object]) -> pd.DataFrame:
+def enforce_dtypes(df: pd.DataFrame, dtypes: FrameSchema) -> pd.DataFrame:
     """Return df with exactly the declared columns, in order, cast to their dtypes."""
     out = df.reindex(columns=list(dtypes))
     for col, dtype in dtypes.items():
         if str(out[col].dtype) != str(dtype):
-            out[col] = out[col].astype(dtype)  # type: ignore[call-overload]
+            out[col] = out[col].astype(dtype)
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Literal, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
@@ -51,6 +52,21 @@ def all_zones() -> list[str]:
     return sorted(z for z in available_timezones() if "/" in z or z == "UTC")
 
 
+def elapsed(
+    start: pd.Series[pd.Timestamp], end: pd.Series[pd.Timestamp], unit: pd.Timedelta
+) -> pd.Series[float]:
+    """Time from start to end per row, in units (e.g. hours); NaN where either is missing."""
+    return (end - start) / unit
+
+
+@overload
+def localize(
+    utc: pd.Series, zones: pd.Series, *, labels: Literal[True] = ...
+) -> tuple[pd.Series, pd.Series, pd.Series]: ...
+@overload
+def localize(
+    utc: pd.Series, zones: pd.Series, *, labels: Literal[False]
+) -> tuple[pd.Series, None, None]: ...
 def localize(
     utc: pd.Series, zones: pd.Series, *, labels: bool = True
 ) -> tuple[pd.Series, pd.Series | None, pd.Series | None]:

@@ -20,7 +20,7 @@ def to_int(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if fast is not None:
         return fast, pd.Series(False, index=values.index)
     blank = values.isna() | (values == "")
-    flag = values.map(type).eq(bool)  # JSON true/false is not a number
+    flag = values.map(type).isin([bool])  # JSON true/false is not a number
     num = pd.to_numeric(values.where(~blank & ~flag), errors="coerce")
     bad = ~blank & (num.isna() | (num % 1 != 0) | (num.abs() > MAX_EXACT_FLOAT_INT))
     return num.where(~bad).astype("Float64").astype("Int64"), bad
@@ -77,7 +77,7 @@ def component_types(values: pd.Series) -> pd.Series:
         else:
             arr = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
             return pd.Series(arr, dtype=STR_DTYPE, index=values.index)
-    return values.where(values.map(type).eq(str)).astype("str").str.strip().str.lower()
+    return values.where(values.map(type).isin([str])).astype("str").str.strip().str.lower()
 
 
 def to_utc(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -99,7 +99,7 @@ def to_utc(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if text is not None:  # only strings: given means non-blank
         given = text.notna()
     else:
-        text = values.where(values.map(type).eq(str)).astype("str").str.strip()
+        text = values.where(values.map(type).isin([str])).astype("str").str.strip()
         given = text.notna() & (text != "")
         given = given | (values.notna() & text.isna())  # a number where a date belongs is "given"
     parsed = pd.to_datetime(text.where(given), utc=True, errors="coerce", format="ISO8601")

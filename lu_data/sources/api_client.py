@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.auth import HTTPBasicAuth
 
 from lu_data.sources.api_responses import (  # noqa: F401 - the error types are re-exported for callers
     AuthError,
@@ -243,7 +244,7 @@ class PortalClient:
         if session is None:
             session = requests.Session()
             # bytes: requests encodes str credentials as latin-1 and raises on anything else
-            session.auth = (
+            session.auth = HTTPBasicAuth(
                 self.config.username.encode("utf-8"),
                 self.config.password.encode("utf-8"),
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -47,9 +47,18 @@ LEAN_FIELDS = list(dict.fromkeys([COMPONENT_FIELD, *RECORD_FIELDS, *OUTPUT_FIELD
 # A module record reduced to LEAN_FIELDS; a missing key reads as None, like JSON null.
 # Decoding into it skips the ~10 fields nothing reads (HTML descriptions, creators,
 # assignments) and builds no dict per record: about half the time and memory of a full parse.
-LeanRecord = msgspec.defstruct(
-    "LeanRecord", [(name, Any, None) for name in LEAN_FIELDS], gc=False, module=__name__
-)
+if TYPE_CHECKING:
+    # defstruct builds the class at run time, so the checker sees a Struct whose fields
+    # (LEAN_FIELDS) are read by name: any attribute is Any.
+    class LeanRecord(msgspec.Struct, gc=False):
+        """A module record reduced to LEAN_FIELDS."""
+
+        def __getattr__(self, name: str) -> Any: ...
+
+else:
+    LeanRecord = msgspec.defstruct(
+        "LeanRecord", [(name, Any, None) for name in LEAN_FIELDS], gc=False, module=__name__
+    )
 
 
 class LeanEnvelope(msgspec.Struct, gc=False):

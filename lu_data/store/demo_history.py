@@ -13,7 +13,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from lu_data.model.schema import UTC_DT
+from lu_data.model.schema import UTC_DT, empty_frame
 from lu_data.model.timezones import as_utc
 from lu_data.sources.demo import DEMO_SEED
 from lu_data.store.history import HISTORY_DTYPES, history_frame
@@ -35,7 +35,7 @@ def demo_history(
     keep = sessions["enrolled"].notna() & sessions["start_utc"].notna()
     s = sessions.loc[keep].sort_values("session_key", kind="stable")
     if s.empty:
-        return history_frame(pd.DataFrame(columns=list(HISTORY_DTYPES)))
+        return empty_frame(HISTORY_DTYPES)
     start = s["start_utc"].to_numpy(dtype="datetime64[us]")
     created = s["created_at"].to_numpy(dtype="datetime64[us]")
     now64 = np.datetime64(now.tz_localize(None), "us")

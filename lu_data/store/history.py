@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
@@ -21,7 +22,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateTable
 
-from lu_data.model.schema import UTC_DT, empty_frame
+if TYPE_CHECKING:
+    from lu_data.model.loading import Portal
+
+from lu_data.model.schema import HISTORY_DTYPES, UTC_DT, empty_frame
 from lu_data.model.timezones import as_utc
 
 URL_ENV = "LU_HISTORY_URL"
@@ -34,14 +38,6 @@ MIN_RECORD_GAP = timedelta(hours=1)
 SQLITE_BUSY_MS = 30_000
 SQLITE_DT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 PG_MIGRATION_LOCK = 7_041_905  # any constant: serialises schema upgrades across instances
-HISTORY_DTYPES: dict[str, object] = {
-    "session_key": "str",
-    "training_key": "str",
-    "recorded_at": UTC_DT,
-    "start_utc": UTC_DT,
-    "max_capacity": "Int64",
-    "enrolled": "Int64",
-}
 EMPTY_HISTORY_MESSAGE = (
     "No enrolment history yet: it builds up each time data is loaded from a portal, "
     "or run `lu-data record` on a schedule."
@@ -153,17 +149,16 @@ class HistoryStore:
         with self.engine.connect() as conn:
             return current_version(conn)
 
-    def record(self, portal: object, *, min_gap: timedelta | None = MIN_RECORD_GAP) -> int:
+    def record(self, portal: Portal, *, min_gap: timedelta | None = MIN_RECORD_GAP) -> int:
         """Record the portal's upcoming sessions at its fetch time; return the rows added.
 
         Adds nothing when this fetch (origin, fetched_at) is already stored, or when the same
         origin was recorded less than `min_gap` before it.
         """
-        sessions: pd.DataFrame = portal.sessions  # type: ignore[attr-defined]
         return self.record_sessions(
-            sessions,
-            origin=portal.origin,  # type: ignore[attr-defined]
-            recorded_at=portal.fetched_at,  # type: ignore[attr-defined]
+            portal.sessions,
+            origin=portal.origin,
+            recorded_at=portal.fetched_at,
             min_gap=min_gap,
         )
 
@@ -262,7 +257,7 @@ def open_store(url: str | None = None, *, upto: int | None = None) -> HistorySto
     return HistoryStore(engine)
 
 
-def record_safely(portal: object, url: str | None = None) -> tuple[int, str | None]:
+def record_safely(portal: Portal, url: str | None = None) -> tuple[int, str | None]:
     """Record a freshly loaded portal; return (rows added, error text) and never raise.
 
     For the dashboard: a store that is unreachable must not take the page down.
@@ -352,7 +347,10 @@ def _bulk_insert(conn: Connection, rows: pd.DataFrame) -> None:
         sql = f"INSERT INTO {SNAPSHOTS.name} ({', '.join(columns)}) VALUES ({marks})"
         conn.exec_driver_sql(sql, list(_plain_tuples(text)))
     elif conn.dialect.name == "postgresql":
-        cursor = conn.connection.driver_connection.cursor()  # same transaction as conn
+        driver = conn.connection.driver_connection
+        if driver is None:  # pragma: no cover - only a closed connection has no driver
+            raise RuntimeError("the PostgreSQL connection is closed")
+        cursor = driver.cursor()  # same transaction as conn
         with cursor.copy(f"COPY {SNAPSHOTS.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in _plain_tuples(rows):
                 copy.write_row(row)
