@@ -73,9 +73,9 @@ def full_rerun_entry(folder: Path, page: str) -> Path:
     path = folder / f"entry_{Path(page).stem}.py"
     path.write_text(
         f"import runpy\nimport sys\n\nsys.path.insert(0, {str(ROOT)!r})\n"
-        "import streamlit as st\n\nimport ui\n\n"
+        "import streamlit as st\n\nimport ui.sidebar\n\n"
         'st.set_page_config(page_title="ILT sessions", layout="wide")\n'
-        "ui.render_sidebar()\n"
+        "ui.sidebar.render_sidebar()\n"
         f'runpy.run_path({str(ROOT / page)!r}, run_name="__main__")\n',
         encoding="utf-8",
     )

@@ -16,7 +16,7 @@ from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.sources.demo import generate_demo
 from tests.support import ANCHOR, projected_risk_keys
-from ui import DIGEST_ROWS
+from ui.tables import DIGEST_ROWS
 
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
 
