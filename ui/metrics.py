@@ -12,6 +12,8 @@ from lu_data.analyses.capacity import NO_LIMIT_LEARNERS, CapacityKpis
 # Wide enough for "1,514,480" and "Tutor double-bookings"; four fit beside the sidebar at
 # 1400 px and two at 1024 px. Equal columns cut such numbers to "1,51…" at 1024 px.
 CARD_WIDTH = 200
+# "Learners in no-limit sessions" is cut to "Learners in no-limit se…" at CARD_WIDTH.
+NO_LIMIT_CARD = "No-limit learners"
 NARROW_CARD_WIDTH = 170  # five in a row at 1400 px, three at 1024 px; values up to "178,400"
 
 
@@ -62,9 +64,9 @@ def seat_cards(kpi: CapacityKpis) -> list[Card]:
         ),
         Card("Fill rate", fill, help="Seats taken ÷ seats offered"),
         Card(
-            NO_LIMIT_LEARNERS,
+            NO_LIMIT_CARD,
             f"{kpi.no_limit_learners:,}",
-            help="Enrolled in sessions with no capacity set; left out of seats and fill",
+            help=f"{NO_LIMIT_LEARNERS}: no capacity set, so left out of seats and fill",
             note=f"{kpi.no_limit_sessions:,} sessions",
         ),
     ]

@@ -79,7 +79,7 @@ def test_title_and_kpis_match_lu_data(app):
     assert shown["Seats offered"] == f"{kpi.seats_offered:,}"
     assert shown["Seats taken"] == f"{kpi.seats_taken:,}"
     assert shown["Fill rate"] == f"{kpi.seats_taken / kpi.seats_offered:.0%}"
-    assert shown["Learners in no-limit sessions"] == f"{kpi.no_limit_learners:,}"
+    assert shown["No-limit learners"] == f"{kpi.no_limit_learners:,}"
     assert shown["Full"] == str(kpi.full)
     assert shown["Overbooked"] == str(kpi.overbooked)
     assert shown["No limit set"] == str(kpi.no_limit_sessions)

@@ -17,7 +17,7 @@ from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.sources.demo import generate_demo
 from tests.support import ANCHOR, load_records, projected_risk_keys
-from ui import DIGEST_ROWS
+from ui.tables import DIGEST_ROWS
 
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
 
@@ -57,7 +57,7 @@ def test_overview_shows_title_banner_and_kpis(app):
     assert shown["Sessions"] == f"{kpi.sessions:,}"
     assert shown["Seats offered"] == f"{kpi.seats_offered:,}"
     assert shown["Seats taken"] == f"{kpi.seats_taken:,}"
-    assert shown["Learners in no-limit sessions"] == f"{kpi.no_limit_learners:,}"
+    assert shown["No-limit learners"] == f"{kpi.no_limit_learners:,}"
     assert shown["Tutor double-bookings"] == str(len(double_bookings(sessions)))
     full = next(m for m in at.metric if m.label == "Full")
     assert full.value == f"{kpi.full:,}"
@@ -74,7 +74,7 @@ def test_fill_rate_card_is_seats_taken_over_the_seats_offered_beside_it(app):
     # The demo has no-limit sessions, whose learners are a number of their own.
     limited = expected()["max_capacity"].notna()
     free = int(expected().loc[~limited, "enrolled"].sum())
-    assert free > 0 and count(shown["Learners in no-limit sessions"]) == free
+    assert free > 0 and count(shown["No-limit learners"]) == free
 
 
 def test_at_risk_card_counts_the_list_under_it(app):
@@ -203,4 +203,4 @@ def test_without_history_the_at_risk_card_counts_todays_fill_list(app):
     assert at.text[0].value.count("\n") == 0 and "Training 1" in at.text[0].value
     # 4 + 15 + 6 of 10 + 20 + 20 seats; the no-limit session's 6 learners stand apart.
     assert (shown["Seats offered"], shown["Seats taken"], shown["Fill rate"]) == ("50", "25", "50%")
-    assert shown["Learners in no-limit sessions"] == "6"
+    assert shown["No-limit learners"] == "6"

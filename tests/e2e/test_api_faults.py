@@ -264,12 +264,12 @@ def texts(at) -> list[str]:
 
 def test_failed_refresh_keeps_last_good_data_with_its_time(portal_app: FakePortal) -> None:
     """After a good load, each failing forced refresh keeps the data and names its time."""
-    import ui
+    import ui.loaders
 
     first = new_session()
     assert not first.exception and not texts(first)
     good = shown(first)
-    store = ui.portal_store(portal_app.base_url, USER)
+    store = ui.loaders.portal_store(portal_app.base_url, USER)
     stamp = f"Showing data as of {store.portal.fetched_at:%d %b %Y %H:%M} UTC"
     for name, faults, words in APP_FAULTS:
         portal_app.faults = faults
@@ -290,14 +290,14 @@ def test_failed_refresh_keeps_last_good_data_with_its_time(portal_app: FakePorta
 
 def test_stale_cache_period_refetches_and_falls_back(portal_app: FakePortal) -> None:
     """Once the cache period is over the next session refetches; a failure keeps old data."""
-    import ui
+    import ui.loaders
 
     first = new_session()
     good = shown(first)
     requests_one_fetch = portal_app.request_count
     second = new_session()
     assert portal_app.request_count == requests_one_fetch  # within the period: shared
-    store = ui.portal_store(portal_app.base_url, USER)
+    store = ui.loaders.portal_store(portal_app.base_url, USER)
     store.attempted_at -= timedelta(hours=1)  # the period (15 min) is over
     portal_app.faults = Faults(fail_requests=EVERY)
     third = new_session()

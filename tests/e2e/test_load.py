@@ -176,7 +176,7 @@ def test_twenty_tabs_share_one_fetch_per_refresh_period(browser: Browser, server
 
 def test_refresh_pressed_by_twenty_sessions_fetches_once(monkeypatch) -> None:
     """Refresh now pressed in 20 sessions together is one fetch: the waiting ones reuse it."""
-    import ui
+    import ui.loaders
     from lu_data.sources.api_settings import portal_config_from
 
     raw = generate_demo(n_sessions=30, anchor=ANCHOR)  # small: each needless fetch is cheap
@@ -192,13 +192,13 @@ def test_refresh_pressed_by_twenty_sessions_fetches_once(monkeypatch) -> None:
                 "LEARNUPON_ALL_MODULES": "true",
             }
         )
-        ui.load_configured_portal(config)
+        ui.loaders.load_configured_portal(config)
         fp.reset_counts()
         gate = threading.Barrier(TABS)
 
         def press() -> None:
             gate.wait()
-            ui.load_configured_portal(config, force=True)
+            ui.loaders.load_configured_portal(config, force=True)
 
         threads = [threading.Thread(target=press) for _ in range(TABS)]
         for thread in threads:
