@@ -61,9 +61,7 @@ def fresh_servers() -> Iterator[dict[str, str]]:
 def open_and_wait(page: Page, url: str, title: str) -> None:
     """Go to url; wait for the page's title and for the script run to finish."""
     page.goto(url)
-    expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible(
-        timeout=TIMEOUT
-    )
+    expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible(timeout=TIMEOUT)
     page.wait_for_selector(IDLE, timeout=TIMEOUT)
 
 
