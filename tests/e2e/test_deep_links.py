@@ -1,0 +1,132 @@
+"""Deep links on a fresh server: each page opened first by its URL shows its view and sidebar.
+
+Streamlit's folder mode runs the first request of a fresh server differently from later ones,
+so every page gets a server of its own whose first page request is the deep link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.support import start_streamlit
+from ui.menu import PAGES as MENU
+
+pytestmark = pytest.mark.browser
+
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+TIMEOUT = 45_000
+FILTERS = "tz=UTC&from=2026-12-01&to=2026-12-31&status=full"
+SHARED = {"tz": ["UTC"], "from": ["2026-12-01"], "to": ["2026-12-31"], "status": ["full"]}
+MENU_LABELS = [
+    "Overview",
+    "Capacity",
+    "Calendar",
+    "Tutors",
+    "Fill pace & forecast",
+    "Sessions & export",
+    "Data quality",
+]
+# (url path, page title)
+PAGES = [
+    ("", "ILT sessions overview"),
+    ("capacity", "Capacity"),
+    ("calendar", "Calendar"),
+    ("tutors", "Tutors"),
+    ("pace", "Fill pace & forecast"),
+    ("sessions", "Sessions and export"),
+    ("quality", "Data quality"),
+]
+IDS = [path or "overview" for path, _ in PAGES]
+
+
+@pytest.fixture(scope="module")
+def fresh_servers() -> Iterator[dict[str, str]]:
+    """One fresh dashboard server per page, started side by side; no page request made yet."""
+    with ThreadPoolExecutor(len(PAGES)) as pool:
+        started = list(pool.map(lambda _: start_streamlit(), PAGES))
+    try:
+        yield {path: url for (path, _), (_, url) in zip(PAGES, started, strict=True)}
+    finally:
+        for proc, _ in started:
+            proc.terminate()
+        for proc, _ in started:
+            proc.wait(timeout=10)
+
+
+def open_and_wait(page: Page, url: str, title: str) -> None:
+    """Go to url; wait for the page's title and for the script run to finish."""
+    page.goto(url)
+    expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_selector(IDLE, timeout=TIMEOUT)
+
+
+# What the sidebar must hold, in order; other items may sit between (Playwright's partial match).
+SIDEBAR = """
+- radiogroup "Data source":
+  - radio "Demo portal" [checked]
+- group "Sessions starting start date":
+  - spinbutton /year/: "2026"
+  - spinbutton /month/: "12"
+  - spinbutton /day/: "01"
+- group "Sessions starting end date":
+  - spinbutton /year/: "2026"
+  - spinbutton /month/: "12"
+  - spinbutton /day/: "31"
+- group:
+  - group "Selected values":
+    - text: Full
+  - combobox "Fill status"
+- radiogroup "Show times in":
+  - radio "A zone I pick" [checked]
+- group:
+  - combobox "Time zone": UTC
+- paragraph: /1 Dec 2026 – 31 Dec 2026 · times in UTC/
+- paragraph: /Data as of 27 Nov 2026 08:00 UTC · demo portal/
+"""
+
+
+def assert_shared_sidebar(page: Page) -> None:
+    """The data-source picker, the filters' values, and the 7 menu links carrying the filters."""
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_match_aria_snapshot(SIDEBAR)
+    links = sidebar.get_by_role("link")
+    expect(links).to_have_count(len(MENU_LABELS))
+    for n, label in enumerate(MENU_LABELS):
+        expect(links.nth(n)).to_have_accessible_name(label)
+        href = links.nth(n).get_attribute("href") or ""
+        assert parse_qs(urlsplit(href).query) == {"source": ["demo"], **SHARED}, (label, href)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_menu_lists_every_page():
+    """The menu this test expects is the app's menu, page for page."""
+    assert [p.label for p in MENU] == MENU_LABELS
+    assert [p.script.removeprefix("pages/").removesuffix(".py") for p in MENU][1:] == [
+        path for path, _ in PAGES[1:]
+    ]
+
+
+@pytest.mark.parametrize(("path", "title"), PAGES, ids=IDS)
+def test_deep_link_first_on_fresh_server(page: Page, fresh_servers, path: str, title: str):
+    """A fresh server's first request, a deep link with filters, shows that page in that view."""
+    open_and_wait(page, f"{fresh_servers[path]}/{path}?{FILTERS}", title)
+    assert_shared_sidebar(page)
+
+
+def test_menu_link_keeps_the_shared_filters(page: Page, fresh_servers):
+    """Following a menu link from a deep-linked page opens the next page with the same filters."""
+    url = fresh_servers["calendar"]
+    open_and_wait(page, f"{url}/calendar?{FILTERS}", "Calendar")
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Tutors").click()
+    expect(page.get_by_role("heading", name="Tutors", exact=True).first).to_be_visible(
+        timeout=TIMEOUT
+    )
+    page.wait_for_selector(IDLE, timeout=TIMEOUT)
+    assert urlsplit(page.url).path == "/tutors"
+    assert {k: v for k, v in parse_qs(urlsplit(page.url).query).items() if k in SHARED} == SHARED
+    assert_shared_sidebar(page)
