@@ -124,7 +124,10 @@ def session_capacity(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataF
     numbered = frame["label"] + " (" + (repeat + 1).astype("str") + ")"
     frame["label"] = frame["label"].where(repeat == 0, numbered)
     # The axis text: the training's name on its first bar, then the session starts under it.
-    first = frame["training_key"].ne(frame["training_key"].shift())
+    # Sessions of one ILT Center module can carry titles of their own: a new title is named too.
+    first = frame["training_key"].ne(frame["training_key"].shift()) | frame["training"].ne(
+        frame["training"].shift()
+    )
     frame["tick"] = frame["label"].where(~first, frame["training"] + " · " + frame["label"])
     return frame[columns].reset_index(drop=True)
 
