@@ -1,28 +1,16 @@
 """Sessions and export: every filtered session with UTC and local times, searchable, as CSV."""
 
-import pandas as pd
 import streamlit as st
 
 import ui
 from lu_data.analyses.display_tables import sessions_table
+from lu_data.analyses.filters import search_sessions
 from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes, view_frame
 from lu_data.exports.ics import sessions_ics
 from lu_data.exports.xlsx import sessions_workbook
 from lu_data.model.display_zone import zone_label
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm"
-SEARCH_COLUMNS = ("title", "tutor_name", "location")
-
-
-def search_mask(sessions: pd.DataFrame, text: str) -> pd.Series:
-    """Rows whose title, tutor or location contains text (any case, literal: no regex)."""
-    needle = text.strip()
-    hit = pd.Series(not needle, index=sessions.index)
-    if needle:
-        for col in SEARCH_COLUMNS:
-            hit |= sessions[col].str.contains(needle, case=False, regex=False).fillna(False)
-    return hit
-
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,7 +22,7 @@ query = st.text_input(
     placeholder="e.g. Excel, Aoife, Dublin",
     icon=":material/search:",
 )
-rows = view.sessions.loc[search_mask(view.sessions, query)]
+rows = search_sessions(view.sessions, query)
 total = len(view.sessions)
 if query.strip():
     st.markdown(f"**{len(rows):,}** of {total:,} sessions match “{query.strip()}”.")

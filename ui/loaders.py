@@ -20,8 +20,8 @@ from lu_data.analyses.forecast import (
 )
 from lu_data.sources.demo import DEMO_SESSIONS, generate_demo
 from lu_data.sources.files import read_files
-from lu_data.store.demo_history import demo_history
-from lu_data.store.history import open_store, record_safely
+from lu_data.store.enrolment import enrolment_history
+from lu_data.store.history import record_safely
 
 if TYPE_CHECKING:
     from lu_data.sources.api_settings import PortalConfig
@@ -71,11 +71,7 @@ def load_pace_inputs(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """History, typical curves and back-test for one load (keyed by origin, fetch time, size)."""
     as_of = pd.Timestamp(fetched_iso)
-    if is_demo:
-        history = demo_history(_sessions, as_of)
-    else:
-        with open_store() as store:
-            history = store.history(origin=origin)
+    history = enrolment_history(_sessions, as_of, origin, demo=is_demo)
     curves = typical_curves(history, _sessions, as_of)
     return history, curves, backtest(history, _sessions, as_of=as_of)
 

@@ -6,12 +6,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from lu_data.analyses.capacity import AT_RISK_BELOW
-from lu_data.analyses.display_tables import risk_lines
+from lu_data.analyses.display_tables import risk_lines, soonest_rows
 from lu_data.analyses.forecast import PROJECTED_RISK_TEXT, pace_table
 from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
 from lu_data.model.palette import CAPACITY_COLOR, DARK_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
@@ -74,7 +73,7 @@ def render_risk_digest(
     A data grid makes a first visit load and compile the grid's and Arrow's scripts before
     anything else draws (0.3 s of a 3 s first paint here); an overview lists the soonest few.
     """
-    soonest = memo(view, _soonest, table, view.sessions)
+    soonest = memo(view, soonest_rows, table, view.sessions, DIGEST_ROWS)
     st.text("\n".join(risk_lines(soonest)))  # plain text: no title is read as Markdown
     if len(table) > len(soonest):
         st.caption(f"The {len(soonest)} starting soonest of {len(table):,}; the CSV has all.")
@@ -82,17 +81,6 @@ def render_risk_digest(
             table_with_download(table, name=name, key=key, view=view, csv_frame=csv_frame)
             return
     csv_download(table, name=name, key=key, view=view, csv_frame=csv_frame)
-
-
-def _soonest(table: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
-    """The DIGEST_ROWS rows of table whose sessions start first, by the instant, not the clock.
-
-    Tables list each session at its own zone's wall-clock time, where 08:30 EST sorts before
-    09:00 GMT though it starts four and a half hours later.
-    """
-    starts = sessions.set_index("session_key")["start_utc"].reindex(table["Session key"])
-    order = np.argsort(starts.to_numpy(dtype="datetime64[us]"), kind="stable")
-    return table.iloc[order[:DIGEST_ROWS]]
 
 
 def _projected_risk_table(view: View, projections: pd.DataFrame) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from numbers import Real
 
+import numpy as np
 import pandas as pd
 
 from lu_data.model.display_zone import SESSION_ZONE, display_times
@@ -95,3 +96,15 @@ def risk_lines(table: pd.DataFrame, title_chars: int = RISK_TITLE_CHARS) -> list
 
 def _count(value: object) -> str:
     return f"{int(float(value)):,}" if isinstance(value, Real) and not math.isnan(value) else "?"
+
+
+def soonest_rows(table: pd.DataFrame, sessions: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The n rows of a table (with a "Session key" column) whose sessions start first.
+
+    Ordered by the instant, not the clock: tables list each session at its own zone's wall
+    clock, where 08:30 EST sorts before 09:00 GMT though it starts four and a half hours later.
+    Ties keep the table's order.
+    """
+    starts = sessions.set_index("session_key")["start_utc"].reindex(table["Session key"])
+    order = np.argsort(starts.to_numpy(dtype="datetime64[us]"), kind="stable")
+    return table.iloc[order[:n]]

@@ -13,6 +13,7 @@ from lu_data.model.rollups import tutor_keys
 from lu_data.model.session_text import location_labels
 
 DEFAULT_WEEKS_AHEAD = 8
+SEARCH_COLUMNS = ("title", "tutor_name", "location")  # what the Sessions search looks in
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,21 @@ class Filters:
 def default_range(today: date, weeks: int = DEFAULT_WEEKS_AHEAD) -> tuple[date, date]:
     """From today for the next `weeks` weeks."""
     return today, today + timedelta(weeks=weeks)
+
+
+def search_sessions(sessions: pd.DataFrame, text: str) -> pd.DataFrame:
+    """Sessions whose title, tutor or location contains text (any case, literal: no regex).
+
+    Blank text (or only spaces) keeps every session.
+    """
+    needle = text.strip()
+    if not needle:
+        return sessions
+    hit = np.zeros(len(sessions), dtype=bool)
+    for col in SEARCH_COLUMNS:
+        found = sessions[col].str.contains(needle, case=False, regex=False)
+        hit |= found.fillna(False).to_numpy(dtype=bool)
+    return sessions.loc[hit]
 
 
 def filter_sessions(sessions: pd.DataFrame, f: Filters) -> pd.DataFrame:
