@@ -7,7 +7,6 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lu_data import load_portal
 from lu_data.analyses.capacity import (
     FILL_BIN_LABELS,
     capacity_rollup,
@@ -25,15 +24,15 @@ from lu_data.figures.capacity import (
     session_capacity_figure,
 )
 from lu_data.model.schema import STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
-from lu_data.sources.demo import generate_demo
 from tests.support import ANCHOR
 
 
-@pytest.fixture(scope="module")
-def sessions() -> pd.DataFrame:
+@pytest.fixture
+def sessions(demo_portal) -> pd.DataFrame:
     """The demo sessions in the pages' default range."""
-    portal = load_portal(generate_demo(anchor=ANCHOR))
-    return filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22)))
+    return filter_sessions(
+        demo_portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
+    )
 
 
 def with_fill(sessions: pd.DataFrame, pairs: list[tuple[int | None, int]]) -> pd.DataFrame:
