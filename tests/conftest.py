@@ -14,6 +14,7 @@ from tests.support import (
     DATA,
     PORTAL_ENV,
     ROOT,
+    demo_portal,
     start_streamlit,
 )
 
@@ -39,6 +40,32 @@ def _clear_streamlit_caches():
 def data_dir() -> Path:
     """The folder of committed test inputs."""
     return DATA
+
+
+def _fingerprint(portal) -> list[int]:
+    """A hash of every frame of a portal, to notice a test that changed one in place."""
+    import pandas as pd
+
+    frames = (portal.sessions, portal.trainings, portal.tutors)
+    return [int(pd.util.hash_pandas_object(f, index=True).sum()) for f in frames]
+
+
+@pytest.fixture(name="demo_portal")
+def _demo_portal():
+    """The demo portal for the pinned today, built once per session and shared: copy to change.
+
+    Fails the test that changed one of its frames in place, since later tests would see it.
+    """
+    portal = demo_portal()
+    before = _fingerprint(portal)
+    yield portal
+    assert _fingerprint(portal) == before, "the shared demo portal was changed in place"
+
+
+@pytest.fixture
+def demo_sessions(demo_portal):
+    """The shared demo portal's sessions (the same frame for every test: copy to change)."""
+    return demo_portal.sessions
 
 
 @pytest.fixture

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from functools import lru_cache
 
-from lu_data import load_portal
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.figures.schedule import timeline_frame
 from lu_data.model.palette import STATUS_COLORS
-from lu_data.sources.demo import generate_demo
-from tests.support import ANCHOR
+from tests.support import ANCHOR, demo_portal, open_page
 
 PAGE = "pages/calendar.py"
 END = date(2027, 1, 22)
@@ -20,30 +17,9 @@ DUBLIN_KEY = "legacy:600069"  # 09:00 Europe/Dublin (IST, +01:00) on Mon 17 May 
 DUBLIN_DAY = {"from": "2027-05-17", "to": "2027-05-17"}
 
 
-@lru_cache(maxsize=1)
-def demo_sessions():
-    """All demo sessions for the pinned today, built once per test run."""
-    return load_portal(generate_demo(anchor=ANCHOR)).sessions
-
-
 def expected(filters: Filters = DEFAULT):
     """The filtered demo sessions the page should be showing."""
-    return filter_sessions(demo_sessions(), filters)
-
-
-def open_page(app, sidebar: dict | None = None, **query):
-    """Run the router with sidebar values preset, then switch to the calendar page.
-
-    AppTest drops the router's sidebar on reruns under st.navigation, so sidebar values are
-    preset in session state before the first run, as a user's clicks would have left them.
-    """
-    at = app(**query)
-    for key, value in (sidebar or {}).items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
+    return filter_sessions(demo_portal().sessions, filters)
 
 
 def calendar_args(at) -> dict:
@@ -58,7 +34,7 @@ def events_by_key(at) -> dict[str, dict]:
 
 def test_calendar_gets_one_event_per_filtered_session(app):
     """The calendar receives exactly the filtered sessions, coloured by fill status."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     assert at.title[0].value == "Calendar"
     sessions = expected()
     events = events_by_key(at)
@@ -70,7 +46,7 @@ def test_calendar_gets_one_event_per_filtered_session(app):
 
 def test_calendar_options_do_not_shift_times(app):
     """FullCalendar runs in "UTC" on pre-converted times and opens on the filter's first day."""
-    options = calendar_args(open_page(app))["options"]
+    options = calendar_args(open_page(app, PAGE))["options"]
     assert options["timeZone"] == "UTC"
     assert options["initialView"] == "dayGridMonth"
     assert options["initialDate"] == ANCHOR.isoformat()
@@ -79,14 +55,14 @@ def test_calendar_options_do_not_shift_times(app):
 
 def test_view_switch_changes_the_calendar_view(app):
     """Picking Week opens FullCalendar's week view (a MIT view)."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     at.segmented_control(key="calendar_mode").set_value("timeGridWeek").run()
     assert calendar_args(at)["options"]["initialView"] == "timeGridWeek"
 
 
 def test_dublin_session_at_nine_in_its_own_zone(app):
     """In session-zone mode the 09:00 Dublin session starts at 09:00, zone named in the text."""
-    at = open_page(app, **DUBLIN_DAY)
+    at = open_page(app, PAGE, **DUBLIN_DAY)
     event = events_by_key(at)[DUBLIN_KEY]
     assert event["start"] == "2027-05-17T09:00:00"
     assert event["extendedProps"]["start_display"] == "09:00 IST (+01:00)"
@@ -95,7 +71,7 @@ def test_dublin_session_at_nine_in_its_own_zone(app):
 
 def test_dublin_session_shifts_to_eight_in_utc(app):
     """With a tz=UTC link the same session starts at 08:00, and still names its own zone."""
-    at = open_page(app, tz="UTC", **DUBLIN_DAY)
+    at = open_page(app, PAGE, tz="UTC", **DUBLIN_DAY)
     event = events_by_key(at)[DUBLIN_KEY]
     assert event["start"] == "2027-05-17T08:00:00"
     assert event["extendedProps"]["when"] == "08:00 UTC (+00:00) · own zone 09:00 IST (+01:00)"
@@ -103,7 +79,7 @@ def test_dublin_session_shifts_to_eight_in_utc(app):
 
 def test_status_filter_narrows_the_events(app):
     """Filtering on a fill status in the sidebar sends only those sessions to the calendar."""
-    at = open_page(app, sidebar={"filter_statuses": ["under_filled"]})
+    at = open_page(app, PAGE, sidebar={"filter_statuses": ["under_filled"]})
     want = expected(Filters(date_from=ANCHOR, date_to=END, statuses=("under_filled",)))
     events = calendar_args(at)["events"]
     assert len(events) == len(want) > 0
@@ -112,7 +88,7 @@ def test_status_filter_narrows_the_events(app):
 
 def test_clicking_an_event_shows_its_details(app):
     """An eventClick from the calendar shows that session's details below it."""
-    at = open_page(app, **DUBLIN_DAY)
+    at = open_page(app, PAGE, **DUBLIN_DAY)
     assert any("No session selected" in c.value for c in at.caption)
     key = "calendar_dayGridMonth_2027-05-17_local"
     at.session_state[key] = {
@@ -128,7 +104,7 @@ def test_clicking_an_event_shows_its_details(app):
 
 def test_timeline_follows_the_selector(app):
     """The timeline draws one line per training, or per tutor after the switch, all sessions."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     sessions = expected()
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     frame, _ = timeline_frame(sessions, "local", "training")
@@ -143,7 +119,7 @@ def test_timeline_follows_the_selector(app):
 
 def test_empty_range_says_what_to_change(app):
     """A range without sessions says to widen the dates and draws no calendar."""
-    at = open_page(app, **{"from": "2030-01-01", "to": "2030-01-02"})
+    at = open_page(app, PAGE, **{"from": "2030-01-01", "to": "2030-01-02"})
     assert any("widen the dates" in i.value for i in at.info)
     assert not at.get("component_instance")
 
@@ -153,10 +129,8 @@ def test_crowded_range_pages_through_whole_days(app, monkeypatch):
     from lu_data.analyses.calendar_events import MAX_EVENTS, calendar_window, sessions_days
 
     monkeypatch.setenv("LU_DEMO_SESSIONS", "30000")
-    at = open_page(app)
-    sessions = filter_sessions(
-        load_portal(generate_demo(n_sessions=30_000, anchor=ANCHOR)).sessions, DEFAULT
-    )
+    at = open_page(app, PAGE)
+    sessions = filter_sessions(demo_portal(30_000).sessions, DEFAULT)
     assert len(sessions) > MAX_EVENTS
     window = calendar_window(sessions, "local")
     args = calendar_args(at)

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import date
-from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 
-from lu_data import load_portal
 from lu_data.analyses.capacity import (
     capacity_kpis,
     capacity_rollup,
@@ -21,58 +16,29 @@ from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
 from lu_data.model.palette import STATUS_COLORS
 from lu_data.model.schema import STATUS_LABELS
-from lu_data.sources.demo import generate_demo
-from tests.support import ANCHOR, download, projected_risk_keys
+from tests.support import (
+    ANCHOR,
+    chart,
+    decode,
+    demo_portal,
+    download,
+    open_page,
+    projected_risk_keys,
+)
 
 PAGE = "pages/capacity.py"
 END = date(2027, 1, 22)
 DEFAULT = Filters(date_from=ANCHOR, date_to=END)
 
 
-@lru_cache(maxsize=1)
-def demo_sessions():
-    """All demo sessions for the pinned today, built once per test run."""
-    return load_portal(generate_demo(anchor=ANCHOR)).sessions
-
-
 def expected(filters: Filters = DEFAULT):
     """The filtered demo sessions the page should be showing."""
-    return filter_sessions(demo_sessions(), filters)
-
-
-def decode(values):
-    """Plotly typed arrays come base64-encoded in figure JSON."""
-    if isinstance(values, dict) and "bdata" in values:
-        return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"]).tolist()
-    return list(values)
-
-
-def open_page(app, sidebar: dict | None = None, **query):
-    """Run the router with sidebar values preset, then switch to the capacity page.
-
-    AppTest drops the router's sidebar on reruns under st.navigation, so sidebar values are
-    preset in session state before the first run, as a user's clicks would have left them.
-    """
-    at = app(**query)
-    for key, value in (sidebar or {}).items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
-def chart(at, key: str) -> dict:
-    """The figure JSON of the plotly chart with the given widget key."""
-    for element in at.get("plotly_chart"):
-        if element.proto.id.endswith(key) or key in element.proto.id:
-            return json.loads(element.proto.spec)
-    raise AssertionError(f"no chart {key}")
+    return filter_sessions(demo_portal().sessions, filters)
 
 
 def test_title_and_kpis_match_lu_data(app):
     """The page is titled Capacity and its KPIs equal capacity_kpis for the default view."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     assert at.title[0].value == "Capacity"
     kpi = capacity_kpis(expected())
     shown = {m.label: m.value for m in at.metric}
@@ -87,7 +53,7 @@ def test_title_and_kpis_match_lu_data(app):
 
 def test_session_chart_draws_one_bar_per_session(app):
     """Under 300 sessions: one capacity bar and one enrolled bar per session, status-coloured."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     sessions = expected()
     spec = chart(at, "capacity_session_chart")
     bars = [t for t in spec["data"] if t["type"] == "bar"]
@@ -110,7 +76,7 @@ def test_session_chart_draws_one_bar_per_session(app):
 
 def test_many_sessions_aggregate_per_training(app):
     """Over 300 sessions the per-session chart becomes per-training totals, and says so."""
-    at = open_page(app, **{"from": "2021-01-01", "to": "2027-12-31"})
+    at = open_page(app, PAGE, **{"from": "2021-01-01", "to": "2027-12-31"})
     sessions = expected(Filters(date_from=date(2021, 1, 1), date_to=date(2027, 12, 31)))
     assert len(sessions) > 300
     assert any("too many to draw one bar each" in c.value for c in at.caption)
@@ -122,7 +88,7 @@ def test_many_sessions_aggregate_per_training(app):
 
 def test_rollup_table_switches_between_training_and_location(app):
     """The roll-up table has a row per training, then per location after the switch."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     sessions = expected()
     table = at.dataframe[0].value
     assert list(table["Training"]) == list(capacity_rollup(sessions, "training")["Training"])
@@ -141,7 +107,7 @@ def test_rollup_table_switches_between_training_and_location(app):
 
 def test_fill_histogram_counts_every_session(app):
     """The fill-rate histogram's stacked bars add up to the sessions in view, by status."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     dist = fill_distribution(expected())
     spec = chart(at, "capacity_fill_chart")
     shown = {t["name"]: sum(decode(t["y"])) for t in spec["data"]}
@@ -151,7 +117,7 @@ def test_fill_histogram_counts_every_session(app):
 
 def test_session_lists_switch_and_download(app, media):
     """The full list is shown first; switching shows under-filled; the CSV is the export shape."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     sessions = expected()
     full = session_list(sessions, "full")
     assert len(at.dataframe[1].value) == len(full)
@@ -165,7 +131,7 @@ def test_session_lists_switch_and_download(app, media):
 
 def test_rollup_download_holds_the_table(app, media):
     """The roll-up CSV holds exactly the roll-up table's rows."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     data, file_name = download(at, media, "capacity_rollup_csv")
     assert data == to_csv_bytes(capacity_rollup(expected(), "training"))
     assert file_name == export_file_name("capacity-by-training", ANCHOR, END)
@@ -174,7 +140,7 @@ def test_rollup_download_holds_the_table(app, media):
 def test_training_filter_narrows_everything(app):
     """Picking one training in the sidebar narrows KPIs and the roll-up to it."""
     key = expected()["training_key"].value_counts().index[0]
-    at = open_page(app, sidebar={"filter_trainings": [key]})
+    at = open_page(app, PAGE, sidebar={"filter_trainings": [key]})
     sessions = expected(Filters(date_from=ANCHOR, date_to=END, trainings=(key,)))
     assert len(at.dataframe[0].value) == 1
     assert at.dataframe[0].value["Sessions"].iloc[0] == len(sessions)
@@ -184,7 +150,7 @@ def test_training_filter_narrows_everything(app):
 
 def test_utc_link_shows_utc_times(app):
     """A link with tz=UTC shows list times in UTC, with the zone written next to them."""
-    at = open_page(app, tz="UTC")
+    at = open_page(app, PAGE, tz="UTC")
     sessions = expected(Filters(date_from=ANCHOR, date_to=END, tz="UTC"))
     table = at.dataframe[1].value
     full = session_list(sessions, "full")
@@ -194,7 +160,7 @@ def test_utc_link_shows_utc_times(app):
 
 def test_empty_range_says_what_to_change(app):
     """A range without sessions says to widen the dates instead of drawing empty charts."""
-    at = open_page(app, **{"from": "2030-01-01", "to": "2030-01-02"})
+    at = open_page(app, PAGE, **{"from": "2030-01-01", "to": "2030-01-02"})
     assert any("widen the dates" in i.value for i in at.info)
     assert not at.get("plotly_chart")
 
@@ -212,8 +178,8 @@ def test_projected_at_risk_sits_beside_todays_fill(app):
 def test_kpis_at_scale_have_thousands_separators(app, monkeypatch):
     """With thousands of full sessions the counts read "1,234", as every other number does."""
     monkeypatch.setenv("LU_DEMO_SESSIONS", "30000")
-    at = open_page(app)
-    portal = load_portal(generate_demo(n_sessions=30_000, anchor=ANCHOR))
+    at = open_page(app, PAGE)
+    portal = demo_portal(30_000)
     kpi = capacity_kpis(filter_sessions(portal.sessions, DEFAULT))
     assert kpi.full >= 1_000
     shown = {m.label: m.value for m in at.metric}

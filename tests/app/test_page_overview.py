@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
-from lu_data import load_portal
 from lu_data.analyses.capacity import capacity_kpis, weekly_capacity
 from lu_data.analyses.display_tables import RISK_TITLE_CHARS, risk_lines
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
-from lu_data.sources.demo import generate_demo
-from tests.support import ANCHOR, load_records, projected_risk_keys
+from tests.support import ANCHOR, decode, demo_portal, load_records, projected_risk_keys
 from ui.tables import DIGEST_ROWS
 
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
@@ -24,15 +20,7 @@ DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
 
 def expected(filters: Filters = DEFAULT):
     """The filtered demo sessions the page should be showing."""
-    portal = load_portal(generate_demo(anchor=ANCHOR))
-    return filter_sessions(portal.sessions, filters)
-
-
-def decode(values):
-    """Plotly typed arrays come base64-encoded in figure JSON."""
-    if isinstance(values, dict) and "bdata" in values:
-        return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"]).tolist()
-    return list(values)
+    return filter_sessions(demo_portal().sessions, filters)
 
 
 def metrics(at) -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from lu_data import load_portal
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.forecast import (
     project_sessions,
@@ -16,7 +15,7 @@ from lu_data.analyses.forecast import (
 from lu_data.sources.demo import generate_demo
 from lu_data.store.demo_history import demo_history
 from lu_data.store.history import EMPTY_HISTORY_MESSAGE
-from tests.support import ANCHOR
+from tests.support import ANCHOR, demo_portal, open_page
 
 PAGE = "pages/pace.py"
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
@@ -25,7 +24,7 @@ DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
 @lru_cache(maxsize=1)
 def demo():
     """The demo portal for the pinned today and its typical curves, built once."""
-    portal = load_portal(generate_demo(anchor=ANCHOR))
+    portal = demo_portal()
     history = demo_history(portal.sessions, portal.fetched_at)
     return portal, typical_curves(history, portal.sessions, portal.fetched_at)
 
@@ -39,21 +38,6 @@ def expected(filters: Filters = DEFAULT, threshold: float = 0.5):
     return upcoming, projections, projected_at_risk(shown, projections, threshold)
 
 
-def open_page(app, sidebar: dict | None = None, **query):
-    """Run the router with sidebar values preset, then switch to the pace page.
-
-    AppTest drops the router's sidebar on reruns under st.navigation, so sidebar values are
-    preset in session state before the first run.
-    """
-    at = app(**query)
-    for key, value in (sidebar or {}).items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
 def metrics(at) -> dict[str, str]:
     """Metric label -> shown value."""
     return {m.label: m.value for m in at.metric}
@@ -61,7 +45,7 @@ def metrics(at) -> dict[str, str]:
 
 def test_page_shows_title_upcoming_table_and_at_risk(app):
     """Title, one row per upcoming filtered session, and the at-risk count of lu_data."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     assert at.title[0].value == "Fill pace & forecast"
     upcoming, projections, risk = expected()
     table = at.dataframe[0].value
@@ -73,7 +57,7 @@ def test_page_shows_title_upcoming_table_and_at_risk(app):
 
 def test_threshold_slider_changes_the_at_risk_count(app):
     """Raising the threshold to 80% flags exactly projected_at_risk(threshold=0.8)."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     at.slider(key="pace_threshold").set_value(80).run()
     assert not at.exception
     _, _, risk = expected(threshold=0.8)
@@ -83,7 +67,7 @@ def test_threshold_slider_changes_the_at_risk_count(app):
 
 def test_sidebar_filters_narrow_the_table(app):
     """A preset status filter leaves only that status's upcoming sessions in the table."""
-    at = open_page(app, {"filter_statuses": ["under_filled"]})
+    at = open_page(app, PAGE, {"filter_statuses": ["under_filled"]})
     filters = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22), statuses=("under_filled",))
     upcoming, _, risk = expected(filters)
     assert len(at.dataframe[0].value) == len(upcoming)
@@ -94,7 +78,7 @@ def test_chart_method_and_backtest_are_shown(app):
     """The pace chart draws the session over its curve; the method and back-test are shown."""
     import json
 
-    at = open_page(app)
+    at = open_page(app, PAGE)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = [trace.get("name", "") for trace in spec["data"]]
     assert "This session" in names and any(n.startswith("Typical (median") for n in names)

@@ -10,7 +10,6 @@ import pytest
 
 from lu_data import cli, load_portal
 from lu_data.exports.csv import to_csv_bytes
-from lu_data.sources.demo import generate_demo
 from lu_data.sources.files import read_files
 from tests.support import ANCHOR, DATA, download, load_records
 
@@ -44,12 +43,12 @@ def bad_export() -> bytes:
     return json.dumps({"modules": modules}).encode()
 
 
-def test_demo_report_balances_with_every_count(app):
+def test_demo_report_balances_with_every_count(app, demo_portal):
     """The identity's numbers equal the report's, with a ✓ because it balances."""
     at = app(PAGE).run()
     assert not at.exception
     assert at.title[0].value == "Data quality"
-    report = load_portal(generate_demo(anchor=ANCHOR)).quality
+    report = demo_portal.quality
     shown = metrics(at)
     assert shown["Input records"] == f"{report.input_records:,}"
     assert shown["Sessions"] == f"{report.sessions:,}"
@@ -63,10 +62,10 @@ def test_demo_report_balances_with_every_count(app):
     assert any("whole source" in c.value for c in at.caption)
 
 
-def test_demo_warnings_and_skipped_types_are_tables_with_csv(app, media):
+def test_demo_warnings_and_skipped_types_are_tables_with_csv(app, media, demo_portal):
     """Warnings by code, every warning and skipped types are shown and downloadable."""
     at = app(PAGE).run()
-    report = load_portal(generate_demo(anchor=ANCHOR)).quality
+    report = demo_portal.quality
     counts = table(at, "Code", "Meaning")
     assert dict(zip(counts["Code"], counts["Sessions"], strict=True)) == dict(
         zip(report.warning_counts()["code"], report.warning_counts()["count"], strict=True)

@@ -8,23 +8,16 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lu_data import cli, load_portal
+from lu_data import cli
 from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.exports.csv import sessions_export, to_csv_bytes, view_frame
-from lu_data.sources.demo import generate_demo
 from tests.support import ANCHOR, download
 
 PAGE = "pages/sessions.py"
 TO = date(2027, 1, 22)
 DEFAULT = Filters(date_from=ANCHOR, date_to=TO)
 RANGE = "20261127-20270122"
-
-
-@pytest.fixture(scope="module")
-def demo_sessions() -> pd.DataFrame:
-    """All sessions of the demo portal anchored on the pinned today."""
-    return load_portal(generate_demo(anchor=ANCHOR)).sessions
 
 
 def cli_export(tmp_path, tz: str, view: str = "sessions") -> bytes:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from lu_data import load_portal
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.tutors import (
@@ -25,24 +22,12 @@ from lu_data.analyses.tutors import (
 )
 from lu_data.exports.csv import sessions_export, to_csv_bytes
 from lu_data.model.rollups import tutors_frame
-from lu_data.sources.demo import generate_demo
-from tests.support import ANCHOR, download
+from tests.support import ANCHOR, chart, decode, download, open_page
 
 PAGE = "pages/tutors.py"
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
 CLASHING_TUTOR = "user:240669"  # Elsa Bouvier: one double-booking in the default view
 RANGE = "20261127-20270122"
-
-
-@pytest.fixture(scope="module")
-def demo_sessions() -> pd.DataFrame:
-    """All sessions of the demo portal anchored on the pinned today."""
-    return load_portal(generate_demo(anchor=ANCHOR)).sessions
-
-
-def open_page(app, **query):
-    """The Tutors page through the router, with optional query parameters."""
-    return app(PAGE, **query).run()
 
 
 def table(at, first_column: str, *more: str) -> pd.DataFrame:
@@ -51,24 +36,9 @@ def table(at, first_column: str, *more: str) -> pd.DataFrame:
     return next(d.value for d in at.dataframe if list(d.value.columns[: len(want)]) == want)
 
 
-def decode(values) -> np.ndarray:
-    """Plotly typed arrays ({dtype, bdata, shape}) or plain lists as numpy."""
-    if isinstance(values, dict) and "bdata" in values:
-        flat = np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"])
-        shape = [int(n) for n in str(values.get("shape", len(flat))).split(",")]
-        return flat.reshape(shape)
-    return np.asarray(values, dtype="float64")
-
-
-def chart(at, key: str) -> dict:
-    """The figure JSON of the plotly chart with this key."""
-    el = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}"))
-    return json.loads(el.proto.spec)
-
-
 def test_default_view_metrics_match_lu_data(app, demo_sessions):
     """Tutors, sessions, hours and double-booked sessions equal lu_data's numbers."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     assert not at.exception
     assert at.title[0].value == "Tutors"
     view = filter_sessions(demo_sessions, DEFAULT)
@@ -87,7 +57,7 @@ def test_default_view_metrics_match_lu_data(app, demo_sessions):
 
 def test_double_bookings_list_both_sessions_with_zoned_times(app, demo_sessions, media):
     """Each clash shows both titles, both times with their zone and the overlap; CSV matches."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     view = filter_sessions(demo_sessions, DEFAULT)
     pairs = double_bookings(view)
     shown = table(at, "Tutor", "Overlap (min)")
@@ -102,7 +72,7 @@ def test_double_bookings_list_both_sessions_with_zoned_times(app, demo_sessions,
 
 def test_heatmap_is_tutors_by_weeks_of_hours(app, demo_sessions):
     """The heatmap has a row per tutor, a column per week, hours as values, hover with sessions."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     grid = workload_grid(weekly_workload(filter_sessions(demo_sessions, DEFAULT), "local"))
     trace = chart(at, "tutors_heatmap")["data"][0]
     assert trace["type"] == "heatmap"
@@ -117,7 +87,7 @@ def test_heatmap_is_tutors_by_weeks_of_hours(app, demo_sessions):
 
 def test_team_table_and_download_match_lu_data(app, demo_sessions, media):
     """The team table is lu_data's team_table of the view, and its CSV holds the same rows."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     expected = team_table(filter_sessions(demo_sessions, DEFAULT))
     shown = table(at, "Tutor", "Teaching hours", "Sessions")
     pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected, check_dtype=False)
@@ -130,7 +100,7 @@ def test_team_table_and_download_match_lu_data(app, demo_sessions, media):
 
 def test_picking_a_tutor_narrows_every_section(app, demo_sessions):
     """Picking one tutor shows only their sessions, trainings and their one clash."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     at.selectbox(key="tutors_pick").set_value(CLASHING_TUTOR).run()
     assert not at.exception
     mine = sessions_of_tutor(filter_sessions(demo_sessions, DEFAULT), CLASHING_TUTOR)
@@ -145,7 +115,7 @@ def test_picking_a_tutor_narrows_every_section(app, demo_sessions):
 
 def test_sessions_grouped_by_training_and_one_training_on_demand(app, demo_sessions, media):
     """Sessions come grouped by training; picking one training shows just its sessions."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     view = filter_sessions(demo_sessions, DEFAULT)
     grouped = sessions_by_training(view)
     shown = table(at, "Start", "End", "Zone")
@@ -163,7 +133,7 @@ def test_sessions_grouped_by_training_and_one_training_on_demand(app, demo_sessi
 
 def test_tutor_without_clashes_shows_success_state(app):
     """A tutor with no overlapping sessions gets a clear 'No double-bookings' message."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     at.selectbox(key="tutors_pick").set_value("user:310002").run()  # Sofia López
     assert not at.exception
     assert any("No double-bookings" in s.value for s in at.success)
@@ -172,7 +142,7 @@ def test_tutor_without_clashes_shows_success_state(app):
 
 def test_display_zone_switch_changes_clash_times(app, demo_sessions):
     """Picking New York shows both sessions of every clash in EST with their offset."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     at.radio(key="filter_tz_mode").set_value("pick").run()
     at.selectbox(key="filter_tz_zone").set_value("America/New_York").run()
     assert not at.exception
@@ -188,7 +158,7 @@ def test_display_zone_switch_changes_clash_times(app, demo_sessions):
 
 def test_query_params_restore_tutor_and_zone(app, demo_sessions):
     """A link with ?tutor=…&tz=UTC opens on that tutor's sessions in UTC."""
-    at = open_page(app, tutor=CLASHING_TUTOR, tz="UTC")
+    at = open_page(app, PAGE, tutor=CLASHING_TUTOR, tz="UTC")
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Tutors"] == "1"
     shown = table(at, "Tutor", "Overlap (min)")
@@ -197,7 +167,7 @@ def test_query_params_restore_tutor_and_zone(app, demo_sessions):
 
 def test_sidebar_tutor_filter_drops_a_stale_pick(app):
     """When the sidebar filter removes the picked tutor, the pick falls back to all tutors."""
-    at = open_page(app)
+    at = open_page(app, PAGE)
     at.selectbox(key="tutors_pick").set_value(CLASHING_TUTOR).run()
     at.multiselect(key="filter_tutors").set_value(["user:310002"]).run()
     assert not at.exception
@@ -207,7 +177,7 @@ def test_sidebar_tutor_filter_drops_a_stale_pick(app):
 
 def test_empty_range_says_what_to_change(app):
     """A date range without sessions says to widen the dates instead of drawing empty charts."""
-    at = open_page(app, **{"from": "2031-01-01", "to": "2031-01-31"})
+    at = open_page(app, PAGE, **{"from": "2031-01-01", "to": "2031-01-31"})
     assert not at.exception
     assert any("widen the dates" in i.value for i in at.info)
     assert not at.get("plotly_chart")

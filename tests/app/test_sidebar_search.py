@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from lu_data import load_portal
 from lu_data.analyses.filter_choices import MAX_LISTED, filter_choices, narrow_choices
-from lu_data.sources.demo import generate_demo
-from tests.support import ANCHOR
+from tests.support import demo_portal
 
 SESSIONS = 30_000  # about 2,000 trainings and 1,000 tutors: over MAX_LISTED each
 
 
 def big_choices():
     """The filter choices of a large demo portal."""
-    portal = load_portal(generate_demo(n_sessions=SESSIONS, anchor=ANCHOR))
+    portal = demo_portal(SESSIONS)
     return filter_choices(portal.sessions, portal.trainings)
 
 
@@ -66,7 +64,7 @@ def test_tutors_page_finds_one_tutor_among_thousands(app, monkeypatch) -> None:
     assert not at.exception
     picker = at.selectbox(key="tutors_pick")
     assert len(picker.options) == MAX_LISTED + 1  # "All tutors" and the first MAX_LISTED
-    portal = load_portal(generate_demo(n_sessions=SESSIONS, anchor=ANCHOR))
+    portal = demo_portal(SESSIONS)
     shown = filter_sessions(portal.sessions, at.session_state["_lu_view"].filters)
     labels = tutor_labels(shown)
     target = labels.index[-1]  # last by name: not among the first MAX_LISTED

@@ -8,10 +8,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from lu_data import load_portal
 from lu_data.analyses.filters import Filters, filter_sessions
-from lu_data.sources.demo import generate_demo
-from tests.support import ANCHOR, SCREENSHOTS
+from tests.support import ANCHOR, SCREENSHOTS, demo_portal
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +74,7 @@ def test_sessions_csv_download_holds_the_filtered_rows(page: Page, app_url: str)
     download = info.value
     assert download.suggested_filename == "ilt-sessions-20261127-20270122.csv"
     frame = pd.read_csv(download.path(), encoding="utf-8-sig")
-    portal = load_portal(generate_demo(anchor=ANCHOR))
+    portal = demo_portal()
     want = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22)))
     assert len(frame) == len(want)
     assert set(frame["session_key"]) == set(want["session_key"])

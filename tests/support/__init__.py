@@ -1,7 +1,8 @@
-"""Shared test helpers: paths, the pinned 'today', sample records, downloads, servers."""
+"""Shared test helpers: paths, the pinned 'today', the demo, AppTest pages, charts, servers."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -12,7 +13,12 @@ import tempfile
 import time
 import urllib.request
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lu_data import Portal
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -26,22 +32,71 @@ def load_records(name: str) -> list[dict]:
     return json.loads((DATA / name).read_text(encoding="utf-8"))["modules"]
 
 
+@lru_cache(maxsize=4)
+def demo_portal(n_sessions: int | None = None) -> Portal:
+    """The demo portal for the pinned today, built once per test process and size.
+
+    Every caller gets the same object: copy a frame before changing it (the `demo_portal`
+    fixture fails the test that changes it in place).
+    """
+    from lu_data import load_portal
+    from lu_data.sources.demo import generate_demo
+
+    sized = {} if n_sessions is None else {"n_sessions": n_sessions}
+    return load_portal(generate_demo(anchor=ANCHOR, **sized))
+
+
 def projected_risk_keys(date_to: date = date(2027, 1, 22)) -> list[str]:
     """Session keys the demo's pace projection puts under 50% full in the default view."""
     import pandas as pd
 
-    from lu_data import load_portal
     from lu_data.analyses.filters import Filters, filter_sessions
     from lu_data.analyses.forecast import project_sessions, projected_at_risk, typical_curves
-    from lu_data.sources.demo import generate_demo
     from lu_data.store.demo_history import demo_history
 
-    portal = load_portal(generate_demo(anchor=ANCHOR))
+    portal = demo_portal()
     as_of = pd.Timestamp(portal.fetched_at)
     curves = typical_curves(demo_history(portal.sessions, as_of), portal.sessions, as_of)
     sessions = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date_to))
     risk = projected_at_risk(sessions, project_sessions(sessions, curves, as_of), 0.5)
     return sorted(risk["session_key"])
+
+
+def open_page(app, page: str | None = None, sidebar: dict[str, Any] | None = None, **query):
+    """Run one page in AppTest (the Overview when page is None) and check it raised nothing.
+
+    Sidebar values are preset in session state before the run, as a user's clicks would have
+    left them; query holds the URL's parameters.
+    """
+    at = app(page, **query)
+    for key, value in (sidebar or {}).items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def chart(at, key: str) -> dict[str, Any]:
+    """The figure JSON of the AppTest plotly chart with this widget key."""
+    for element in at.get("plotly_chart"):
+        if element.proto.id.endswith(f"-{key}"):
+            return json.loads(element.proto.spec)
+    raise AssertionError(f"no plotly chart with key {key!r}")
+
+
+def decode(values: Any) -> list[Any]:
+    """A plotly figure-JSON array as a list: typed arrays ({dtype, bdata, shape}) decoded.
+
+    Plotly writes numeric arrays base64-encoded; a 2-D one (a heatmap's z) has a shape "r, c"
+    and comes back as a list of rows.
+    """
+    if isinstance(values, dict) and "bdata" in values:
+        import numpy as np
+
+        flat = np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"])
+        shape = [int(n) for n in str(values.get("shape", len(flat))).split(",")]
+        return flat.reshape(shape).tolist()
+    return list(values)
 
 
 def download(at, media, key: str) -> tuple[bytes, str]:

@@ -7,7 +7,6 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lu_data import load_portal
 from lu_data.analyses.calendar_events import (
     CALENDAR_VIEWS,
     calendar_events,
@@ -20,15 +19,15 @@ from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.figures.schedule import timeline_figure, timeline_frame
 from lu_data.model.palette import STATUS_COLORS
 from lu_data.model.timezones import localize
-from lu_data.sources.demo import generate_demo
 from tests.support import ANCHOR
 
 
-@pytest.fixture(scope="module")
-def sessions() -> pd.DataFrame:
+@pytest.fixture
+def sessions(demo_portal) -> pd.DataFrame:
     """The demo sessions in the pages' default range."""
-    portal = load_portal(generate_demo(anchor=ANCHOR))
-    return filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22)))
+    return filter_sessions(
+        demo_portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
+    )
 
 
 def at_zone(sessions: pd.DataFrame, starts_utc: list[str], zone: str) -> pd.DataFrame:

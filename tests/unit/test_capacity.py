@@ -33,15 +33,15 @@ from lu_data.figures.capacity import (
 from lu_data.figures.overview import weekly_capacity_figure
 from lu_data.model.palette import STATUS_COLORS
 from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
-from lu_data.sources.demo import generate_demo
 from tests.support import ANCHOR, load_records
 
 
-@pytest.fixture(scope="module")
-def sessions() -> pd.DataFrame:
+@pytest.fixture
+def sessions(demo_portal) -> pd.DataFrame:
     """The demo sessions in the pages' default range."""
-    portal = load_portal(generate_demo(anchor=ANCHOR))
-    return filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22)))
+    return filter_sessions(
+        demo_portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
+    )
 
 
 def with_fill(sessions: pd.DataFrame, pairs: list[tuple[int | None, int]]) -> pd.DataFrame:

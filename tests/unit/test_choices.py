@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from lu_data import load_portal
 from lu_data.analyses.filter_choices import filter_choices
-from lu_data.sources.demo import generate_demo
-from tests.support import ANCHOR
 
 
-def test_trainings_sharing_a_title_are_told_apart_by_their_id() -> None:
+def test_trainings_sharing_a_title_are_told_apart_by_their_id(demo_portal) -> None:
     """Two legacy modules called the same get their module id; unique titles stay as they are."""
-    portal = load_portal(generate_demo(anchor=ANCHOR))
+    portal = demo_portal
     choices = filter_choices(portal.sessions, portal.trainings)
     labels = [choices.training_labels[k] for k in choices.trainings]
     assert len(labels) == len(portal.trainings)

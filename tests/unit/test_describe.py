@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from lu_data import load_portal
 from lu_data.analyses.filters import Filters, describe_view
-from lu_data.sources.demo import generate_demo
-from tests.support import ANCHOR
+from tests.support import demo_portal
 
 
 def test_view_sentence_counts_sessions_tutors_dates_and_zone() -> None:
     """Thousands get separators; the range and zone are named."""
-    portal = load_portal(generate_demo(n_sessions=30_000, anchor=ANCHOR))
+    portal = demo_portal(30_000)
     sessions = portal.sessions
     tutors = portal.tutors
     text = describe_view(

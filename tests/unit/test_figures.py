@@ -6,18 +6,17 @@ from datetime import date
 
 import pandas as pd
 
-from lu_data import load_portal
 from lu_data.analyses.capacity import weekly_capacity
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.figures.overview import WEEK_MS, weekly_capacity_figure
-from lu_data.sources.demo import generate_demo
 from tests.support import ANCHOR
 
 
-def test_weekly_capacity_ticks_fall_on_the_bars_mondays() -> None:
+def test_weekly_capacity_ticks_fall_on_the_bars_mondays(demo_portal) -> None:
     """Plotly's automatic weekly ticks land on Sundays; ours start at the first bar's Monday."""
-    portal = load_portal(generate_demo(anchor=ANCHOR))
-    shown = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22)))
+    shown = filter_sessions(
+        demo_portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
+    )
     weekly = weekly_capacity(shown)
     fig = weekly_capacity_figure(weekly)
     tick0 = pd.Timestamp(fig.layout.xaxis.tick0)

@@ -8,7 +8,6 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from lu_data import load_portal
 from lu_data.analyses.forecast import (
     ALL_TRAININGS,
     CURVE_ALL,
@@ -22,10 +21,9 @@ from lu_data.analyses.forecast import (
     typical_curves,
 )
 from lu_data.figures.pace import pace_figure
-from lu_data.sources.demo import generate_demo
 from lu_data.store.demo_history import demo_history
 from lu_data.store.history import history_frame
-from tests.support import ANCHOR
+from tests.support import demo_portal
 
 NOW = pd.Timestamp(datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
 DAY = pd.Timedelta(days=1)
@@ -71,7 +69,7 @@ def constructed() -> tuple[pd.DataFrame, pd.DataFrame]:
 @lru_cache(maxsize=1)
 def demo() -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]:
     """The demo portal's sessions, their synthetic history and the fetch time."""
-    portal = load_portal(generate_demo(anchor=ANCHOR))
+    portal = demo_portal()
     return portal.sessions, demo_history(portal.sessions, portal.fetched_at), portal.fetched_at
 
 

@@ -34,9 +34,9 @@ def test_demo_is_deterministic():
     assert dump_portal(generate_demo(anchor=ANCHOR)) == dump_portal(generate_demo(anchor=ANCHOR))
 
 
-def test_demo_has_what_the_dashboard_needs():
+def test_demo_has_what_the_dashboard_needs(demo_portal):
     """600 sessions, ~40 trainings, 25 tutors, 10+ zones, both kinds, every status, clashes."""
-    p = load_portal(generate_demo(anchor=ANCHOR))
+    p = demo_portal
     s = p.sessions
     assert len(s) == 600
     assert 35 <= len(p.trainings) <= 50
