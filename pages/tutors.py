@@ -22,6 +22,7 @@ from lu_data.analyses.tutors import (
 )
 from lu_data.exports.csv import sessions_export
 from lu_data.figures.tutors import hours_per_tutor_figure, workload_heatmap
+from lu_data.model.rollups import count_tutors, tutor_keys
 from lu_data.model.teaching_time import teaching_hours
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm"
@@ -58,7 +59,7 @@ team = ui.memo(view, team_table, mine, pairs)
 
 ui.render_cards(
     [
-        ui.Card("Tutors", f"{len(team):,}"),
+        ui.Card("Tutors", f"{count_tutors(tutor_keys(mine)):,}"),
         ui.Card("Sessions", f"{len(mine):,}"),
         ui.Card(
             "Teaching hours",

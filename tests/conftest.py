@@ -16,6 +16,7 @@ from tests.support import (
     ROOT,
     demo_portal,
     start_streamlit,
+    stop_streamlit,
 )
 
 
@@ -132,8 +133,7 @@ def app_url():
     """The dashboard served by a real streamlit server for the whole browser session."""
     proc, url = start_streamlit()
     yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop_streamlit(proc)
 
 
 MARKERS = {"unit": "unit", "app": "app", "e2e": "e2e"}

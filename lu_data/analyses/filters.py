@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
-from lu_data.model.rollups import tutor_keys
+from lu_data.model.rollups import count_tutors, tutor_keys
 from lu_data.model.session_text import location_labels
 
 DEFAULT_WEEKS_AHEAD = 8
@@ -76,7 +76,7 @@ def filter_sessions(sessions: pd.DataFrame, f: Filters) -> pd.DataFrame:
 def describe_view(sessions: pd.DataFrame, f: Filters) -> str:
     """One sentence saying what is shown, e.g. "214 sessions · 3 tutors · 1 Dec 2026 – ..."."""
     n = len(sessions)
-    tutors = tutor_keys(sessions).nunique() if n else 0
+    tutors = count_tutors(tutor_keys(sessions)) if n else 0
     parts = [
         f"{n:,} session{'s' if n != 1 else ''}",
         f"{tutors:,} tutor{'s' if tutors != 1 else ''}",

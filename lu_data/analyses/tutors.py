@@ -10,7 +10,7 @@ import pandas as pd
 from lu_data.analyses.capacity import WEEK_FREQ
 from lu_data.analyses.double_bookings import conflict_counts, double_bookings
 from lu_data.model.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
-from lu_data.model.rollups import tutor_keys, tutors_frame
+from lu_data.model.rollups import count_tutors, tutor_keys, tutors_frame
 from lu_data.model.schema import (
     CLASH_DTYPES,
     DOUBLE_BOOKING_EXPORT_DTYPES,
@@ -109,7 +109,7 @@ def training_summary(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataF
             "Training": g["title"].first(),
             "Sessions": g.size(),
             "Teaching hours": g["hours"].sum().round(1),
-            "Tutors": g["tutor"].nunique(),
+            "Tutors": g["tutor"].agg(count_tutors),
             "First session": g["when"].first(),
             "Last session": g["when"].last(),
         }

@@ -15,6 +15,8 @@ from lu_data.model.schema import (
 )
 from lu_data.model.teaching_time import teaching_hours
 
+NO_TUTOR_KEY = "none"  # the tutor key of a session nobody teaches
+
 
 def trainings_frame(sessions: pd.DataFrame) -> pd.DataFrame:
     """One row per training: sessions, first/last start, seats, fill and tutors.
@@ -93,7 +95,12 @@ def tutor_key_of(sessions: pd.DataFrame) -> pd.Series:
     by_name = "name:" + sessions["tutor_name"]
     key = by_id.where(sessions["tutor_id"].notna(), by_email)
     key = key.where(key.notna(), by_name)
-    return key.fillna("none").astype("str")
+    return key.fillna(NO_TUTOR_KEY).astype("str")
+
+
+def count_tutors(keys: pd.Series) -> int:
+    """How many tutors the keys name; sessions without a tutor are not a tutor."""
+    return int(keys.loc[keys != NO_TUTOR_KEY].nunique())
 
 
 def _joined_names(s: pd.DataFrame, by: str) -> pd.Series:

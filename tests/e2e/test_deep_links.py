@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support import start_streamlit
+from tests.support import start_streamlit, stop_streamlit
 from ui.menu import PAGES as MENU
 
 pytestmark = pytest.mark.browser
@@ -52,10 +52,8 @@ def fresh_servers() -> Iterator[dict[str, str]]:
     try:
         yield {path: url for (path, _), (_, url) in zip(PAGES, started, strict=True)}
     finally:
-        for proc, _ in started:
-            proc.terminate()
-        for proc, _ in started:
-            proc.wait(timeout=10)
+        with ThreadPoolExecutor(len(PAGES)) as pool:
+            list(pool.map(lambda server: stop_streamlit(server[0]), started))
 
 
 def open_and_wait(page: Page, url: str, title: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from lu_data.sources.fake_portal import FakePortal
-from tests.support import start_streamlit
+from tests.support import start_streamlit, stop_streamlit
 from tests.support.security import (
     IDLE,
     PASSWORD,
@@ -110,8 +110,7 @@ def hostile_tour(browser, tmp_path_factory) -> Iterator[dict[str, Any]]:
             seen["url"] = page.url
         finally:
             page.close()
-            proc.terminate()
-            seen["log"] = proc.communicate(timeout=15)[0].decode("utf-8", "replace")
+            seen["log"] = stop_streamlit(proc)
     yield seen
 
 

@@ -171,3 +171,14 @@ def start_streamlit(env_extra: dict[str, str] | None = None) -> tuple[subprocess
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode())
+
+
+def stop_streamlit(proc: subprocess.Popen, timeout: float = 20) -> str:
+    """Stop a server from start_streamlit and return its output; kill it if it lingers."""
+    proc.terminate()
+    try:
+        out, _ = proc.communicate(timeout=timeout)  # reading the pipe: a full one would block
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    return (out or b"").decode("utf-8", "replace")
