@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lu_data.analyses.filter_choices import MAX_LISTED, filter_choices, narrow_choices
-from tests.support import demo_portal
+from tests.support import demo_portal, open_page
 
 SESSIONS = 30_000  # about 2,000 trainings and 1,000 tutors: over MAX_LISTED each
 
@@ -58,9 +58,7 @@ def test_tutors_page_finds_one_tutor_among_thousands(app, monkeypatch) -> None:
     from lu_data.analyses.tutors import sessions_of_tutor, tutor_labels
 
     monkeypatch.setenv("LU_DEMO_SESSIONS", str(SESSIONS))
-    at = app()
-    at.run()
-    at.switch_page("pages/tutors.py").run()
+    at = open_page(app, "pages/tutors.py")  # straight to the page: no Overview run at 30,000
     assert not at.exception
     picker = at.selectbox(key="tutors_pick")
     assert len(picker.options) == MAX_LISTED + 1  # "All tutors" and the first MAX_LISTED

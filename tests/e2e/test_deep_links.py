@@ -31,17 +31,17 @@ MENU_LABELS = [
     "Sessions & export",
     "Data quality",
 ]
-# (url path, page title)
+# (url path, page title, what the page must draw)
 PAGES = [
-    ("", "ILT sessions overview"),
-    ("capacity", "Capacity"),
-    ("calendar", "Calendar"),
-    ("tutors", "Tutors"),
-    ("pace", "Fill pace & forecast"),
-    ("sessions", "Sessions and export"),
-    ("quality", "Data quality"),
+    ("", "ILT sessions overview", "chart"),
+    ("capacity", "Capacity", "chart"),
+    ("calendar", "Calendar", "calendar"),
+    ("tutors", "Tutors", "chart"),
+    ("pace", "Fill pace & forecast", "chart"),
+    ("sessions", "Sessions and export", "table"),
+    ("quality", "Data quality", "table"),
 ]
-IDS = [path or "overview" for path, _ in PAGES]
+IDS = [path or "overview" for path, _, _ in PAGES]
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def fresh_servers() -> Iterator[dict[str, str]]:
     with ThreadPoolExecutor(len(PAGES)) as pool:
         started = list(pool.map(lambda _: start_streamlit(), PAGES))
     try:
-        yield {path: url for (path, _), (_, url) in zip(PAGES, started, strict=True)}
+        yield {path: url for (path, _, _), (_, url) in zip(PAGES, started, strict=True)}
     finally:
         with ThreadPoolExecutor(len(PAGES)) as pool:
             list(pool.map(lambda server: stop_streamlit(server[0]), started))
@@ -105,15 +105,30 @@ def test_menu_lists_every_page():
     """The menu this test expects is the app's menu, page for page."""
     assert [p.label for p in MENU] == MENU_LABELS
     assert [p.script.removeprefix("pages/").removesuffix(".py") for p in MENU][1:] == [
-        path for path, _ in PAGES[1:]
+        path for path, _, _ in PAGES[1:]
     ]
 
 
-@pytest.mark.parametrize(("path", "title"), PAGES, ids=IDS)
-def test_deep_link_first_on_fresh_server(page: Page, fresh_servers, path: str, title: str):
-    """A fresh server's first request, a deep link with filters, shows that page in that view."""
+@pytest.mark.parametrize(("path", "title", "draws"), PAGES, ids=IDS)
+def test_deep_link_first_on_fresh_server(
+    page: Page, fresh_servers, path: str, title: str, draws: str
+):
+    """A fresh server's first request, a deep link with filters, shows that page in that view.
+
+    The page draws what it is for (its chart, calendar or table) and shows no error.
+    """
     open_and_wait(page, f"{fresh_servers[path]}/{path}?{FILTERS}", title)
     assert_shared_sidebar(page)
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.all_inner_texts()
+    if draws == "chart":
+        drawn = page.locator('[data-testid="stPlotlyChart"] .main-svg').first
+    elif draws == "calendar":
+        frame = page.frame_locator('iframe[title="streamlit_calendar.calendar"]')
+        drawn = frame.locator(".fc-event").first
+    else:
+        drawn = page.get_by_test_id("stDataFrame").first
+    expect(drawn).to_be_visible(timeout=TIMEOUT)
 
 
 def test_menu_link_keeps_the_shared_filters(page: Page, fresh_servers):
