@@ -26,6 +26,8 @@ ENV_VARS = {
     "all_modules": "LEARNUPON_ALL_MODULES",
     "cache_minutes": "LEARNUPON_CACHE_MINUTES",
 }
+PORTALS_TABLE = "portals"  # [learnupon.portals.NAME]: one table per portal
+PORTAL_LABEL_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 
@@ -110,9 +112,11 @@ class PortalConfig:
     max_pages: int = DEFAULT_MAX_PAGES
     workers: int = DEFAULT_WORKERS
     cache_minutes: float = DEFAULT_CACHE_MINUTES
+    name: str = ""  # how the store, the Portal filter and exports name it; "" = from the URL
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", check_base_url(self.base_url))
+        object.__setattr__(self, "name", check_portal_label(self.name or label_of(self.base_url)))
         if not self.username or not self.password:
             raise ConfigError("both the API username and the API password are required")
         if self.requests_per_second is not None and self.requests_per_second < 0:
@@ -122,7 +126,8 @@ class PortalConfig:
 
     def __repr__(self) -> str:
         return (
-            f"PortalConfig(base_url={self.base_url!r}, username={self.username!r}, "
+            f"PortalConfig(name={self.name!r}, base_url={self.base_url!r}, "
+            f"username={self.username!r}, "
             f"password='***', requests_per_second={self.requests_per_second!r}, "
             f"all_modules={self.all_modules!r})"
         )
@@ -148,6 +153,58 @@ def settings_from(env: Mapping[str, str], secrets: Mapping[str, Any] | None) -> 
     return merged
 
 
+def label_of(base_url: str) -> str:
+    """A portal's default name: its learnupon.com subdomain, else its host (and port)."""
+    parts = urlsplit(base_url)
+    host = (parts.hostname or "portal").lower()
+    if host.endswith(".learnupon.com"):
+        return host.removesuffix(".learnupon.com").split(".")[0]
+    label = host + (f"-{parts.port}" if parts.port else "")
+    return re.sub(r"[^a-z0-9_-]+", "-", label).strip("-")[:40] or "portal"
+
+
+def check_portal_label(name: str) -> str:
+    """A portal name as stored and shown: lower-case letters, digits, - and _; up to 40."""
+    label = name.strip().lower()
+    if not PORTAL_LABEL_RE.match(label):
+        raise ConfigError(
+            f"portal name {name!r} is not valid: use up to 40 lower-case letters, digits, "
+            "- or _, starting with a letter or digit"
+        )
+    return label
+
+
+def portal_configs_from(
+    env: Mapping[str, str], secrets: Mapping[str, Any] | None = None
+) -> list[PortalConfig]:
+    """Every configured portal: [learnupon.portals.NAME] tables, then the single portal.
+
+    The single portal is today's flat [learnupon] table and LEARNUPON_* variables, named after
+    its subdomain or host. LEARNUPON_CACHE_MINUTES and LEARNUPON_REQUESTS_PER_SECOND are the
+    defaults of the named portals too. Names must differ.
+    """
+    configs: list[PortalConfig] = []
+    defaults = {k: env.get(ENV_VARS[k]) for k in ("cache_minutes", "requests_per_second")}
+    for name, table in _portal_tables(secrets).items():
+        settings = {k: v for k, v in defaults.items() if not _blank(v)}
+        settings |= {k: v for k, v in table.items() if not _blank(v)}
+        configs.append(
+            _config_of(settings, where=f"[{SECRETS_TABLE}.{PORTALS_TABLE}.{name}]", name=name)
+        )
+    single = portal_config_from(env, secrets)
+    if single is not None:
+        configs.append(single)
+    seen: set[str] = set()
+    for config in configs:
+        if config.name in seen:
+            raise ConfigError(
+                f"two portals are named {config.name!r}: give each [{SECRETS_TABLE}."
+                f"{PORTALS_TABLE}.NAME] table its own name"
+            )
+        seen.add(config.name)
+    return configs
+
+
 def portal_config_from(
     env: Mapping[str, str], secrets: Mapping[str, Any] | None = None
 ) -> PortalConfig | None:
@@ -161,28 +218,56 @@ def portal_config_from(
             "both a portal name and a base URL are set for LearnUpon: keep only one "
             "(portal = 'acme' for acme.learnupon.com, base_url for any other host)"
         )
+    return _config_of(
+        settings,
+        where=f"the [{SECRETS_TABLE}] table of .streamlit/secrets.toml or as LEARNUPON_* "
+        "environment variables",
+    )
+
+
+def _config_of(settings: Mapping[str, Any], *, where: str, name: str = "") -> PortalConfig:
+    """One PortalConfig from merged settings; where says where a missing one belongs."""
+    if "portal" in settings and "base_url" in settings:
+        raise ConfigError(
+            f"both a portal name and a base URL are set in {where}: keep only one "
+            "(portal = 'acme' for acme.learnupon.com, base_url for any other host)"
+        )
     missing = []
     if "portal" not in settings and "base_url" not in settings:
         missing.append("portal (or base_url)")
     missing += [k for k in ("username", "password") if k not in settings]
     if missing:
         raise ConfigError(
-            f"LearnUpon settings are incomplete: missing {', '.join(missing)}; set them in "
-            f"the [{SECRETS_TABLE}] table of .streamlit/secrets.toml or as LEARNUPON_* "
-            "environment variables"
+            f"LearnUpon settings are incomplete: missing {', '.join(missing)}; set them in {where}"
         )
     if "portal" in settings:
-        base_url = portal_base_url(str(settings["portal"]))
+        base_url = portal_base_url(str(settings["portal"]).strip())
     else:
-        base_url = check_base_url(str(settings["base_url"]))
+        base_url = check_base_url(str(settings["base_url"]).strip())
     return PortalConfig(
         base_url=base_url,
-        username=str(settings["username"]),
+        username=str(settings["username"]).strip(),
         password=str(settings["password"]),
         requests_per_second=_number(settings, "requests_per_second", DEFAULT_RPS),
         all_modules=_flag(settings, "all_modules"),
         cache_minutes=_number(settings, "cache_minutes", DEFAULT_CACHE_MINUTES) or 0.0,
+        name=check_portal_label(name) if name else "",
     )
+
+
+def _portal_tables(secrets: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
+    """The [learnupon.portals.NAME] tables, by name."""
+    portals = _secrets_table(secrets).get(PORTALS_TABLE)
+    if portals is None:
+        return {}
+    if not isinstance(portals, Mapping) or not all(
+        isinstance(t, Mapping) for t in portals.values()
+    ):
+        raise ConfigError(
+            f"[{SECRETS_TABLE}.{PORTALS_TABLE}] must hold one table per portal, e.g. "
+            f"[{SECRETS_TABLE}.{PORTALS_TABLE}.emea]"
+        )
+    return {str(name): table for name, table in portals.items()}
 
 
 def _secrets_table(secrets: Mapping[str, Any] | None) -> Mapping[str, Any]:

@@ -1,0 +1,1 @@
+"""Sync: fetch each configured portal and write its complete snapshot to the store."""
