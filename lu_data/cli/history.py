@@ -6,12 +6,11 @@ import argparse
 import sys
 from datetime import timedelta
 
-import sqlalchemy as sa
-
 from lu_data.model.loading import load_source
 from lu_data.store.history import (
     MIN_RECORD_GAP,
     URL_ENV,
+    StoreError,
     clean_origin,
     default_url,
     open_store,
@@ -36,7 +35,7 @@ def register_commands(subparsers: argparse._SubParsersAction) -> None:
     rec.add_argument(
         "--db",
         metavar="URL",
-        help=f"database URL (default: ${URL_ENV}, else an SQLite file in $LU_DATA_DIR)",
+        help=f"database URL (default: ${URL_ENV} or $LU_HISTORY_URL, else SQLite in $LU_DATA_DIR)",
     )
     rec.add_argument(
         "--min-gap-minutes",
@@ -55,10 +54,9 @@ def run_record(args: argparse.Namespace) -> int:
     try:
         with open_store(url) as store:
             added = store.record(portal, min_gap=gap)
-    except sa.exc.SQLAlchemyError as exc:
+    except StoreError as exc:
         # One line naming the store with its password masked; driver messages carry none.
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        print(f"lu-data: error: history store {safe_url(url)}: {reason}", file=sys.stderr)
+        print(f"lu-data: error: history {exc}", file=sys.stderr)
         return EXIT_STORE_ERROR
     where, origin = safe_url(url), clean_origin(portal.origin)
     stamp = f"{portal.fetched_at:%Y-%m-%d %H:%M:%S} UTC"

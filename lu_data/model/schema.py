@@ -155,6 +155,20 @@ WARNING_DTYPES: FrameSchema = frame_schema(
     }
 )
 
+# One row per portal in the store: its last sync run and newest complete snapshot.
+PORTAL_STATUS_DTYPES: FrameSchema = frame_schema(
+    {
+        "name": "str",
+        "base_url": "str",
+        "last_run_status": "str",
+        "last_run_started": UTC_DT,
+        "last_run_finished": UTC_DT,
+        "last_error": "str",
+        "snapshot_id": "Int64",
+        "snapshot_fetched_at": UTC_DT,
+    }
+)
+
 # What a coordinator reads for each warning code.
 WARNING_TEXT: dict[str, str] = {
     "unknown_timezone": "Time zone not recognised: times shown in UTC",

@@ -1,17 +1,20 @@
-"""Enrolment history: a snapshot store of every session's enrolment and capacity per fetch.
+"""The store: enrolment history per fetch, and complete snapshots of every portal.
 
 LMS APIs (LearnUpon's included) return only today's count, so the pace at which a session fills
 can only be seen by recording it. Each fetch of a portal is one row in `fetches` (unique on
 origin and fetch time, so re-recording the same fetch adds nothing) and one row per upcoming
-session in `snapshots`. Embedded SQLite by default; a `postgresql+psycopg://` URL shares one
-store between several dashboard instances. The same SQLAlchemy Core code runs on both.
+session in `snapshots`. Beside that history, `portal_snapshots` keeps the last few complete
+normalised portals (frames as Arrow blobs), written by a syncer and read by the dashboard, with
+`portals` and `sync_runs` saying what was fetched when and how it went. Embedded SQLite by
+default; a `postgresql+psycopg://` URL shares one store between several instances. The same
+SQLAlchemy Core code runs on both; Alembic revisions (lu_data.store.migrate) upgrade on open.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,102 +23,78 @@ from urllib.parse import urlsplit, urlunsplit
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.schema import CreateTable
 
 if TYPE_CHECKING:
     from lu_data.model.loading import Portal
 
 from lu_data.model.schema import HISTORY_DTYPES, UTC_DT, empty_frame
 from lu_data.model.timezones import as_utc
+from lu_data.store import snapshots as snap
+from lu_data.store.engine import create_engine, write_transaction
+from lu_data.store.errors import StoreError, safe_url, translated_errors
+from lu_data.store.locks import sync_lock
+from lu_data.store.migrate import PG_MIGRATION_LOCK, current_revision, head_revision, upgrade_schema
+from lu_data.store.snapshots import StoredSnapshot, SyncRun
+from lu_data.store.tables import FETCHES, SNAPSHOTS
 
-URL_ENV = "LU_HISTORY_URL"
+__all__ = [
+    "EMPTY_HISTORY_MESSAGE",
+    "HISTORY_DTYPES",
+    "PG_MIGRATION_LOCK",
+    "HistoryStore",
+    "Store",
+    "StoreError",
+    "StoredSnapshot",
+    "SyncRun",
+    "clean_origin",
+    "default_url",
+    "history_frame",
+    "keep_snapshots",
+    "open_store",
+    "record_safely",
+    "safe_url",
+]
+
+URL_ENV = "LU_STORE_URL"
+LEGACY_URL_ENV = "LU_HISTORY_URL"  # the name before the store held snapshots; still honoured
+KEEP_ENV = "LU_KEEP_SNAPSHOTS"
+DEFAULT_KEEP = 3
 DATA_DIR_ENV = "LU_DATA_DIR"
 DEFAULT_DATA_DIR = Path("~/.local/share/lu-ilt")
 DB_FILE = "history.sqlite3"
 # A dashboard reloads every 15 minutes; one snapshot an hour is plenty for a day-by-day curve
 # and keeps a large portal's store from growing by millions of rows a day.
 MIN_RECORD_GAP = timedelta(hours=1)
-SQLITE_BUSY_MS = 30_000
 SQLITE_DT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-PG_MIGRATION_LOCK = 7_041_905  # any constant: serialises schema upgrades across instances
 EMPTY_HISTORY_MESSAGE = (
     "No enrolment history yet: it builds up each time data is loaded from a portal, "
     "or run `lu-data record` on a schedule."
 )
 
-METADATA = sa.MetaData()
-SCHEMA_VERSION = sa.Table(
-    "schema_version",
-    METADATA,
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("description", sa.String(200), nullable=False),
-)
-FETCHES = sa.Table(
-    "fetches",
-    METADATA,
-    sa.Column("fetch_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("origin", sa.String(500), nullable=False),
-    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("sessions", sa.Integer, nullable=False),
-    sa.UniqueConstraint("origin", "recorded_at", name="uq_fetches_origin_recorded_at"),
-)
-SNAPSHOTS = sa.Table(
-    "snapshots",
-    METADATA,
-    sa.Column(
-        "fetch_id",
-        sa.Integer,
-        sa.ForeignKey("fetches.fetch_id", ondelete="CASCADE"),
-        primary_key=True,
-        autoincrement=False,
-    ),
-    sa.Column("session_key", sa.String(200), primary_key=True),
-    sa.Column("training_key", sa.String(200), nullable=False),
-    sa.Column("start_utc", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("max_capacity", sa.Integer, nullable=True),
-    sa.Column("enrolled", sa.Integer, nullable=True),
-)
-# Version 2: looking up one session's history (the page's chart) must not scan every fetch.
-SESSION_INDEX = sa.Index("ix_snapshots_session_key", SNAPSHOTS.c.session_key)
-
-
-def _create_tables_v1(conn: Connection) -> None:
-    """Version 1: the fetches and snapshots tables (no secondary indexes yet)."""
-    for table in (FETCHES, SNAPSHOTS):
-        # CreateTable alone, not table.create(): that would also add later versions' indexes.
-        conn.execute(CreateTable(table, if_not_exists=True))
-
-
-def _index_session_key_v2(conn: Connection) -> None:
-    """Version 2: index snapshots by session_key."""
-    SESSION_INDEX.create(conn, checkfirst=True)
-
-
-@dataclass(frozen=True)
-class Upgrade:
-    """One ordered schema step; `apply` runs inside the upgrade transaction."""
-
-    version: int
-    description: str
-    apply: Callable[[Connection], None]
-
-
-UPGRADES: list[Upgrade] = [
-    Upgrade(1, "create fetches and snapshots", _create_tables_v1),
-    Upgrade(2, "index snapshots by session_key", _index_session_key_v2),
-]
-LATEST_VERSION = UPGRADES[-1].version
-
 
 def default_url(env: dict[str, str] | None = None) -> str:
-    """LU_HISTORY_URL, else an SQLite file in LU_DATA_DIR (default ~/.local/share/lu-ilt)."""
+    """LU_STORE_URL, else LU_HISTORY_URL, else an SQLite file in LU_DATA_DIR."""
     env = dict(os.environ) if env is None else env
-    if env.get(URL_ENV, "").strip():
-        return env[URL_ENV].strip()
+    for name in (URL_ENV, LEGACY_URL_ENV):
+        if env.get(name, "").strip():
+            return env[name].strip()
     folder = Path(env.get(DATA_DIR_ENV, "").strip() or DEFAULT_DATA_DIR).expanduser()
     return f"sqlite:///{folder / DB_FILE}"
+
+
+def keep_snapshots(env: dict[str, str] | None = None) -> int:
+    """How many complete snapshots each portal keeps: LU_KEEP_SNAPSHOTS (at least 1), else 3."""
+    env = dict(os.environ) if env is None else env
+    text = env.get(KEEP_ENV, "").strip()
+    if not text:
+        return DEFAULT_KEEP
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{KEEP_ENV} must be a whole number, not {text!r}") from None
+    if value < 1:
+        raise ValueError(f"{KEEP_ENV} must be at least 1")
+    return value
 
 
 def clean_origin(origin: str) -> str:
@@ -128,26 +107,87 @@ def clean_origin(origin: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def safe_url(url: str | sa.URL) -> str:
-    """A database URL for messages, with any password masked."""
-    return sa.make_url(url).render_as_string(hide_password=True)
+class Store:
+    """An open store: portal snapshots and sync runs in, snapshots and history out; `close`."""
 
-
-class HistoryStore:
-    """An open snapshot store; `record` portals in, read `history` out, then `close`."""
-
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, keep: int | None = None) -> None:
         self.engine = engine
+        self.keep = keep_snapshots() if keep is None else max(1, keep)
 
     @property
     def url(self) -> str:
         """The database URL with the password masked."""
         return safe_url(self.engine.url)
 
-    def schema_version(self) -> int:
-        """The schema version this store is at."""
-        with self.engine.connect() as conn:
-            return current_version(conn)
+    def revision(self) -> str | None:
+        """The Alembic revision this store is at."""
+        with self._errors(), self.engine.connect() as conn:
+            return current_revision(conn)
+
+    # --- portals, sync runs, snapshots ------------------------------------------------------
+
+    def start_run(self, name: str, base_url: str) -> int:
+        """Save the portal (base URL without credentials) and open a running sync; its run_id."""
+        with self._errors(), write_transaction(self.engine) as conn:
+            snap.save_portal(conn, name, clean_origin(base_url), replace=True)
+            return snap.insert_run(conn, name)
+
+    def finish_run(
+        self, run_id: int, *, status: str, sessions: int | None = None, error: str | None = None
+    ) -> None:
+        """End a sync run: status ok or failed, its session count, the error text (no secrets)."""
+        with self._errors(), write_transaction(self.engine) as conn:
+            snap.update_run(conn, run_id, status=status, sessions=sessions, error=error)
+
+    def last_run(self, name: str) -> SyncRun | None:
+        """The portal's newest sync run, so a syncer can tell whether a fetch is due."""
+        with self._errors(), self.engine.connect() as conn:
+            return snap.select_last_run(conn, name)
+
+    def write_snapshot(self, name: str, portal: Portal, *, run_id: int | None = None) -> int:
+        """Store the whole portal and its enrolment history in one transaction; the snapshot_id.
+
+        Readers see the previous snapshot until this commits, and never part of this one. The
+        portal's oldest complete snapshots beyond the store's `keep` go in the same transaction;
+        history rows stay.
+        """
+        with self._errors(), write_transaction(self.engine) as conn:
+            snap.save_portal(conn, name, clean_origin(portal.origin), replace=False)
+            snapshot_id = snap.insert_snapshot(conn, name, portal, run_id)
+            _record_in(
+                conn,
+                portal.sessions,
+                origin=clean_origin(portal.origin),
+                at=as_utc(portal.fetched_at).to_pydatetime(),
+                min_gap=MIN_RECORD_GAP,
+            )
+            snap.apply_retention(conn, name, self.keep)
+        return snapshot_id
+
+    def latest_snapshot_ids(self) -> dict[str, int]:
+        """Portal name -> newest complete snapshot id: cheap enough to poll every few seconds."""
+        with self._errors(), self.engine.connect() as conn:
+            return snap.select_latest_ids(conn)
+
+    def read_snapshot(self, name: str) -> StoredSnapshot | None:
+        """The portal's newest complete snapshot, frames in their declared dtypes; None if none."""
+        return self.read_snapshots([name]).get(name)
+
+    def read_snapshots(self, names: Iterable[str] | None = None) -> dict[str, StoredSnapshot]:
+        """The newest complete snapshot of each portal (every portal when names is None)."""
+        with self._errors(), self.engine.connect() as conn:
+            return snap.select_snapshots(conn, None if names is None else list(names))
+
+    def portal_status(self) -> pd.DataFrame:
+        """One row per portal: last run status, times and error, newest snapshot id and time."""
+        with self._errors(), self.engine.connect() as conn:
+            return snap.select_status(conn)
+
+    def sync_lock(self, name: str) -> contextlib.AbstractContextManager[bool]:
+        """Try, without waiting, to lock the portal for a sync across processes: yields held."""
+        return sync_lock(self.engine, name)
+
+    # --- enrolment history --------------------------------------------------------------------
 
     def record(self, portal: Portal, *, min_gap: timedelta | None = MIN_RECORD_GAP) -> int:
         """Record the portal's upcoming sessions at its fetch time; return the rows added.
@@ -171,27 +211,9 @@ class HistoryStore:
         min_gap: timedelta | None = MIN_RECORD_GAP,
     ) -> int:
         """Record a sessions frame as seen at `recorded_at` from `origin`; return rows added."""
-        origin = clean_origin(origin)
         at = as_utc(recorded_at).to_pydatetime()
-        upcoming = _upcoming(sessions, at)
-        with self.engine.begin() as conn:
-            if min_gap and _recorded_within(conn, origin, at, min_gap):
-                return 0
-            insert = (
-                _insert_ignore(conn, FETCHES)
-                .values(
-                    origin=origin,
-                    recorded_at=at,
-                    written_at=datetime.now(UTC),
-                    sessions=len(upcoming),
-                )
-                .returning(FETCHES.c.fetch_id)  # no row back when the fetch is already stored
-            )
-            fetch_id = conn.execute(insert).scalar_one_or_none()
-            if fetch_id is None:
-                return 0
-            _bulk_insert(conn, _snapshot_rows(upcoming, fetch_id))
-        return len(upcoming)
+        with self._errors(), write_transaction(self.engine) as conn:
+            return _record_in(conn, sessions, origin=clean_origin(origin), at=at, min_gap=min_gap)
 
     def history(
         self,
@@ -216,14 +238,14 @@ class HistoryStore:
         if origin is not None:
             query = query.where(FETCHES.c.origin == clean_origin(origin))
         query = query.order_by(SNAPSHOTS.c.session_key, FETCHES.c.recorded_at)
-        with self.engine.connect() as conn:
+        with self._errors(), self.engine.connect() as conn:
             result = conn.execute(query)
             frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
         return history_frame(frame)
 
     def origins(self) -> list[str]:
         """Every origin recorded, for a picker or a check."""
-        with self.engine.connect() as conn:
+        with self._errors(), self.engine.connect() as conn:
             query = sa.select(FETCHES.c.origin).distinct().order_by(FETCHES.c.origin)
             return list(conn.execute(query).scalars())
 
@@ -231,30 +253,42 @@ class HistoryStore:
         """Release the connection pool."""
         self.engine.dispose()
 
-    def __enter__(self) -> HistoryStore:
+    def _errors(self) -> contextlib.AbstractContextManager[None]:
+        """Database and file errors inside the block become one StoreError naming this store."""
+        return translated_errors(self.engine.url)
+
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def open_store(url: str | None = None, *, upto: int | None = None) -> HistoryStore:
-    """Open (creating and upgrading as needed) the store at url, LU_HISTORY_URL or the default.
+HistoryStore = Store  # the name from before the store held snapshots
 
-    `upto` stops the upgrade at an older version; only tests of the upgrade path need it.
+
+def open_store(
+    url: str | None = None, *, upto: str | None = None, keep: int | None = None
+) -> Store:
+    """Open (creating and upgrading as needed) the store at url, LU_STORE_URL or the default.
+
+    `keep` overrides LU_KEEP_SNAPSHOTS. `upto` stops the upgrade at an older Alembic revision;
+    only tests of the upgrade path need it. Raises StoreError when the store cannot be opened.
     """
     url = url or default_url()
-    parsed = sa.make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        engine = _sqlite_engine(parsed)
-    else:
-        engine = sa.create_engine(parsed, pool_pre_ping=True)
-    try:
-        upgrade_schema(engine, upto)
-    except Exception:
-        engine.dispose()
-        raise
-    return HistoryStore(engine)
+    with translated_errors(url):
+        engine = create_engine(url)
+        try:
+            upgrade_schema(engine, upto)
+        except Exception:
+            engine.dispose()
+            raise
+    return Store(engine, keep=keep)
+
+
+def latest_revision() -> str:
+    """The Alembic revision a freshly opened store is at."""
+    return head_revision()
 
 
 def record_safely(portal: Portal, url: str | None = None) -> tuple[int, str | None]:
@@ -265,38 +299,35 @@ def record_safely(portal: Portal, url: str | None = None) -> tuple[int, str | No
     try:
         with open_store(url) as store:
             return store.record(portal), None
+    except StoreError as exc:
+        cause = exc.__cause__
+        return 0, f"Enrolment history not recorded: {type(cause or exc).__name__}"
     except (sa.exc.SQLAlchemyError, OSError, ImportError) as exc:
         return 0, f"Enrolment history not recorded: {type(exc).__name__}"
 
 
-def current_version(conn: Connection) -> int:
-    """The highest applied schema version (0 for an empty database)."""
-    if not sa.inspect(conn).has_table(SCHEMA_VERSION.name):
+def _record_in(
+    conn: Connection,
+    sessions: pd.DataFrame,
+    *,
+    origin: str,
+    at: datetime,
+    min_gap: timedelta | None,
+) -> int:
+    """Add one fetch's upcoming sessions to the history on conn; return the rows added."""
+    upcoming = _upcoming(sessions, at)
+    if min_gap and _recorded_within(conn, origin, at, min_gap):
         return 0
-    return int(conn.execute(sa.select(sa.func.max(SCHEMA_VERSION.c.version))).scalar() or 0)
-
-
-def upgrade_schema(engine: Engine, upto: int | None = None) -> int:
-    """Apply every pending upgrade step in order, in one transaction; return the version."""
-    target = LATEST_VERSION if upto is None else upto
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            # Two instances starting together must not both run the same step.
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(PG_MIGRATION_LOCK)))
-        conn.execute(CreateTable(SCHEMA_VERSION, if_not_exists=True))
-        version = current_version(conn)
-        for step in UPGRADES:
-            if version < step.version <= target:
-                step.apply(conn)
-                conn.execute(
-                    SCHEMA_VERSION.insert().values(
-                        version=step.version,
-                        applied_at=datetime.now(UTC),
-                        description=step.description,
-                    )
-                )
-                version = step.version
-    return version
+    insert = (
+        _insert_ignore(conn, FETCHES)
+        .values(origin=origin, recorded_at=at, written_at=datetime.now(UTC), sessions=len(upcoming))
+        .returning(FETCHES.c.fetch_id)  # no row back when the fetch is already stored
+    )
+    fetch_id = conn.execute(insert).scalar_one_or_none()
+    if fetch_id is None:
+        return 0
+    _bulk_insert(conn, _snapshot_rows(upcoming, fetch_id))
+    return len(upcoming)
 
 
 def history_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -392,20 +423,3 @@ def _insert_ignore(conn: Connection, table: sa.Table) -> sa.Insert:
 
         return sqlite_insert(table).on_conflict_do_nothing()
     raise ValueError(f"history store: unsupported database {conn.dialect.name}")
-
-
-def _sqlite_engine(url: sa.URL) -> Engine:
-    """An SQLite engine with its folder created, WAL (readers never block the writer), FKs on."""
-    if url.database and url.database != ":memory:":
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
-
-    @sa.event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn: object, _record: object) -> None:
-        cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
-        cur.execute("PRAGMA foreign_keys=ON")
-        if url.database and url.database != ":memory:":
-            cur.execute("PRAGMA journal_mode=WAL")
-        cur.close()
-
-    return engine

@@ -11,13 +11,16 @@ import sqlalchemy as sa
 
 from lu_data import load_portal
 from lu_data.sources.demo import generate_demo
+from lu_data.store.engine import create_engine, write_transaction
 from lu_data.store.history import (
     HISTORY_DTYPES,
-    LATEST_VERSION,
+    Store,
     clean_origin,
     default_url,
+    latest_revision,
     open_store,
 )
+from lu_data.store.migrate import create_legacy_store
 from tests.support import ANCHOR, pg
 
 # The PostgreSQL fixtures, made visible to pytest in this module.
@@ -103,21 +106,37 @@ def test_min_gap_skips_a_fetch_soon_after_the_last(store_url):
 
 
 def test_version_1_store_opens_and_upgrades(store_url):
-    """A store left at schema version 1 upgrades to the latest on open and keeps its rows."""
+    """A store left at pre-Alembic schema version 1 upgrades on open and keeps its rows."""
     portal = small_portal()
-    with open_store(store_url, upto=1) as old:
-        assert old.schema_version() == 1
+    engine = create_engine(store_url)
+    with write_transaction(engine) as conn:
+        create_legacy_store(conn, version=1)
+    with Store(engine) as old:  # the history tables are all a version-1 store has
         added = old.record(portal)
         index_names = {i["name"] for i in sa.inspect(old.engine).get_indexes("snapshots")}
         assert "ix_snapshots_session_key" not in index_names
+        assert old.revision() is None
     with open_store(store_url) as store:
-        assert store.schema_version() == LATEST_VERSION == 2
+        assert store.revision() == latest_revision()
         index_names = {i["name"] for i in sa.inspect(store.engine).get_indexes("snapshots")}
         assert "ix_snapshots_session_key" in index_names
         assert len(store.history()) == added
         with store.engine.connect() as conn:
             steps = conn.execute(sa.text("SELECT version FROM schema_version ORDER BY version"))
-            assert [row[0] for row in steps] == [1, 2]
+            assert [row[0] for row in steps] == [1, 2]  # the release before still reads it
+
+
+def test_upgrade_stops_at_an_older_revision_and_continues(store_url):
+    """open_store(upto=) leaves a store at revision 0001 (history only); the next open upgrades."""
+    portal = small_portal()
+    with open_store(store_url, upto="0001") as old:
+        assert old.revision() == "0001"
+        assert not sa.inspect(old.engine).has_table("portal_snapshots")
+        added = old.record(portal)
+    with open_store(store_url) as store:
+        assert store.revision() == latest_revision()
+        assert sa.inspect(store.engine).has_table("portal_snapshots")
+        assert len(store.history()) == added
 
 
 def test_origin_is_stored_without_credentials(store_url):
@@ -139,10 +158,13 @@ def test_clean_origin_keeps_plain_text_and_ports():
 
 
 def test_default_url_prefers_env_then_data_dir(tmp_path):
-    """LU_HISTORY_URL wins; else an SQLite file in LU_DATA_DIR; else ~/.local/share/lu-ilt."""
+    """LU_STORE_URL wins, then LU_HISTORY_URL; else an SQLite file in LU_DATA_DIR or ~/.local."""
     assert default_url({"LU_HISTORY_URL": "postgresql+psycopg://h/db"}) == (
         "postgresql+psycopg://h/db"
     )
+    both = {"LU_STORE_URL": "postgresql+psycopg://h/new", "LU_HISTORY_URL": "sqlite:///old"}
+    assert default_url(both) == "postgresql+psycopg://h/new"
+    assert default_url({"LU_STORE_URL": " ", "LU_HISTORY_URL": "sqlite:///old"}) == "sqlite:///old"
     assert default_url({"LU_DATA_DIR": str(tmp_path)}) == f"sqlite:///{tmp_path}/history.sqlite3"
     assert default_url({}).endswith("/.local/share/lu-ilt/history.sqlite3")
 
@@ -151,9 +173,10 @@ def test_open_store_creates_its_folder(tmp_path, monkeypatch):
     """The embedded store is created on first use, folder included, from LU_DATA_DIR."""
     folder = tmp_path / "new" / "data"
     monkeypatch.delenv("LU_HISTORY_URL", raising=False)
+    monkeypatch.delenv("LU_STORE_URL", raising=False)
     monkeypatch.setenv("LU_DATA_DIR", str(folder))
     with open_store() as store:
-        assert store.schema_version() == LATEST_VERSION
+        assert store.revision() == latest_revision()
     assert (folder / "history.sqlite3").exists()
 
 

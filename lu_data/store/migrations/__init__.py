@@ -1,0 +1,1 @@
+"""Alembic revisions of the store's schema, applied on open by lu_data.store.migrate."""

@@ -1,0 +1,121 @@
+"""The store's tables as SQLAlchemy Core objects: enrolment history and portal snapshots.
+
+The migrations in `migrations/versions` create these; they spell out their own columns (a
+migration must keep doing what it did when later code changes these objects), and
+tests/e2e/test_store_snapshots.py checks both agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+RUN_STATUSES = ("running", "ok", "failed")
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime both ways: SQLite hands back naive values, PG aware ones."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store UTC (SQLite keeps the wall time only, so it must be UTC already)."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("store timestamps must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Aware UTC, whatever the backend returned."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+METADATA = sa.MetaData()
+
+# --- enrolment history (revision 0001, today's schema v2) -----------------------------------
+FETCHES = sa.Table(
+    "fetches",
+    METADATA,
+    sa.Column("fetch_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("origin", sa.String(500), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sessions", sa.Integer, nullable=False),
+    sa.UniqueConstraint("origin", "recorded_at", name="uq_fetches_origin_recorded_at"),
+)
+SNAPSHOTS = sa.Table(
+    "snapshots",
+    METADATA,
+    sa.Column(
+        "fetch_id",
+        sa.Integer,
+        sa.ForeignKey("fetches.fetch_id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("session_key", sa.String(200), primary_key=True),
+    sa.Column("training_key", sa.String(200), nullable=False),
+    sa.Column("start_utc", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("max_capacity", sa.Integer, nullable=True),
+    sa.Column("enrolled", sa.Integer, nullable=True),
+    sa.Index("ix_snapshots_session_key", "session_key"),
+)
+
+# --- portals, sync runs and complete portal snapshots (revision 0002) -----------------------
+PORTALS = sa.Table(
+    "portals",
+    METADATA,
+    sa.Column("portal_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("base_url", sa.String(500), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+SYNC_RUNS = sa.Table(
+    "sync_runs",
+    METADATA,
+    sa.Column("run_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "portal", sa.String(100), sa.ForeignKey("portals.name", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("finished_at", UtcDateTime, nullable=True),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("sessions", sa.Integer, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.CheckConstraint("status IN ('running', 'ok', 'failed')", name="ck_sync_runs_status"),
+    sa.Index("ix_sync_runs_portal_run", "portal", "run_id"),
+)
+PORTAL_SNAPSHOTS = sa.Table(
+    "portal_snapshots",
+    METADATA,
+    sa.Column("snapshot_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "portal", sa.String(100), sa.ForeignKey("portals.name", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "run_id",
+        sa.Integer,
+        sa.ForeignKey("sync_runs.run_id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    sa.Column("fetched_at", UtcDateTime, nullable=False),
+    sa.Column("written_at", UtcDateTime, nullable=False),
+    sa.Column("complete", sa.Boolean, nullable=False),
+    sa.Column("sessions", sa.Integer, nullable=False),
+    sa.Column("origin", sa.String(500), nullable=False),
+    sa.Column("is_demo", sa.Boolean, nullable=False),
+    sa.Column("quality", sa.Text, nullable=False),  # the report's counts as JSON
+    sa.Column("sessions_frame", sa.LargeBinary, nullable=False),  # Arrow IPC, zstd
+    sa.Column("trainings_frame", sa.LargeBinary, nullable=False),
+    sa.Column("tutors_frame", sa.LargeBinary, nullable=False),
+    sa.Column("rejected_frame", sa.LargeBinary, nullable=False),
+    sa.Column("warnings_frame", sa.LargeBinary, nullable=False),
+    # The dashboard polls "newest complete snapshot per portal": an index-only lookup.
+    sa.Index("ix_portal_snapshots_latest", "portal", "complete", "snapshot_id"),
+)
