@@ -68,8 +68,10 @@ TARGETS: dict[str, tuple[str, float]] = {
     "api_client_vs_bare": ("<=", 1.3),
     "api_paced_vs_floor": ("<=", 1.10),
     "browser_overview_s": ("<=", 3.0),
+    "store_read_s": ("<=", 0.5),
+    "store_pg_read_s": ("<=", 0.5),
 }
-SECTIONS = ("load", "export", "pages", "api", "paced", "browser")
+SECTIONS = ("load", "export", "store", "pages", "api", "paced", "browser")
 # Keys measured once per size; the others are measured once, at the largest size.
 PER_SIZE_KEYS = (
     "parse_limit_s",
@@ -99,6 +101,14 @@ SINGLE_KEYS = (
     "api_bare_get_s",
     "api_session_get_s",
     "api_client_vs_bare",
+    # The store, at the largest size (100k by default): SQLite always.
+    "store_load_s",
+    "store_write_s",
+    "store_read_s",
+    "store_snapshot_bytes",
+    "store_payload_bytes",
+    "store_read_vs_load",
+    "store_write_vs_load",
 )
 SLOW_KEYS = (
     "api_paced_s",
@@ -107,6 +117,10 @@ SLOW_KEYS = (
     "browser_overview_s",
     "browser_floor_s",
     "browser_overview_vs_floor",
+    # PostgreSQL figures need LU_BENCH_PG_URL; quick runs never take them.
+    "store_pg_write_s",
+    "store_pg_read_s",
+    "store_pg_read_vs_load",
 )
 
 

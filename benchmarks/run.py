@@ -57,6 +57,7 @@ from benchmarks.loading import (  # noqa: E402
     measure_loading,
 )
 from benchmarks.pages import measure_pages  # noqa: E402
+from benchmarks.store import measure_store  # noqa: E402
 from lu_data.sources.files import read_path  # noqa: E402
 
 
@@ -73,6 +74,9 @@ def child_main(kind: str, path: Path, repeats: int, cheap: int) -> int:
         measure_in_process(report, n, portal, cheap)
     elif kind == "api":
         measure_api(report, read_path(path), repeats)
+    elif kind in ("store", "store-quick"):
+        n = int(re.sub(r"\D", "", path.stem))
+        measure_store(report, n, path, repeats, with_pg=kind == "store")
     else:
         measure_paced(report, read_path(path))
     print(json.dumps(report.to_json({})))
@@ -144,6 +148,11 @@ def main(argv: list[str] | None = None) -> int:
         for key, m in report.items.items():
             if "@" in key and not key.endswith("@" + size_label(largest)):
                 m.met = None
+        if "store" in wanted:
+            log(f"store (snapshots of {size_label(largest)} sessions)")
+            measure_in_child(
+                report, "store" if not args.quick else "store-quick", portals[largest], repeats
+            )
         if "pages" in wanted:
             log("pages (AppTest)")
             meta["pages"] = measure_pages(report, largest, repeats, cheap)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -12,12 +13,18 @@ import pandas as pd
 
 from lu_data.exports.csv import EXPORT_VIEWS, to_csv_bytes, view_frame
 from lu_data.model.display_zone import SESSION_ZONE, normalise_zone_choice
-from lu_data.model.loading import load_source
+from lu_data.model.loading import Portal, load_source
 from lu_data.sources.files import SourceError, dump_portal
+from lu_data.store.errors import StoreError
 
 EXIT_UNREADABLE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE
 EXPORT_FORMATS = ("csv", "ics", "xlsx")
+SOURCE_HELP = (
+    "'demo', a saved JSON export or folder, a portal URL, or a store URL (sqlite:///FILE, "
+    "postgresql+psycopg://…): its newest snapshot of each portal"
+)
+PORTAL_HELP = "with a store URL: only this portal (repeat for several; default all)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     exp = sub.add_parser("export", help="write a CSV, calendar (ICS) or Excel export of a source")
-    exp.add_argument("source", help="'demo', a saved JSON export or folder, or a portal URL")
+    exp.add_argument("source", help=SOURCE_HELP)
+    exp.add_argument("--portal", action="append", metavar="NAME", help=PORTAL_HELP)
     exp.add_argument(
         "--view",
         choices=EXPORT_VIEWS,
@@ -52,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.set_defaults(func=run_export)
 
     chk = sub.add_parser("check", help="print the data-quality report of a source")
-    chk.add_argument("source")
+    chk.add_argument("source", help=SOURCE_HELP)
+    chk.add_argument("--portal", action="append", metavar="NAME", help=PORTAL_HELP)
     chk.add_argument("--json", action="store_true", help="machine-readable output")
     chk.add_argument("--anchor", type=_date, help="anchor date for the demo portal")
     chk.set_defaults(func=run_check)
@@ -83,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (SourceError, PortalError, ValueError, OSError) as exc:
+    except (SourceError, PortalError, StoreError, ValueError, OSError) as exc:
         # One clear line, never a traceback; PortalError texts never carry the password.
         print(f"lu-data: error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -99,7 +108,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise ValueError("--format ics holds sessions only: leave out --view")
     if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
         raise ValueError("--format xlsx writes a binary workbook: give -o FILE")
-    portal = load_source(args.source, anchor=args.anchor)
+    portal = _load(args)
     sessions = filter_by_start(portal.sessions, args.date_from, args.date_to, tz)
     if args.format == "ics":
         from lu_data.exports.ics import sessions_ics
@@ -133,11 +142,31 @@ def filter_by_start(
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """`lu-data check`: the data-quality report, as text or JSON."""
-    portal = load_source(args.source, anchor=args.anchor)
-    report = portal.quality
+    """`lu-data check`: the data-quality report, as text or JSON (a store: also per portal)."""
+    from lu_data.store.source import check_summary, check_text, is_store_url, read_store_source
+
+    if is_store_url(args.source):
+        source = read_store_source(args.source, args.portal)
+        if args.json:
+            text = json.dumps(check_summary(source), ensure_ascii=False, indent=2, default=str)
+            sys.stdout.write(text + "\n")
+        else:
+            sys.stdout.write(check_text(source))
+        return 0
+    report = _load(args).quality
     sys.stdout.write(report.to_json() if args.json else report.check_text())
     return 0
+
+
+def _load(args: argparse.Namespace) -> Portal:
+    """The Portal of SOURCE: a store URL's newest snapshots, else load_source."""
+    from lu_data.store.source import is_store_url, load_store_source
+
+    if is_store_url(args.source):
+        return load_store_source(args.source, args.portal)
+    if args.portal:
+        raise ValueError("--portal picks portals of a store URL source (sqlite:…, postgresql…)")
+    return load_source(args.source, anchor=args.anchor)
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -103,6 +103,8 @@ def _arrow_csv(df: pd.DataFrame) -> bytes | None:
             csv.writer(line, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(row)
             fixed.append(line.getvalue()[:-1])
         rows = pc.replace_with_mask(rows, pa.array(special), pa.array(fixed, pa.large_string()))
+    if isinstance(rows, pa.ChunkedArray):  # columns of a stacked frame come in several chunks
+        rows = rows.combine_chunks()
     lines = pa.LargeListArray.from_arrays(pa.array([0, len(rows)], pa.int64()), rows)
     body = pc.binary_join(lines, pa.scalar("\n", pa.large_string()))
     return b"".join(

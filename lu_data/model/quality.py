@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from lu_data.model.schema import REJECTED_DTYPES, WARNING_DTYPES, WARNING_TEXT, empty_frame
+from lu_data.model.schema import (
+    REJECTED_DTYPES,
+    WARNING_DTYPES,
+    WARNING_TEXT,
+    FrameSchema,
+    empty_frame,
+    enforce_dtypes,
+)
 
 
 @dataclass
@@ -115,3 +124,29 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
         }
         for r in out.to_dict(orient="records")
     ]
+
+
+def combine_reports(reports: Sequence[QualityReport]) -> QualityReport:
+    """One report for several portals' loads: counts summed, rejected and warning rows stacked."""
+    if len(reports) == 1:
+        return reports[0]
+    skipped: Counter[str] = Counter()
+    for report in reports:
+        skipped.update(report.skipped_types)
+    return QualityReport(
+        input_records=sum(r.input_records for r in reports),
+        sessions=sum(r.sessions for r in reports),
+        duplicates_merged=sum(r.duplicates_merged for r in reports),
+        skipped_non_ilt=sum(r.skipped_non_ilt for r in reports),
+        skipped_types=dict(sorted(skipped.items())),
+        rejected=_stacked([r.rejected for r in reports], REJECTED_DTYPES),
+        warnings=_stacked([r.warnings for r in reports], WARNING_DTYPES),
+    )
+
+
+def _stacked(frames: list[pd.DataFrame], dtypes: FrameSchema) -> pd.DataFrame:
+    """Frames one under another in their declared dtypes (empty ones add nothing)."""
+    rows = [f for f in frames if not f.empty]
+    if not rows:
+        return empty_frame(dtypes)
+    return enforce_dtypes(pd.concat(rows, ignore_index=True), dtypes)

@@ -1,1 +1,1 @@
-"""The store: enrolment history kept across fetches."""
+"""The store: enrolment history across fetches, and complete snapshots of each portal."""

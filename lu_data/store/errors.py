@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
+if TYPE_CHECKING:  # the command line imports StoreError on every run: SQLAlchemy only on use
+    import sqlalchemy as sa
 
 # Driver messages (SQLite's and PostgreSQL's) that mean one thing a person can act on.
 PLAIN_CAUSES = (
@@ -25,6 +27,8 @@ class StoreError(Exception):
 
 def safe_url(url: str | sa.URL) -> str:
     """A database URL for messages, with any password masked."""
+    import sqlalchemy as sa
+
     return sa.make_url(url).render_as_string(hide_password=True)
 
 
@@ -42,6 +46,8 @@ def store_error(url: str | sa.URL, exc: BaseException) -> StoreError:
 @contextlib.contextmanager
 def translated_errors(url: str | sa.URL) -> Iterator[None]:
     """Turn database and file errors inside the block into one StoreError."""
+    import sqlalchemy as sa
+
     try:
         yield
     except StoreError:
