@@ -25,6 +25,7 @@ def _history_in_tmp(monkeypatch, tmp_path):
     """The enrolment-history store of every test lives in its own temporary folder."""
     monkeypatch.setenv("LU_DATA_DIR", str(tmp_path / "lu-data"))
     monkeypatch.delenv("LU_HISTORY_URL", raising=False)
+    monkeypatch.delenv("LU_STORE_URL", raising=False)
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +36,7 @@ def _clear_streamlit_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
+    st.cache_resource.clear()  # stops the test's background syncers (their on_release)
 
 
 @pytest.fixture
@@ -96,7 +98,7 @@ def app(monkeypatch):
         monkeypatch.delenv(var, raising=False)
 
     def make(page: str | None = None, **query: str | list[str]) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
         for key, value in query.items():
             at.query_params[key] = value
         if page:

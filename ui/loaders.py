@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import threading
+import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
 
 import pandas as pd
+import sqlalchemy as sa
 import streamlit as st
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from lu_data import Portal, load_portal
 from lu_data.analyses.filter_choices import FilterChoices, filter_choices
@@ -18,13 +18,12 @@ from lu_data.analyses.forecast import (
     project_sessions,
     typical_curves,
 )
+from lu_data.sources.api_settings import PortalConfig, portal_configs_from
 from lu_data.sources.demo import DEMO_SESSIONS, generate_demo
 from lu_data.sources.files import read_files
 from lu_data.store.enrolment import enrolment_history
-from lu_data.store.history import record_safely
-
-if TYPE_CHECKING:
-    from lu_data.sources.api_settings import PortalConfig
+from lu_data.store.history import Store, StoreError, default_url, open_store, safe_url
+from lu_data.sync.syncer import Syncer
 
 SOURCE_DEMO = "demo"
 SOURCE_UPLOAD = "upload"
@@ -35,8 +34,9 @@ SOURCE_LABELS = {
     SOURCE_PORTAL: "LearnUpon portal",
 }
 
-DEFAULT_CACHE_MINUTES = 15
-RETRY_WITHOUT_DATA_MINUTES = 1
+FIRST_SYNC_TEXT = "Fetching sessions from LearnUpon for the first time…"
+FIRST_SYNC_POLL_SECONDS = 0.3  # how often the first viewer's wait looks for the first snapshot
+STORE_ERRORS = (StoreError, sa.exc.SQLAlchemyError, OSError)
 DEMO_SESSIONS_ENV = "LU_DEMO_SESSIONS"
 
 
@@ -89,83 +89,174 @@ def portal_projections(
     return project_sessions(_sessions, curves, pd.Timestamp(fetched_iso))
 
 
-class PortalStore:
-    """The last good fetch of a configured portal, shared by every browser session."""
+@st.cache_resource(max_entries=4, on_release=lambda syncer: syncer.stop())
+def background_syncer(store_url: str) -> Syncer:
+    """The one syncer of this server process for a store, started on first use.
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.portal: Portal | None = None
-        self.error: str | None = None
-        self.attempted_at: datetime | None = None
-
-    def is_fresh(self, max_age_minutes: float) -> bool:
-        """True when the last attempt is younger than max_age_minutes."""
-        if self.attempted_at is None:
-            return False
-        age = (datetime.now(UTC) - self.attempted_at).total_seconds() / 60
-        return age < max_age_minutes
+    Page runs never call LearnUpon: this thread fetches each portal once per period into the
+    store (sharing the period with every other process on the same store), and pages read it.
+    """
+    syncer = Syncer(open_store=lambda: open_store(store_url), configs=())
+    syncer.start()
+    return syncer
 
 
-@st.cache_resource(max_entries=4)
-def portal_store(base_url: str, username: str) -> PortalStore:
-    """One store per configured portal and API user, shared across sessions."""
-    return PortalStore()
+def syncer_for(store_url: str, configs: tuple[PortalConfig, ...]) -> Syncer:
+    """The store's syncer, following the settings: changed keys are used from the next round."""
+    syncer = background_syncer(store_url)
+    if tuple(syncer.configs) != configs:
+        changed = bool(syncer.configs)  # not on the first page run of this process
+        syncer.configs = configs
+        if changed:
+            syncer.request()
+    return syncer
 
 
-def portal_settings() -> PortalConfig | None:
-    """The configured LearnUpon portal (secrets or environment), or None; errors become text."""
-    from lu_data.sources.api_settings import portal_config_from
+@st.cache_resource(max_entries=4, on_release=lambda store: store.close())
+def shared_store(store_url: str) -> Store:
+    """One open store (and its connection pool) per URL for the whole server."""
+    return open_store(store_url)
 
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def snapshot_portal(store_url: str, snapshot_ids: tuple[tuple[str, int], ...]) -> Portal:
+    """The portals' latest snapshots as one Portal, read once per set of snapshot ids."""
+    names = [name for name, _ in snapshot_ids]
+    stored = shared_store(store_url).read_snapshots(names)
+    if len(stored) == 1:
+        return next(iter(stored.values())).portal
+    from lu_data.store.source import combine_portals
+
+    return combine_portals({n: s.portal for n, s in stored.items()}, safe_url(store_url))
+
+
+@dataclass
+class StoreView:
+    """What the store holds for the configured portals right now, for one page run."""
+
+    portal: Portal | None
+    snapshot_ids: tuple[tuple[str, int], ...]
+    notes: list[str]
+    error: str | None
+
+
+@st.cache_resource
+def last_good_views() -> dict[str, StoreView]:
+    """Per store URL, the last view read: what pages show while the store is unreachable."""
+    return {}
+
+
+def configured_portals() -> tuple[PortalConfig, ...]:
+    """Every configured portal (secrets or environment); errors are raised as ConfigError."""
     try:
         secrets = dict(st.secrets) if _has_secrets() else None
     except Exception:  # a malformed secrets.toml must not take the app down
         secrets = None
-    return portal_config_from(os.environ, secrets)
+    return tuple(portal_configs_from(os.environ, secrets))
 
 
-def load_configured_portal(
-    config: PortalConfig, *, force: bool = False
-) -> tuple[Portal | None, str | None]:
-    """Fetch the configured portal at most once per cache period; keep the last good data."""
-    from lu_data.sources.api_client import PortalError, fetch_portal
+def portal_settings() -> PortalConfig | None:
+    """The first configured portal, or None (for the source picker's yes/no)."""
+    configs = configured_portals()
+    return configs[0] if configs else None
 
-    store = portal_store(config.base_url, config.username)
-    configured = getattr(config, "cache_minutes", None)
-    minutes = float(DEFAULT_CACHE_MINUTES if configured is None else configured)
-    if store.portal is None:
-        # Without any good data (e.g. a wrong password, since corrected) retry soon rather
-        # than serving the old error for a whole cache period.
-        minutes = min(minutes, RETRY_WITHOUT_DATA_MINUTES)
-    pressed = datetime.now(UTC)
-    with store.lock:  # other sessions wait here and then reuse this fetch
-        # Refresh pressed while another session's fetch ran: that fetch is the answer (20
-        # people pressing it together must not mean 20 full fetches one after the other).
-        answered = store.attempted_at is not None and store.attempted_at >= pressed
-        if (force and not answered) or not store.is_fresh(minutes):
-            bar = st.progress(0.0, text="Fetching sessions from LearnUpon…")
-            ctx = get_script_run_ctx()
 
-            def progress(done: int, total: int, message: str = "") -> None:
-                # The client reports from its worker threads; attach them to this session.
-                add_script_run_ctx(threading.current_thread(), ctx)
-                bar.progress(
-                    min(done / total, 1.0) if total else 0.0,
-                    text=f"Fetching from LearnUpon: {done}/{total} {message}".strip(),
-                )
+def load_store_view(configs: tuple[PortalConfig, ...], *, refresh: bool = False) -> StoreView:
+    """The latest complete snapshots of the portals; waits only when none was ever written."""
+    url = default_url()
+    try:
+        shared_store(url)  # opened (and migrated) before the syncer opens it too
+    except STORE_ERRORS as exc:
+        return StoreView(None, (), [], f"The data store cannot be opened: {exc}")
+    syncer = syncer_for(url, configs)
+    if refresh:
+        syncer.request()  # returns at once: the syncer fetches, this run reads what is there
+    names = [c.name for c in configs]
+    try:
+        ids = snapshot_ids(url, names)
+        if not ids:
+            ids = _wait_for_first_sync(url, names, syncer)
+        if not ids:
+            return StoreView(None, (), [], _failure_text(url, names))
+        view = StoreView(snapshot_portal(url, ids), ids, _status_notes(url, names, syncer), None)
+    except STORE_ERRORS as exc:
+        kept = last_good_views().get(url)
+        if kept is None:
+            return StoreView(None, (), [], f"The data store is unreachable: {exc}")
+        note = f"The data store is unreachable ({exc}); showing the data already loaded."
+        return StoreView(kept.portal, kept.snapshot_ids, [note], None)
+    last_good_views()[url] = view
+    return view
 
-            try:
-                store.portal = load_portal(fetch_portal(config, progress=progress, lean=True))
-                store.error = None
-                # Each portal load feeds the enrolment history behind the fill-pace forecast.
-                _, problem = record_safely(store.portal)
-                if problem:
-                    st.sidebar.caption(problem)
-            except PortalError as exc:
-                store.error = str(exc)
-            finally:
-                store.attempted_at = datetime.now(UTC)
-                bar.empty()
-        return store.portal, store.error
+
+def snapshot_ids(url: str, names: list[str]) -> tuple[tuple[str, int], ...]:
+    """(name, newest complete snapshot id) of each configured portal that has one."""
+    latest = shared_store(url).latest_snapshot_ids()
+    return tuple((n, latest[n]) for n in names if n in latest)
+
+
+def _wait_for_first_sync(url: str, names: list[str], syncer: Syncer) -> tuple[tuple[str, int], ...]:
+    """The first viewer ever waits for the first sync, with a progress bar, until it lands.
+
+    It asks for a sync, so a portal that failed before (say, a password since corrected) is
+    tried again now rather than its old error shown; many viewers asking is still one fetch.
+    """
+    asked = datetime.now(UTC)
+    syncer.request()
+    bar = st.progress(0.0, text=FIRST_SYNC_TEXT)
+    try:
+        while True:
+            ids = snapshot_ids(url, names)
+            if ids or _all_failed_after(url, names, asked):
+                return ids
+            done = sum(d for d, _, _ in syncer.progress.values())
+            total = sum(t for _, t, _ in syncer.progress.values())
+            bar.progress(
+                min(done / total, 1.0) if total else 0.0,
+                text=f"Fetching from LearnUpon: {done}/{total}" if total else FIRST_SYNC_TEXT,
+            )
+            time.sleep(FIRST_SYNC_POLL_SECONDS)
+    finally:
+        bar.empty()
+
+
+def _all_failed_after(url: str, names: list[str], asked: datetime) -> bool:
+    """Every portal's latest run failed and finished after `asked`: stop waiting, say why."""
+    store = shared_store(url)
+    runs = [store.last_run(n) for n in names]
+    return all(
+        r is not None
+        and r.status == "failed"
+        and r.finished_at is not None
+        and r.finished_at >= asked
+        for r in runs
+    )
+
+
+def _failure_text(url: str, names: list[str]) -> str:
+    """Why no portal has data: each portal's last error."""
+    store = shared_store(url)
+    reasons = []
+    for name in names:
+        run = store.last_run(name)
+        reasons.append(f"{name}: {run.error if run and run.error else 'not fetched yet'}")
+    return "; ".join(reasons)
+
+
+def _status_notes(url: str, names: list[str], syncer: Syncer) -> list[str]:
+    """A sync in progress, and each failed portal's reason with the age of what is shown."""
+    notes: list[str] = []
+    if syncer.fetching:
+        notes.append(f"Sync running ({', '.join(sorted(syncer.fetching))}); the page stays usable.")
+    status = shared_store(url).portal_status()
+    for row in status.to_dict("records"):
+        name, error, at = str(row["name"]), row["last_error"], row["snapshot_fetched_at"]
+        if name in names and row["last_run_status"] == "failed" and isinstance(error, str):
+            shown = (
+                f" Showing data as of {at:%d %b %Y %H:%M} UTC." if isinstance(at, datetime) else ""
+            )
+            notes.append(f"Refresh failed for {name}: {error.rstrip('.')}.{shown}")
+    return notes
 
 
 def _has_secrets() -> bool:

@@ -16,18 +16,22 @@ from lu_data.analyses.filters import Filters, default_range, describe_view, filt
 from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
 from lu_data.model.timezones import all_zones
+from lu_data.store.history import default_url
 from ui.loaders import (
     SOURCE_DEMO,
     SOURCE_LABELS,
     SOURCE_PORTAL,
     SOURCE_UPLOAD,
+    STORE_ERRORS,
+    configured_portals,
     demo_size,
-    load_configured_portal,
     load_demo_portal,
+    load_store_view,
     load_uploaded_portal,
     portal_choices,
     portal_settings,
     portal_token,
+    snapshot_ids,
 )
 from ui.menu import APP_TITLE, render_menu, set_page
 from ui.view import VIEW_KEY, View, today
@@ -41,6 +45,7 @@ TZ_MODE_LABELS = {
     TZ_PICK: "A zone I pick",
 }
 
+SNAPSHOT_POLL_SECONDS = 5  # how soon an open page shows a newly stored snapshot
 UPLOADS_KEY = "_lu_uploads"  # (name, bytes) of this session's uploaded files
 
 EMPTY_VIEW_MESSAGE = "No sessions in this range — widen the dates or clear a filter in the sidebar."
@@ -110,16 +115,36 @@ def render_source_picker() -> tuple[Portal | None, str, list[str]]:
             return None, source, notes
     if config is None:  # unreachable: the portal option is offered only with settings
         return None, source, notes
-    refresh = st.sidebar.button("Refresh now", key="filter_refresh", icon=":material/refresh:")
-    portal, error = load_configured_portal(config, force=refresh)
-    if error and portal is not None:
-        notes.append(
-            f"Refresh failed: {error.rstrip('.')}. Showing data as of "
-            f"{portal.fetched_at:%d %b %Y %H:%M} UTC."
-        )
-    elif error:
-        st.sidebar.error(error)
-    return portal, source, notes
+    refresh = st.sidebar.button(
+        "Refresh now",
+        key="filter_refresh",
+        icon=":material/refresh:",
+        help="Ask for a sync now; the page keeps showing the current data until it lands",
+    )
+    configs = configured_portals()
+    view = load_store_view(configs, refresh=refresh)
+    if refresh:
+        notes.append("Sync requested: new data shows here as soon as it is stored.")
+    notes += view.notes
+    if view.error:
+        st.sidebar.error(view.error)
+    if view.portal is not None:
+        with st.sidebar:
+            watch_snapshots(default_url(), tuple(c.name for c in configs), view.snapshot_ids)
+    return view.portal, source, notes
+
+
+@st.fragment(run_every=SNAPSHOT_POLL_SECONDS)
+def watch_snapshots(
+    store_url: str, names: tuple[str, ...], shown: tuple[tuple[str, int], ...]
+) -> None:
+    """Every few seconds: when a newer snapshot is stored, rerun the page to show it."""
+    try:
+        latest = snapshot_ids(store_url, list(names))
+    except STORE_ERRORS:
+        return  # the page keeps what it has; the next run says the store is down
+    if latest and latest != shown:
+        st.rerun(scope="app")
 
 
 def render_filters(portal: Portal, now: date) -> Filters:

@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lu_data.cli.history import register_commands as register_history
 
     register_history(sub)
+    from lu_data.cli.sync import register_commands as register_sync
+
+    register_sync(sub)
     return parser
 
 

@@ -32,7 +32,7 @@ from lu_data.model.timezones import as_utc
 from lu_data.store import snapshots as snap
 from lu_data.store.engine import create_engine, write_transaction
 from lu_data.store.errors import StoreError, safe_url, translated_errors
-from lu_data.store.locks import sync_lock
+from lu_data.store.locks import opening_lock, sync_lock
 from lu_data.store.migrate import PG_MIGRATION_LOCK, current_revision, head_revision, upgrade_schema
 from lu_data.store.snapshots import StoredSnapshot, SyncRun
 from lu_data.store.tables import FETCHES, SNAPSHOTS
@@ -276,7 +276,7 @@ def open_store(
     only tests of the upgrade path need it. Raises StoreError when the store cannot be opened.
     """
     url = url or default_url()
-    with translated_errors(url):
+    with translated_errors(url), opening_lock(url):
         engine = create_engine(url)
         try:
             upgrade_schema(engine, upto)

@@ -97,3 +97,27 @@ def _memory_lock(engine: Engine, name: str) -> Iterator[bool]:
     finally:
         if held:
             lock.release()
+
+
+@contextlib.contextmanager
+def opening_lock(url: str | sa.URL) -> Iterator[None]:
+    """Processes opening one SQLite file take turns: the first creates it, switches it to WAL
+    and migrates it; the others then find it ready (SQLite answers "locked" at once, without
+    its busy wait, to two connections changing the journal mode together)."""
+    database = sqlite_file(url)
+    if database is None:
+        yield
+        return
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(
+            database.with_name(f"{database.name}.open.lock"), os.O_RDWR | os.O_CREAT, 0o600
+        )
+    except OSError:  # a read-only folder: nothing will be migrated there anyway
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock

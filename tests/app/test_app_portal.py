@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from lu_data import load_portal
@@ -70,3 +72,17 @@ def test_wrong_password_shows_a_clear_error_without_the_password(portal_env, mon
     errors = " ".join(e.value for e in at.sidebar.error) + " ".join(e.value for e in at.error)
     assert "API" in errors or "credentials" in errors.lower()
     assert PASSWORD not in errors
+
+
+def test_restarted_server_shows_the_stored_snapshot_without_fetching(portal_env, monkeypatch):
+    """After a restart (every in-memory cache gone) the page reads the store, not LearnUpon."""
+    import streamlit as st
+
+    fake, _ = portal_env
+    before = {m.label: m.value for m in run_app(monkeypatch).metric}
+    requests = fake.request_count
+    st.cache_resource.clear()  # what a restart forgets: the syncer, the store, every frame
+    after = run_app(monkeypatch)
+    assert {m.label: m.value for m in after.metric} == before
+    time.sleep(0.5)  # the new process's syncer has looked and found the snapshot fresh
+    assert fake.request_count == requests

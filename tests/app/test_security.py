@@ -15,6 +15,7 @@ import pickle
 import threading
 import traceback
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from lu_data.sources.api_client import (
 from lu_data.sources.api_settings import check_base_url
 from lu_data.sources.fake_portal import FakePortal, Faults
 from lu_data.sources.files import SourceError, read_files
-from tests.support import ANCHOR, ROOT
+from tests.support import ANCHOR, ROOT, wait_for_sync
 from tests.support.security import (
     APP_PAGES,
     EVERY,
@@ -164,8 +165,12 @@ def test_app_never_shows_credentials(app_env, monkeypatch):
     monkeypatch.setenv("LEARNUPON_PASSWORD", PASSWORD)
     good = run_app(refresh=True)  # the failed attempt is reused for the cache period
     app_env.faults = Faults(revoke_after=0)
-    stale = run_app(refresh=True)
+    pressed = datetime.now(UTC)
+    asked = run_app(refresh=True)  # returns at once; the syncer's fetch fails behind it
+    assert wait_for_sync(app_env.base_url, pressed).status == "failed"
+    stale = run_app()
     assert any("Refresh failed" in w.value for w in stale.warning)
+    assert_no_secret(element_texts(asked), "app elements (refresh asked)")
     for name, at in (("wrong password", wrong), ("good", good), ("revoked", stale)):
         assert_no_secret(element_texts(at), f"app elements ({name})")
         query = json.dumps(dict(at.query_params), default=str)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -29,11 +29,13 @@ from lu_data.sources.api_client import (
     ServerError,
     fetch_portal,
 )
+from lu_data.sources.api_settings import label_of
 from lu_data.sources.demo import generate_demo
 from lu_data.sources.fake_portal import FakePortal, Faults
 from lu_data.sources.files import RawPortal
 from lu_data.sources.record_fields import LeanRecord
-from tests.support import ANCHOR, ROOT
+from lu_data.store.history import SyncRun, default_url, open_store
+from tests.support import ANCHOR, ROOT, wait_for_sync
 
 USER = "fault-user"
 PASSWORD = "fault-Pa55-word"
@@ -236,11 +238,10 @@ def portal_app(monkeypatch, raw: RawPortal):
 
 
 def new_session(refresh: bool = False):
-    """A new browser session (AppTest) on the router, optionally with Refresh now pressed.
+    """A new browser session (AppTest) on the Overview, optionally with Refresh now pressed.
 
-    AppTest drops the router's sidebar on reruns under st.navigation, so a click on
-    `filter_refresh` in a second run is lost; a new session whose button state is set before
-    its first run is what a user pressing Refresh now looks like to ui.load_configured_portal.
+    A session whose button state is set before its first run is what a user pressing
+    Refresh now looks like to the sidebar.
     """
     from streamlit.testing.v1 import AppTest
 
@@ -248,6 +249,16 @@ def new_session(refresh: bool = False):
     if refresh:
         at.session_state["filter_refresh"] = True
     return at.run()
+
+
+def portal_name(fp: FakePortal) -> str:
+    """The name the app gives the stand-in portal: its host and port."""
+    return label_of(fp.base_url)
+
+
+def wait_for_run(fp: FakePortal, after: datetime) -> SyncRun:
+    """The background syncer's first finished run of the stand-in started after `after`."""
+    return wait_for_sync(fp.base_url, after)
 
 
 def shown(at) -> dict[str, str]:
@@ -262,52 +273,59 @@ def texts(at) -> list[str]:
     return out + [str(e.value) for e in at.exception]
 
 
-def test_failed_refresh_keeps_last_good_data_with_its_time(portal_app: FakePortal) -> None:
-    """After a good load, each failing forced refresh keeps the data and names its time."""
-    import ui.loaders
+def failure_notes(at) -> list[str]:
+    """The page's "Refresh failed" warnings."""
+    return [w.value for w in at.warning if "Refresh failed" in w.value]
 
+
+def test_failed_refresh_keeps_last_good_data_with_its_time(portal_app: FakePortal) -> None:
+    """After a good sync, each failing requested sync keeps the data and names its time."""
     first = new_session()
     assert not first.exception and not texts(first)
     good = shown(first)
-    store = ui.loaders.portal_store(portal_app.base_url, USER)
-    stamp = f"Showing data as of {store.portal.fetched_at:%d %b %Y %H:%M} UTC"
+    with open_store(default_url()) as store:
+        kept = store.read_snapshot(portal_name(portal_app))
+    assert kept is not None
+    stamp = f"Showing data as of {kept.fetched_at:%d %b %Y %H:%M} UTC"
     for name, faults, words in APP_FAULTS:
         portal_app.faults = faults
-        before = portal_app.request_count
-        at = new_session(refresh=True)
-        assert portal_app.request_count > before, f"{name}: no fetch was made"
+        before, pressed = portal_app.request_count, datetime.now(UTC)
+        asked = new_session(refresh=True)  # returns at once with the data it has
+        assert shown(asked) == good, name
+        run = wait_for_run(portal_app, pressed)
+        assert run.status == "failed" and portal_app.request_count > before, name
+        at = new_session()
         assert not at.exception, name
         assert shown(at) == good, name
-        warnings = [w.value for w in at.warning]
-        assert len(warnings) == 1 and "Refresh failed" in warnings[0], (name, warnings)
+        warnings = failure_notes(at)
+        assert len(warnings) == 1, (name, warnings)
         assert words in warnings[0] and stamp in warnings[0], (name, warnings[0])
         assert all(PASSWORD not in t for t in texts(at)), name
     portal_app.faults = Faults()
-    recovered = new_session(refresh=True)
-    assert not texts(recovered) and shown(recovered) == good
-    assert store.portal.fetched_at is not None
+    pressed = datetime.now(UTC)
+    new_session(refresh=True)
+    assert wait_for_run(portal_app, pressed).status == "ok"
+    recovered = new_session()
+    assert not failure_notes(recovered) and shown(recovered) == good
 
 
-def test_stale_cache_period_refetches_and_falls_back(portal_app: FakePortal) -> None:
-    """Once the cache period is over the next session refetches; a failure keeps old data."""
-    import ui.loaders
-
+def test_stale_period_resyncs_in_the_background_and_falls_back(
+    portal_app: FakePortal, monkeypatch
+) -> None:
+    """After the period the syncer fetches again by itself; a failure keeps the old data."""
+    monkeypatch.setenv("LEARNUPON_CACHE_MINUTES", "0.02")  # a 1.2-second period
     first = new_session()
     good = shown(first)
-    requests_one_fetch = portal_app.request_count
-    second = new_session()
-    assert portal_app.request_count == requests_one_fetch  # within the period: shared
-    store = ui.loaders.portal_store(portal_app.base_url, USER)
-    store.attempted_at -= timedelta(hours=1)  # the period (15 min) is over
     portal_app.faults = Faults(fail_requests=EVERY)
-    third = new_session()
-    assert portal_app.request_count > requests_one_fetch
-    assert shown(second) == shown(third) == good
-    assert any("Refresh failed" in w.value for w in third.warning)
+    run = wait_for_run(portal_app, datetime.now(UTC))
+    assert run.status == "failed" and "HTTP 503" in (run.error or "")
+    later = new_session()
+    assert shown(later) == good
+    assert failure_notes(later)
 
 
 def test_first_load_failure_shows_one_clear_error(portal_app: FakePortal) -> None:
-    """With no good data yet, a failed fetch is one sidebar error, no traceback, no data."""
+    """With no snapshot yet, a failed first sync is one sidebar error, no traceback, no data."""
     portal_app.faults = Faults(revoke_after=0)
     at = new_session()
     assert not at.exception
@@ -315,4 +333,7 @@ def test_first_load_failure_shows_one_clear_error(portal_app: FakePortal) -> Non
     assert len(errors) == 1 and "API Keys" in errors[0] and PASSWORD not in errors[0]
     assert not at.metric
     portal_app.faults = Faults()
-    assert shown(new_session(refresh=True))["Sessions"]
+    pressed = datetime.now(UTC)
+    new_session(refresh=True)
+    assert wait_for_run(portal_app, pressed).status == "ok"
+    assert shown(new_session())["Sessions"]

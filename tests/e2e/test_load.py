@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -203,42 +202,6 @@ def test_twenty_tabs_share_one_fetch_per_refresh_period(browser: Browser, server
     assert all(gap >= PERIOD - 0.5 for gap in gaps(starts))  # never two fetches in a period
     assert server.portal.request_count == len(starts) * server.per_fetch
     check_log_since(server, logged)
-
-
-def test_refresh_pressed_by_twenty_sessions_fetches_once(monkeypatch) -> None:
-    """Refresh now pressed in 20 sessions together is one fetch: the waiting ones reuse it."""
-    import ui.loaders
-    from lu_data.sources.api_settings import portal_config_from
-
-    raw = generate_demo(n_sessions=30, anchor=ANCHOR)  # small: each needless fetch is cheap
-    monkeypatch.setattr(ui.loaders, "record_safely", lambda portal: (0, None))
-    monkeypatch.setenv("LU_DATA_DIR", str(Path(tempfile.mkdtemp()) / "data"))
-    with FakePortal(raw, username=USER, password=PASSWORD) as fp:
-        config = portal_config_from(
-            {
-                "LEARNUPON_BASE_URL": fp.base_url,
-                "LEARNUPON_USERNAME": USER,
-                "LEARNUPON_PASSWORD": PASSWORD,
-                "LEARNUPON_REQUESTS_PER_SECOND": "0",
-                "LEARNUPON_ALL_MODULES": "true",
-            }
-        )
-        ui.loaders.load_configured_portal(config)
-        fp.reset_counts()
-        gate = threading.Barrier(TABS)
-
-        def press() -> None:
-            gate.wait()
-            ui.loaders.load_configured_portal(config, force=True)
-
-        threads = [threading.Thread(target=press) for _ in range(TABS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        fetches = len(fp.fetch_starts())
-    print(f"\nRefresh now in {TABS} sessions at once: {fetches} fetches")
-    assert fetches == 1
 
 
 def soak(browser: Browser, server: Server, seconds: float) -> list[float]:

@@ -46,7 +46,7 @@ def run_cli(base_url: str, folder: Path, monkeypatch) -> list[Path]:
         assert main(["export", base_url, "--format", fmt, "-o", str(written[-1])]) == 0
     assert main(["check", base_url, "--json"]) == 0
     assert main(["record", base_url, "--min-gap-minutes", "0"]) == 0
-    written += [p for p in (folder / "data").rglob("*") if p.is_file()]
+    written += [p for p in (folder / "data").rglob("*") if p.is_file() and p.suffix != ".lock"]
     return written
 
 

@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -181,3 +181,22 @@ def stop_streamlit(proc: subprocess.Popen, timeout: float = 20) -> str:
         proc.kill()
         out, _ = proc.communicate()
     return (out or b"").decode("utf-8", "replace")
+
+
+def wait_for_sync(base_url: str, after: datetime, timeout: float = 30.0) -> Any:
+    """The background syncer's first finished run of a portal started after `after`.
+
+    The portal is named as the app names a single configured portal (its host and port);
+    the store is the app's default one (LU_DATA_DIR, set per test).
+    """
+    from lu_data.sources.api_settings import label_of
+    from lu_data.store.history import default_url, open_store
+
+    deadline = time.monotonic() + timeout
+    with open_store(default_url()) as store:
+        while time.monotonic() < deadline:
+            run = store.last_run(label_of(base_url))
+            if run is not None and run.started_at >= after and run.status != "running":
+                return run
+            time.sleep(0.1)
+    raise AssertionError(f"no sync of {base_url} finished within {timeout:.0f} s")
