@@ -58,6 +58,7 @@ from benchmarks.loading import (  # noqa: E402
 )
 from benchmarks.pages import measure_pages  # noqa: E402
 from benchmarks.store import measure_store  # noqa: E402
+from benchmarks.sync import measure_sync_section  # noqa: E402
 from lu_data.sources.files import read_path  # noqa: E402
 
 
@@ -77,6 +78,9 @@ def child_main(kind: str, path: Path, repeats: int, cheap: int) -> int:
     elif kind in ("store", "store-quick"):
         n = int(re.sub(r"\D", "", path.stem))
         measure_store(report, n, path, repeats, with_pg=kind == "store")
+    elif kind == "sync":
+        n = int(re.sub(r"\D", "", path.stem))
+        measure_sync_section(report, n, path, repeats, cheap)
     else:
         measure_paced(report, read_path(path))
     print(json.dumps(report.to_json({})))
@@ -118,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     cheap = repeats if args.quick else max(CHEAP_REPEATS, repeats)
     wanted = set(args.only.split(",")) if args.only else set(SECTIONS)
     if args.quick:
-        wanted -= {"paced", "browser"}
+        wanted -= {"paced", "browser", "sync"}
     if args.skip_browser:
         wanted.discard("browser")
     if args.skip_paced:
@@ -153,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
             measure_in_child(
                 report, "store" if not args.quick else "store-quick", portals[largest], repeats
             )
+        if "sync" in wanted:
+            log(f"sync (store-backed dashboard at {size_label(largest)} sessions)")
+            measure_in_child(report, "sync", portals[largest], repeats, cheap)
         if "pages" in wanted:
             log("pages (AppTest)")
             meta["pages"] = measure_pages(report, largest, repeats, cheap)
