@@ -123,6 +123,7 @@ SLOW_KEYS = (
     "store_pg_write_s",
     "store_pg_read_s",
     "store_pg_read_vs_load",
+    "store_pg_snapshot_bytes",
     # The store-backed dashboard at the largest size: cold start, reruns while a sync runs.
     "store_cold_start_s",
     "store_cold_imports_s",

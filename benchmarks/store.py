@@ -26,7 +26,12 @@ from lu_data.sources.files import read_path
 from lu_data.store.history import open_store
 
 PG_URL_ENV = "LU_BENCH_PG_URL"
-PG_KEYS = ("store_pg_write_s", "store_pg_read_s", "store_pg_read_vs_load")
+PG_KEYS = (
+    "store_pg_write_s",
+    "store_pg_read_s",
+    "store_pg_read_vs_load",
+    "store_pg_snapshot_bytes",
+)
 
 
 def measure_store(report: Report, n: int, path: Path, repeats: int, *, with_pg: bool) -> None:
@@ -65,7 +70,9 @@ def measure_store(report: Report, n: int, path: Path, repeats: int, *, with_pg: 
     name = f"lu-bench-{uuid.uuid4().hex[:8]}"
     with open_store(pg_url, keep=repeats + 1) as store:
         try:
+            empty = _pg_bytes(store)
             pg_write, pg_read = _write_and_read(store, name, portal, repeats)
+            pg_size = (_pg_bytes(store) - empty) / repeats
         finally:  # leave the database as it was: the portal (cascading) and its history
             with store.engine.begin() as conn:
                 conn.execute(sa.text("DELETE FROM portals WHERE name = :n"), {"n": name})
@@ -73,6 +80,7 @@ def measure_store(report: Report, n: int, path: Path, repeats: int, *, with_pg: 
     report.add("store_pg_write_s", median(pg_write), "s", runs=pg_write, note=f"PG, {note}")
     report.add("store_pg_read_s", median(pg_read), "s", runs=pg_read, note=f"PG, {note}")
     report.add("store_pg_read_vs_load", median(pg_read) / load_s, "x")
+    report.add("store_pg_snapshot_bytes", pg_size, "B", note=f"database growth per write, {note}")
 
 
 def _write_and_read(
@@ -96,6 +104,12 @@ def _sqlite_bytes(store: Any) -> int:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     path = Path(store.engine.url.database)
     return path.stat().st_size + sum(p.stat().st_size for p in path.parent.glob(path.name + "-wal"))
+
+
+def _pg_bytes(store: Any) -> int:
+    """The PostgreSQL database's size on disk."""
+    with store.engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar())
 
 
 def _payload_bytes(store: Any) -> int:
