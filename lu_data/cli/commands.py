@@ -74,12 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=run_demo)
 
     try:
-        from lu_data.cli.portal import register_commands
+        from lu_data.cli.fetch import register_commands
     except ImportError:  # pragma: no cover - the portal commands ship with the package
         pass
     else:
         register_commands(sub)
-    from lu_data.cli.history import register_commands as register_history
+    from lu_data.cli.record import register_commands as register_history
 
     register_history(sub)
     from lu_data.cli.sync import register_commands as register_sync

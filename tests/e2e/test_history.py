@@ -182,7 +182,7 @@ def test_open_store_creates_its_folder(tmp_path, monkeypatch):
 
 def test_record_command_records_once(tmp_path, capsys):
     """`lu-data record demo --db URL` adds the demo's upcoming sessions, then nothing new."""
-    from lu_data.cli.history import register_commands
+    from lu_data.cli.record import register_commands
 
     parser = argparse.ArgumentParser()
     register_commands(parser.add_subparsers(dest="command", required=True))
@@ -198,7 +198,7 @@ def test_record_command_records_once(tmp_path, capsys):
 
 def test_record_command_reports_an_unreachable_store(tmp_path, capsys):
     """A store that cannot be opened gives one line, exit 2, and no password."""
-    from lu_data.cli.history import register_commands
+    from lu_data.cli.record import register_commands
 
     parser = argparse.ArgumentParser()
     register_commands(parser.add_subparsers(dest="command", required=True))
