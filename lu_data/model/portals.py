@@ -47,6 +47,18 @@ def qualified_keys(keys: pd.Series, name: str) -> pd.Series:
     return out.where(keys != NO_TUTOR_KEY, keys).astype("str")
 
 
+def several_portals(frame: pd.DataFrame) -> bool:
+    """True when the frame's rows come from more than one portal."""
+    return PORTAL_COLUMN in frame and frame[PORTAL_COLUMN].nunique() > 1
+
+
+def with_portal_names(labels: pd.Series, frame: pd.DataFrame) -> pd.Series:
+    """Labels of the frame's rows, each followed by its portal when the rows span several."""
+    if not several_portals(frame):
+        return labels
+    return (labels + " · " + frame[PORTAL_COLUMN].astype("str")).astype("str")
+
+
 def qualify_frame(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """A frame of one portal with its key columns qualified by the portal's name."""
     keys = {c: qualified_keys(frame[c], name) for c in KEY_COLUMNS if c in frame}
