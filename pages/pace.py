@@ -33,7 +33,7 @@ try:
         portal.origin,
         portal.fetched_at.isoformat(),
         view.source == ui.SOURCE_DEMO,
-        portal.sessions,
+        portal,
         len(portal.sessions),
     )
 except Exception as exc:  # an unreachable store must not take the page down

@@ -7,8 +7,23 @@ import streamlit as st
 
 import ui
 from lu_data.analyses.filters import Filters
+from lu_data.model.portals import portal_accounts
+from lu_data.model.schema import PORTAL_COLUMN
 
+PORTAL_LABELS = {
+    "name": "Portal",
+    "snapshot_at": "Snapshot",
+    "status": "Last sync",
+    "input_records": "Input records",
+    "sessions": "Sessions",
+    "duplicates_merged": "Duplicates merged",
+    "skipped_non_ilt": "Skipped (not ILT)",
+    "rejected": "Rejected",
+    "warnings": "Warnings",
+    "balanced": "Balanced",
+}
 REJECTED_LABELS = {
+    PORTAL_COLUMN: "Portal",
     "record": "Record",
     "where": "Where",
     "module_id": "Module id",
@@ -17,6 +32,7 @@ REJECTED_LABELS = {
     "reason": "Reason",
 }
 WARNING_LABELS = {
+    PORTAL_COLUMN: "Portal",
     "record": "Record",
     "where": "Where",
     "session_key": "Session key",
@@ -32,6 +48,14 @@ st.caption(
 )
 # The report is about the source, so its files carry no date range.
 whole = dataclasses.replace(view, filters=Filters())
+several = len(view.portal.names) > 1
+
+
+def findings(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Rejected or warning rows for display: the portal column only when there are several."""
+    shown = frame if several else frame.drop(columns=PORTAL_COLUMN, errors="ignore")
+    return shown.rename(columns=labels)
+
 
 st.subheader("Every input record accounted for")
 ui.render_cards(
@@ -65,6 +89,17 @@ else:
         icon=":material/error:",
     )
 
+if several:
+    st.caption("Per portal, and in total:")
+    accounts = portal_accounts(view.portal, ui.last_sync_statuses())
+    accounts["snapshot_at"] = accounts["snapshot_at"].dt.strftime("%Y-%m-%d %H:%M UTC")
+    ui.table_with_download(
+        accounts.rename(columns=PORTAL_LABELS),
+        name="quality-portals",
+        key="quality_portals",
+        view=whole,
+    )
+
 st.download_button(
     "Download the full report (JSON)",
     key="quality_json",
@@ -95,7 +130,7 @@ else:
         icon=":material/block:",
     )
     ui.table_with_download(
-        report.rejected.rename(columns=REJECTED_LABELS),
+        findings(report.rejected, REJECTED_LABELS),
         name="quality-rejected",
         key="quality_rejected",
         view=whole,
@@ -119,7 +154,7 @@ else:
     )
     st.caption("Every warning:")
     ui.table_with_download(
-        report.warnings.rename(columns=WARNING_LABELS),
+        findings(report.warnings, WARNING_LABELS),
         name="quality-warnings",
         key="quality_warnings",
         view=whole,

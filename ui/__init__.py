@@ -4,7 +4,7 @@ Pages use it as `import ui`, and use only the names in __all__; the parts live i
 ui.view, ui.sidebar, ui.tables, ui.metrics and ui.menu (tests import from those directly).
 """
 
-from ui.loaders import SOURCE_DEMO, load_pace_inputs
+from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
 from ui.metrics import NARROW_CARD_WIDTH, Card, render_cards, seat_cards
 from ui.sidebar import searched_options, start_page
 from ui.tables import (
@@ -21,6 +21,7 @@ __all__ = [
     "NARROW_CARD_WIDTH",
     "SOURCE_DEMO",
     "deferred",
+    "last_sync_statuses",
     "load_pace_inputs",
     "memo",
     "render_cards",

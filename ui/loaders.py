@@ -18,10 +18,12 @@ from lu_data.analyses.forecast import (
     project_sessions,
     typical_curves,
 )
+from lu_data.model.portals import combine_portals
+from lu_data.model.schema import DEMO_PORTAL, UPLOAD_PORTAL
 from lu_data.sources.api_settings import PortalConfig, portal_configs_from
 from lu_data.sources.demo import DEMO_SESSIONS, generate_demo
 from lu_data.sources.files import read_files
-from lu_data.store.enrolment import enrolment_history
+from lu_data.store.enrolment import portal_history
 from lu_data.store.history import Store, StoreError, default_url, open_store, safe_url
 from lu_data.sync.syncer import Syncer
 
@@ -48,7 +50,7 @@ DEMO_SESSIONS_ENV = "LU_DEMO_SESSIONS"
 def load_demo_portal(anchor_iso: str, sessions: int = DEMO_SESSIONS) -> Portal:
     """The demo portal anchored on a date, normalised once per anchor and size."""
     raw = generate_demo(n_sessions=sessions, anchor=date.fromisoformat(anchor_iso))
-    return load_portal(raw, is_demo=True)
+    return load_portal(raw, name=DEMO_PORTAL, is_demo=True)
 
 
 def demo_size() -> int:
@@ -62,31 +64,36 @@ def demo_size() -> int:
 @st.cache_resource(ttl="1h", max_entries=8, show_spinner="Reading the uploaded exports…")
 def load_uploaded_portal(files: tuple[tuple[str, bytes], ...]) -> Portal:
     """Uploaded JSON exports through the same normaliser; kept in memory only."""
-    return load_portal(read_files(list(files), origin="uploaded files", lean=True))
+    raw = read_files(list(files), origin="uploaded files", lean=True)
+    return load_portal(raw, name=UPLOAD_PORTAL)
 
 
 @st.cache_resource(ttl="1h", max_entries=8, show_spinner="Building enrolment history…")
 def load_pace_inputs(
-    origin: str, fetched_iso: str, is_demo: bool, _sessions: pd.DataFrame, n_sessions: int = 0
+    origin: str, fetched_iso: str, is_demo: bool, _portal: Portal, n_sessions: int = 0
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """History, typical curves and back-test for one load (keyed by origin, fetch time, size)."""
+    """History, typical curves and back-test for one load (keyed by origin, fetch time, size).
+
+    A view of several portals reads each portal's own history (see portal_history).
+    """
     as_of = pd.Timestamp(fetched_iso)
-    history = enrolment_history(_sessions, as_of, origin, demo=is_demo)
-    curves = typical_curves(history, _sessions, as_of)
-    return history, curves, backtest(history, _sessions, as_of=as_of)
+    sessions = _portal.sessions
+    history = portal_history(_portal, as_of, demo=is_demo)
+    curves = typical_curves(history, sessions, as_of)
+    return history, curves, backtest(history, sessions, as_of=as_of)
 
 
 @st.cache_resource(ttl="1h", max_entries=8, show_spinner=False)
 def portal_projections(
-    origin: str, fetched_iso: str, is_demo: bool, _sessions: pd.DataFrame, n_sessions: int
+    origin: str, fetched_iso: str, is_demo: bool, _portal: Portal, n_sessions: int
 ) -> pd.DataFrame | None:
     """Projections of every upcoming session of one load, computed once and then filtered."""
-    _, curves, _ = load_pace_inputs(origin, fetched_iso, is_demo, _sessions, n_sessions)
+    _, curves, _ = load_pace_inputs(origin, fetched_iso, is_demo, _portal, n_sessions)
     if curves.empty:
         return None
     # Each session's projection depends only on itself and the curves, so one pass over the
     # whole portal serves every filter.
-    return project_sessions(_sessions, curves, pd.Timestamp(fetched_iso))
+    return project_sessions(_portal.sessions, curves, pd.Timestamp(fetched_iso))
 
 
 @st.cache_resource(max_entries=4, on_release=lambda syncer: syncer.stop())
@@ -123,10 +130,6 @@ def snapshot_portal(store_url: str, snapshot_ids: tuple[tuple[str, int], ...]) -
     """The portals' latest snapshots as one Portal, read once per set of snapshot ids."""
     names = [name for name, _ in snapshot_ids]
     stored = shared_store(store_url).read_snapshots(names)
-    if len(stored) == 1:
-        return next(iter(stored.values())).portal
-    from lu_data.store.source import combine_portals
-
     return combine_portals({n: s.portal for n, s in stored.items()}, safe_url(store_url))
 
 
@@ -187,6 +190,18 @@ def load_store_view(configs: tuple[PortalConfig, ...], *, refresh: bool = False)
         return StoreView(kept.portal, kept.snapshot_ids, [note], None)
     last_good_views()[url] = view
     return view
+
+
+def last_sync_statuses() -> dict[str, str | None]:
+    """Each stored portal's last sync status ("ok", "failed", …); empty when unreachable."""
+    try:
+        status = shared_store(default_url()).portal_status()
+    except STORE_ERRORS:
+        return {}
+    return {
+        str(name): None if pd.isna(run) else str(run)
+        for name, run in zip(status["name"], status["last_run_status"], strict=True)
+    }
 
 
 def snapshot_ids(url: str, names: list[str]) -> tuple[tuple[str, int], ...]:

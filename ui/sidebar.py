@@ -54,6 +54,7 @@ EMPTY_VIEW_MESSAGE = "No sessions in this range — widen the dates or clear a f
 QP_SOURCE, QP_FROM, QP_TO, QP_TZ = "source", "from", "to", "tz"
 
 QP_MULTI = {
+    "filter_portals": "portal",
     "filter_trainings": "training",
     "filter_tutors": "tutor",
     "filter_locations": "location",
@@ -157,7 +158,12 @@ def render_filters(portal: Portal, now: date) -> Filters:
     date_to = dates[1] if len(dates) > 1 else date_from
 
     choices = portal_choices(portal_token(portal), portal)
-    options: dict[str, tuple[Sequence[str], Mapping[str, str], str]] = {
+    options: dict[str, tuple[Sequence[str], Mapping[str, str], str]] = {}
+    if len(portal.names) > 1:  # only a view of several portals can be narrowed to some
+        options["filter_portals"] = (portal.names, {}, "Portal")
+    else:  # nor carried in the URL: a single portal's view has nothing to narrow
+        st.session_state.pop("filter_portals", None)
+    options |= {
         "filter_trainings": (choices.trainings, choices.training_labels, "Training"),
         "filter_tutors": (choices.tutors, choices.tutor_labels, "Tutor"),
         "filter_locations": (choices.locations, {}, "Location"),
@@ -186,6 +192,7 @@ def render_filters(portal: Portal, now: date) -> Filters:
     filters = Filters(
         date_from=date_from,
         date_to=date_to,
+        portals=chosen.get("filter_portals", ()),
         trainings=chosen["filter_trainings"],
         tutors=chosen["filter_tutors"],
         locations=chosen["filter_locations"],

@@ -137,7 +137,7 @@ def _view_projections(view: View) -> pd.DataFrame | None:
             portal.origin,
             portal.fetched_at.isoformat(),
             view.source == SOURCE_DEMO,
-            portal.sessions,
+            portal,
             len(portal.sessions),
         )
     except Exception:  # an unreachable history store only removes the projection

@@ -6,9 +6,12 @@ import numpy as np
 import pandas as pd
 
 from lu_data.model.rollups import tutor_keys
-from lu_data.model.schema import DOUBLE_BOOKING_DTYPES, empty_frame
+from lu_data.model.schema import DOUBLE_BOOKING_DTYPES, PORTAL_COLUMN, empty_frame
 
 MINUTE_US = 60_000_000  # microseconds in a minute: sessions clash to the minute
+# What a tutor key is read from: the normaliser's key (portal-qualified in a view of several
+# portals, so one e-mail in two portals is two tutors), else the tutor's id, e-mail or name.
+TUTOR_KEY_INPUTS = ("tutor_key", "tutor_id", "tutor_email", "tutor_name")
 
 
 def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
@@ -25,7 +28,7 @@ def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
     rows = np.flatnonzero((has_tutor & known).to_numpy())
     if len(rows) < 2:
         return empty_frame(DOUBLE_BOOKING_DTYPES)
-    keys = tutor_keys(sessions[["tutor_id", "tutor_email", "tutor_name"]].iloc[rows])
+    keys = tutor_keys(sessions[[c for c in TUTOR_KEY_INPUTS if c in sessions]].iloc[rows])
     order, tutor_rank = _tutor_start_order(sessions, rows, keys.to_numpy(dtype=object))
     picked = rows[order]
     tutor = tutor_rank[order]
@@ -38,8 +41,14 @@ def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
     a = sessions[needed].iloc[picked[pairs_a]].reset_index(drop=True)
     b = sessions[needed].iloc[picked[pairs_b]].reset_index(drop=True)
     overlap = (np.minimum(a["end_utc"], b["end_utc"]) - b["start_utc"]) / pd.Timedelta(minutes=1)
+    portal = (
+        sessions[PORTAL_COLUMN].iloc[picked[pairs_a]].reset_index(drop=True)
+        if PORTAL_COLUMN in sessions
+        else pd.Series(pd.NA, index=a.index, dtype="str")
+    )
     out = pd.DataFrame(
         {
+            PORTAL_COLUMN: portal,
             "tutor_key": pd.Series(keys.to_numpy(dtype=object)[order][pairs_a], dtype="str"),
             "tutor_name": a["tutor_name"],
             "session_key_a": a["session_key"],

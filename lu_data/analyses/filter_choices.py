@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lu_data.analyses.tutors import tutor_labels
+from lu_data.model.portals import with_portal_names
 from lu_data.model.schema import UNTITLED
 from lu_data.model.session_text import location_labels
 
@@ -27,7 +28,9 @@ class FilterChoices:
 
 def filter_choices(sessions: pd.DataFrame, trainings: pd.DataFrame) -> FilterChoices:
     """Every training, tutor and location of a portal, sorted by the label people read."""
-    titles = trainings.set_index("training_key")["title"].fillna(UNTITLED).astype("str")
+    # In a view of several portals each title says its portal ("First Aid · emea").
+    named = with_portal_names(trainings["title"].fillna(UNTITLED).astype("str"), trainings)
+    titles = pd.Series(named.to_numpy(), index=trainings["training_key"], dtype="str")
     # Legacy modules are trainings of their own, so one title often names several: tell
     # them apart by their LearnUpon id ("First Aid (classic) · module 405223").
     clash = titles.duplicated(keep=False)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.model.rollups import count_tutors, tutor_keys
+from lu_data.model.schema import PORTAL_COLUMN
 from lu_data.model.session_text import location_labels
 
 DEFAULT_WEEKS_AHEAD = 8
@@ -22,6 +23,7 @@ class Filters:
 
     date_from: date | None = None
     date_to: date | None = None
+    portals: tuple[str, ...] = ()
     trainings: tuple[str, ...] = ()
     tutors: tuple[str, ...] = ()
     locations: tuple[str, ...] = ()
@@ -60,6 +62,8 @@ def filter_sessions(sessions: pd.DataFrame, f: Filters) -> pd.DataFrame:
             keep &= (day >= pd.Timestamp(f.date_from)).fillna(False).to_numpy()
         if f.date_to is not None:
             keep &= (day <= pd.Timestamp(f.date_to)).fillna(False).to_numpy()
+    if f.portals:
+        keep &= sessions[PORTAL_COLUMN].isin(f.portals).to_numpy()
     if f.trainings:
         keep &= sessions["training_key"].isin(f.trainings).to_numpy()
     if f.tutors:
@@ -74,13 +78,19 @@ def filter_sessions(sessions: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 
 def describe_view(sessions: pd.DataFrame, f: Filters) -> str:
-    """One sentence saying what is shown, e.g. "214 sessions · 3 tutors · 1 Dec 2026 – ..."."""
+    """One sentence saying what is shown, e.g. "214 sessions · 3 tutors · 1 Dec 2026 – ...".
+
+    A Portal filter is named too: "… · 3 tutors · portal emea · 1 Dec 2026 – …".
+    """
     n = len(sessions)
     tutors = count_tutors(tutor_keys(sessions)) if n else 0
     parts = [
         f"{n:,} session{'s' if n != 1 else ''}",
         f"{tutors:,} tutor{'s' if tutors != 1 else ''}",
     ]
+    if f.portals:
+        portals = sorted(f.portals)
+        parts.append(f"portal{'s' if len(portals) != 1 else ''} {', '.join(portals)}")
     if f.date_from or f.date_to:
         start = _day(f.date_from) if f.date_from else "…"
         end = _day(f.date_to) if f.date_to else "…"

@@ -10,7 +10,8 @@ import pandas as pd
 from lu_data.analyses.capacity import WEEK_FREQ
 from lu_data.analyses.double_bookings import conflict_counts, double_bookings
 from lu_data.model.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
-from lu_data.model.rollups import count_tutors, tutor_keys, tutors_frame
+from lu_data.model.portals import with_portal_names
+from lu_data.model.rollups import NO_TUTOR_KEY, count_tutors, tutor_keys, tutors_frame
 from lu_data.model.schema import (
     CLASH_DTYPES,
     DOUBLE_BOOKING_EXPORT_DTYPES,
@@ -43,14 +44,20 @@ class WorkloadGrid:
 
 
 def tutor_labels(sessions: pd.DataFrame) -> pd.Series:
-    """Tutor name per tutor key; two tutors sharing a name get their e-mail (or key) added."""
+    """Tutor name per tutor key; two tutors sharing a name get their e-mail (or key) added.
+
+    In a view of several portals each name says its portal ("Ann Lee · emea").
+    """
     if sessions.empty:
         return pd.Series(dtype="str")
+    keys = tutor_keys(sessions)
     people = (
         pd.DataFrame(
             {
-                "key": tutor_keys(sessions).to_numpy(),
-                "name": sessions["tutor_name"].fillna(NO_TUTOR).to_numpy(),
+                "key": keys.to_numpy(),
+                "name": with_portal_names(sessions["tutor_name"].fillna(NO_TUTOR), sessions)
+                .mask(keys == NO_TUTOR_KEY, NO_TUTOR)
+                .to_numpy(),
                 "email": sessions["tutor_email"].to_numpy(),
             }
         )

@@ -7,6 +7,7 @@ import pandas as pd
 from lu_data.model.display_zone import SESSION_ZONE, display_times
 
 SESSION_EXPORT_COLUMNS = [
+    "portal",
     "session_key",
     "module_kind",
     "module_id",

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
 from lu_data.model.normalise import normalise_portal
 from lu_data.model.quality import QualityReport
 from lu_data.model.rollups import trainings_frame, tutors_frame
+from lu_data.model.schema import DEFAULT_PORTAL, DEMO_PORTAL
 from lu_data.sources.files import RawPortal, collector_paused, now_utc, read_path
 
 DEMO_SOURCE = "demo"
@@ -18,7 +20,11 @@ DEMO_SOURCE = "demo"
 
 @dataclass
 class Portal:
-    """Sessions, trainings, tutors and the quality report from one load, with provenance."""
+    """Sessions, trainings, tutors and the quality report from one load, with provenance.
+
+    `name` is the portal's name, in every frame's portal column; a view of several portals
+    keeps each one's own load in `parts` (by name), its frames stacked with qualified keys.
+    """
 
     sessions: pd.DataFrame
     trainings: pd.DataFrame
@@ -28,12 +34,23 @@ class Portal:
     fetched_at: datetime
     complete: bool = True
     is_demo: bool = False
+    name: str = DEFAULT_PORTAL
+    parts: dict[str, Portal] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        """The portals this load holds, in name order: its parts', or its own name."""
+        return sorted(self.parts) or [self.name]
 
 
-def load_portal(raw: RawPortal, *, is_demo: bool = False) -> Portal:
-    """Normalise a RawPortal into every frame; the single path from records to frames."""
+def load_portal(raw: RawPortal, *, name: str | None = None, is_demo: bool = False) -> Portal:
+    """Normalise a RawPortal into every frame; the single path from records to frames.
+
+    `name` is the portal's name (default "demo" for the demo, else "portal").
+    """
+    name = name or (DEMO_PORTAL if is_demo else DEFAULT_PORTAL)
     with collector_paused():  # any cycles pandas makes are collected after, not during
-        sessions, quality = normalise_portal(raw)
+        sessions, quality = normalise_portal(raw, name)
         trainings, tutors = trainings_frame(sessions), tutors_frame(sessions)
     return Portal(
         sessions=sessions,
@@ -44,6 +61,7 @@ def load_portal(raw: RawPortal, *, is_demo: bool = False) -> Portal:
         fetched_at=raw.fetched_at or now_utc(),
         complete=raw.complete,
         is_demo=is_demo,
+        name=name,
     )
 
 
@@ -70,4 +88,15 @@ def read_source(
 def load_source(source: str | Path, *, anchor: date | None = None) -> Portal:
     """Read and normalise SOURCE in one call."""
     raw = read_source(source, anchor=anchor, lean=True)
-    return load_portal(raw, is_demo=str(source) == DEMO_SOURCE)
+    return load_portal(raw, name=source_name(source), is_demo=str(source) == DEMO_SOURCE)
+
+
+def source_name(source: str | Path) -> str:
+    """The portal name of a source: "demo", a portal URL's first host label, a file's stem."""
+    text = str(source)
+    if text == DEMO_SOURCE:
+        return DEMO_PORTAL
+    if text.startswith(("http://", "https://")):
+        host = urlsplit(text).hostname or ""
+        return host.split(".")[0] or DEFAULT_PORTAL
+    return Path(text).stem or DEFAULT_PORTAL

@@ -16,12 +16,14 @@ from lu_data.model.quality import QualityReport
 from lu_data.model.record_columns import Locator, Rows, lean_table, record_columns
 from lu_data.model.rollups import tutor_key_of
 from lu_data.model.schema import (
+    DEFAULT_PORTAL,
     REJECTED_DTYPES,
     SESSION_DTYPES,
     STATUS_DTYPE,
     WARNING_DTYPES,
     empty_frame,
     enforce_dtypes,
+    with_portal,
 )
 from lu_data.model.timezones import UTC_ZONE, elapsed, localize, resolve_zone
 from lu_data.model.values import (
@@ -50,8 +52,21 @@ FIRST_YEAR, LAST_YEAR = 1900, 2199
 VIRTUAL_PATTERN = r"(?i)virtual|online|webinar|zoom|teams|remote|web ex|webex"
 
 
-def normalise_portal(raw: RawPortal) -> tuple[pd.DataFrame, QualityReport]:
-    """Turn every record of a RawPortal into sessions and a quality report that accounts for all."""
+def normalise_portal(
+    raw: RawPortal, name: str = DEFAULT_PORTAL
+) -> tuple[pd.DataFrame, QualityReport]:
+    """Every record of a RawPortal as sessions and a quality report that accounts for all.
+
+    Every row of the sessions, rejected and warnings frames names its portal (`name`).
+    """
+    sessions, report = _normalise(raw)
+    report.rejected = with_portal(report.rejected, name)
+    report.warnings = with_portal(report.warnings, name)
+    return with_portal(sessions, name), report
+
+
+def _normalise(raw: RawPortal) -> tuple[pd.DataFrame, QualityReport]:
+    """normalise_portal without the portal column (left empty)."""
     lengths = np.array([len(p.modules) for p in raw.pages], dtype="int64")
     records: list[Any] = [m for p in raw.pages for m in p.modules]
     report = QualityReport(input_records=len(records))

@@ -8,6 +8,7 @@ import pandas as pd
 from lu_data.model.fill_status import fill_of, seat_columns
 from lu_data.model.schema import (
     NO_TUTOR,
+    PORTAL_COLUMN,
     TRAINING_DTYPES,
     TUTOR_DTYPES,
     empty_frame,
@@ -36,6 +37,7 @@ def trainings_frame(sessions: pd.DataFrame) -> pd.DataFrame:
     )
     g = s.groupby("training_key", sort=False, observed=True)
     out = g.agg(
+        **_portal_of(s),
         title=("title", "first"),
         module_kind=("module_kind", "first"),
         module_id=("module_id", "first"),
@@ -67,6 +69,7 @@ def tutors_frame(sessions: pd.DataFrame) -> pd.DataFrame:
     s = sessions.assign(tutor_key=tutor_keys(sessions), _taught=teaching_hours(sessions))
     g = s.groupby("tutor_key", sort=False)
     out = g.agg(
+        **_portal_of(s),
         tutor_id=("tutor_id", "first"),
         tutor_name=("tutor_name", "first"),
         tutor_email=("tutor_email", "first"),
@@ -101,6 +104,11 @@ def tutor_key_of(sessions: pd.DataFrame) -> pd.Series:
 def count_tutors(keys: pd.Series) -> int:
     """How many tutors the keys name; sessions without a tutor are not a tutor."""
     return int(keys.loc[keys != NO_TUTOR_KEY].nunique())
+
+
+def _portal_of(sessions: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """The portal column's aggregation: a key names one portal's training or tutor."""
+    return {PORTAL_COLUMN: (PORTAL_COLUMN, "first")} if PORTAL_COLUMN in sessions else {}
 
 
 def _joined_names(s: pd.DataFrame, by: str) -> pd.Series:

@@ -27,6 +27,14 @@ def frame_schema(spec: Mapping[str, str | ExtensionDtype]) -> FrameSchema:
     return {column: pandas_dtype(dtype) for column, dtype in spec.items()}
 
 
+# Every frame's first column: the LearnUpon portal a row comes from. Keys (session, training,
+# tutor) are unique within one portal; a view of several portals qualifies them by this name.
+PORTAL_COLUMN = "portal"
+# The portal name of a load that has none of its own: the demo, uploads, any other source.
+DEMO_PORTAL = "demo"
+UPLOAD_PORTAL = "upload"
+DEFAULT_PORTAL = "portal"
+
 # What a table, chart or event shows where a session has no title, tutor or location.
 UNTITLED = "(untitled)"
 NO_TUTOR = "(no tutor)"
@@ -57,6 +65,7 @@ KIND_DTYPE = pd.CategoricalDtype(MODULE_KINDS)
 
 SESSION_DTYPES: FrameSchema = frame_schema(
     {
+        PORTAL_COLUMN: "str",
         "session_key": "str",
         "module_id": "Int64",
         "training_id": "Int64",
@@ -102,6 +111,7 @@ SESSION_DTYPES: FrameSchema = frame_schema(
 
 TRAINING_DTYPES: FrameSchema = frame_schema(
     {
+        PORTAL_COLUMN: "str",
         "training_key": "str",
         "title": "str",
         "module_kind": KIND_DTYPE,
@@ -123,6 +133,7 @@ TRAINING_DTYPES: FrameSchema = frame_schema(
 
 TUTOR_DTYPES: FrameSchema = frame_schema(
     {
+        PORTAL_COLUMN: "str",
         "tutor_key": "str",
         "tutor_id": "Int64",
         "tutor_name": "str",
@@ -137,6 +148,7 @@ TUTOR_DTYPES: FrameSchema = frame_schema(
 
 REJECTED_DTYPES: FrameSchema = frame_schema(
     {
+        PORTAL_COLUMN: "str",
         "record": "int64",
         "where": "str",
         "module_id": "str",
@@ -147,6 +159,7 @@ REJECTED_DTYPES: FrameSchema = frame_schema(
 )
 WARNING_DTYPES: FrameSchema = frame_schema(
     {
+        PORTAL_COLUMN: "str",
         "record": "Int64",
         "where": "str",
         "session_key": "str",
@@ -166,6 +179,22 @@ PORTAL_STATUS_DTYPES: FrameSchema = frame_schema(
         "last_error": "str",
         "snapshot_id": "Int64",
         "snapshot_fetched_at": UTC_DT,
+    }
+)
+
+# The data-quality accounts of a view: one row per portal, then the total.
+PORTAL_ACCOUNT_DTYPES: FrameSchema = frame_schema(
+    {
+        "name": "str",
+        "snapshot_at": UTC_DT,
+        "status": "str",
+        "input_records": "int64",
+        "sessions": "int64",
+        "duplicates_merged": "int64",
+        "skipped_non_ilt": "int64",
+        "rejected": "int64",
+        "warnings": "int64",
+        "balanced": "bool",
     }
 )
 
@@ -270,6 +299,7 @@ TEAM_DTYPES: FrameSchema = frame_schema(
 # One row per overlapping pair of a tutor's sessions (a starts first).
 DOUBLE_BOOKING_DTYPES: FrameSchema = frame_schema(
     {
+        PORTAL_COLUMN: "str",
         "tutor_key": "str",
         "tutor_name": "str",
         **{
@@ -299,6 +329,7 @@ CLASH_DTYPES: FrameSchema = frame_schema(
 # The clashes for CSV: every time is ISO 8601 text.
 DOUBLE_BOOKING_EXPORT_DTYPES: FrameSchema = frame_schema(
     {
+        PORTAL_COLUMN: "str",
         "tutor_key": "str",
         "tutor_name": "str",
         "overlap_minutes": "int64",
@@ -368,6 +399,16 @@ DETAILS_DTYPES: FrameSchema = frame_schema({"Field": "str", "Value": "str"})
 def empty_frame(dtypes: FrameSchema) -> pd.DataFrame:
     """An empty frame with the declared columns and dtypes."""
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+
+
+def with_portal(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """df with every row's portal column set to name (added first when missing)."""
+    column = pd.Series(name, index=df.index, dtype=pandas_dtype("str"))
+    if PORTAL_COLUMN in df:
+        return df.assign(**{PORTAL_COLUMN: column})
+    out = df.copy()
+    out.insert(0, PORTAL_COLUMN, column)
+    return out
 
 
 def enforce_dtypes(df: pd.DataFrame, dtypes: FrameSchema) -> pd.DataFrame:

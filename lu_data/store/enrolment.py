@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lu_data.model.loading import Portal
+from lu_data.model.portals import stack_histories
 from lu_data.store.demo_history import demo_history
 from lu_data.store.history import open_store
 
@@ -20,3 +22,19 @@ def enrolment_history(
         return demo_history(sessions, as_of)
     with open_store() as store:
         return store.history(origin=origin)
+
+
+def portal_history(portal: Portal, as_of: pd.Timestamp, *, demo: bool) -> pd.DataFrame:
+    """The enrolment history of a load, keyed as its sessions are.
+
+    A view of several portals reads each portal's history (recorded under its own origin and
+    plain keys) and qualifies the keys as the view's; the demo's is built from its sessions.
+    """
+    if demo or not portal.parts:
+        return enrolment_history(portal.sessions, as_of, portal.origin, demo=demo)
+    return stack_histories(
+        {
+            name: enrolment_history(part.sessions, as_of, part.origin, demo=False)
+            for name, part in portal.parts.items()
+        }
+    )

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 if TYPE_CHECKING:
     from lu_data.model.loading import Portal
 
+from lu_data.model.portals import renamed
 from lu_data.model.schema import HISTORY_DTYPES, UTC_DT, empty_frame
 from lu_data.model.timezones import as_utc
 from lu_data.store import snapshots as snap
@@ -149,8 +150,9 @@ class Store:
 
         Readers see the previous snapshot until this commits, and never part of this one. The
         portal's oldest complete snapshots beyond the store's `keep` go in the same transaction;
-        history rows stay.
+        history rows stay. Every frame's portal column is written as `name`.
         """
+        portal = renamed(portal, name)
         with self._errors(), write_transaction(self.engine) as conn:
             snap.save_portal(conn, name, clean_origin(portal.origin), replace=False)
             snapshot_id = snap.insert_snapshot(conn, name, portal, run_id)

@@ -26,6 +26,7 @@ from lu_data.model.schema import (
     WARNING_DTYPES,
     FrameSchema,
     enforce_dtypes,
+    with_portal,
 )
 
 # zstd: a third of lz4's size at 100k sessions for about the same read time.
@@ -82,9 +83,16 @@ def snapshot_values(portal: Portal) -> dict[str, Any]:
     }
 
 
-def portal_from_row(row: Any, origin: str, fetched_at: datetime) -> Portal:
-    """The Portal a portal_snapshots row holds (row has the payload columns as attributes)."""
-    frames = {column: decode_frame(getattr(row, column), d) for column, d in FRAME_COLUMNS.items()}
+def portal_from_row(row: Any, origin: str, fetched_at: datetime, name: str) -> Portal:
+    """The Portal named `name` a portal_snapshots row holds (its payload columns as attributes).
+
+    Every frame's portal column is the portal's name, also in snapshots written before frames
+    had one.
+    """
+    frames = {
+        column: with_portal(decode_frame(getattr(row, column), d), name)
+        for column, d in FRAME_COLUMNS.items()
+    }
     counts = json.loads(row.quality)
     quality = QualityReport(
         **{name: int(counts[name]) for name in QUALITY_COUNTS},
@@ -101,4 +109,5 @@ def portal_from_row(row: Any, origin: str, fetched_at: datetime) -> Portal:
         fetched_at=fetched_at,
         complete=bool(row.complete),
         is_demo=bool(row.is_demo),
+        name=name,
     )

@@ -170,7 +170,7 @@ def select_snapshots(conn: Connection, names: Iterable[str] | None) -> dict[str,
             name=row.portal,
             fetched_at=row.fetched_at,
             written_at=row.written_at,
-            portal=portal_from_row(row, row.origin, row.fetched_at),
+            portal=portal_from_row(row, row.origin, row.fetched_at, row.portal),
         )
     return dict(sorted(out.items()))
 

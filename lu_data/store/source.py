@@ -1,8 +1,8 @@
 """A store URL as a source: the newest complete snapshot of one or more portals, as one Portal.
 
 For `lu-data check` and `export` (the model layer must not reach the store, so the command line
-dispatches here). Several portals are stacked: each frame gains a leading `portal` column, since
-session and training keys are only unique within one portal.
+dispatches here). Several portals are stacked (`model.portals.combine_portals`): every frame has
+its `portal` column, and keys are qualified by the portal, since they are unique within one only.
 """
 
 from __future__ import annotations
@@ -14,25 +14,14 @@ from typing import Any
 import pandas as pd
 
 from lu_data.model.loading import Portal
-from lu_data.model.quality import combine_reports
-from lu_data.model.schema import SESSION_DTYPES, TRAINING_DTYPES, TUTOR_DTYPES, FrameSchema
+from lu_data.model.portals import combine_portals, portal_counts
 from lu_data.store.engine import sqlite_file
 from lu_data.store.errors import StoreError, safe_url
 from lu_data.store.history import open_store
 from lu_data.store.snapshots import StoredSnapshot
 
 STORE_PREFIXES = ("sqlite:", "postgresql")
-PORTAL_COLUMN = "portal"
-# Per portal in `check --json`: the report's counts (its row lists stay in the totals).
-PORTAL_COUNT_KEYS = (
-    "input_records",
-    "sessions",
-    "duplicates_merged",
-    "skipped_non_ilt",
-    "skipped_types",
-    "balanced",
-    "warning_counts",
-)
+__all__ = ["combine_portals"]  # re-exported: the store's readers combine what they read
 
 
 @dataclass(frozen=True)
@@ -82,37 +71,18 @@ def load_store_source(url: str, portals: Sequence[str] | None = None) -> Portal:
     return read_store_source(url, portals).portal
 
 
-def combine_portals(named: dict[str, Portal], where: str) -> Portal:
-    """Several portals as one: frames stacked with a `portal` column, reports combined."""
-    names = sorted(named)
-    parts = [named[n] for n in names]
-    return Portal(
-        sessions=_stack(named, "sessions", SESSION_DTYPES),
-        trainings=_stack(named, "trainings", TRAINING_DTYPES),
-        tutors=_stack(named, "tutors", TUTOR_DTYPES),
-        quality=combine_reports([p.quality for p in parts]),
-        origin=f"{where} ({', '.join(names)})",
-        fetched_at=min(p.fetched_at for p in parts),  # as old as its oldest part
-        complete=all(p.complete for p in parts),
-        is_demo=all(p.is_demo for p in parts),
-    )
-
-
 def check_summary(source: StoreSource) -> dict[str, Any]:
     """`check --json` of a store: the combined report's keys as totals, then each portal's."""
     out = source.portal.quality.to_dict()
     out["portals"] = []
     for name, snap in source.snapshots.items():
-        report = snap.portal.quality.to_dict()
         out["portals"].append(
             {
                 "name": name,
                 "snapshot_id": snap.snapshot_id,
                 "snapshot_at": snap.fetched_at.isoformat(),
                 "status": source.run_status.get(name),
-                **{key: report[key] for key in PORTAL_COUNT_KEYS},
-                "rejected": len(snap.portal.quality.rejected),
-                "warnings": len(snap.portal.quality.warnings),
+                **portal_counts(snap.portal.quality),
             }
         )
     return out
@@ -127,16 +97,3 @@ def check_text(source: StoreSource) -> str:
         for name, snap in source.snapshots.items()
     ]
     return source.portal.quality.check_text() + "\n".join(lines) + "\n"
-
-
-def _stack(named: dict[str, Portal], frame: str, dtypes: FrameSchema) -> pd.DataFrame:
-    """One frame of every portal, stacked in name order, with the portal's name in front."""
-    parts = [getattr(named[name], frame).assign(**{PORTAL_COLUMN: name}) for name in sorted(named)]
-    out = pd.concat(parts, ignore_index=True)
-    out[PORTAL_COLUMN] = out[PORTAL_COLUMN].astype("str")
-    columns = [PORTAL_COLUMN, *dtypes]
-    out = out[columns]
-    for column, dtype in dtypes.items():  # concat keeps dtypes; an all-empty part may not
-        if str(out[column].dtype) != str(dtype):
-            out[column] = out[column].astype(dtype)
-    return out

@@ -106,7 +106,7 @@ def sync_portal(
             progress(name, 0, 0, "starting")
         try:
             report = None if progress is None else _progress_of(name, progress)
-            portal = load_portal(fetch(config, progress=report))
+            portal = load_portal(fetch(config, progress=report), name=name)
         except PortalError as exc:
             store.finish_run(run_id, status="failed", error=str(exc))
             return SyncResult(name, "failed", seconds=time.monotonic() - started, reason=str(exc))

@@ -138,7 +138,9 @@ def test_uploaded_file_with_bad_records_lists_rejections(
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()
     assert cli.main(["check", "bad.json", "--json"]) == 0
-    assert download(at, media, "quality_json")[0] == capsys.readouterr().out.encode()
+    # An upload is the portal "upload"; a file is named after itself.
+    cli_json = capsys.readouterr().out.replace('"portal": "bad"', '"portal": "upload"')
+    assert download(at, media, "quality_json")[0] == cli_json.encode()
 
 
 def test_committed_sample_has_no_warnings_state(app):

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from lu_data import load_portal, load_source
 from lu_data.cli import main
 from lu_data.model.loading import Portal
+from lu_data.model.portals import renamed
 from lu_data.model.quality import QualityReport
 from lu_data.model.schema import PORTAL_STATUS_DTYPES, SESSION_DTYPES
 from lu_data.sources.demo import generate_demo
@@ -103,7 +104,9 @@ def test_snapshot_round_trip_keeps_values_dtypes_and_quality(store_url, source):
     assert got.fetched_at == portal.fetched_at and got.fetched_at.tzinfo is not None
     assert got.written_at.tzinfo is not None
     assert dtype_names(got.portal.sessions) == {c: repr(t) for c, t in SESSION_DTYPES.items()}
-    assert_same_portal(got.portal, portal)
+    # the store names the portal: every frame's portal column reads "emea"
+    assert got.portal.name == "emea" and set(got.portal.sessions["portal"]) == {"emea"}
+    assert_same_portal(got.portal, renamed(portal, "emea"))
 
 
 def test_empty_store_has_no_snapshots(store_url):
@@ -469,28 +472,33 @@ def test_check_text_on_a_store_has_a_line_per_portal(two_portals, capsys):
 
 
 def test_export_from_a_store_stacks_portals_whose_ids_collide(two_portals, tmp_path):
-    """`export STORE`: both portals' sessions (same ids), or one portal's with --portal."""
+    """`export STORE`: both portals' sessions apart (keys qualified by portal), or one portal's
+    with --portal (its plain keys)."""
     out = tmp_path / "both.csv"
     assert main(["export", two_portals, "-o", str(out)]) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert len(rows) == 6
+    plain = load_source(SAMPLE).sessions["session_key"].tolist()
     keys = sorted(r["session_key"] for r in rows)
-    assert keys == sorted(load_source(SAMPLE).sessions["session_key"].tolist() * 2)
+    assert keys == sorted(f"{p}/{k}" for p in ("apac", "emea") for k in plain)
+    assert sorted(r["portal"] for r in rows) == ["apac"] * 3 + ["emea"] * 3
     one = tmp_path / "one.csv"
     assert main(["export", two_portals, "--portal", "apac", "-o", str(one)]) == 0
-    assert len(list(csv.DictReader(io.StringIO(one.read_text(encoding="utf-8-sig"))))) == 3
+    apac = list(csv.DictReader(io.StringIO(one.read_text(encoding="utf-8-sig"))))
+    assert sorted(r["session_key"] for r in apac) == sorted(plain)
+    assert {r["portal"] for r in apac} == {"apac"}
 
 
 def test_store_source_combined_frames_name_their_portal(two_portals):
-    """The combined Portal has a leading `portal` column and the declared dtypes after it."""
+    """The combined Portal has the declared columns (portal first) and dtypes, and its parts."""
     from lu_data.store.source import load_store_source
 
     portal = load_store_source(two_portals)
-    assert list(portal.sessions.columns) == ["portal", *SESSION_DTYPES]
+    assert list(portal.sessions.columns) == list(SESSION_DTYPES)
+    assert list(SESSION_DTYPES)[0] == "portal"
     assert portal.sessions.groupby("portal").size().to_dict() == {"apac": 3, "emea": 3}
-    assert dtype_names(portal.sessions.drop(columns="portal")) == {
-        c: repr(t) for c, t in SESSION_DTYPES.items()
-    }
+    assert dtype_names(portal.sessions) == {c: repr(t) for c, t in SESSION_DTYPES.items()}
+    assert sorted(portal.parts) == ["apac", "emea"]
     assert sorted(portal.trainings["portal"].unique()) == ["apac", "emea"]
     assert portal.quality.input_records == 6 and portal.quality.balanced
 

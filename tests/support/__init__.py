@@ -42,7 +42,8 @@ def demo_portal(n_sessions: int | None = None) -> Portal:
     from lu_data.sources.demo import generate_demo
 
     sized = {} if n_sessions is None else {"n_sessions": n_sessions}
-    return load_portal(generate_demo(anchor=ANCHOR, **sized))
+    # named as the app names its demo, so frames and exports compare equal
+    return load_portal(generate_demo(anchor=ANCHOR, **sized), name="demo")
 
 
 def projected_risk_keys(date_to: date = date(2027, 1, 22)) -> list[str]:

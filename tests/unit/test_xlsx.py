@@ -60,7 +60,8 @@ def test_sheets_headers_and_row_counts(sample_sessions):
     assert wb.sheetnames == ["Sessions", "Trainings", "Tutors"]
     sessions = wb["Sessions"]
     headers = [c.value for c in sessions[1]]
-    assert headers[:3] == ["session_key", "module_kind", "module_id"]
+    assert headers[:3] == ["portal", "session_key", "module_kind"]
+    assert {c.value for c in sessions["A"][1:]} == {"sample_ilt_center"}  # the file's name
     for name in ("start_utc", "start_local", "tz", "utc_offset", "tz_abbr", "updated_at_utc"):
         assert name in headers
     assert sessions.max_row - 1 == len(sample_sessions) == 3
