@@ -175,6 +175,11 @@ class FakePortal:
         self.port = self._server.server_address[1]
         return self.base_url
 
+    def serve(self, raw: RawPortal) -> None:
+        """Serve other data from the next request on: a portal whose sessions changed."""
+        with self._lock:
+            self._build(raw)
+
     def _build(self, raw: RawPortal) -> None:
         """Group records by course; pages are serialised lazily, once per listing."""
         by_course: dict[int, list[Any]] = {}
