@@ -22,7 +22,7 @@ from lu_data.sources.fake_portal import FakePortal, Faults
 from lu_data.sources.files import RawPortal
 from lu_data.store.history import SyncRun, default_url, open_store
 from lu_data.store.tables import FETCHES, PORTAL_SNAPSHOTS, SNAPSHOTS, SYNC_RUNS
-from lu_data.sync.syncer import Syncer, SyncResult
+from lu_data.sync.syncer import ABANDONED, Syncer, SyncResult
 from tests.support import ANCHOR, ROOT, pg
 from tests.support.security import PASSWORD, USER, assert_no_secret
 
@@ -367,3 +367,50 @@ def test_rotated_keys_flag_their_portal_while_the_other_updates(
         assert_no_secret(path.read_bytes(), path.name)  # the store file, its WAL, the locks
     assert_no_secret(caplog.text, "the logs")
     assert OTHER_PASSWORD not in caplog.text
+
+
+def test_postgres_going_away_during_a_sync_loses_nothing(pg_store, raw) -> None:
+    """The store stops while a fetch is under way: the round fails with one line naming the
+    store, the loop lives on; back up, the interrupted run is closed as abandoned and the next
+    one writes the snapshot and its history."""
+    server, url = pg_store
+    errors: list[str] = []
+    results: list[SyncResult] = []
+    with FakePortal(raw, username="api-user", password=PASSWORD) as fp:
+        config = PortalConfig(
+            fp.base_url, "api-user", PASSWORD, requests_per_second=None, name="emea"
+        )
+        syncer = Syncer(
+            open_store=lambda: open_store(url),
+            configs=[config],
+            tick_seconds=0.01,
+            on_error=errors.append,
+            on_result=results.append,
+            wake=Pauses(),
+        )
+        fp.gate = threading.Event()  # the fetch waits at the stand-in until the store is down
+        loop = syncer.start()
+        try:
+            wait_until("the fetch to start", fp.fetch_starts)
+            server.stop()
+            fp.gate.set()
+            wait_until("the loop noticing", lambda: errors)
+            assert loop.is_alive() and not results
+            server.start()
+            wait_until("the sync after the outage", lambda: results)
+        finally:
+            syncer.stop()
+            loop.join(timeout=DEADLINE_S)
+    assert errors[0].startswith("StoreError: store postgresql+psycopg://postgres:***@127.0.0.1:")
+    assert all("\n" not in e and STORE_PASSWORD not in e for e in errors), errors
+    assert [r.status for r in results] == ["ok"] and len(fp.fetch_starts()) == 2
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = sa.select(SYNC_RUNS.c.status, SYNC_RUNS.c.error).order_by(SYNC_RUNS.c.run_id)
+            runs = [tuple(row) for row in conn.execute(query)]
+    finally:
+        engine.dispose()
+    assert runs == [("failed", ABANDONED), ("ok", None)]
+    counts = table_counts(url)
+    assert counts["portal_snapshots"] == 1 and counts["fetches"] == 1 and counts["snapshots"] > 0
