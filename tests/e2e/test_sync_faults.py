@@ -51,6 +51,17 @@ def new_session(refresh: bool = False, secrets: dict | None = None):
     return at
 
 
+def new_session_on(page: str):
+    """A new session opened straight on one page."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=DEADLINE_S)
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def shown(at) -> dict[str, str]:
     """Metric label -> value."""
     return {m.label: m.value for m in at.metric}
@@ -198,17 +209,6 @@ def test_app_serves_what_it_has_while_postgres_is_down_and_syncs_when_it_is_back
     assert after["fetches"] == before["fetches"] and after["snapshots"] == before["snapshots"]
     kept = snapshot_ids_of(url, name)
     assert len(kept) == 2 and kept[0] == first_snapshot  # the earlier snapshot is still there
-
-
-def new_session_on(page: str):
-    """A new session opened straight on one page."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=DEADLINE_S)
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 class Pauses(threading.Event):
