@@ -26,6 +26,7 @@ DEFAULT_USERNAME = "demo"
 DEFAULT_PASSWORD = "demo-password"
 MINUTE_QUOTA = 300  # what real portals report; reported only, never enforced
 WEEK_QUOTA = 500_000
+GATE_TIMEOUT = 60.0  # the longest a request waits at a closed gate (FakePortal.gate)
 JSON_ERROR = b'{"error":"There was a problem in the JSON you submitted."}'
 HTML_ERROR = (
     b"<!DOCTYPE html><html><head><title>We're sorry, but something went wrong (500)"
@@ -85,6 +86,9 @@ class FakePortal:
         self._password = password
         self.page_size = page_size
         self.faults = faults or Faults()  # tests may swap or mutate this at runtime
+        # While set to an unset Event, every request (counted first) waits for it, at most
+        # GATE_TIMEOUT: a test holds a fetch open as long as it needs, not for a guessed delay.
+        self.gate: threading.Event | None = None
         self.host = host
         self.port = port
         self.minute_quota = minute_quota
@@ -174,6 +178,11 @@ class FakePortal:
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         return self.base_url
+
+    def serve(self, raw: RawPortal) -> None:
+        """Serve other data from the next request on: a portal whose sessions changed."""
+        with self._lock:
+            self._build(raw)
 
     def _build(self, raw: RawPortal) -> None:
         """Group records by course; pages are serialised lazily, once per listing."""
@@ -286,6 +295,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path.rstrip("/") or "/"
         has_content_type = self.headers.get("Content-Type") is not None
         number = portal._next_request(path, parts.query, has_content_type)
+        gate = portal.gate
+        if gate is not None:
+            gate.wait(GATE_TIMEOUT)
         faults = portal.faults
         if number in faults.drop_requests:
             self.close_connection = True  # the client sees the socket close mid-request

@@ -10,6 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 SQLITE_BUSY_MS = 30_000
+# A PostgreSQL host that does not answer (down, firewalled, cut off) fails a connection in this
+# many seconds instead of waiting on TCP for minutes; a connect_timeout in the URL wins.
+PG_CONNECT_TIMEOUT_S = 10
 # Execution option read by the SQLite "begin" hook: which BEGIN a transaction starts with.
 BEGIN_OPTION = "lu_sqlite_begin"
 
@@ -19,7 +22,10 @@ def create_engine(url: str | sa.URL) -> Engine:
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    return sa.create_engine(parsed, pool_pre_ping=True)
+    args: dict[str, object] = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+    return sa.create_engine(parsed, pool_pre_ping=True, connect_args=args)
 
 
 def sqlite_file(url: str | sa.URL) -> Path | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -185,9 +185,14 @@ class Store:
         with self._errors(), self.engine.connect() as conn:
             return snap.select_status(conn)
 
-    def sync_lock(self, name: str) -> contextlib.AbstractContextManager[bool]:
-        """Try, without waiting, to lock the portal for a sync across processes: yields held."""
-        return sync_lock(self.engine, name)
+    @contextlib.contextmanager
+    def sync_lock(self, name: str) -> Iterator[bool]:
+        """Try, without waiting, to lock the portal for a sync across processes: yields held.
+
+        A store that cannot be reached raises StoreError, as every other method does.
+        """
+        with self._errors(), sync_lock(self.engine, name) as held:
+            yield held
 
     # --- enrolment history --------------------------------------------------------------------
 

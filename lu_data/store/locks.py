@@ -56,7 +56,12 @@ def sync_lock(engine: Engine, name: str) -> Iterator[bool]:
 
 @contextlib.contextmanager
 def _pg_lock(engine: Engine, key: int) -> Iterator[bool]:
-    """pg_try_advisory_lock on a dedicated connection; unlocked before it goes back to the pool."""
+    """pg_try_advisory_lock on a dedicated connection; unlocked before it goes back to the pool.
+
+    When the unlock fails (the server went away during the block), the connection is thrown
+    away instead, which ends the lock with the session, and the block's own error, if any, is
+    the one raised: a failed unlock must not hide why the block failed.
+    """
     with engine.connect() as conn:
         held = bool(conn.execute(sa.select(sa.func.pg_try_advisory_lock(key))).scalar())
         conn.commit()  # no transaction left open for the block's length
@@ -64,8 +69,16 @@ def _pg_lock(engine: Engine, key: int) -> Iterator[bool]:
             yield held
         finally:
             if held:
-                conn.execute(sa.select(sa.func.pg_advisory_unlock(key)))
-                conn.commit()
+                _unlock_or_drop(conn, key)
+
+
+def _unlock_or_drop(conn: sa.Connection, key: int) -> None:
+    """pg_advisory_unlock; when that fails, close the session for good so the lock ends."""
+    try:
+        conn.execute(sa.select(sa.func.pg_advisory_unlock(key)))
+        conn.commit()
+    except sa.exc.DBAPIError:
+        conn.invalidate()  # never back to the pool holding the lock; the server frees it
 
 
 @contextlib.contextmanager

@@ -210,7 +210,7 @@ class Syncer:
                 self.run_once()
                 backoff, self.last_error = 0.0, None
             except Exception as exc:  # noqa: BLE001 - a store outage must not end the loop
-                self.last_error = f"{type(exc).__name__}: {exc}"
+                self.last_error = error_line(exc)
                 if self.on_error is not None:
                     self.on_error(self.last_error)
                 backoff = min(BACKOFF_MAX_SECONDS, max(1.0, backoff * 2))
@@ -226,6 +226,16 @@ class Syncer:
     def _note_progress(self, name: str, done: int, total: int, message: str) -> None:
         self.fetching.add(name)
         self.progress[name] = (done, total, message)
+
+
+def error_line(exc: BaseException) -> str:
+    """One line naming an error that ended a round: its type and the first line of its text.
+
+    Store errors already name the store (password masked) and why; driver errors carry their
+    SQL and parameters on later lines, which are no use in a log line or on a page.
+    """
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
 def _progress_of(name: str, progress: Progress) -> Callable[..., None]:

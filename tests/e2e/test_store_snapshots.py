@@ -12,9 +12,11 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 from dataclasses import fields, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -30,6 +32,7 @@ from lu_data.model.portals import renamed
 from lu_data.model.quality import QualityReport
 from lu_data.model.schema import PORTAL_STATUS_DTYPES, SESSION_DTYPES
 from lu_data.sources.demo import generate_demo
+from lu_data.store import engine as engine_module
 from lu_data.store import snapshots as snap
 from lu_data.store.history import StoreError, latest_revision, open_store
 from lu_data.store.tables import METADATA
@@ -304,6 +307,33 @@ def test_unreachable_store_error_names_it_without_the_password():
         open_store(url)
     assert "topsecret" not in str(caught.value)
     assert str(caught.value).startswith("store postgresql+psycopg://user:***@127.0.0.1:1/none")
+
+
+def test_store_host_that_never_answers_fails_within_the_connect_timeout(monkeypatch):
+    """A PostgreSQL host that accepts the connection and never answers (a hung server, a cut
+    network): StoreError after the connect timeout, not a wait with no end."""
+    monkeypatch.setattr(engine_module, "PG_CONNECT_TIMEOUT_S", 2)  # libpq's shortest
+    outcome: list[BaseException | None] = []
+
+    def try_open(url: str) -> None:
+        try:
+            open_store(url).close()
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            outcome.append(exc)
+
+    with socket.socket() as silent:  # the kernel completes the handshake; nothing answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"postgresql+psycopg://user:topsecret@127.0.0.1:{silent.getsockname()[1]}/none"
+        opener = threading.Thread(target=try_open, args=(url,), daemon=True)
+        opener.start()
+        opener.join(timeout=60)
+    assert not opener.is_alive(), "open_store still waiting on a host that never answers"
+    [caught] = outcome
+    assert isinstance(caught, StoreError), caught
+    assert str(caught).startswith("store postgresql+psycopg://user:***@127.0.0.1:")
+    assert "timeout" in str(caught) and "topsecret" not in str(caught)
 
 
 # --- sync runs, status and locks --------------------------------------------------------------

@@ -137,6 +137,46 @@ def test_two_syncers_started_together_fetch_once(two_portals, store_url) -> None
     assert len(emea.fetch_starts()) == 1
 
 
+def test_two_sync_processes_started_together_fetch_once(two_portals, store_url, tmp_path) -> None:
+    """Two `lu-data sync --once` processes on one portal and one store: one fetch, both exit 0.
+
+    Whichever takes the portal's lock (a file lock on SQLite, an advisory lock on PostgreSQL)
+    first is held at the stand-in's gate until the other has finished, so the two really
+    overlap however slowly each process starts. `--once` forces a fetch, so without the lock
+    the second would fetch as well.
+    """
+    emea, apac = two_portals
+    config = config_file(tmp_path, emea, apac, PASSWORD + "-apac")
+    emea.gate = threading.Event()
+    command = [sys.executable, "-m", "lu_data", "sync", "--once", "--portal", "emea",
+               "--config", str(config), "--db", store_url]  # fmt: skip
+    procs = [
+        subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while all(p.poll() is None for p in procs) and time.monotonic() < deadline:
+            if len(emea.fetch_starts()) > 1:  # both fetching: no lock kept them apart
+                break
+            time.sleep(0.05)
+        assert [p.poll() is None for p in procs].count(True) == 1, "one must wait at the gate"
+        assert emea.fetch_starts(), "the one still running is the one fetching"
+    finally:
+        emea.gate.set()
+        outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outs]
+    said = sorted(out for out, _ in outs)
+    assert sum("emea: 30 sessions, snapshot" in out for out in said) == 1, said
+    assert sum("emea: skipped: another syncer is fetching it now" in out for out in said) == 1
+    assert len(emea.fetch_starts()) == 1 and apac.request_count == 0
+    with open_store(store_url) as store:
+        assert set(store.latest_snapshot_ids()) == {"emea"}
+        assert store.last_run("emea").status == "ok"
+
+
 def test_refresh_pressed_twenty_times_together_is_one_fetch(two_portals, store_url) -> None:
     """Twenty Refresh presses at once: each returns at once, and the syncer fetches once."""
     emea, _ = two_portals

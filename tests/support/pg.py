@@ -4,7 +4,8 @@ Import the fixtures into a test module (`from tests.support.pg import postgres_s
 `store_url` is parametrized over SQLite (always) and PostgreSQL: the PostgreSQL runs use
 LU_TEST_PG_URL when set (an existing server, e.g. a CI service), otherwise start Debian's
 postgresql binaries (`apt-get install -y postgresql`) as the `postgres` user when run as root,
-and are skipped with the reason when neither is available.
+and are skipped with the reason when neither is available. A test that stops its server (to
+see the store go away and come back) takes `own_postgres`, a server of its own.
 """
 
 from __future__ import annotations
@@ -79,34 +80,79 @@ def postgres_server() -> Iterator[str]:
         yield url
 
 
+class PgServer:
+    """A throwaway PostgreSQL server in a temp folder on 127.0.0.1, which a test may stop
+    (as a crash would: immediate shutdown) and start again on the same port and data."""
+
+    def __init__(self, bindir: Path, *, durable: bool = False) -> None:
+        # Not durable: commits return before their WAL is written (fast; a crash may lose the
+        # last ones). Durable: what a production server does, so a crash loses no commit.
+        self.durable = durable
+        self.prefix, uid, gid = _as_server_user()
+        self.root = Path(tempfile.mkdtemp(prefix="lu-pg-"))
+        if uid is not None:
+            os.chown(self.root, uid, gid)  # type: ignore[arg-type]
+        self.data, self.port = self.root / "data", free_port()
+        self.pg_ctl = [*self.prefix, str(bindir / "pg_ctl"), "-D", str(self.data)]
+        _run([*self.prefix, str(bindir / "initdb"), "-D", str(self.data), "-U", PG_USER,
+              "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"])  # fmt: skip
+
+    @property
+    def url(self) -> str:
+        """The server URL, no database."""
+        return f"postgresql+psycopg://{PG_USER}@127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        """Start it and wait until it accepts connections (pg_ctl -w)."""
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.root} "
+            "-c fsync=off -c full_page_writes=off "
+            f"-c synchronous_commit={'on' if self.durable else 'off'}"
+        )
+        log = str(self.root / "server.log")
+        _run([*self.pg_ctl, "-o", options, "-l", log, "-w", "start"])
+
+    def stop(self) -> None:
+        """Stop it at once, without waiting for clients to go (what a crash looks like to them)."""
+        _run([*self.pg_ctl, "-m", "immediate", "-w", "stop"])
+
+    def remove(self) -> None:
+        """Stop it if running and delete its folder."""
+        with contextlib.suppress(Exception):
+            self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def throwaway_server(bindir: Path) -> Iterator[str]:
     """Start a PostgreSQL server on 127.0.0.1 in a temp folder; stop and delete it after."""
-    prefix, uid, gid = _as_server_user()
-    root = Path(tempfile.mkdtemp(prefix="lu-pg-"))
-    if uid is not None:
-        os.chown(root, uid, gid)  # type: ignore[arg-type]
-    data, port = root / "data", free_port()
-    _run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", PG_USER, "-A", "trust",
-          "-E", "UTF8", "--no-locale", "--no-sync"])  # fmt: skip
-    options = (
-        f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={root} "
-        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    )
-    pg_ctl = [*prefix, str(bindir / "pg_ctl"), "-D", str(data)]
-    # -w: pg_ctl itself waits until the server accepts connections.
-    _run([*pg_ctl, "-o", options, "-l", str(root / "server.log"), "-w", "start"])
-    try:
-        yield f"postgresql+psycopg://{PG_USER}@127.0.0.1:{port}"
-    finally:
-        with contextlib.suppress(Exception):
-            _run([*pg_ctl, "-m", "immediate", "-w", "stop"])
-        shutil.rmtree(root, ignore_errors=True)
+    with stoppable_server(bindir, durable=False) as server:
+        yield server.url
 
 
 @contextlib.contextmanager
-def fresh_database(server: str) -> Iterator[str]:
-    """Create an empty database on the server; drop it afterwards."""
+def stoppable_server(bindir: Path, *, durable: bool = True) -> Iterator[PgServer]:
+    """A started PgServer of its own, for a test that stops it; removed after."""
+    server = PgServer(bindir, durable=durable)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PgServer]:
+    """A PostgreSQL server for this test alone (it may stop it), never the shared one."""
+    bindir = find_pg_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL binaries not installed (apt-get install -y postgresql)")
+    with stoppable_server(bindir) as server:
+        yield server
+
+
+def new_database(server: str) -> str:
+    """Create an empty database on the server; its URL."""
     import sqlalchemy as sa
 
     name = f"lu_test_{uuid.uuid4().hex[:12]}"
@@ -114,7 +160,21 @@ def fresh_database(server: str) -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        yield f"{server.rstrip('/')}/{name}"
+    finally:
+        admin.dispose()
+    return f"{server.rstrip('/')}/{name}"
+
+
+@contextlib.contextmanager
+def fresh_database(server: str) -> Iterator[str]:
+    """Create an empty database on the server; drop it afterwards."""
+    import sqlalchemy as sa
+
+    url = new_database(server)
+    yield url
+    name = sa.make_url(url).database
+    admin = sa.create_engine(f"{server.rstrip('/')}/postgres", isolation_level="AUTOCOMMIT")
+    try:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
