@@ -141,6 +141,7 @@ class StoreView:
     snapshot_ids: tuple[tuple[str, int], ...]
     notes: list[str]
     error: str | None
+    syncing: tuple[str, ...] = ()
 
 
 @st.cache_resource
@@ -181,7 +182,13 @@ def load_store_view(configs: tuple[PortalConfig, ...], *, refresh: bool = False)
             ids = _wait_for_first_sync(url, names, syncer)
         if not ids:
             return StoreView(None, (), [], _failure_text(url, names))
-        view = StoreView(snapshot_portal(url, ids), ids, _status_notes(url, names, syncer), None)
+        view = StoreView(
+            snapshot_portal(url, ids),
+            ids,
+            _status_notes(url, names),
+            None,
+            syncing=tuple(sorted(syncer.fetching)),
+        )
     except STORE_ERRORS as exc:
         kept = last_good_views().get(url)
         if kept is None:
@@ -258,11 +265,9 @@ def _failure_text(url: str, names: list[str]) -> str:
     return "; ".join(reasons)
 
 
-def _status_notes(url: str, names: list[str], syncer: Syncer) -> list[str]:
-    """A sync in progress, and each failed portal's reason with the age of what is shown."""
+def _status_notes(url: str, names: list[str]) -> list[str]:
+    """Each failed portal's reason, with the age of what is shown instead."""
     notes: list[str] = []
-    if syncer.fetching:
-        notes.append(f"Sync running ({', '.join(sorted(syncer.fetching))}); the page stays usable.")
     status = shared_store(url).portal_status()
     for row in status.to_dict("records"):
         name, error, at = str(row["name"]), row["last_error"], row["snapshot_fetched_at"]

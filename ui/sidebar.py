@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 
@@ -15,6 +15,7 @@ from lu_data.analyses.filter_choices import MAX_LISTED, narrow_choices
 from lu_data.analyses.filters import Filters, default_range, describe_view, filter_sessions
 from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.time_text import as_of_text
 from lu_data.model.timezones import all_zones
 from lu_data.store.history import default_url
 from ui.loaders import (
@@ -130,9 +131,25 @@ def render_source_picker() -> tuple[Portal | None, str, list[str]]:
     if view.error:
         st.sidebar.error(view.error)
     if view.portal is not None:
+        render_freshness(view.portal, view.syncing)
+    if view.portal is not None:
         with st.sidebar:
             watch_snapshots(default_url(), tuple(c.name for c in configs), view.snapshot_ids)
     return view.portal, source, notes
+
+
+def render_freshness(portal: Portal, syncing: Sequence[str]) -> None:
+    """Under the Refresh button: how old each portal's data is, and whether a sync runs."""
+    now = datetime.now(UTC)
+    parts = portal.parts or {portal.name: portal}
+    for name in sorted(parts):
+        label = f"{name} · " if len(parts) > 1 else ""
+        st.sidebar.caption(f"{label}{as_of_text(parts[name].fetched_at, now)}")
+    if syncing:
+        st.sidebar.caption(
+            f":material/sync: Syncing {', '.join(syncing)} now: this page stays usable and "
+            "shows the new data when it lands."
+        )
 
 
 @st.fragment(run_every=SNAPSHOT_POLL_SECONDS)
@@ -317,7 +334,8 @@ def render_sidebar() -> View | None:
         warnings=notes,
     )
     st.sidebar.caption(view.description)
-    st.sidebar.caption(f"Data as of {portal.fetched_at:%d %b %Y %H:%M} UTC · {portal.origin}")
+    if source != SOURCE_PORTAL:  # a portal's age is shown under its Refresh button
+        st.sidebar.caption(f"Data as of {portal.fetched_at:%d %b %Y %H:%M} UTC · {portal.origin}")
     if source == SOURCE_DEMO and st.sidebar.button(
         "Rebuild demo data", key="filter_reload", icon=":material/refresh:"
     ):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
 import pandas as pd
 
@@ -55,3 +57,20 @@ def _seconds_text(values: pd.Series) -> pd.Series:
         return values.dt.strftime("%Y-%m-%dT%H:%M:%S")  # strftime pads odd years differently
     text = np.datetime_as_string(stamps.astype("datetime64[s]"), unit="s")
     return pd.Series(text, index=values.index, dtype="str")
+
+
+def age_text(then: datetime, now: datetime) -> str:
+    """How long ago `then` was, in a person's words: "just now", "12 min ago", "3 h ago"."""
+    minutes = int((now - then).total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 90:
+        return f"{minutes} min ago"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h ago"
+    return f"{minutes // (24 * 60)} days ago"
+
+
+def as_of_text(then: datetime, now: datetime) -> str:
+    """ "Data as of 04 Dec 2026 17:04 UTC (12 min ago)" for a tz-aware fetch time."""
+    return f"Data as of {then.astimezone(UTC):%d %b %Y %H:%M} UTC ({age_text(then, now)})"

@@ -86,3 +86,23 @@ def test_restarted_server_shows_the_stored_snapshot_without_fetching(portal_env,
     assert {m.label: m.value for m in after.metric} == before
     time.sleep(0.5)  # the new process's syncer has looked and found the snapshot fresh
     assert fake.request_count == requests
+
+
+def test_sidebar_says_how_old_the_data_is_and_when_a_sync_runs(portal_env, monkeypatch):
+    """Under Refresh: the snapshot's time and age; while the syncer fetches, a line says so."""
+    from lu_data.store.history import default_url
+    from ui.loaders import background_syncer
+
+    at = run_app(monkeypatch)
+    captions = [c.value for c in at.sidebar.caption]
+    fresh = [c for c in captions if c.startswith("Data as of ")]
+    assert len(fresh) == 1 and fresh[0].endswith("(just now)"), captions
+    assert not any("Syncing" in c for c in captions)
+    syncer = background_syncer(default_url())
+    syncer.fetching.add(syncer.configs[0].name)  # as the syncer marks a portal it is fetching
+    try:
+        captions = [c.value for c in at.run().sidebar.caption]
+    finally:
+        syncer.fetching.clear()
+    assert any(f"Syncing {syncer.configs[0].name} now" in c for c in captions), captions
+    assert not [w.value for w in at.warning if "Sync" in w.value]  # a routine sync is no alarm

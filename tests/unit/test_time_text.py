@@ -68,3 +68,20 @@ def test_as_utc_gives_the_same_instant_in_utc(value):
     assert stamp == pd.Timestamp("2026-10-20 08:00", tz="UTC")
     assert stamp.utcoffset() == timedelta(0)
     assert stamp.to_pydatetime().tzinfo is UTC
+
+
+def test_age_text_and_as_of_text_read_as_a_person_would_say_them() -> None:
+    """Ages in minutes, hours or days; the as-of line gives the UTC time and the age."""
+    from datetime import UTC, datetime, timedelta
+
+    from lu_data.model.time_text import age_text, as_of_text
+
+    now = datetime(2026, 12, 4, 17, 30, tzinfo=UTC)
+    assert age_text(now - timedelta(seconds=30), now) == "just now"
+    assert age_text(now - timedelta(minutes=12), now) == "12 min ago"
+    assert age_text(now - timedelta(minutes=89), now) == "89 min ago"
+    assert age_text(now - timedelta(hours=5), now) == "5 h ago"
+    assert age_text(now - timedelta(days=3), now) == "3 days ago"
+    assert as_of_text(now - timedelta(minutes=12), now) == (
+        "Data as of 04 Dec 2026 17:18 UTC (12 min ago)"
+    )
