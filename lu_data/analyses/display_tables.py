@@ -54,6 +54,8 @@ def sessions_table(
         },
         index=sessions.index,
     )
+    if "portal" in sessions and sessions["portal"].nunique() > 1:  # only a view of several
+        table.insert(len(table.columns) - 1, "Portal", sessions["portal"])
     if with_utc:
         table.insert(3, "Start (UTC)", sessions["start_utc"].dt.tz_localize(None))
         table.insert(4, "Own zone start", sessions["start_local"])

@@ -182,3 +182,14 @@ def test_accounts_have_a_row_per_portal_and_the_total(both):
     assert accounts["sessions"].tolist() == [3, 3, 6]
     assert accounts["input_records"].tolist() == [3, 3, 6]
     assert accounts["balanced"].all()
+
+
+def test_sessions_table_names_the_portal_only_when_there_are_several(both):
+    """The Sessions page's table gains a Portal column for a view of several portals only."""
+    from lu_data.analyses.display_tables import sessions_table
+
+    table = sessions_table(both.sessions)
+    assert list(table.columns[-2:]) == ["Portal", "Session key"]
+    assert sorted(table["Portal"]) == ["apac"] * 3 + ["emea"] * 3
+    single = sessions_table(load_portal(read_path(SAMPLE), name="emea").sessions)
+    assert "Portal" not in single.columns
