@@ -175,6 +175,10 @@ class FakePortal:
         self.port = self._server.server_address[1]
         return self.base_url
 
+    def replace_data(self, raw: RawPortal) -> None:
+        """Serve another portal from the next request on, as a real portal changes over time."""
+        self._build(raw)
+
     def _build(self, raw: RawPortal) -> None:
         """Group records by course; pages are serialised lazily, once per listing."""
         by_course: dict[int, list[Any]] = {}
@@ -191,12 +195,14 @@ class FakePortal:
         courses = [c for c in raw.courses if isinstance(c, dict) and "id" in c]
         known = {_as_int(c["id"]) for c in courses}
         courses += [{"id": cid, "name": f"Course {cid}"} for cid in by_course if cid not in known]
-        self._records: dict[Any, tuple[str, list[Any]]] = {
+        records: dict[Any, tuple[str, list[Any]]] = {
             "courses": ("courses", courses),
             "all": ("modules", everything),
             **{cid: ("modules", recs) for cid, recs in by_course.items()},
         }
-        self._cache: dict[Any, _Listing] = {}
+        with self._lock:  # a request under way sees the old listings or the new, never a mix
+            self._records = records
+            self._cache: dict[Any, _Listing] = {}
 
     def _listing(self, key: Any) -> _Listing:
         """Serialise a listing's pages on first use, once; later requests send bytes."""
