@@ -386,7 +386,7 @@ def page_never_waits_for_a_sync(
     fp, store = cluster.portal, cluster.store
     fp.faults = Faults(delay=SLOW_DELAY)
     fp.replace_data(generate_demo(anchor=ANCHOR, n_sessions=SIZES["second"]))
-    slow = next_fetch(cluster)
+    slow = next_fetch(cluster, since=len(fp.fetch_starts()))
     latest = cluster.latest_id()
     assert latest is not None
     prior = expected(store, cluster.name)[latest]
@@ -420,20 +420,21 @@ def page_never_waits_for_a_sync(
     )
 
 
-def next_fetch(cluster: Cluster) -> SyncRun:
-    """Wait for the next fetch to start; its sync run, still running (a later one if that
-    one was over before it could be looked at)."""
+def next_fetch(cluster: Cluster, since: int) -> SyncRun:
+    """The sync run of the first fetch to start after the stand-in had seen `since` fetches,
+    once it has started and while it still runs (a later one if that one was over before it
+    could be looked at)."""
     deadline = time.monotonic() + WAIT
     while True:
-        count = len(cluster.portal.fetch_starts())
         wait_until(
             "the next fetch to start",
-            lambda n=count: len(cluster.portal.fetch_starts()) > n,
+            lambda n=since: len(cluster.portal.fetch_starts()) > n,
             timeout=max(1.0, deadline - time.monotonic()),
         )
         run = cluster.last_run()
         if run.status == "running":
             return run
+        since = len(cluster.portal.fetch_starts())
 
 
 def killing_the_fetching_replica_leaves_the_sync_to_another(
@@ -442,14 +443,14 @@ def killing_the_fetching_replica_leaves_the_sync_to_another(
     """SIGKILL the replica holding the lock mid-fetch: another completes the next sync, the
     dead one's run is marked abandoned, and the survivors' open pages show the new snapshot."""
     fp, store = cluster.portal, cluster.store
+    fp.faults = Faults(delay=SLOW_DELAY)
+    fp.replace_data(generate_demo(anchor=ANCHOR, n_sessions=SIZES["third"]))
+    n_before = len(fp.fetch_starts())
     # A tab stays open on each replica: they follow each new snapshot on their own.
     watchers = [open_page(context, r) for r in cluster.replicas]
     for page in watchers:
         read_page(page)
-    fp.faults = Faults(delay=SLOW_DELAY)
-    fp.replace_data(generate_demo(anchor=ANCHOR, n_sessions=SIZES["third"]))
-    n_before = len(fp.fetch_starts())
-    doomed = next_fetch(cluster)
+    doomed = next_fetch(cluster, since=n_before)
     n_killed = len(fp.fetch_starts()) - 1
     victim = cluster.replica_of(doomed)
     victim.proc.send_signal(signal.SIGKILL)
