@@ -177,9 +177,10 @@ def load_store_view(configs: tuple[PortalConfig, ...], *, refresh: bool = False)
         syncer.request()  # returns at once: the syncer fetches, this run reads what is there
     names = [c.name for c in configs]
     try:
+        looked = datetime.now(UTC)  # before the read: a sync landing after it answers the wait
         ids = snapshot_ids(url, names)
         if not ids:
-            ids = _wait_for_first_sync(url, names, syncer)
+            ids = _wait_for_first_sync(url, names, syncer, looked)
         if not ids:
             return StoreView(None, (), [], _failure_text(url, names))
         view = StoreView(
@@ -217,14 +218,17 @@ def snapshot_ids(url: str, names: list[str]) -> tuple[tuple[str, int], ...]:
     return tuple((n, latest[n]) for n in names if n in latest)
 
 
-def _wait_for_first_sync(url: str, names: list[str], syncer: Syncer) -> tuple[tuple[str, int], ...]:
+def _wait_for_first_sync(
+    url: str, names: list[str], syncer: Syncer, asked: datetime
+) -> tuple[tuple[str, int], ...]:
     """The first viewer ever waits for the first sync, with a progress bar, until it lands.
 
     It asks for a sync, so a portal that failed before (say, a password since corrected) is
     tried again now rather than its old error shown; many viewers asking is still one fetch.
+    `asked` is when the viewer found no snapshot: a sync finishing after that answers it, even
+    one that landed between that look and this request (no second fetch in the period).
     """
-    asked = datetime.now(UTC)
-    syncer.request()
+    syncer.request(asked)
     bar = st.progress(0.0, text=FIRST_SYNC_TEXT)
     try:
         while True:

@@ -177,6 +177,7 @@ PORTAL_STATUS_DTYPES: FrameSchema = frame_schema(
         "last_run_started": UTC_DT,
         "last_run_finished": UTC_DT,
         "last_error": "str",
+        "last_run_holder": "str",
         "snapshot_id": "Int64",
         "snapshot_fetched_at": UTC_DT,
     }

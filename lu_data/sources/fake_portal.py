@@ -200,12 +200,14 @@ class FakePortal:
         courses = [c for c in raw.courses if isinstance(c, dict) and "id" in c]
         known = {_as_int(c["id"]) for c in courses}
         courses += [{"id": cid, "name": f"Course {cid}"} for cid in by_course if cid not in known]
-        self._records: dict[Any, tuple[str, list[Any]]] = {
+        records: dict[Any, tuple[str, list[Any]]] = {
             "courses": ("courses", courses),
             "all": ("modules", everything),
             **{cid: ("modules", recs) for cid, recs in by_course.items()},
         }
-        self._cache: dict[Any, _Listing] = {}
+        with self._lock:  # a request under way sees the old listings or the new, never a mix
+            self._records = records
+            self._cache: dict[Any, _Listing] = {}
 
     def _listing(self, key: Any) -> _Listing:
         """Serialise a listing's pages on first use, once; later requests send bytes."""

@@ -127,11 +127,15 @@ class Store:
 
     # --- portals, sync runs, snapshots ------------------------------------------------------
 
-    def start_run(self, name: str, base_url: str) -> int:
-        """Save the portal (base URL without credentials) and open a running sync; its run_id."""
+    def start_run(self, name: str, base_url: str, *, holder: str | None = None) -> int:
+        """Save the portal (base URL without credentials) and open a running sync; its run_id.
+
+        The run names the process running it (`holder`, by default this one's
+        "hostname:pid"), so whoever holds a portal's sync can be told among many processes.
+        """
         with self._errors(), write_transaction(self.engine) as conn:
             snap.save_portal(conn, name, clean_origin(base_url), replace=True)
-            return snap.insert_run(conn, name)
+            return snap.insert_run(conn, name, snap.this_process() if holder is None else holder)
 
     def finish_run(
         self, run_id: int, *, status: str, sessions: int | None = None, error: str | None = None
@@ -181,7 +185,7 @@ class Store:
             return snap.select_snapshots(conn, None if names is None else list(names))
 
     def portal_status(self) -> pd.DataFrame:
-        """One row per portal: last run status, times and error, newest snapshot id and time."""
+        """One row per portal: last run status, times, error and holder; newest snapshot."""
         with self._errors(), self.engine.connect() as conn:
             return snap.select_status(conn)
 

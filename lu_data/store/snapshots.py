@@ -6,7 +6,9 @@ or write, so a snapshot and its enrolment-history rows can share one transaction
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +24,7 @@ from lu_data.store.payload import FRAME_COLUMNS, portal_from_row, snapshot_value
 from lu_data.store.tables import PORTAL_SNAPSHOTS, PORTALS, RUN_STATUSES, SYNC_RUNS
 
 ERROR_TEXT_LIMIT = 2000
+HOLDER_LIMIT = 200  # sync_runs.holder's width
 # user:password@ in any URL an error message quotes: dropped before the text is stored.
 URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
 
@@ -47,6 +50,7 @@ class SyncRun:
     finished_at: datetime | None
     error: str | None
     sessions: int | None = None
+    holder: str | None = None  # "hostname:pid" of the process that ran it
 
 
 def scrub_error(text: str | None) -> str | None:
@@ -54,6 +58,16 @@ def scrub_error(text: str | None) -> str | None:
     if text is None:
         return None
     return URL_CREDENTIALS.sub(r"\g<scheme>", text)[:ERROR_TEXT_LIMIT]
+
+
+def this_process() -> str:
+    """The "hostname:pid" naming this process among every host sharing the store."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def holder_text(holder: str | None) -> str | None:
+    """A holder as stored: at most HOLDER_LIMIT characters."""
+    return None if holder is None else holder[:HOLDER_LIMIT]
 
 
 def save_portal(conn: Connection, name: str, base_url: str, *, replace: bool) -> None:
@@ -69,11 +83,13 @@ def save_portal(conn: Connection, name: str, base_url: str, *, replace: bool) ->
         conn.execute(insert.on_conflict_do_nothing(index_elements=["name"]))
 
 
-def insert_run(conn: Connection, name: str) -> int:
-    """A new running sync_run of the portal; its run_id."""
+def insert_run(conn: Connection, name: str, holder: str | None = None) -> int:
+    """A new running sync_run of the portal, run by `holder` ("hostname:pid"); its run_id."""
     query = (
         SYNC_RUNS.insert()
-        .values(portal=name, started_at=datetime.now(UTC), status="running")
+        .values(
+            portal=name, started_at=datetime.now(UTC), status="running", holder=holder_text(holder)
+        )
         .returning(SYNC_RUNS.c.run_id)
     )
     return int(conn.execute(query).scalar_one())
@@ -99,7 +115,7 @@ def select_last_run(conn: Connection, name: str) -> SyncRun | None:
     """The portal's newest sync run."""
     c = SYNC_RUNS.c
     query = (
-        sa.select(c.run_id, c.status, c.started_at, c.finished_at, c.error, c.sessions)
+        sa.select(c.run_id, c.status, c.started_at, c.finished_at, c.error, c.sessions, c.holder)
         .where(c.portal == name)
         .order_by(c.run_id.desc())
         .limit(1)
@@ -197,6 +213,7 @@ def select_status(conn: Connection) -> pd.DataFrame:
             runs.started_at.label("last_run_started"),
             runs.finished_at.label("last_run_finished"),
             runs.error.label("last_error"),
+            runs.holder.label("last_run_holder"),
             snaps.snapshot_id,
             snaps.fetched_at.label("snapshot_fetched_at"),
         )

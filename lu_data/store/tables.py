@@ -88,6 +88,8 @@ SYNC_RUNS = sa.Table(
     sa.Column("status", sa.String(10), nullable=False),
     sa.Column("sessions", sa.Integer, nullable=True),
     sa.Column("error", sa.Text, nullable=True),
+    # "hostname:pid" of the process that ran the sync (revision 0003; NULL on older runs)
+    sa.Column("holder", sa.String(200), nullable=True),
     sa.CheckConstraint("status IN ('running', 'ok', 'failed')", name="ck_sync_runs_status"),
     sa.Index("ix_sync_runs_portal_run", "portal", "run_id"),
 )

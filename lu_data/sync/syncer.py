@@ -172,9 +172,16 @@ class Syncer:
     fetching: set[str] = field(default_factory=set)
     last_error: str | None = None
 
-    def request(self) -> None:
-        """Ask for a sync of every portal now; many requests together still mean one fetch."""
-        self.requested_at = datetime.now(UTC)
+    def request(self, at: datetime | None = None) -> None:
+        """Ask for a sync of every portal now; many requests together still mean one fetch.
+
+        `at` (default now) is when the caller last looked at the store: a sync finishing
+        after it answers the request, so a caller that saw no snapshot just before one landed
+        does not cause a second fetch.
+        """
+        at = datetime.now(UTC) if at is None else at
+        if self.requested_at is None or at > self.requested_at:  # a later request stands
+            self.requested_at = at
         self.wake.set()
 
     def stop(self) -> None:

@@ -357,11 +357,13 @@ def test_runs_and_status_frame(store_url):
         status = store.portal_status()
     assert last.run_id == run and last.status == "ok" and last.sessions == len(portal.sessions)
     assert last.started_at <= last.finished_at and last.error is None
+    assert last.holder == f"{socket.gethostname()}:{os.getpid()}"  # the process that ran it
     assert dtype_names(status) == {c: repr(t) for c, t in PORTAL_STATUS_DTYPES.items()}
     rows = status.set_index("name")
     assert sorted(rows.index) == ["apac", "emea"]
     assert rows.loc["emea", "base_url"] == "https://emea.example.com/api/v1/"
     assert rows.loc["emea", "last_run_status"] == "ok"
+    assert rows.loc["emea", "last_run_holder"] == last.holder
     assert rows.loc["emea", "snapshot_id"] == snapshot_id
     assert rows.loc["emea", "snapshot_fetched_at"] == pd.Timestamp(portal.fetched_at)
     assert pd.isna(rows.loc["emea", "last_error"])
