@@ -181,8 +181,7 @@ class FakePortal:
 
     def serve(self, raw: RawPortal) -> None:
         """Serve other data from the next request on: a portal whose sessions changed."""
-        with self._lock:
-            self._build(raw)
+        self._build(raw)  # swaps the listings under the lock itself
 
     def _build(self, raw: RawPortal) -> None:
         """Group records by course; pages are serialised lazily, once per listing."""
