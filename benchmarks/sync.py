@@ -33,14 +33,6 @@ from benchmarks.harness import (
 )
 from benchmarks.pages import app_environment, new_app, run_app
 
-SYNC_KEYS = (
-    "store_cold_start_s",
-    "store_cold_imports_s",
-    "page_rerun_no_sync_s",
-    "page_rerun_during_sync_s",
-    "page_rerun_during_sync_vs_idle",
-    "sync_portal_s",
-)
 SYNC_DEADLINE_S = 600.0  # a 100k fetch, normalise and write takes well under this
 COLD_CHILD = """
 import json, sys, time

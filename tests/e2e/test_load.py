@@ -22,9 +22,10 @@ import statistics
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,7 @@ from lu_data.store.history import Store, SyncRun, open_store
 from lu_data.store.tables import PORTAL_SNAPSHOTS, SYNC_RUNS
 from lu_data.sync.syncer import ABANDONED
 from tests.support import ANCHOR, pg, start_streamlit
+from tests.support import wait_until as wait_at_most
 
 postgres_server = pg.postgres_server
 
@@ -56,6 +58,7 @@ PASSWORD = "load-Pa55word"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 TIMEOUT = 90_000  # ms: a page on two busy cores
 WAIT = 3 * PERIOD + 15  # s: the longest wait for a fetch, a sync or a page to catch up
+wait_until = partial(wait_at_most, timeout=WAIT)
 SOAK_SECONDS = float(os.environ.get("LU_SOAK_SECONDS", "6"))
 LONG_SOAK_SECONDS = 600.0
 SOAK_WARMUP = 3  # refreshes before the memory baseline is taken
@@ -183,17 +186,6 @@ def check_log_since(replica: Replica, start: int = 0) -> None:
         text = log.read().decode("utf-8", "replace")
     assert "Traceback" not in text, text[-3000:]
     assert PASSWORD not in text
-
-
-def wait_until(what: str, ready: Callable[[], object], timeout: float = WAIT) -> object:
-    """Poll ready() until it returns something truthy; fail naming `what` after timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = ready()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not within {timeout:.0f} s")
 
 
 # --- what a page shows ------------------------------------------------------------------------

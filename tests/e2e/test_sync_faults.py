@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,7 +22,7 @@ from lu_data.sources.files import RawPortal
 from lu_data.store.history import SyncRun, default_url, open_store
 from lu_data.store.tables import FETCHES, PORTAL_SNAPSHOTS, SNAPSHOTS, SYNC_RUNS
 from lu_data.sync.syncer import ABANDONED, Syncer, SyncResult
-from tests.support import ANCHOR, ROOT, pg
+from tests.support import ANCHOR, ROOT, pg, wait_until
 from tests.support.security import PASSWORD, USER, assert_no_secret
 
 own_postgres = pg.own_postgres  # the fixture, by name in this module
@@ -76,17 +75,6 @@ def warnings(at) -> list[str]:
 def element_texts(at) -> str:
     """Every element the run drew (protobuf text), sidebar included."""
     return "\n".join(str(getattr(node, "proto", "")) for node in at._tree)
-
-
-def wait_until(what: str, ready: Callable[[], object], timeout: float = DEADLINE_S) -> object:
-    """Poll until ready() returns something truthy; fail naming what never happened."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = ready()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
 
 
 def finished_run(url: str, name: str, after: datetime) -> SyncRun | None:

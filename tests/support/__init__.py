@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -201,3 +202,14 @@ def wait_for_sync(base_url: str, after: datetime, timeout: float = 30.0) -> Any:
                 return run
             time.sleep(0.1)
     raise AssertionError(f"no sync of {base_url} finished within {timeout:.0f} s")
+
+
+def wait_until(what: str, ready: Callable[[], object], timeout: float = 30.0) -> object:
+    """Poll ready() until it returns something truthy; fail naming `what` after timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = ready()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
