@@ -10,6 +10,7 @@ import pandas as pd
 
 from lu_data.analyses.display_tables import sessions_table
 from lu_data.model.display_zone import display_times
+from lu_data.model.fill_status import percent_text
 from lu_data.model.palette import LIGHT_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
 from lu_data.model.schema import DETAILS_DTYPES, NO_TUTOR, STATUS_LABELS, UNTITLED, empty_frame
 from lu_data.model.session_text import location_labels, seats_text, start_texts
@@ -185,7 +186,7 @@ def session_details(sessions: pd.DataFrame, key: str, tz: str) -> pd.DataFrame:
     when = start_texts(rows.head(1), tz).iloc[0]
     values = table.iloc[0].astype("str")
     fill = rows["fill_rate"].iloc[0]
-    values["Fill"] = "n/a (no limit)" if pd.isna(fill) else f"{fill:.0%}"
+    values["Fill"] = percent_text(fill, missing="n/a (no limit)")
     extra = pd.Series(
         {"Starts": f"{when['day']} {when['both']}", "Seats": seats_text(rows.head(1)).iloc[0]}
     )

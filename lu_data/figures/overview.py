@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lu_data.figures.style import apply_style, empty_figure
+from lu_data.model.fill_status import D3_PERCENT_POINTS
 from lu_data.model.palette import CAPACITY_COLOR, ENROLLED_COLOR, FILL_LINE_COLOR
 
 WEEK_MS = 7 * 24 * 3600 * 1000
@@ -51,7 +52,9 @@ def weekly_capacity_figure(weekly: pd.DataFrame) -> go.Figure:
         mode="lines+markers",
         line={"color": FILL_LINE_COLOR, "width": 2},
         customdata=every_week.strftime("%d %b %Y"),
-        hovertemplate="Week of %{customdata}<br>Fill rate: %{y:.0f}%<extra></extra>",
+        hovertemplate=(
+            f"Week of %{{customdata}}<br>Fill rate: %{{y:{D3_PERCENT_POINTS}}}%<extra></extra>"
+        ),
     )
     fig.update_layout(
         barmode="overlay",

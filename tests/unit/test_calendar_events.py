@@ -64,8 +64,8 @@ def test_dublin_nine_oclock_stays_nine_across_dst(dublin_dst):
             "UTC",
             ["2026-10-20T08:00:00", "2026-10-27T09:00:00"],
             [
-                "08:00 UTC (+00:00) · own zone 09:00 IST (+01:00)",
-                "09:00 UTC (+00:00) · own zone 09:00 GMT (+00:00)",
+                "08:00 UTC · own zone 09:00 IST (+01:00)",
+                "09:00 UTC · own zone 09:00 GMT (+00:00)",
             ],
         ),
         # New York changes a week later, so the gap is 5 h then 4 h.
@@ -147,7 +147,7 @@ def test_session_details_show_both_zones(dublin_dst):
     """The details of a clicked session give its start in the display zone and its own zone."""
     key = dublin_dst["session_key"].iloc[0]
     details = session_details(dublin_dst, key, "UTC").set_index("Field")["Value"]
-    assert details["Starts"] == "Tue 20 Oct 2026 08:00 UTC (+00:00) · own zone 09:00 IST (+01:00)"
+    assert details["Starts"] == "Tue 20 Oct 2026 08:00 UTC · own zone 09:00 IST (+01:00)"
     assert session_details(dublin_dst, "nope", "UTC").empty
 
 
