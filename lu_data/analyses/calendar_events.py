@@ -28,6 +28,9 @@ DEFAULT_VIEW = "dayGridMonth"
 ISO_WALL = "%Y-%m-%dT%H:%M:%S"
 HOUR_FORMAT = {"hour": "2-digit", "minute": "2-digit", "hour12": False}
 DAY_HEADER = {"weekday": "short", "day": "numeric", "month": "short"}
+# British English: day before month, no comma ("Tue 1 Dec", "1 – 7 Dec 2026"), as on every
+# other page; FullCalendar formats its dates through the browser's Intl in this locale.
+CALENDAR_LOCALE = "en-GB"
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ def calendar_options(
         "timeZone": "UTC",
         "now": today.isoformat(),
         "firstDay": 1,
+        "locale": CALENDAR_LOCALE,
         "headerToolbar": {"left": "today prev,next", "center": "title", "right": ""},
         "eventTimeFormat": HOUR_FORMAT,
         "slotLabelFormat": HOUR_FORMAT,

@@ -11,7 +11,7 @@ from lu_data.figures.style import apply_style, empty_figure
 from lu_data.model.palette import CONFLICT_COLOR, ENROLLED_COLOR, WORKLOAD_SCALE
 
 MAX_LABEL_CHARS = 30  # tutor labels beside the heatmap; the hover gives the whole label
-MAX_WEEK_LABELS = 12  # more crowd each other beside the tutor names at 1024 px
+MAX_WEEK_LABELS = 8  # more crowd each other beside the tutor names at 1024 px
 ROW_HEIGHT = 26  # pixels per tutor row, so names never overlap
 BASE_HEIGHT = 140
 # White for an empty week, deepening blue as the week fills up.
@@ -76,11 +76,12 @@ def _short(label: str) -> str:
 
 
 def _week_ticks(weeks: pd.DatetimeIndex) -> dict[str, object]:
-    """Every n-th week labelled, so labels never crowd; the year on the first and on a new year."""
+    """Every n-th week labelled ("30 Nov"), so labels never crowd; the year under the first
+    label and under the first of a new year."""
     shown = weeks[:: -(-len(weeks) // MAX_WEEK_LABELS)]  # step rounded up
     new_year = np.r_[True, shown.year[1:] != shown.year[:-1]]
     text = [
-        f"{w:%d}<br>{w:%b %Y}" if first else f"{w:%d}<br>{w:%b}"
+        f"{w.day} {w:%b}<br>{w:%Y}" if first else f"{w.day} {w:%b}"
         for w, first in zip(shown, new_year, strict=True)
     ]
     return {"tickmode": "array", "tickvals": list(shown.strftime("%d %b %Y")), "ticktext": text}
