@@ -26,7 +26,7 @@ from lu_data.model.schema import (
     empty_frame,
 )
 from lu_data.model.session_text import location_labels
-from lu_data.model.time_text import zone_text
+from lu_data.model.time_text import day_text, zone_text
 
 # "At risk": a session expected to end under this fill. With enrolment history the expectation
 # is the projection (analyses.forecast); without it, today's fill of sessions starting soon.
@@ -95,7 +95,8 @@ def session_capacity(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataF
         return empty_frame(SESSION_CAPACITY_DTYPES)
     shown = display_times(sessions, tz)
     start_text = (
-        shown["start_display"].dt.strftime("%a %d %b %H:%M")
+        day_text(shown["start_display"], year=False)
+        + shown["start_display"].dt.strftime(" %H:%M")
         + " "
         + zone_text(shown["display_abbr"], shown["display_offset"])
     )

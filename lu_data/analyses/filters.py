@@ -12,6 +12,7 @@ from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.model.rollups import count_tutors, tutor_keys
 from lu_data.model.schema import PORTAL_COLUMN
 from lu_data.model.session_text import location_labels
+from lu_data.model.time_text import date_text
 
 DEFAULT_WEEKS_AHEAD = 8
 SEARCH_COLUMNS = ("title", "tutor_name", "location")  # what the Sessions search looks in
@@ -140,4 +141,4 @@ def describe_view(sessions: pd.DataFrame, f: Filters) -> str:
 
 
 def _day(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
+    return date_text(d, weekday=False)

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from lu_data.figures.style import WEEK_MS, apply_style, empty_figure, monday_ticks
 from lu_data.model.fill_status import D3_PERCENT_POINTS
 from lu_data.model.palette import CAPACITY_COLOR, ENROLLED_COLOR, FILL_LINE_COLOR
+from lu_data.model.time_text import day_text
 
 __all__ = ["WEEK_MS", "weekly_capacity_figure"]
 
@@ -16,7 +17,7 @@ def weekly_capacity_figure(weekly: pd.DataFrame) -> go.Figure:
     """Bars of seats offered and seats taken per week, with their ratio (the fill) as a line."""
     if weekly.empty:
         return empty_figure("No sessions in this range: widen the dates")
-    week_label = weekly["week"].dt.strftime("%d %b %Y")
+    week_label = day_text(weekly["week"], weekday=False)
     first, last = weekly["week"].min(), weekly["week"].max()
     # Weeks without sessions have no row: the line breaks there instead of bridging them.
     every_week = pd.date_range(first, last, freq="7D")
@@ -50,7 +51,7 @@ def weekly_capacity_figure(weekly: pd.DataFrame) -> go.Figure:
         yaxis="y2",
         mode="lines+markers",
         line={"color": FILL_LINE_COLOR, "width": 2},
-        customdata=every_week.strftime("%d %b %Y"),
+        customdata=day_text(every_week, weekday=False).to_numpy(),
         hovertemplate=(
             f"Week of %{{customdata}}<br>Fill rate: %{{y:{D3_PERCENT_POINTS}}}%<extra></extra>"
         ),

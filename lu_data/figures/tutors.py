@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from lu_data.analyses.tutors import WorkloadGrid
 from lu_data.figures.style import apply_style, empty_figure
 from lu_data.model.palette import CONFLICT_COLOR, ENROLLED_COLOR, WORKLOAD_SCALE
+from lu_data.model.time_text import day_text
 
 MAX_LABEL_CHARS = 30  # tutor labels beside the heatmap; the hover gives the whole label
 MAX_WEEK_LABELS = 8  # more crowd each other beside the tutor names at 1024 px
@@ -26,7 +27,7 @@ def workload_heatmap(grid: WorkloadGrid) -> go.Figure:
     if grid.hours.empty:
         return empty_figure("No sessions in this range: widen the dates or clear the tutor filter")
     weeks = pd.DatetimeIndex(grid.hours.columns)
-    week_text = weeks.strftime("%d %b %Y").to_numpy()
+    week_text = day_text(weeks, weekday=False).to_numpy()
     hours = grid.hours.to_numpy(dtype="float64")
     sessions = grid.sessions.to_numpy(dtype="int64")
     names = np.asarray(grid.hours.index, dtype=object)

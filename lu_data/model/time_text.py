@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,29 @@ def zone_text(abbr: pd.Series, offset: pd.Series) -> pd.Series:
     numeric = abbr.str.fullmatch(NUMERIC_ABBR).fillna(False).astype("bool")
     as_offset = (UTC_ABBR + offset).where(offset != UTC_OFFSET, UTC_ABBR)
     return (abbr + " (" + offset + ")").where(~numeric, as_offset)
+
+
+def day_text(
+    values: pd.Series | pd.DatetimeIndex, *, weekday: bool = True, year: bool = True
+) -> pd.Series:
+    """The one on-screen day: "Tue 1 Dec 2026", "1 Dec 2026" or "Tue 1 Dec"; missing stays missing.
+
+    Day before month and unpadded, as the calendar, the tables and the sidebar write it;
+    built from parts because strftime's unpadded day ("%-d") is not portable.
+    """
+    stamps = pd.Series(values)
+    known = stamps.notna()
+    day = stamps.dt.day.astype("Int64").astype("str")
+    text = day + stamps.dt.strftime(" %b %Y" if year else " %b")
+    if weekday:
+        text = stamps.dt.strftime("%a ") + text
+    return text.astype("str").where(known)
+
+
+def date_text(day: date, *, weekday: bool = True, year: bool = True) -> str:
+    """One day as day_text writes it: "Tue 1 Dec 2026", "1 Dec 2026" or "1 Dec"."""
+    text = f"{day.day} {day:%b}" + (f" {day:%Y}" if year else "")
+    return f"{day:%a} {text}" if weekday else text
 
 
 def _seconds_text(values: pd.Series) -> pd.Series:

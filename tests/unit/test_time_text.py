@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
 
 from lu_data.model.time_text import (
+    date_text,
+    day_text,
     format_offset,
     iso_local,
     iso_seconds,
@@ -109,3 +111,13 @@ def test_age_text_and_as_of_text_read_as_a_person_would_say_them() -> None:
     assert as_of_text(now - timedelta(minutes=12), now) == (
         "Data as of 04 Dec 2026 17:18 UTC (12 min ago)"
     )
+
+
+def test_days_read_weekday_day_month_unpadded():
+    """ "Tue 1 Dec 2026" in columns and single dates alike; a missing start stays missing."""
+    stamps = pd.Series(pd.to_datetime(["2026-12-01 09:00", "2027-01-22 17:00", None]))
+    assert day_text(stamps).tolist()[:2] == ["Tue 1 Dec 2026", "Fri 22 Jan 2027"]
+    assert pd.isna(day_text(stamps).iloc[2])
+    assert day_text(stamps, weekday=False, year=False).tolist()[:2] == ["1 Dec", "22 Jan"]
+    assert date_text(date(2026, 12, 1)) == "Tue 1 Dec 2026"
+    assert date_text(date(2026, 12, 1), weekday=False, year=False) == "1 Dec"
