@@ -19,6 +19,7 @@ from lu_data.exports.csv import export_file_name, sessions_export
 from lu_data.exports.ics import sessions_ics
 from lu_data.figures.schedule import TIMELINE_BY, TOP_ROWS, timeline_figure, timeline_frame
 from lu_data.model.display_zone import zone_label
+from lu_data.model.time_text import date_text
 
 # Card-like event blocks; FullCalendar's defaults are tuned for a white page with no chrome.
 CALENDAR_CSS = """
@@ -49,7 +50,7 @@ if len(window.sessions) < len(sessions):
         "Show the calendar from",
         options=days,
         key="calendar_from",
-        format_func=lambda d: f"{d:%a %d %b %Y}",
+        format_func=date_text,
     )
     window = ui.memo(view, calendar_window, sessions, view.tz, shown_from)
 paged = len(window.sessions) < len(sessions)
@@ -61,9 +62,10 @@ st.caption(
 ui.render_status_legend()
 if paged:
     span = (
-        f"{window.first_day:%a %d %b %Y}"
+        date_text(window.first_day)
         if window.last_day == window.first_day
-        else f"{window.first_day:%d %b} – {window.last_day:%d %b %Y}"
+        else f"{date_text(window.first_day, weekday=False, year=False)} – "
+        f"{date_text(window.last_day, weekday=False)}"
     )
     st.warning(
         f"{len(sessions):,} sessions are in range, more than the {MAX_EVENTS:,} a calendar can "

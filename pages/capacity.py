@@ -27,7 +27,7 @@ from lu_data.figures.capacity import (
 from lu_data.model.display_zone import zone_label
 from lu_data.model.schema import STATUS_LABELS
 
-PERCENT = st.column_config.NumberColumn(format="percent")
+PERCENT = ui.percent_column(bar=False)
 TIME_FORMAT = "YYYY-MM-DD HH:mm"
 
 view = ui.start_page("Capacity")
@@ -134,7 +134,7 @@ rows = ui.memo(view, session_list, sessions, which)
 list_config = {
     "Start": st.column_config.DatetimeColumn("Start", format=TIME_FORMAT),
     "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT),
-    "Fill": st.column_config.ProgressColumn("Fill", format="percent", min_value=0, max_value=1),
+    "Fill": ui.percent_column("Fill"),
 }
 if rows.empty:
     st.success(f"No {SESSION_LISTS[which].lower()} sessions in this view.", icon=":material/check:")

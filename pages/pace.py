@@ -17,6 +17,7 @@ from lu_data.analyses.forecast import (
     session_track,
 )
 from lu_data.figures.pace import pace_figure
+from lu_data.model.fill_status import percent_text
 from lu_data.store.history import EMPTY_HISTORY_MESSAGE
 
 BUILDING_MESSAGE = (
@@ -71,7 +72,7 @@ ui.render_cards(
         ui.Card(
             "Projected at risk",
             f"{len(risk):,}",
-            help=f"Projected to end under {threshold:.0%} full",
+            help=f"Projected to end under {percent_text(threshold)} full",
         ),
         *(
             ui.Card(
@@ -95,8 +96,8 @@ else:
         key="pace_sessions",
         view=view,
         column_config={
-            "Fill today": st.column_config.ProgressColumn(format="percent", min_value=0),
-            "Projected fill": st.column_config.ProgressColumn(format="percent", min_value=0),
+            "Fill today": ui.percent_column(),
+            "Projected fill": ui.percent_column(),
             "At risk": st.column_config.CheckboxColumn(help="Projected under the threshold"),
         },
     )

@@ -55,13 +55,7 @@ config = {
     "Own zone": st.column_config.TextColumn("Own zone", width="medium"),
     "Title": st.column_config.TextColumn("Title", width="large"),
     "Capacity": st.column_config.NumberColumn("Capacity", help="Empty when no limit is set"),
-    "Fill": st.column_config.ProgressColumn(
-        "Fill",
-        format="percent",
-        min_value=0,
-        max_value=1,
-        help="Enrolled ÷ capacity; over 100% is overbooked",
-    ),
+    "Fill": ui.percent_column("Fill", help="Enrolled ÷ capacity; over 100% is overbooked"),
     "Session key": st.column_config.TextColumn("Session key", width="small"),
 }
 table = sessions_table(rows, view.tz, with_utc=True)

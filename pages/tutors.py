@@ -150,7 +150,7 @@ rows = ui.memo(view, sessions_by_training, mine, training)
 session_config = {
     "Start": st.column_config.DatetimeColumn("Start", format=TIME_FORMAT),
     "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT),
-    "Fill": st.column_config.ProgressColumn("Fill", format="percent", min_value=0, max_value=1),
+    "Fill": ui.percent_column("Fill"),
 }
 ui.table_with_download(
     ui.memo(view, sessions_table, rows, view.tz),

@@ -9,6 +9,7 @@ from ui.metrics import NARROW_CARD_WIDTH, Card, render_cards, seat_cards
 from ui.sidebar import searched_options, start_page
 from ui.tables import (
     deferred,
+    percent_column,
     render_projected_risk,
     render_risk_digest,
     render_status_legend,
@@ -24,6 +25,7 @@ __all__ = [
     "last_sync_statuses",
     "load_pace_inputs",
     "memo",
+    "percent_column",
     "render_cards",
     "render_projected_risk",
     "render_risk_digest",

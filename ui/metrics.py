@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from lu_data.analyses.capacity import NO_LIMIT_LEARNERS, CapacityKpis
+from lu_data.model.fill_status import percent_text
 
 # Wide enough for "1,514,480" and "Tutor double-bookings"; four fit beside the sidebar at
 # 1400 px and two at 1024 px. Equal columns cut such numbers to "1,51…" at 1024 px.
@@ -50,7 +51,7 @@ def seat_cards(kpi: CapacityKpis) -> list[Card]:
     Offered and taken count the same sessions (those with a limit), so the fill rate is the
     one beside it divided by the other.
     """
-    fill = f"{kpi.fill_rate:.0%}" if kpi.fill_rate is not None else "n/a"
+    fill = percent_text(kpi.fill_rate)
     return [
         Card(
             "Seats offered",

@@ -12,7 +12,15 @@ from streamlit.delta_generator import DeltaGenerator
 
 from lu_data import Portal, SourceError
 from lu_data.analyses.filter_choices import MAX_LISTED, narrow_choices
-from lu_data.analyses.filters import Filters, default_range, describe_view, filter_sessions
+from lu_data.analyses.filters import (
+    DATE_PRESETS,
+    DATE_PRESETS_HELP,
+    Filters,
+    default_range,
+    describe_view,
+    filter_sessions,
+    preset_range,
+)
 from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
 from lu_data.model.time_text import as_of_text
@@ -48,6 +56,12 @@ TZ_MODE_LABELS = {
 
 SNAPSHOT_POLL_SECONDS = 5  # how soon an open page shows a newly stored snapshot
 UPLOADS_KEY = "_lu_uploads"  # (name, bytes) of this session's uploaded files
+
+PRESET_KEY = "filter_date_preset"  # the preset last picked; cleared when the dates are edited
+DATES_IN_ZONE_NOTE = (
+    "Days are read in the zone times are shown in: changing it can move sessions near "
+    "midnight in or out of the range."
+)
 
 EMPTY_VIEW_MESSAGE = "No sessions in this range — widen the dates or clear a filter in the sidebar."
 
@@ -166,13 +180,10 @@ def watch_snapshots(
 
 
 def render_filters(portal: Portal, now: date) -> Filters:
-    """Sidebar filters (dates, training, tutor, location, kind, status, display zone)."""
-    start, end = default_range(now)
-    _seed("filter_dates", (_qp_date(QP_FROM) or start, _qp_date(QP_TO) or end))
-    picked = st.sidebar.date_input("Sessions starting", key="filter_dates", format="YYYY-MM-DD")
-    dates = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
-    date_from = dates[0] if dates else None
-    date_to = dates[1] if len(dates) > 1 else date_from
+    """Sidebar filters: dates and the display zone first (they change every page), then
+    portal, training, tutor, location, kind and status."""
+    date_from, date_to = render_dates(now)
+    tz = render_zone_picker()
 
     choices = portal_choices(portal_token(portal), portal)
     options: dict[str, tuple[Sequence[str], Mapping[str, str], str]] = {}
@@ -205,7 +216,6 @@ def render_filters(portal: Portal, now: date) -> Filters:
                 format_func=partial(_label_of, labels),
             )
         )
-    tz = render_zone_picker()
     filters = Filters(
         date_from=date_from,
         date_to=date_to,
@@ -219,6 +229,44 @@ def render_filters(portal: Portal, now: date) -> Filters:
     )
     write_query_params(filters)
     return filters
+
+
+def render_dates(now: date) -> tuple[date | None, date | None]:
+    """The date range, its presets under it, and the note that days are read in the zone."""
+    start, end = default_range(now)
+    _seed("filter_dates", (_qp_date(QP_FROM) or start, _qp_date(QP_TO) or end))
+    picked = st.sidebar.date_input(
+        "Sessions starting",
+        key="filter_dates",
+        format="YYYY-MM-DD",
+        on_change=_forget_preset,
+        help=f"A range of start days, or a preset below. {DATE_PRESETS_HELP}",
+    )
+    st.sidebar.pills(
+        "Date presets",
+        list(DATE_PRESETS),
+        key=PRESET_KEY,
+        format_func=DATE_PRESETS.__getitem__,
+        label_visibility="collapsed",
+        on_change=_apply_preset,
+        args=(now,),
+    )
+    st.sidebar.caption(DATES_IN_ZONE_NOTE)
+    dates = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
+    date_from = dates[0] if dates else None
+    return date_from, dates[1] if len(dates) > 1 else date_from
+
+
+def _apply_preset(now: date) -> None:
+    """A picked preset sets the date range (the URL's from/to follow at the end of the run)."""
+    name = st.session_state.get(PRESET_KEY)
+    if name in DATE_PRESETS:
+        st.session_state["filter_dates"] = preset_range(name, now)
+
+
+def _forget_preset() -> None:
+    """Dates edited by hand are no preset any more."""
+    st.session_state[PRESET_KEY] = None
 
 
 def searched_options(

@@ -13,6 +13,7 @@ from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.analyses.display_tables import risk_lines, soonest_rows
 from lu_data.analyses.forecast import PROJECTED_RISK_TEXT, pace_table
 from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
+from lu_data.model.fill_status import PERCENT_DECIMALS
 from lu_data.model.palette import CAPACITY_COLOR, DARK_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
 from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 from lu_data.model.selection import is_in
@@ -25,6 +26,9 @@ DIGEST_ROWS = 8  # at-risk sessions an overview lists before "show all"
 # Integer columns that name something rather than count it: no thousands separators.
 IDENTIFIER_COLUMN = re.compile(r"(?i)\bid\b|_id$|^record$|\bkey\b|\bpage\b")
 FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate", "Fill today", "Projected fill"}
+# Streamlit's "percent" shows up to two decimals ("55.98%") unless a step fixes them: a step of
+# 0.01 on a fraction is a whole percent, the one format of lu_data.model.fill_status.
+PERCENT_STEP = 10.0 ** -(PERCENT_DECIMALS + 2)
 
 
 def render_projected_risk(view: View, *, key: str, digest: bool = False) -> bool:
@@ -105,6 +109,20 @@ def render_status_legend(*, capacity: bool = False) -> None:
     )  # fixed labels and colours only, never session text
 
 
+def percent_column(
+    label: str | None = None, *, bar: bool = True, max_value: float = 1, help: str | None = None
+) -> Any:
+    """A fraction column shown as the one percentage format ("57%"); the data stays the fraction.
+
+    bar=False gives a plain number (roll-ups where the bar would repeat the columns beside it).
+    """
+    if not bar:
+        return st.column_config.NumberColumn(label, format="percent", step=PERCENT_STEP, help=help)
+    return st.column_config.ProgressColumn(
+        label, format="percent", min_value=0, max_value=max_value, step=PERCENT_STEP, help=help
+    )
+
+
 def default_column_config(table: pd.DataFrame) -> dict[str, Any]:
     """Readable formats: weekday dates, fill rates as percentages, counts with separators.
 
@@ -116,9 +134,7 @@ def default_column_config(table: pd.DataFrame) -> dict[str, Any]:
         if pd.api.types.is_datetime64_any_dtype(dtype):
             config[col] = st.column_config.DatetimeColumn(col, format=DATETIME_FORMAT)
         elif col in FILL_COLUMNS:
-            config[col] = st.column_config.ProgressColumn(
-                col, format="percent", min_value=0, max_value=1
-            )
+            config[col] = percent_column(col)
         elif pd.api.types.is_integer_dtype(dtype) and not IDENTIFIER_COLUMN.search(str(col)):
             config[col] = st.column_config.NumberColumn(col, format="localized")
     return config

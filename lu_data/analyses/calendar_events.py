@@ -10,6 +10,7 @@ import pandas as pd
 
 from lu_data.analyses.display_tables import sessions_table
 from lu_data.model.display_zone import display_times
+from lu_data.model.fill_status import percent_text
 from lu_data.model.palette import LIGHT_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
 from lu_data.model.schema import DETAILS_DTYPES, NO_TUTOR, STATUS_LABELS, UNTITLED, empty_frame
 from lu_data.model.session_text import location_labels, seats_text, start_texts
@@ -27,6 +28,9 @@ DEFAULT_VIEW = "dayGridMonth"
 ISO_WALL = "%Y-%m-%dT%H:%M:%S"
 HOUR_FORMAT = {"hour": "2-digit", "minute": "2-digit", "hour12": False}
 DAY_HEADER = {"weekday": "short", "day": "numeric", "month": "short"}
+# British English: day before month, no comma ("Tue 1 Dec", "1 – 7 Dec 2026"), as on every
+# other page; FullCalendar formats its dates through the browser's Intl in this locale.
+CALENDAR_LOCALE = "en-GB"
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,7 @@ def calendar_options(
         "timeZone": "UTC",
         "now": today.isoformat(),
         "firstDay": 1,
+        "locale": CALENDAR_LOCALE,
         "headerToolbar": {"left": "today prev,next", "center": "title", "right": ""},
         "eventTimeFormat": HOUR_FORMAT,
         "slotLabelFormat": HOUR_FORMAT,
@@ -185,7 +190,7 @@ def session_details(sessions: pd.DataFrame, key: str, tz: str) -> pd.DataFrame:
     when = start_texts(rows.head(1), tz).iloc[0]
     values = table.iloc[0].astype("str")
     fill = rows["fill_rate"].iloc[0]
-    values["Fill"] = "n/a (no limit)" if pd.isna(fill) else f"{fill:.0%}"
+    values["Fill"] = percent_text(fill, missing="n/a (no limit)")
     extra = pd.Series(
         {"Starts": f"{when['day']} {when['both']}", "Seats": seats_text(rows.head(1)).iloc[0]}
     )

@@ -10,7 +10,7 @@ import pandas as pd
 from pandas.api.types import pandas_dtype
 
 from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
-from lu_data.model.fill_status import fill_of, fill_status, seat_columns
+from lu_data.model.fill_status import fill_of, fill_status, percent_text, seat_columns
 from lu_data.model.schema import (
     FILL_BIN_LABELS,
     FILL_DISTRIBUTION_DTYPES,
@@ -26,13 +26,16 @@ from lu_data.model.schema import (
     empty_frame,
 )
 from lu_data.model.session_text import location_labels
+from lu_data.model.time_text import day_text, zone_text
 
 # "At risk": a session expected to end under this fill. With enrolment history the expectation
 # is the projection (analyses.forecast); without it, today's fill of sessions starting soon.
 AT_RISK_BELOW = 0.5
 # Without history, today's fill says little about a session months away: only this close.
 AT_RISK_DAYS = 14
-AT_RISK_TODAY_TEXT = f"starting within {AT_RISK_DAYS} days and under {AT_RISK_BELOW:.0%} full today"
+AT_RISK_TODAY_TEXT = (
+    f"starting within {AT_RISK_DAYS} days and under {percent_text(AT_RISK_BELOW)} full today"
+)
 WEEK_FREQ = "W-SUN"  # weeks ending Sunday, so each starts on a Monday
 
 # Above this many sessions a bar per session is unreadable (and slow): aggregate instead.
@@ -92,9 +95,10 @@ def session_capacity(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataF
         return empty_frame(SESSION_CAPACITY_DTYPES)
     shown = display_times(sessions, tz)
     start_text = (
-        shown["start_display"].dt.strftime("%a %d %b %H:%M")
+        day_text(shown["start_display"], year=False)
+        + shown["start_display"].dt.strftime(" %H:%M")
         + " "
-        + shown["display_abbr"].fillna("UTC")
+        + zone_text(shown["display_abbr"], shown["display_offset"])
     )
     frame = pd.DataFrame(
         {

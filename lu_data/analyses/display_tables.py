@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lu_data.model.display_zone import SESSION_ZONE, display_times
+from lu_data.model.fill_status import percent_text
 from lu_data.model.schema import MODULE_KIND_LABELS, NO_TUTOR, STATUS_LABELS, UNTITLED
 from lu_data.model.session_text import location_labels
 from lu_data.model.time_text import zone_text
@@ -89,7 +90,7 @@ def risk_lines(table: pd.DataFrame, title_chars: int = RISK_TITLE_CHARS) -> list
         title = " ".join(str(title).split())
         if len(title) > title_chars:
             title = title[: title_chars - 1].rstrip() + "…"
-        fill_text = "n/a" if pd.isna(fill) else f"{fill:.0%}"
+        fill_text = percent_text(fill)
         fill_text = f"projected {fill_text} full" if projected else f"{fill_text} full"
         seats = f"{_count(enrolled)} of {_count(capacity)} seats"
         lines.append(f"{when} {zone} · {title} · {seats} · {fill_text}")

@@ -12,6 +12,7 @@ from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.model.rollups import count_tutors, tutor_keys
 from lu_data.model.schema import PORTAL_COLUMN
 from lu_data.model.session_text import location_labels
+from lu_data.model.time_text import date_text
 
 DEFAULT_WEEKS_AHEAD = 8
 SEARCH_COLUMNS = ("title", "tutor_name", "location")  # what the Sessions search looks in
@@ -36,6 +37,46 @@ class Filters:
 def default_range(today: date, weeks: int = DEFAULT_WEEKS_AHEAD) -> tuple[date, date]:
     """From today for the next `weeks` weeks."""
     return today, today + timedelta(weeks=weeks)
+
+
+# Date presets beside the date input: name → label. Each is a whole-day range (both ends kept).
+DATE_PRESETS: dict[str, str] = {
+    "next_2_weeks": "Next 2 weeks",
+    "this_month": "This month",
+    "next_quarter": "Next quarter",
+    "last_30_days": "Last 30 days",
+}
+DATE_PRESETS_HELP = (
+    "Next 2 weeks: today and the 13 days after. This month: its first to its last day. "
+    "Next quarter: the next calendar quarter (Jan–Mar, Apr–Jun, Jul–Sep or Oct–Dec). "
+    "Last 30 days: today and the 29 days before."
+)
+
+
+def preset_range(name: str, today: date) -> tuple[date, date]:
+    """The first and last day of a date preset, seen from `today`.
+
+    27 Nov 2026: next 2 weeks 27 Nov – 10 Dec, this month 1 – 30 Nov, next quarter
+    1 Jan – 31 Mar 2027, last 30 days 29 Oct – 27 Nov. KeyError for an unknown name.
+    """
+    if name == "next_2_weeks":
+        return today, today + timedelta(days=13)
+    if name == "this_month":
+        return today.replace(day=1), _month_end(today.year, today.month)
+    if name == "next_quarter":
+        month = (today.month - 1) // 3 * 3 + 4  # first month of the next quarter, maybe 13
+        year = today.year + (month - 1) // 12
+        month = (month - 1) % 12 + 1
+        return date(year, month, 1), _month_end(year, month + 2)
+    if name == "last_30_days":
+        return today - timedelta(days=29), today
+    raise KeyError(name)
+
+
+def _month_end(year: int, month: int) -> date:
+    """The last day of a month."""
+    first_of_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
 
 
 def search_sessions(sessions: pd.DataFrame, text: str) -> pd.DataFrame:
@@ -100,4 +141,4 @@ def describe_view(sessions: pd.DataFrame, f: Filters) -> str:
 
 
 def _day(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
+    return date_text(d, weekday=False)

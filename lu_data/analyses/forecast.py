@@ -12,6 +12,7 @@ import pandas as pd
 
 from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.model.display_zone import SESSION_ZONE, display_times
+from lu_data.model.fill_status import percent_text
 from lu_data.model.schema import BACKTEST_DTYPES, CURVE_DTYPES, UNTITLED, empty_frame
 from lu_data.model.selection import is_in
 from lu_data.model.time_text import zone_text
@@ -24,7 +25,7 @@ FRACTION_FLOOR = 0.10  # below this typical share of the final count it is too e
 MAX_SESSION_CHOICES = 1_000  # a picker longer than this is unusable and slow to send
 BACKTEST_DAYS = (7, 14)
 # Reads after "At risk:" and, capitalised, on its own.
-PROJECTED_RISK_TEXT = f"projected to end under {AT_RISK_BELOW:.0%} full"
+PROJECTED_RISK_TEXT = f"projected to end under {percent_text(AT_RISK_BELOW)} full"
 ALL_TRAININGS = "*"
 CURVE_TRAINING = "this training"
 CURVE_ALL = "all trainings"
@@ -41,10 +42,10 @@ the completed sessions of the same training (all trainings together when a train
 than {MIN_COMPLETED} completed sessions with history). An upcoming session's projected final
 enrolment is **today's enrolment ÷ the typical share at its days to start**, never below
 today's count and never above its capacity (unless it is already overbooked). When sessions
-typically have under {FRACTION_FLOOR:.0%} of their final enrolment at that point, it is too
-early to tell and no projection is made. A session is **at risk** when it is projected to end
-under the chosen fill threshold (default {AT_RISK_BELOW:.0%}); sessions with no capacity limit
-are never at risk."""
+typically have under {percent_text(FRACTION_FLOOR)} of their final enrolment at that point, it is
+too early to tell and no projection is made. A session is **at risk** when it is projected to end
+under the chosen fill threshold (default {percent_text(AT_RISK_BELOW)}); sessions with no
+capacity limit are never at risk."""
 
 CURVE_COLUMNS = list(CURVE_DTYPES)
 

@@ -14,6 +14,7 @@ from lu_data.analyses.capacity import (
     short_text,
 )
 from lu_data.figures.style import apply_style, empty_figure
+from lu_data.model.fill_status import D3_PERCENT
 from lu_data.model.palette import CAPACITY_COLOR, DIVIDER_COLOR, GRID_COLOR, STATUS_COLORS
 from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 
@@ -145,7 +146,8 @@ def group_capacity_figure(rollup: pd.DataFrame, label: str) -> go.Figure:
             customdata=custom[mask],
             hovertemplate=(
                 "%{y}<br>Seats taken: %{x} in %{customdata[0]} sessions"
-                "<br>Fill: %{customdata[1]:.0%}<br>Overbooked sessions: %{customdata[2]}"
+                f"<br>Fill: %{{customdata[1]:{D3_PERCENT}}}"
+                "<br>Overbooked sessions: %{customdata[2]}"
                 "<br>No-limit sessions: %{customdata[3]}, learners: %{customdata[4]}"
                 "<extra></extra>"
             ),

@@ -5,18 +5,19 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lu_data.figures.style import apply_style, empty_figure
+from lu_data.figures.style import WEEK_MS, apply_style, empty_figure, monday_ticks
+from lu_data.model.fill_status import D3_PERCENT_POINTS
 from lu_data.model.palette import CAPACITY_COLOR, ENROLLED_COLOR, FILL_LINE_COLOR
+from lu_data.model.time_text import day_text
 
-WEEK_MS = 7 * 24 * 3600 * 1000
-MAX_WEEK_TICKS = 14  # more labels than this overlap at 1024 px
+__all__ = ["WEEK_MS", "weekly_capacity_figure"]
 
 
 def weekly_capacity_figure(weekly: pd.DataFrame) -> go.Figure:
     """Bars of seats offered and seats taken per week, with their ratio (the fill) as a line."""
     if weekly.empty:
         return empty_figure("No sessions in this range: widen the dates")
-    week_label = weekly["week"].dt.strftime("%d %b %Y")
+    week_label = day_text(weekly["week"], weekday=False)
     first, last = weekly["week"].min(), weekly["week"].max()
     # Weeks without sessions have no row: the line breaks there instead of bridging them.
     every_week = pd.date_range(first, last, freq="7D")
@@ -50,8 +51,10 @@ def weekly_capacity_figure(weekly: pd.DataFrame) -> go.Figure:
         yaxis="y2",
         mode="lines+markers",
         line={"color": FILL_LINE_COLOR, "width": 2},
-        customdata=every_week.strftime("%d %b %Y"),
-        hovertemplate="Week of %{customdata}<br>Fill rate: %{y:.0f}%<extra></extra>",
+        customdata=day_text(every_week, weekday=False).to_numpy(),
+        hovertemplate=(
+            f"Week of %{{customdata}}<br>Fill rate: %{{y:{D3_PERCENT_POINTS}}}%<extra></extra>"
+        ),
     )
     fig.update_layout(
         barmode="overlay",
@@ -65,19 +68,7 @@ def weekly_capacity_figure(weekly: pd.DataFrame) -> go.Figure:
             "ticksuffix": "%",
             "showgrid": False,
         },
-        xaxis=_week_axis(len(every_week), first),
+        xaxis={"title": "Week starting (Monday)"}
+        | monday_ticks(first, last + pd.Timedelta(days=7)),  # the last bar spans its week
     )
     return apply_style(fig)
-
-
-def _week_axis(weeks: int, first: pd.Timestamp) -> dict[str, object]:
-    """Ticks on the bars' Mondays for up to 28 weeks; months and years, as plotly picks, beyond.
-
-    Plotly's own weekly ticks fall on Sundays. Over years, labelling every n-th Monday made
-    up to 70 labels that plotly turned on their side (and measured one by one, for 0.3 s).
-    """
-    axis: dict[str, object] = {"title": "Week starting (Monday)"}
-    if weeks <= 2 * MAX_WEEK_TICKS:
-        step = -(-weeks // MAX_WEEK_TICKS)  # weeks per label, rounded up
-        axis |= {"tickformat": "%d %b", "tick0": first, "dtick": WEEK_MS * step}
-    return axis

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lu_data.figures.style import apply_style, empty_figure
+from lu_data.model.fill_status import D3_PERCENT_POINTS
 from lu_data.model.palette import BAND_COLOR, ENROLLED_COLOR, MEDIAN_COLOR, PROJECTED_COLOR
 
 
@@ -44,7 +45,10 @@ def pace_figure(
             mode="lines",
             line={"color": MEDIAN_COLOR, "dash": "dash", "width": 2},
             name=f"Typical (median, {curve_label})",
-            hovertemplate="%{x} days before start<br>Typical fill: %{y:.0f}%<extra></extra>",
+            hovertemplate=(
+                "%{x} days before start"
+                f"<br>Typical fill: %{{y:{D3_PERCENT_POINTS}}}%<extra></extra>"
+            ),
         )
     if not track.empty:
         fig.add_scatter(
@@ -56,7 +60,8 @@ def pace_figure(
             name="This session",
             customdata=track["enrolled"].astype("float64"),
             hovertemplate=(
-                "%{x:.1f} days before start<br>Fill: %{y:.0f}% (%{customdata:.0f} enrolled)"
+                "%{x:.1f} days before start"
+                f"<br>Fill: %{{y:{D3_PERCENT_POINTS}}}% (%{{customdata:.0f}} enrolled)"
                 "<extra></extra>"
             ),
         )
@@ -67,7 +72,7 @@ def pace_figure(
             mode="markers",
             marker={"color": PROJECTED_COLOR, "size": 13, "symbol": "diamond"},
             name="Projected at start",
-            hovertemplate="Projected fill at start: %{y:.0f}%<extra></extra>",
+            hovertemplate=f"Projected fill at start: %{{y:{D3_PERCENT_POINTS}}}%<extra></extra>",
         )
     fig.update_layout(
         xaxis={"title": "Days before start", "autorange": "reversed"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lu_data.figures.style import apply_style, empty_figure
+from lu_data.figures.style import apply_style, empty_figure, monday_ticks
 from lu_data.model.display_zone import zone_label
 from lu_data.model.palette import GRID_COLOR, STATUS_COLORS
 from lu_data.model.rollups import tutor_keys
@@ -115,7 +115,12 @@ def timeline_figure(frame: pd.DataFrame, tz: str, by: str = "training") -> go.Fi
         )
     fig.update_layout(barmode="overlay", bargap=0.35)
     fig.update_xaxes(
-        type="date", title=f"Start in {zone_label(tz)}", showgrid=True, gridcolor=GRID_COLOR
+        type="date",
+        title=f"Start in {zone_label(tz)}",
+        showgrid=True,
+        gridcolor=GRID_COLOR,
+        # Weekly ticks on Mondays, as on every other weekly chart (plotly's fall on Sundays).
+        **monday_ticks(pd.Timestamp(frame["start"].min()), pd.Timestamp(frame["end"].max())),
     )
     fig.update_yaxes(
         categoryorder="array", categoryarray=rows, autorange="reversed", title=TIMELINE_BY[by]

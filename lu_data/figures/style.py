@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from lu_data.model.palette import GRID_COLOR, MUTED_TEXT
 
 CHART_HEIGHT = 360
+WEEK_MS = 7 * 24 * 3600 * 1000
+MAX_WEEK_TICKS = 14  # more labels than this overlap at 1024 px
+WEEK_TICK_FORMAT = "%-d %b"  # "1 Dec": day before month, unpadded, as everywhere on screen
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
 # Trace fields that carry session text (titles, tutors, locations) into plotly, which reads
 # <b>, <a href>, <br>... in them as markup; x is left alone (week labels use <br> on purpose).
@@ -61,6 +65,24 @@ def _escape(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_escape(v) for v in value]
     return value
+
+
+def monday_ticks(start: pd.Timestamp, end: pd.Timestamp) -> dict[str, object]:
+    """Date-axis ticks on Mondays for a span of up to 28 weeks; plotly's own beyond.
+
+    Plotly's own weekly ticks fall on Sundays while every weekly figure counts weeks from
+    Monday. Over years, labelling every n-th Monday made up to 70 labels that plotly turned on
+    their side (and measured one by one, for 0.3 s), so long spans keep its months and years.
+    """
+    if pd.isna(start):
+        return {}
+    end = start if pd.isna(end) else end
+    monday = start.normalize() - pd.Timedelta(days=start.weekday())
+    weeks = max(1, -(-(end - monday).days // 7))  # weeks covered, rounded up
+    if weeks > 2 * MAX_WEEK_TICKS:
+        return {}
+    step = -(-weeks // MAX_WEEK_TICKS)  # weeks per label, rounded up
+    return {"tickformat": WEEK_TICK_FORMAT, "tick0": monday, "dtick": WEEK_MS * step}
 
 
 def empty_figure(message: str, height: int = CHART_HEIGHT) -> go.Figure:

@@ -9,9 +9,10 @@ import plotly.graph_objects as go
 from lu_data.analyses.tutors import WorkloadGrid
 from lu_data.figures.style import apply_style, empty_figure
 from lu_data.model.palette import CONFLICT_COLOR, ENROLLED_COLOR, WORKLOAD_SCALE
+from lu_data.model.time_text import day_text
 
 MAX_LABEL_CHARS = 30  # tutor labels beside the heatmap; the hover gives the whole label
-MAX_WEEK_LABELS = 12  # more crowd each other beside the tutor names at 1024 px
+MAX_WEEK_LABELS = 8  # more crowd each other beside the tutor names at 1024 px
 ROW_HEIGHT = 26  # pixels per tutor row, so names never overlap
 BASE_HEIGHT = 140
 # White for an empty week, deepening blue as the week fills up.
@@ -26,7 +27,7 @@ def workload_heatmap(grid: WorkloadGrid) -> go.Figure:
     if grid.hours.empty:
         return empty_figure("No sessions in this range: widen the dates or clear the tutor filter")
     weeks = pd.DatetimeIndex(grid.hours.columns)
-    week_text = weeks.strftime("%d %b %Y").to_numpy()
+    week_text = day_text(weeks, weekday=False).to_numpy()
     hours = grid.hours.to_numpy(dtype="float64")
     sessions = grid.sessions.to_numpy(dtype="int64")
     names = np.asarray(grid.hours.index, dtype=object)
@@ -76,11 +77,12 @@ def _short(label: str) -> str:
 
 
 def _week_ticks(weeks: pd.DatetimeIndex) -> dict[str, object]:
-    """Every n-th week labelled, so labels never crowd; the year on the first and on a new year."""
+    """Every n-th week labelled ("30 Nov"), so labels never crowd; the year under the first
+    label and under the first of a new year."""
     shown = weeks[:: -(-len(weeks) // MAX_WEEK_LABELS)]  # step rounded up
     new_year = np.r_[True, shown.year[1:] != shown.year[:-1]]
     text = [
-        f"{w:%d}<br>{w:%b %Y}" if first else f"{w:%d}<br>{w:%b}"
+        f"{w.day} {w:%b}<br>{w:%Y}" if first else f"{w.day} {w:%b}"
         for w, first in zip(shown, new_year, strict=True)
     ]
     return {"tickmode": "array", "tickvals": list(shown.strftime("%d %b %Y")), "ticktext": text}

@@ -51,3 +51,19 @@ def fill_of(offered: pd.Series, taken: pd.Series) -> pd.Series:
     """Seats taken ÷ seats offered, empty where nothing is offered."""
     offered = offered.astype("Float64")
     return (taken.astype("Float64") / offered.mask(offered == 0)).astype("Float64")
+
+
+# One way to show a fill or a share on screen: whole percent ("57%", "107%"). Exports keep
+# the fraction itself (0.5738...); only what a person reads is rounded.
+PERCENT_DECIMALS = 0
+# The same format for plotly's d3 (hover text, axes) on values that are fractions.
+D3_PERCENT = f".{PERCENT_DECIMALS}%"
+# ... and on values already in percentage points (0-100), followed by a literal "%".
+D3_PERCENT_POINTS = f".{PERCENT_DECIMALS}f"
+
+
+def percent_text(fraction: float | None, missing: str = "n/a") -> str:
+    """A fraction as the one on-screen percentage: 0.5738 → "57%", 1.0667 → "107%"."""
+    if fraction is None or pd.isna(fraction):
+        return missing
+    return f"{float(fraction):.{PERCENT_DECIMALS}%}"

@@ -10,7 +10,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 from pandas.api.types import pandas_dtype
 
-from lu_data.model.fill_status import UNDER_FILLED_BELOW
+from lu_data.model.fill_status import UNDER_FILLED_BELOW, percent_text
 
 # Final keeps the literal type, which pandas-stubs needs to pick the datetime astype overload.
 UTC_DT: Final = "datetime64[us, UTC]"
@@ -55,7 +55,7 @@ STATUS_LABELS: dict[str, str] = {
     "near_full": "Near full",
     "healthy": "Healthy",
     # Worded apart from "at risk" (a projection, or a window of days): this is today's fill.
-    "under_filled": f"Under {UNDER_FILLED_BELOW:.0%} full",
+    "under_filled": f"Under {percent_text(UNDER_FILLED_BELOW)} full",
     "no_limit": "No limit set",
 }
 STATUS_DTYPE = pd.CategoricalDtype(STATUS_ORDER, ordered=True)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from lu_data.model.display_zone import display_times
 from lu_data.model.schema import NO_LOCATION
-from lu_data.model.time_text import zone_text
+from lu_data.model.time_text import day_text, zone_text
 
 
 def location_labels(sessions: pd.DataFrame) -> pd.Series:
@@ -37,7 +37,7 @@ def start_texts(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
     )
     same = (shown["display_tz"] == sessions["tz"]).fillna(False)
     both = display.where(same, display + " · own zone " + own)
-    day = shown["start_display"].dt.strftime("%a %d %b %Y")
+    day = day_text(shown["start_display"])
     return pd.DataFrame(
         {
             "display": display,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,8 @@ FOUR_DIGIT_YEARS = (np.datetime64("1000-01-01", "us"), np.datetime64("10000-01-0
 # What a missing zone label means: session times without a zone are kept in UTC.
 UTC_ABBR = "UTC"
 UTC_OFFSET = "+00:00"
+# Abbreviations that are offsets themselves: "UTC", "UTC-03:00", "GMT+4", "-03", "+0530".
+NUMERIC_ABBR = r"UTC|(?:UTC|GMT)?[+\-\u2212]\d{1,2}(?::?\d{2})?"
 
 
 def iso_utc(values: pd.Series) -> pd.Series:
@@ -45,8 +47,41 @@ def offset_labels(wall: pd.Series, utc: pd.Series) -> pd.Series:
 
 
 def zone_text(abbr: pd.Series, offset: pd.Series) -> pd.Series:
-    """ "GMT (+00:00)" style labels; abbreviations alone are ambiguous (IST, CST)."""
-    return abbr.fillna(UTC_ABBR) + " (" + offset.fillna(UTC_OFFSET) + ")"
+    """The one zone label on screen: abbreviation with offset, never said twice.
+
+    "IST (+05:30)" in Kolkata and "IST (+01:00)" in Dublin's summer (an abbreviation alone is
+    ambiguous); a zone whose abbreviation is itself an offset ("-03", "UTC-03:00" for
+    America/Sao_Paulo) reads "UTC-03:00" once, and UTC reads "UTC". A row without a zone label
+    is in UTC.
+    """
+    offset = offset.fillna(UTC_OFFSET).astype("str")
+    abbr = abbr.fillna(UTC_ABBR).astype("str")
+    numeric = abbr.str.fullmatch(NUMERIC_ABBR).fillna(False).astype("bool")
+    as_offset = (UTC_ABBR + offset).where(offset != UTC_OFFSET, UTC_ABBR)
+    return (abbr + " (" + offset + ")").where(~numeric, as_offset)
+
+
+def day_text(
+    values: pd.Series | pd.DatetimeIndex, *, weekday: bool = True, year: bool = True
+) -> pd.Series:
+    """The one on-screen day: "Tue 1 Dec 2026", "1 Dec 2026" or "Tue 1 Dec"; missing stays missing.
+
+    Day before month and unpadded, as the calendar, the tables and the sidebar write it;
+    built from parts because strftime's unpadded day ("%-d") is not portable.
+    """
+    stamps = pd.Series(values)
+    known = stamps.notna()
+    day = stamps.dt.day.astype("Int64").astype("str")
+    text = day + stamps.dt.strftime(" %b %Y" if year else " %b")
+    if weekday:
+        text = stamps.dt.strftime("%a ") + text
+    return text.astype("str").where(known)
+
+
+def date_text(day: date, *, weekday: bool = True, year: bool = True) -> str:
+    """One day as day_text writes it: "Tue 1 Dec 2026", "1 Dec 2026" or "1 Dec"."""
+    text = f"{day.day} {day:%b}" + (f" {day:%Y}" if year else "")
+    return f"{day:%a} {text}" if weekday else text
 
 
 def _seconds_text(values: pd.Series) -> pd.Series:

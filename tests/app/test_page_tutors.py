@@ -122,7 +122,8 @@ def test_sessions_grouped_by_training_and_one_training_on_demand(app, demo_sessi
     grouped = sessions_by_training(view)
     shown = table(at, "Start", "End", "Zone")
     assert list(shown["Session key"]) == list(grouped["session_key"])
-    assert shown["Zone"].str.fullmatch(r"\S+ \([+-]\d\d:\d\d\)").all()
+    # abbreviation with offset, or the offset alone where the abbreviation is one ("UTC+04:00")
+    assert shown["Zone"].str.fullmatch(r"\S+ \([+-]\d\d:\d\d\)|UTC([+-]\d\d:\d\d)?").all()
     key = training_summary(view, "local")["training_key"].iloc[0]
     at.selectbox(key="tutors_training").set_value(key).run()
     assert not at.exception
@@ -164,7 +165,7 @@ def test_query_params_restore_tutor_and_zone(app, demo_sessions):
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Tutors"] == "1"
     shown = table(at, "Tutor", "Overlap (min)")
-    assert shown["When (A)"].str.endswith("UTC (+00:00)").all()
+    assert shown["When (A)"].str.endswith(" UTC").all()
 
 
 def test_sidebar_tutor_filter_drops_a_stale_pick(app):

@@ -75,14 +75,14 @@ SIDEBAR = """
   - spinbutton /year/: "2026"
   - spinbutton /month/: "12"
   - spinbutton /day/: "31"
-- group:
-  - group "Selected values":
-    - text: Full
-  - combobox "Fill status"
 - radiogroup "Show times in":
   - radio "A zone I pick" [checked]
 - group:
   - combobox "Time zone": UTC
+- group:
+  - group "Selected values":
+    - text: Full
+  - combobox "Fill status"
 - paragraph: /1 Dec 2026 – 31 Dec 2026 · times in UTC/
 - paragraph: /Data as of 27 Nov 2026 08:00 UTC · demo portal/
 """

@@ -17,6 +17,7 @@ from lu_data.analyses.calendar_events import (
 )
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.figures.schedule import timeline_figure, timeline_frame
+from lu_data.figures.style import WEEK_MS
 from lu_data.model.palette import STATUS_COLORS
 from lu_data.model.timezones import localize
 from tests.support import ANCHOR
@@ -64,8 +65,8 @@ def test_dublin_nine_oclock_stays_nine_across_dst(dublin_dst):
             "UTC",
             ["2026-10-20T08:00:00", "2026-10-27T09:00:00"],
             [
-                "08:00 UTC (+00:00) · own zone 09:00 IST (+01:00)",
-                "09:00 UTC (+00:00) · own zone 09:00 GMT (+00:00)",
+                "08:00 UTC · own zone 09:00 IST (+01:00)",
+                "09:00 UTC · own zone 09:00 GMT (+00:00)",
             ],
         ),
         # New York changes a week later, so the gap is 5 h then 4 h.
@@ -126,6 +127,8 @@ def test_options_pin_utc_and_stay_in_range():
     assert opts["initialView"] == "timeGridWeek"
     assert opts["initialDate"] == "2026-12-01"
     assert opts["validRange"] == {"start": "2026-12-01", "end": "2027-01-01"}
+    # "Tue 1 Dec" in the calendar as on every other page, not en-US "Tue, Dec 1".
+    assert opts["locale"] == "en-GB" and opts["firstDay"] == 1
     assert not any("resource" in v.lower() or "timeline" in v.lower() for v in CALENDAR_VIEWS)
     with pytest.raises(ValueError, match="unknown calendar view"):
         calendar_options("resourceTimelineDay", None, None, ANCHOR)
@@ -147,7 +150,7 @@ def test_session_details_show_both_zones(dublin_dst):
     """The details of a clicked session give its start in the display zone and its own zone."""
     key = dublin_dst["session_key"].iloc[0]
     details = session_details(dublin_dst, key, "UTC").set_index("Field")["Value"]
-    assert details["Starts"] == "Tue 20 Oct 2026 08:00 UTC (+00:00) · own zone 09:00 IST (+01:00)"
+    assert details["Starts"] == "Tue 20 Oct 2026 08:00 UTC · own zone 09:00 IST (+01:00)"
     assert session_details(dublin_dst, "nope", "UTC").empty
 
 
@@ -163,6 +166,16 @@ def test_timeline_keeps_busiest_rows_under_the_caps(sessions):
     fig = timeline_figure(frame, "local", "training")
     assert sum(len(t.y) for t in fig.data) == len(frame)
     assert {t.marker.color for t in fig.data} <= set(STATUS_COLORS.values())
+
+
+def test_timeline_ticks_fall_on_mondays_like_the_other_weekly_charts(sessions):
+    """Plotly's weekly ticks land on Sundays; the timeline's start on the Monday before."""
+    frame, _ = timeline_frame(sessions, "local", "training", top=5)
+    axis = timeline_figure(frame, "local", "training").layout.xaxis
+    tick0 = pd.Timestamp(axis.tick0)
+    assert tick0.day_name() == "Monday" and tick0 == tick0.normalize()
+    assert tick0 <= frame["start"].min() < tick0 + pd.Timedelta(days=7)
+    assert axis.dtick % WEEK_MS == 0 and axis.tickformat == "%-d %b"  # "1 Dec"
 
 
 def test_calendar_window_holds_whole_days_that_fit(sessions):

@@ -248,7 +248,7 @@ def test_session_capacity_groups_by_training_with_unique_labels(sessions):
 
 
 def test_sessions_with_identical_labels_get_their_own_bars_in_date_order(four):
-    """Two trainings each with a session at Tue 01 Dec 09:00: two bars, each under its training."""
+    """Two trainings each with a session at Tue 1 Dec 09:00: two bars, each under its training."""
     frame = four.copy()
     # Training 2's first session moves to the very minute of training 1's first one.
     same = frame["session_key"] == "session:2"
@@ -256,16 +256,16 @@ def test_sessions_with_identical_labels_get_their_own_bars_in_date_order(four):
     frame.loc[same, "start_local"] = first["start_local"]
     frame.loc[same, "start_utc"] = first["start_utc"]
     data = session_capacity(frame, "UTC")
-    assert data["label"].tolist().count("Tue 01 Dec 09:00 UTC") == 2
+    assert data["label"].tolist().count("Tue 1 Dec 09:00 UTC") == 2
     fig = session_capacity_figure(data)
     bars = next(t for t in fig.data if t.name == "Capacity")
     assert len(set(bars.y)) == len(bars.y) == 4  # one category per bar, none merged
     assert list(fig.layout.yaxis.categoryarray) == list(bars.y)
     assert list(fig.layout.yaxis.ticktext) == [
-        "Training 1 · Tue 01 Dec 09:00 UTC",
-        "Wed 02 Dec 09:00 UTC",
-        "Training 2 · Tue 01 Dec 09:00 UTC",
-        "Wed 09 Dec 09:00 UTC",
+        "Training 1 · Tue 1 Dec 09:00 UTC",
+        "Wed 2 Dec 09:00 UTC",
+        "Training 2 · Tue 1 Dec 09:00 UTC",
+        "Wed 9 Dec 09:00 UTC",
     ]
     # Every session's bar sits on its own category: capacities in that order (no-limit blank).
     assert [None if pd.isna(x) else x for x in bars.x] == [10.0, None, 20.0, 8.0]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
 
 from lu_data.model.time_text import (
+    date_text,
+    day_text,
     format_offset,
     iso_local,
     iso_seconds,
@@ -15,7 +17,7 @@ from lu_data.model.time_text import (
     offset_labels,
     zone_text,
 )
-from lu_data.model.timezones import as_utc
+from lu_data.model.timezones import as_utc, localize
 
 
 @pytest.mark.parametrize(
@@ -38,7 +40,31 @@ def test_zone_text_names_the_offset_and_falls_back_to_utc():
     """A known zone shows "IST (+05:30)"; a session with no zone label reads as UTC."""
     abbr = pd.Series(["IST", None], dtype="str")
     offset = pd.Series(["+05:30", None], dtype="str")
-    assert zone_text(abbr, offset).tolist() == ["IST (+05:30)", "UTC (+00:00)"]
+    assert zone_text(abbr, offset).tolist() == ["IST (+05:30)", "UTC"]
+
+
+@pytest.mark.parametrize(
+    ("zone", "utc", "label"),
+    [
+        ("Asia/Kolkata", "2026-12-01 09:00", "IST (+05:30)"),  # India Standard Time
+        ("Europe/Dublin", "2026-07-01 09:00", "IST (+01:00)"),  # Irish Standard Time, summer
+        ("Europe/Dublin", "2026-12-01 09:00", "GMT (+00:00)"),  # Dublin in winter
+        ("America/Sao_Paulo", "2026-12-01 09:00", "UTC-03:00"),  # zoneinfo's name is "-03"
+        ("Asia/Dubai", "2026-12-01 09:00", "UTC+04:00"),  # "+04"
+        ("UTC", "2026-12-01 09:00", "UTC"),
+    ],
+)
+def test_zone_text_is_abbreviation_with_offset_said_once(zone, utc, label):
+    """Abbreviation with offset, except where the abbreviation already is the offset."""
+    _, offset, abbr = localize(pd.Series(pd.to_datetime([utc], utc=True)), pd.Series([zone]))
+    assert zone_text(abbr, offset).tolist() == [label]
+
+
+@pytest.mark.parametrize("abbr", ["-03", "UTC-03:00", "GMT-3", "\u221203"])
+def test_numeric_abbreviations_read_as_one_utc_offset(abbr):
+    """However a zone database spells a numeric name, the label is the offset once."""
+    text = zone_text(pd.Series([abbr], dtype="str"), pd.Series(["-03:00"], dtype="str"))
+    assert text.tolist() == ["UTC-03:00"]
 
 
 def test_iso_texts_keep_missing_times_missing():
@@ -85,3 +111,13 @@ def test_age_text_and_as_of_text_read_as_a_person_would_say_them() -> None:
     assert as_of_text(now - timedelta(minutes=12), now) == (
         "Data as of 04 Dec 2026 17:18 UTC (12 min ago)"
     )
+
+
+def test_days_read_weekday_day_month_unpadded():
+    """ "Tue 1 Dec 2026" in columns and single dates alike; a missing start stays missing."""
+    stamps = pd.Series(pd.to_datetime(["2026-12-01 09:00", "2027-01-22 17:00", None]))
+    assert day_text(stamps).tolist()[:2] == ["Tue 1 Dec 2026", "Fri 22 Jan 2027"]
+    assert pd.isna(day_text(stamps).iloc[2])
+    assert day_text(stamps, weekday=False, year=False).tolist()[:2] == ["1 Dec", "22 Jan"]
+    assert date_text(date(2026, 12, 1)) == "Tue 1 Dec 2026"
+    assert date_text(date(2026, 12, 1), weekday=False, year=False) == "1 Dec"
