@@ -4,6 +4,7 @@ Pages use it as `import ui`, and use only the names in __all__; the parts live i
 ui.view, ui.sidebar, ui.tables, ui.metrics and ui.menu (tests import from those directly).
 """
 
+from ui.choices import at_risk_threshold, page_choice
 from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
 from ui.metrics import NARROW_CARD_WIDTH, Card, render_cards, seat_cards
 from ui.sidebar import searched_options, start_page
@@ -17,6 +18,7 @@ from ui.tables import (
 from ui.view import memo, view_projections
 
 __all__ = [
+    "at_risk_threshold",
     "Card",
     "NARROW_CARD_WIDTH",
     "SOURCE_DEMO",
@@ -24,6 +26,7 @@ __all__ = [
     "last_sync_statuses",
     "load_pace_inputs",
     "memo",
+    "page_choice",
     "render_cards",
     "render_projected_risk",
     "render_risk_digest",

@@ -1,0 +1,107 @@
+"""Page-level choices mirrored in the URL, so a copied link opens the page as it was left.
+
+A page's own choices (the Sessions search, the Calendar's view and date, Capacity's roll-up and
+list, the at-risk threshold) live in that page's URL only: the menu links carry the shared
+filters alone (`ui.sidebar.shared_query_params`), so a choice never follows the user elsewhere.
+
+`page_choice` is called just before the widget it feeds, with the widget's key: on the page's
+first run it seeds the widget's state from the URL (or the default), and on every run it
+writes the current value back, leaving the URL clean while the value is the default. When a
+user changes a widget, its new value is already in session state at the top of the rerun, so
+one call before the widget covers both directions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import TypeVar
+
+import streamlit as st
+
+from lu_data.analyses.capacity import AT_RISK_BELOW
+
+T = TypeVar("T")
+
+QP_THRESHOLD = "threshold"  # the at-risk threshold as a fraction: ?threshold=0.3
+THRESHOLD_STEPS = tuple(range(10, 95, 5))  # percent, as the slider offers them
+
+
+def page_choice(
+    key: str,
+    param: str,
+    default: T,
+    *,
+    options: Collection[T] | None = None,
+    parse: Callable[[str], T] | None = None,
+    text: Callable[[T], str] = str,
+) -> T:
+    """The choice of widget `key`, seeded from URL parameter `param` and kept in it.
+
+    `parse` reads the parameter (strings as they are when None); a value it rejects (an
+    exception) or one not in `options` is ignored for the default. `text` writes a value back.
+    Pass no value=/default= to the widget itself: its state is seeded here.
+    """
+    if key not in st.session_state:
+        st.session_state[key] = _from_url(param, default, options, parse)
+    value: T = st.session_state[key]
+    if options is not None and value not in options:
+        value = st.session_state[key] = default  # the choice left the page's options
+    show_choice(param, value, default, text)
+    return value
+
+
+def show_choice(param: str, value: T | None, default: T, text: Callable[[T], str] = str) -> None:
+    """Write one page choice into the URL; the default (or no choice) leaves it out."""
+    wanted = None if value is None or value == default else text(value)
+    if wanted is None:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != wanted:
+        st.query_params[param] = wanted
+
+
+def _from_url(
+    param: str,
+    default: T,
+    options: Collection[T] | None,
+    parse: Callable[[str], T] | None,
+) -> T:
+    raw = st.query_params.get(param)
+    if raw is None:
+        return default
+    try:
+        value: T = parse(raw) if parse else raw  # type: ignore[assignment]
+    except (ValueError, TypeError):
+        return default
+    if options is not None and value not in options:
+        return default
+    return value
+
+
+def at_risk_threshold(key: str) -> float:
+    """The at-risk threshold slider (in %), kept in the URL as a fraction; returns the fraction."""
+    page_choice(
+        key,
+        QP_THRESHOLD,
+        round(AT_RISK_BELOW * 100),
+        options=THRESHOLD_STEPS,
+        parse=_percent_of,
+        text=_fraction_text,
+    )
+    percent = st.slider(
+        "At risk when projected to end under",
+        min_value=THRESHOLD_STEPS[0],
+        max_value=THRESHOLD_STEPS[-1],
+        step=THRESHOLD_STEPS[1] - THRESHOLD_STEPS[0],
+        format="%d%%",
+        key=key,
+    )
+    return int(percent) / 100
+
+
+def _percent_of(fraction: str) -> int:
+    return round(float(fraction) * 100)
+
+
+def _fraction_text(percent: int) -> str:
+    return f"{percent / 100:g}"
