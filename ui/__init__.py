@@ -4,7 +4,7 @@ Pages use it as `import ui`, and use only the names in __all__; the parts live i
 ui.view, ui.sidebar, ui.tables, ui.metrics and ui.menu (tests import from those directly).
 """
 
-from ui.choices import at_risk_threshold, page_choice
+from ui.choices import at_risk_threshold, page_choice, sidebar_tutor, tutor_picker
 from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
 from ui.metrics import NARROW_CARD_WIDTH, Card, render_cards, seat_cards
 from ui.sidebar import searched_options, start_page
@@ -33,7 +33,9 @@ __all__ = [
     "render_status_legend",
     "searched_options",
     "seat_cards",
+    "sidebar_tutor",
     "start_page",
     "table_with_download",
+    "tutor_picker",
     "view_projections",
 ]

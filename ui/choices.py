@@ -13,16 +13,19 @@ one call before the widget covers both directions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TypeVar
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lu_data.analyses.capacity import AT_RISK_BELOW
+from lu_data.analyses.tutors import ALL_TUTORS
 
 T = TypeVar("T")
 
 QP_THRESHOLD = "threshold"  # the at-risk threshold as a fraction: ?threshold=0.3
+TUTOR_FILTER = "filter_tutors"  # the sidebar's Tutor filter (ui.sidebar.QP_MULTI)
 THRESHOLD_STEPS = tuple(range(10, 95, 5))  # percent, as the slider offers them
 
 
@@ -105,3 +108,38 @@ def _percent_of(fraction: str) -> int:
 
 def _fraction_text(percent: int) -> str:
     return f"{percent / 100:g}"
+
+
+def sidebar_tutor(key: str, tutors: Collection[str]) -> str:
+    """The Tutors page's pick, one state with the sidebar's Tutor filter (?tutor= in the URL).
+
+    A single tutor chosen in the sidebar is the page's tutor; none or several is "all tutors"
+    (of the view). Seeds the picker `key` with it; `tutor_picker` writes a pick back.
+    """
+    chosen = list(st.session_state.get(TUTOR_FILTER) or [])
+    current = chosen[0] if len(chosen) == 1 and chosen[0] in tutors else ALL_TUTORS
+    st.session_state[key] = current
+    return current
+
+
+def tutor_picker(
+    where: DeltaGenerator, key: str, options: Sequence[str], labels: Mapping[str, str]
+) -> str:
+    """The page's tutor picker; picking sets the sidebar's Tutor filter, "All tutors" clears it."""
+    return str(
+        where.selectbox(
+            "Tutor",
+            options,
+            key=key,
+            format_func=lambda k: "All tutors" if k == ALL_TUTORS else labels[k],
+            on_change=_pick_tutor,
+            args=(key,),
+            help="The same choice as the sidebar's Tutor filter: picking a tutor here sets it "
+            "there, and a copied link keeps it.",
+        )
+    )
+
+
+def _pick_tutor(key: str) -> None:
+    picked = st.session_state[key]
+    st.session_state[TUTOR_FILTER] = [] if picked == ALL_TUTORS else [picked]
