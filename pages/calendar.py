@@ -31,12 +31,12 @@ CALENDAR_CSS = """
 view = ui.start_page("Calendar")
 sessions = view.sessions
 
+ui.page_choice("calendar_mode", "view", DEFAULT_VIEW, options=list(CALENDAR_VIEWS))
 mode = st.segmented_control(
     "View",
     list(CALENDAR_VIEWS),
     key="calendar_mode",
     format_func=CALENDAR_VIEWS.__getitem__,
-    default=DEFAULT_VIEW,
 )
 mode = mode or DEFAULT_VIEW
 window = ui.memo(view, calendar_window, sessions, view.tz)
@@ -74,10 +74,13 @@ if paged:
     )
 first_day = window.first_day if paged else view.filters.date_from
 last_day = window.last_day if paged else view.filters.date_to
-start = first_day or events[0]["start"][:10]
+shown = None
+if first_day is not None and last_day is not None:  # the day shown, in the URL as ?date=
+    shown = ui.calendar_day("calendar_date", mode, first_day, last_day, view.today)
+start = shown or first_day or events[0]["start"][:10]
 state = calendar(
     events=events,
-    options=calendar_options(mode, first_day, last_day, view.today),
+    options=calendar_options(mode, first_day, last_day, view.today, shown),
     custom_css=CALENDAR_CSS,
     # eventsSet/dateClick would rerun the script on every render; only clicks matter here.
     callbacks=["eventClick"],

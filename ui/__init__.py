@@ -4,7 +4,13 @@ Pages use it as `import ui`, and use only the names in __all__; the parts live i
 ui.view, ui.sidebar, ui.tables, ui.metrics and ui.menu (tests import from those directly).
 """
 
-from ui.choices import at_risk_threshold, page_choice, sidebar_tutor, tutor_picker
+from ui.choices import (
+    at_risk_threshold,
+    calendar_day,
+    page_choice,
+    sidebar_tutor,
+    tutor_picker,
+)
 from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
 from ui.metrics import NARROW_CARD_WIDTH, Card, render_cards, seat_cards
 from ui.sidebar import searched_options, start_page
@@ -19,6 +25,7 @@ from ui.view import memo, view_projections
 
 __all__ = [
     "at_risk_threshold",
+    "calendar_day",
     "Card",
     "NARROW_CARD_WIDTH",
     "SOURCE_DEMO",

@@ -14,16 +14,19 @@ one call before the widget covers both directions.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import date
 from typing import TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from lu_data.analyses.calendar_events import VIEW_STEPS, clamp_day, step_day
 from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.analyses.tutors import ALL_TUTORS
 
 T = TypeVar("T")
 
+QP_DATE = "date"  # the day the Calendar shows: ?date=2026-12-14
 QP_THRESHOLD = "threshold"  # the at-risk threshold as a fraction: ?threshold=0.3
 TUTOR_FILTER = "filter_tutors"  # the sidebar's Tutor filter (ui.sidebar.QP_MULTI)
 THRESHOLD_STEPS = tuple(range(10, 95, 5))  # percent, as the slider offers them
@@ -143,3 +146,39 @@ def tutor_picker(
 def _pick_tutor(key: str) -> None:
     picked = st.session_state[key]
     st.session_state[TUTOR_FILTER] = [] if picked == ALL_TUTORS else [picked]
+
+
+def calendar_day(key: str, mode: str, first: date, last: date, today: date) -> date:
+    """The day the calendar shows (?date=), with Previous / Today / Next and a date box.
+
+    The calendar component does not report its own navigation, so the page moves it: every
+    move lands in session state and the URL, and the calendar opens on that day.
+    """
+    page_choice(key, QP_DATE, first, parse=date.fromisoformat, text=date.isoformat)
+    shown = clamp_day(st.session_state[key], first, last)
+    st.session_state[key] = shown
+    show_choice(QP_DATE, shown, first, date.isoformat)
+    unit = VIEW_STEPS.get(mode, ("month", 1))[0]
+    back, now, ahead, pick = st.columns([1, 1, 1, 2], vertical_alignment="bottom")
+    moves = (
+        (back, f"Previous {unit}", step_day(mode, shown, -1), ":material/chevron_left:"),
+        (now, "Today", today, ":material/today:"),
+        (ahead, f"Next {unit}", step_day(mode, shown, 1), ":material/chevron_right:"),
+    )
+    for where, label, day, icon in moves:
+        target = clamp_day(day, first, last)
+        where.button(
+            label,
+            key=f"{key}_{label.split()[0].lower()}",
+            icon=icon,
+            on_click=_show_day,
+            args=(key, target),
+            disabled=target == shown,
+            width="stretch",
+        )
+    picked = pick.date_input("Go to", key=key, min_value=first, max_value=last, format="YYYY-MM-DD")
+    return picked if isinstance(picked, date) else shown
+
+
+def _show_day(key: str, day: date) -> None:
+    st.session_state[key] = day

@@ -58,6 +58,22 @@ def test_view_switch_changes_the_calendar_view(app):
     at = open_page(app, PAGE)
     at.segmented_control(key="calendar_mode").set_value("timeGridWeek").run()
     assert calendar_args(at)["options"]["initialView"] == "timeGridWeek"
+    assert at.query_params["view"] == "timeGridWeek"  # a copied link keeps the view
+    assert "date" not in at.query_params  # still on the range's first day
+
+
+def test_view_and_date_in_the_link_open_the_calendar_there(app):
+    """?view=timeGridWeek&date=2026-12-14 opens that week; Next week moves it and the link."""
+    at = open_page(app, PAGE, view="timeGridWeek", date="2026-12-14")
+    assert at.segmented_control(key="calendar_mode").value == "timeGridWeek"
+    assert at.date_input(key="calendar_date").value == date(2026, 12, 14)
+    options = calendar_args(at)["options"]
+    assert (options["initialView"], options["initialDate"]) == ("timeGridWeek", "2026-12-14")
+    at.button(key="calendar_date_next").click().run()
+    assert calendar_args(at)["options"]["initialDate"] == "2026-12-21"
+    assert at.query_params["date"] == "2026-12-21" and at.query_params["view"] == "timeGridWeek"
+    links = [link.proto.query_string for link in at.get("page_link")]
+    assert not any("date=" in link or "view=" in link for link in links)  # this page's own
 
 
 def test_dublin_session_at_nine_in_its_own_zone(app):
