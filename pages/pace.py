@@ -92,12 +92,11 @@ else:
     st.subheader("Fill pace of one session")
     labels = ui.memo(view, pace_choices, table)
     keys = list(labels)
-    if st.session_state.get("pace_session") not in labels:
-        st.session_state.pop("pace_session", None)  # that session left the view or the list
+    # The soonest at-risk session first, when there is one; a picked one stays in the URL.
+    ui.page_choice("pace_session", "session", keys[0], options=keys)
     picked = st.selectbox(
         "Session",
         keys,
-        index=0,  # the soonest at-risk session, when there is one
         format_func=labels.__getitem__,
         key="pace_session",
     )

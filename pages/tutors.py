@@ -131,11 +131,11 @@ ui.table_with_download(
     column_config={"Teaching hours": st.column_config.NumberColumn(format="%.1f h")},
 )
 titles = summary.set_index("training_key")["Training"]
-if st.session_state.get("tutors_training") not in (ALL_TRAININGS, *titles.index):
-    st.session_state["tutors_training"] = ALL_TRAININGS  # that training left the view
+trainings = [ALL_TRAININGS, *titles.index]
+ui.page_choice("tutors_training", "sessions_of", ALL_TRAININGS, options=trainings)
 training = st.selectbox(
     "Show the sessions of",
-    [ALL_TRAININGS, *titles.index],
+    trainings,
     key="tutors_training",
     format_func=lambda k: "Every training" if k == ALL_TRAININGS else titles[k],
 )

@@ -7,6 +7,7 @@ ui.view, ui.sidebar, ui.tables, ui.metrics and ui.menu (tests import from those 
 from ui.choices import (
     at_risk_threshold,
     calendar_day,
+    calendar_from_link,
     page_choice,
     sidebar_tutor,
     tutor_picker,
@@ -26,6 +27,7 @@ from ui.view import memo, view_projections
 __all__ = [
     "at_risk_threshold",
     "calendar_day",
+    "calendar_from_link",
     "Card",
     "NARROW_CARD_WIDTH",
     "SOURCE_DEMO",

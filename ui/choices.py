@@ -13,6 +13,7 @@ one call before the widget covers both directions.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
@@ -148,16 +149,21 @@ def _pick_tutor(key: str) -> None:
     st.session_state[TUTOR_FILTER] = [] if picked == ALL_TUTORS else [picked]
 
 
-def calendar_day(key: str, mode: str, first: date, last: date, today: date) -> date:
+def calendar_day(
+    key: str, mode: str, first: date, last: date, today: date, *, opens_on: date | None = None
+) -> date:
     """The day the calendar shows (?date=), with Previous / Today / Next and a date box.
 
     The calendar component does not report its own navigation, so the page moves it: every
-    move lands in session state and the URL, and the calendar opens on that day.
+    move lands in session state and the URL, and the calendar opens on that day. The day stays
+    within first..last (the days drawn); the URL leaves out `opens_on` (default `first`), the
+    day a link without ?date= opens on.
     """
-    page_choice(key, QP_DATE, first, parse=date.fromisoformat, text=date.isoformat)
+    default = opens_on or first
+    page_choice(key, QP_DATE, default, parse=date.fromisoformat, text=date.isoformat)
     shown = clamp_day(st.session_state[key], first, last)
     st.session_state[key] = shown
-    show_choice(QP_DATE, shown, first, date.isoformat)
+    show_choice(QP_DATE, shown, default, date.isoformat)
     unit = VIEW_STEPS.get(mode, ("month", 1))[0]
     back, now, ahead, pick = st.columns([1, 1, 1, 2], vertical_alignment="bottom")
     moves = (
@@ -182,3 +188,14 @@ def calendar_day(key: str, mode: str, first: date, last: date, today: date) -> d
 
 def _show_day(key: str, day: date) -> None:
     st.session_state[key] = day
+
+
+def calendar_from_link(key: str, days: Sequence[date]) -> None:
+    """A calendar paged by whole days opens on the page holding the link's ?date=."""
+    if key in st.session_state or not days:
+        return
+    try:
+        linked = date.fromisoformat(st.query_params.get(QP_DATE, ""))
+    except ValueError:
+        return
+    st.session_state[key] = days[max(bisect_right(days, linked) - 1, 0)]

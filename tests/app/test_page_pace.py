@@ -73,6 +73,9 @@ def test_threshold_in_the_link_sets_the_slider_and_the_count(app):
     _, _, risk = expected(threshold=0.3)
     assert metrics(at)["Projected at risk"] == str(len(risk))
     assert "30%" in next(m.help for m in at.metric if m.label == "Projected at risk")
+    at.selectbox(key="pace_session").select_index(1).run()  # a picked session joins the link
+    picked = at.selectbox(key="pace_session").value
+    assert at.query_params["session"] == picked and at.query_params["threshold"] == "0.3"
 
 
 def test_sidebar_filters_narrow_the_table(app):

@@ -126,6 +126,7 @@ def test_sessions_grouped_by_training_and_one_training_on_demand(app, demo_sessi
     key = training_summary(view, "local")["training_key"].iloc[0]
     at.selectbox(key="tutors_training").set_value(key).run()
     assert not at.exception
+    assert at.query_params["sessions_of"] == key
     rows = sessions_by_training(view, key)
     assert list(table(at, "Start", "End", "Zone")["Session key"]) == list(rows["session_key"])
     data, name = download(at, media, "tutors_sessions_csv")
