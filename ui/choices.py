@@ -30,6 +30,10 @@ T = TypeVar("T")
 QP_DATE = "date"  # the day the Calendar shows: ?date=2026-12-14
 QP_THRESHOLD = "threshold"  # the at-risk threshold as a fraction: ?threshold=0.3
 TUTOR_FILTER = "filter_tutors"  # the sidebar's Tutor filter (ui.sidebar.QP_MULTI)
+TUTOR_PICKER_NOTE = (
+    "The same choice as the sidebar's Tutor filter: picking a tutor here sets it there, "
+    "and a copied link keeps it."
+)
 THRESHOLD_STEPS = tuple(range(10, 95, 5))  # percent, as the slider offers them
 
 
@@ -130,18 +134,16 @@ def tutor_picker(
     where: DeltaGenerator, key: str, options: Sequence[str], labels: Mapping[str, str]
 ) -> str:
     """The page's tutor picker; picking sets the sidebar's Tutor filter, "All tutors" clears it."""
-    return str(
-        where.selectbox(
-            "Tutor",
-            options,
-            key=key,
-            format_func=lambda k: "All tutors" if k == ALL_TUTORS else labels[k],
-            on_change=_pick_tutor,
-            args=(key,),
-            help="The same choice as the sidebar's Tutor filter: picking a tutor here sets it "
-            "there, and a copied link keeps it.",
-        )
+    picked = where.selectbox(
+        "Tutor",
+        options,
+        key=key,
+        format_func=lambda k: "All tutors" if k == ALL_TUTORS else labels[k],
+        on_change=_pick_tutor,
+        args=(key,),
     )
+    where.caption(TUTOR_PICKER_NOTE)
+    return str(picked)
 
 
 def _pick_tutor(key: str) -> None:
