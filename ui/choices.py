@@ -1,8 +1,11 @@
 """Page-level choices mirrored in the URL, so a copied link opens the page as it was left.
 
-A page's own choices (the Sessions search, the Calendar's view and date, Capacity's roll-up and
-list, the at-risk threshold) live in that page's URL only: the menu links carry the shared
-filters alone (`ui.sidebar.shared_query_params`), so a choice never follows the user elsewhere.
+A page's own choices (the Sessions search, the Calendar's view, day and timeline rows,
+Capacity's roll-up and list, the at-risk threshold and session of Fill pace, the Tutors page's
+training) live in that page's URL only: the menu links carry the shared filters alone
+(`ui.sidebar.shared_query_params`), so a choice never follows the user elsewhere. Their names
+differ from the sidebar's (`ui.sidebar.shared_names`). The Tutors page's tutor is the one
+exception: it is the sidebar's Tutor filter itself (`sidebar_tutor`, `tutor_picker`).
 
 `page_choice` is called just before the widget it feeds, with the widget's key: on the page's
 first run it seeds the widget's state from the URL (or the default), and on every run it
