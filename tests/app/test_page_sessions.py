@@ -126,6 +126,8 @@ def test_search_in_the_link_is_applied_and_stays_on_this_page(app, demo_sessions
     assert at.query_params["q"] == "Excel" and at.query_params["tz"] == "UTC"
     links = [link.proto.query_string for link in at.get("page_link")]
     assert links and all("q=" not in link and "tz=UTC" in link for link in links)
+    at.multiselect(key="filter_statuses").set_value(["healthy"]).run()  # a sidebar change
+    assert at.query_params["q"] == "Excel" and at.query_params["status"] == "healthy"
     at.text_input(key="sessions_search").set_value("").run()
     assert "q" not in at.query_params and at.query_params["tz"] == "UTC"
 
