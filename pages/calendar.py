@@ -32,12 +32,12 @@ CALENDAR_CSS = """
 view = ui.start_page("Calendar")
 sessions = view.sessions
 
+ui.page_choice("calendar_mode", "view", DEFAULT_VIEW, options=list(CALENDAR_VIEWS))
 mode = st.segmented_control(
     "View",
     list(CALENDAR_VIEWS),
     key="calendar_mode",
     format_func=CALENDAR_VIEWS.__getitem__,
-    default=DEFAULT_VIEW,
 )
 mode = mode or DEFAULT_VIEW
 window = ui.memo(view, calendar_window, sessions, view.tz)
@@ -46,6 +46,7 @@ if len(window.sessions) < len(sessions):
     days = ui.memo(view, sessions_days, sessions, view.tz)
     if st.session_state.get("calendar_from") not in days:
         st.session_state.pop("calendar_from", None)  # the filters moved past the picked day
+    ui.calendar_from_link("calendar_from", days)  # a linked ?date= opens the page holding it
     shown_from = st.select_slider(
         "Show the calendar from",
         options=days,
@@ -76,10 +77,15 @@ if paged:
     )
 first_day = window.first_day if paged else view.filters.date_from
 last_day = window.last_day if paged else view.filters.date_to
-start = first_day or events[0]["start"][:10]
+shown = None
+if first_day is not None and last_day is not None:  # the day shown, in the URL as ?date=
+    shown = ui.calendar_day(
+        "calendar_date", mode, first_day, last_day, view.today, opens_on=view.filters.date_from
+    )
+start = shown or first_day or events[0]["start"][:10]
 state = calendar(
     events=events,
-    options=calendar_options(mode, first_day, last_day, view.today),
+    options=calendar_options(mode, first_day, last_day, view.today, shown),
     custom_css=CALENDAR_CSS,
     # eventsSet/dateClick would rerun the script on every render; only clicks matter here.
     callbacks=["eventClick"],
@@ -113,12 +119,12 @@ else:
 
 # --- Timeline -----------------------------------------------------------------------------------
 st.subheader("Timeline")
+ui.page_choice("calendar_timeline_by", "timeline", "training", options=list(TIMELINE_BY))
 by = st.segmented_control(
     "One line per",
     list(TIMELINE_BY),
     key="calendar_timeline_by",
     format_func=TIMELINE_BY.__getitem__,
-    default="training",
 )
 by = by or "training"
 frame, total_rows = ui.memo(view, timeline_frame, sessions, view.tz, by)

@@ -81,12 +81,12 @@ else:
 
 # --- Roll-ups ----------------------------------------------------------------------------------
 st.subheader("Roll-up")
+ui.page_choice("capacity_group_by", "rollup", "training", options=list(ROLLUP_BY))
 by = st.segmented_control(
     "Roll up by",
     list(ROLLUP_BY),
     key="capacity_group_by",
     format_func=ROLLUP_BY.__getitem__,
-    default="training",
 )
 by = by or "training"
 rollup = ui.memo(view, capacity_rollup, sessions, by)
@@ -122,11 +122,11 @@ st.plotly_chart(
 # --- Session lists -----------------------------------------------------------------------------
 st.subheader("Sessions to act on")
 counts = ui.memo(view, session_list_counts, sessions)
+ui.page_choice("capacity_list", "list", "full", options=list(SESSION_LISTS))
 which = st.segmented_control(
     "Show",
     list(SESSION_LISTS),
     key="capacity_list",
-    default="full",
     format_func=lambda k: f"{SESSION_LISTS[k]} ({counts[k]:,})",
 )
 which = which or "full"

@@ -6,7 +6,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.analyses.forecast import (
     BACKTEST_DAYS,
     PROJECTION_METHOD,
@@ -46,18 +45,7 @@ if history.empty or curves.empty:
     st.info(EMPTY_HISTORY_MESSAGE if history.empty else BUILDING_MESSAGE, icon=":material/info:")
     st.stop()
 
-threshold = (
-    st.slider(
-        "At risk when projected to end under",
-        min_value=10,
-        max_value=90,
-        value=round(AT_RISK_BELOW * 100),
-        step=5,
-        format="%d%%",
-        key="pace_threshold",
-    )
-    / 100
-)
+threshold = ui.at_risk_threshold("pace_threshold")
 projections = ui.view_projections(view)
 if projections is None:  # the history store went away between the two reads
     st.info(BUILDING_MESSAGE, icon=":material/info:")
@@ -105,12 +93,11 @@ else:
     st.subheader("Fill pace of one session")
     labels = ui.memo(view, pace_choices, table)
     keys = list(labels)
-    if st.session_state.get("pace_session") not in labels:
-        st.session_state.pop("pace_session", None)  # that session left the view or the list
+    # The soonest at-risk session first, when there is one; a picked one stays in the URL.
+    ui.page_choice("pace_session", "session", keys[0], options=keys)
     picked = st.selectbox(
         "Session",
         keys,
-        index=0,  # the soonest at-risk session, when there is one
         format_func=labels.__getitem__,
         key="pace_session",
     )

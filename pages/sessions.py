@@ -16,6 +16,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 view = ui.start_page("Sessions and export")
 
+ui.page_choice("sessions_search", "q", "")
 query = st.text_input(
     "Search title, tutor or location",
     key="sessions_search",

@@ -30,24 +30,17 @@ TIME_FORMAT = "YYYY-MM-DD HH:mm"
 view = ui.start_page("Tutors")
 
 labels = ui.memo(view, tutor_labels, view.sessions)
-if st.session_state.get("tutors_pick") not in (ALL_TUTORS, *labels.index):
-    st.session_state["tutors_pick"] = ALL_TUTORS  # the picked tutor left the filtered view
-current = st.session_state.get("tutors_pick", ALL_TUTORS)
+names = ui.memo(view, labels.to_dict)
+# One tutor state: the sidebar's Tutor filter (and the URL's ?tutor=) is this page's pick.
+current = ui.sidebar_tutor("tutors_pick", names)
 keys = list(labels.index)
 where = st
 if len(keys) > MAX_LISTED:  # thousands of tutors: find one by name first, beside the picker
     find, where = st.columns(2, vertical_alignment="top")
-    names = ui.memo(view, labels.to_dict)
     keys = ui.searched_options(
         find, "tutors_pick", keys, names, "Tutor", [] if current == ALL_TUTORS else [current]
     )
-options = [ALL_TUTORS, *keys]
-picked = where.selectbox(
-    "Tutor",
-    options,
-    key="tutors_pick",
-    format_func=lambda k: "All tutors" if k == ALL_TUTORS else labels[k],
-)
+picked = ui.tutor_picker(where, "tutors_pick", [ALL_TUTORS, *keys], names)
 mine = ui.memo(view, sessions_of_tutor, view.sessions, picked)
 # With one tutor left in the view, "all tutors" would read oddly: name them.
 only = labels.iloc[0] if len(labels) == 1 else "all tutors"
@@ -138,11 +131,11 @@ ui.table_with_download(
     column_config={"Teaching hours": st.column_config.NumberColumn(format="%.1f h")},
 )
 titles = summary.set_index("training_key")["Training"]
-if st.session_state.get("tutors_training") not in (ALL_TRAININGS, *titles.index):
-    st.session_state["tutors_training"] = ALL_TRAININGS  # that training left the view
+trainings = [ALL_TRAININGS, *titles.index]
+ui.page_choice("tutors_training", "sessions_of", ALL_TRAININGS, options=trainings)
 training = st.selectbox(
     "Show the sessions of",
-    [ALL_TRAININGS, *titles.index],
+    trainings,
     key="tutors_training",
     format_func=lambda k: "Every training" if k == ALL_TRAININGS else titles[k],
 )

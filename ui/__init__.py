@@ -4,6 +4,14 @@ Pages use it as `import ui`, and use only the names in __all__; the parts live i
 ui.view, ui.sidebar, ui.tables, ui.metrics and ui.menu (tests import from those directly).
 """
 
+from ui.choices import (
+    at_risk_threshold,
+    calendar_day,
+    calendar_from_link,
+    page_choice,
+    sidebar_tutor,
+    tutor_picker,
+)
 from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
 from ui.metrics import NARROW_CARD_WIDTH, Card, render_cards, seat_cards
 from ui.sidebar import searched_options, start_page
@@ -18,6 +26,9 @@ from ui.tables import (
 from ui.view import memo, view_projections
 
 __all__ = [
+    "at_risk_threshold",
+    "calendar_day",
+    "calendar_from_link",
     "Card",
     "NARROW_CARD_WIDTH",
     "SOURCE_DEMO",
@@ -25,6 +36,7 @@ __all__ = [
     "last_sync_statuses",
     "load_pace_inputs",
     "memo",
+    "page_choice",
     "percent_column",
     "render_cards",
     "render_projected_risk",
@@ -32,7 +44,9 @@ __all__ = [
     "render_status_legend",
     "searched_options",
     "seat_cards",
+    "sidebar_tutor",
     "start_page",
     "table_with_download",
+    "tutor_picker",
     "view_projections",
 ]

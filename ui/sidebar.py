@@ -25,6 +25,7 @@ from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
 from lu_data.model.time_text import as_of_text
 from lu_data.model.timezones import all_zones
+from lu_data.sources.api_settings import PortalConfig
 from lu_data.store.history import default_url
 from ui.loaders import (
     SOURCE_DEMO,
@@ -61,6 +62,14 @@ PRESET_KEY = "filter_date_preset"  # the preset last picked; cleared when the da
 DATES_IN_ZONE_NOTE = (
     "Days are read in the zone times are shown in: changing it can move sessions near "
     "midnight in or out of the range."
+)
+UPLOAD_LABEL = "LearnUpon JSON exports"
+UPLOAD_HELP = "Responses of GET /api/v1/modules, or files saved by lu-data fetch"
+UPLOAD_AGAIN_MESSAGE = (
+    "No uploaded export in this browser session. Uploaded files stay in the browser session "
+    "that uploaded them, so a link or a reload does not bring them along. Upload the "
+    "LearnUpon export again here (the filters from the link are kept), or switch the data "
+    "source in the sidebar to the {others}."
 )
 
 EMPTY_VIEW_MESSAGE = "No sessions in this range — widen the dates or clear a filter in the sidebar."
@@ -115,11 +124,11 @@ def render_source_picker() -> tuple[Portal | None, str, list[str]]:
         return load_demo_portal(today().isoformat(), demo_size()), source, notes
     if source == SOURCE_UPLOAD:
         files = st.sidebar.file_uploader(
-            "LearnUpon JSON exports",
+            UPLOAD_LABEL,
             type=["json"],
             accept_multiple_files=True,
             key="filter_uploads",
-            help="Responses of GET /api/v1/modules, or files saved by lu-data fetch",
+            help=UPLOAD_HELP,
         )
         uploads = kept_uploads(files)
         if not uploads:
@@ -356,10 +365,13 @@ def write_query_params(f: Filters) -> None:
         values = list(st.session_state.get(key) or [])
         if values:
             params[name] = values
-    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    # Only the shared names are this function's: the page's own choices (ui.choices) stay.
+    shared = shared_names()
+    current = {k: st.query_params.get_all(k) for k in st.query_params if k in shared}
     wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
     if current != wanted:
-        st.query_params.from_dict(params)
+        page_own = {k: st.query_params.get_all(k) for k in st.query_params if k not in shared}
+        st.query_params.from_dict({**params, **page_own})
 
 
 def render_sidebar() -> View | None:
@@ -406,6 +418,7 @@ def start_page(title: str, *, need_sessions: bool = True, describe: bool = True)
     render_menu(menu, shared_query_params())
     st.title(title)
     if view is None:
+        render_no_data()
         st.stop()
     render_banners(view)
     if describe:
@@ -414,6 +427,39 @@ def start_page(title: str, *, need_sessions: bool = True, describe: bool = True)
         st.info(EMPTY_VIEW_MESSAGE, icon=":material/search_off:")
         st.stop()
     return view
+
+
+def render_no_data() -> None:
+    """The main area when the source holds nothing to show, in a coordinator's words.
+
+    Uploads live only in the browser session that made them, so a shared link or a reload
+    opens on an empty upload: say why and offer the uploader right here.
+    """
+    source = st.session_state.get("filter_source")
+    if source != SOURCE_UPLOAD or st.session_state.get(UPLOADS_KEY):
+        return  # a failed upload or fetch says why in the sidebar
+    others = [SOURCE_LABELS[SOURCE_DEMO]]
+    if _configured_portal() is not None:
+        others.append(SOURCE_LABELS[SOURCE_PORTAL])
+    st.info(UPLOAD_AGAIN_MESSAGE.format(others=" or ".join(others)), icon=":material/upload_file:")
+    files = st.file_uploader(
+        UPLOAD_LABEL,
+        type=["json"],
+        accept_multiple_files=True,
+        key="upload_again",
+        help=UPLOAD_HELP,
+    )
+    if files:
+        st.session_state[UPLOADS_KEY] = tuple((f.name, f.getvalue()) for f in files)
+        st.rerun()  # the sidebar reads them from this session's state on the next run
+
+
+def _configured_portal() -> PortalConfig | None:
+    """The configured portal's settings, or None when none is configured (or it is broken)."""
+    try:
+        return portal_settings()
+    except Exception:
+        return None
 
 
 def keep_shared_filters() -> None:
@@ -429,8 +475,13 @@ def keep_shared_filters() -> None:
 
 def shared_query_params() -> dict[str, list[str]]:
     """The shared filters as they stand in the URL, for links to the other pages."""
-    shared = {QP_SOURCE, QP_FROM, QP_TO, QP_TZ, *QP_MULTI.values()}
+    shared = shared_names()
     return {k: st.query_params.get_all(k) for k in st.query_params if k in shared}
+
+
+def shared_names() -> set[str]:
+    """The URL parameters of the shared sidebar; every other one belongs to the open page."""
+    return {QP_SOURCE, QP_FROM, QP_TO, QP_TZ, *QP_MULTI.values()}
 
 
 def render_banners(view: View) -> None:

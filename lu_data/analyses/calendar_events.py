@@ -134,10 +134,41 @@ def calendar_events(
     ]
 
 
+# What one step of the calendar's Previous / Next moves, per view: months or days.
+VIEW_STEPS: dict[str, tuple[str, int]] = {
+    "dayGridMonth": ("month", 1),
+    "timeGridWeek": ("week", 7),
+    "timeGridDay": ("day", 1),
+    "listMonth": ("month", 1),
+}
+
+
+def step_day(view: str, day: date, steps: int) -> date:
+    """The day `steps` periods of `view` from `day`: a month (to its 1st), a week or a day."""
+    unit, days = VIEW_STEPS.get(view, ("month", 1))
+    if unit != "month":
+        return day + timedelta(days=days * steps)
+    months = day.year * 12 + day.month - 1 + steps
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def clamp_day(day: date, first: date, last: date) -> date:
+    """`day`, moved into first..last."""
+    return min(max(day, first), last)
+
+
 def calendar_options(
-    view: str, date_from: date | None, date_to: date | None, today: date
+    view: str,
+    date_from: date | None,
+    date_to: date | None,
+    today: date,
+    shown: date | None = None,
 ) -> dict[str, Any]:
-    """FullCalendar options: one MIT view, display times unshifted, navigation kept in range."""
+    """FullCalendar options: one MIT view, display times unshifted, opened on `shown`.
+
+    The page moves the calendar (its Previous / Next and date box, kept in the URL), so the
+    calendar's own toolbar only titles it; without `shown` it opens on the range's first day.
+    """
     if view not in CALENDAR_VIEWS:
         choices = ", ".join(CALENDAR_VIEWS)
         raise ValueError(f"unknown calendar view '{view}': choose one of {choices}")
@@ -148,7 +179,7 @@ def calendar_options(
         "now": today.isoformat(),
         "firstDay": 1,
         "locale": CALENDAR_LOCALE,
-        "headerToolbar": {"left": "today prev,next", "center": "title", "right": ""},
+        "headerToolbar": {"left": "", "center": "title", "right": ""},
         "eventTimeFormat": HOUR_FORMAT,
         "slotLabelFormat": HOUR_FORMAT,
         # Dated column headers only where a column is one day; month columns are weekdays.
@@ -161,8 +192,9 @@ def calendar_options(
         "selectable": False,
         "navLinks": False,
     }
-    if date_from is not None:
-        options["initialDate"] = date_from.isoformat()
+    opens_on = shown or date_from
+    if opens_on is not None:
+        options["initialDate"] = opens_on.isoformat()
     # Only the filter range's events are sent, so keep the calendar inside it.
     if date_from is not None and date_to is not None:
         options["validRange"] = {

@@ -58,6 +58,22 @@ def test_view_switch_changes_the_calendar_view(app):
     at = open_page(app, PAGE)
     at.segmented_control(key="calendar_mode").set_value("timeGridWeek").run()
     assert calendar_args(at)["options"]["initialView"] == "timeGridWeek"
+    assert at.query_params["view"] == "timeGridWeek"  # a copied link keeps the view
+    assert "date" not in at.query_params  # still on the range's first day
+
+
+def test_view_and_date_in_the_link_open_the_calendar_there(app):
+    """?view=timeGridWeek&date=2026-12-14 opens that week; Next week moves it and the link."""
+    at = open_page(app, PAGE, view="timeGridWeek", date="2026-12-14")
+    assert at.segmented_control(key="calendar_mode").value == "timeGridWeek"
+    assert at.date_input(key="calendar_date").value == date(2026, 12, 14)
+    options = calendar_args(at)["options"]
+    assert (options["initialView"], options["initialDate"]) == ("timeGridWeek", "2026-12-14")
+    at.button(key="calendar_date_next").click().run()
+    assert calendar_args(at)["options"]["initialDate"] == "2026-12-21"
+    assert at.query_params["date"] == "2026-12-21" and at.query_params["view"] == "timeGridWeek"
+    links = [link.proto.query_string for link in at.get("page_link")]
+    assert not any("date=" in link or "view=" in link for link in links)  # this page's own
 
 
 def test_dublin_session_at_nine_in_its_own_zone(app):
@@ -115,6 +131,7 @@ def test_timeline_follows_the_selector(app):
     frame, _ = timeline_frame(sessions, "local", "tutor")
     assert spec["layout"]["yaxis"]["categoryarray"] == list(dict.fromkeys(frame["row"]))
     assert spec["layout"]["yaxis"]["title"]["text"] == "Tutor"
+    assert at.query_params["timeline"] == "tutor"
 
 
 def test_empty_range_says_what_to_change(app):
@@ -129,10 +146,11 @@ def test_crowded_range_pages_through_whole_days(app, monkeypatch):
     from lu_data.analyses.calendar_events import MAX_EVENTS, calendar_window, sessions_days
 
     monkeypatch.setenv("LU_DEMO_SESSIONS", "30000")
-    at = open_page(app, PAGE)
     sessions = filter_sessions(demo_portal(30_000).sessions, DEFAULT)
+    days = sessions_days(sessions, "local")
+    at = open_page(app, PAGE, date=days[2].isoformat())  # a link opens the page holding it
     assert len(sessions) > MAX_EVENTS
-    window = calendar_window(sessions, "local")
+    window = calendar_window(sessions, "local", days[2])
     args = calendar_args(at)
     assert {e["id"] for e in args["events"]} == set(window.sessions["session_key"])
     end = (window.last_day + timedelta(days=1)).isoformat()
@@ -140,9 +158,10 @@ def test_crowded_range_pages_through_whole_days(app, monkeypatch):
     warning = at.warning[0].value
     assert f"{len(sessions):,} sessions are in range" in warning
     assert f"({len(window.sessions):,} sessions)" in warning
-    days = sessions_days(sessions, "local")
+    assert args["options"]["initialDate"] == days[2].isoformat()
     at.select_slider(key="calendar_from").set_value(days[5]).run()
     later = calendar_window(sessions, "local", days[5])
     args = calendar_args(at)
     assert {e["id"] for e in args["events"]} == set(later.sessions["session_key"])
     assert args["options"]["initialDate"] == days[5].isoformat()
+    assert at.query_params["date"] == days[5].isoformat()  # the link reopens this page

@@ -99,10 +99,24 @@ def test_rollup_table_switches_between_training_and_location(app):
     assert list(table.columns[1:5]) == ["Sessions", "Seats offered", "Seats taken", "Fill"]
     pd.testing.assert_series_equal(table["Fill"].astype("float64"), recomputed, check_names=False)
     at.segmented_control(key="capacity_group_by").set_value("location").run()
+    assert at.query_params["rollup"] == "location"  # a copied link keeps the roll-up
     table = at.dataframe[0].value
     assert list(table["Location"]) == list(capacity_rollup(sessions, "location")["Location"])
     spec = chart(at, "capacity_rollup_chart")
     assert sum(sum(decode(t["x"])) for t in spec["data"]) == len(sessions)
+
+
+def test_rollup_and_list_in_the_link_are_applied(app):
+    """?rollup=location&list=under_filled opens on the locations and the under-filled list."""
+    at = open_page(app, PAGE, rollup="location", list="under_filled")
+    sessions = expected()
+    assert at.segmented_control(key="capacity_group_by").value == "location"
+    assert list(at.dataframe[0].value["Location"]) == list(
+        capacity_rollup(sessions, "location")["Location"]
+    )
+    assert at.segmented_control(key="capacity_list").value == "under_filled"
+    under = session_list(sessions, "under_filled")
+    assert list(at.dataframe[1].value["Session key"]) == list(under["session_key"])
 
 
 def test_fill_histogram_counts_every_session(app):
@@ -122,6 +136,7 @@ def test_session_lists_switch_and_download(app, media):
     full = session_list(sessions, "full")
     assert len(at.dataframe[1].value) == len(full)
     at.segmented_control(key="capacity_list").set_value("under_filled").run()
+    assert at.query_params["list"] == "under_filled"
     under = session_list(sessions, "under_filled")
     assert list(at.dataframe[1].value["Session key"]) == list(under["session_key"])
     data, file_name = download(at, media, "capacity_sessions_csv")

@@ -12,7 +12,14 @@ from lu_data.analyses.capacity import capacity_kpis, weekly_capacity
 from lu_data.analyses.display_tables import RISK_TITLE_CHARS, risk_lines
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
-from tests.support import ANCHOR, decode, demo_portal, load_records, projected_risk_keys
+from tests.support import (
+    ANCHOR,
+    decode,
+    demo_portal,
+    load_records,
+    open_page,
+    projected_risk_keys,
+)
 from ui.tables import DIGEST_ROWS
 
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
@@ -192,3 +199,21 @@ def test_without_history_the_at_risk_card_counts_todays_fill_list(app):
     # 4 + 15 + 6 of 10 + 20 + 20 seats; the no-limit session's 6 learners stand apart.
     assert (shown["Seats offered"], shown["Seats taken"], shown["Fill rate"]) == ("50", "25", "50%")
     assert shown["No-limit learners"] == "6"
+
+
+def test_link_to_an_upload_without_one_offers_the_upload_here(app):
+    """A link or reload on uploaded data: say why it is empty and take the file right there."""
+    at = open_page(app, "pages/sessions.py", source="upload", tz="UTC")
+    said = " ".join(i.value for i in at.info)
+    assert "stay in the browser session that uploaded them" in said
+    assert "Upload the LearnUpon export again here" in said and "Demo portal" in said
+    everything = " ".join(str(e.value) for e in [*at.markdown, *at.info, *at.caption])
+    assert "secrets.toml" not in everything and "configure" not in everything.lower()
+    here = next(u for u in at.get("file_uploader") if u.proto.id.endswith("-upload_again"))
+    records = load_records("sample_ilt_center.json")
+    here.upload("export.json", json.dumps({"modules": records}).encode(), "application/json")
+    at.run()
+    assert not at.exception
+    assert not any("stay in the browser session" in i.value for i in at.info)
+    assert at.query_params["source"] == "upload" and at.query_params["tz"] == "UTC"
+    assert any("Showing your upload: export.json" in c.value for c in at.sidebar.caption)

@@ -63,6 +63,19 @@ def test_threshold_slider_changes_the_at_risk_count(app):
     _, _, risk = expected(threshold=0.8)
     assert metrics(at)["Projected at risk"] == str(len(risk))
     assert int(at.dataframe[0].value["At risk"].sum()) == len(risk)
+    assert at.query_params["threshold"] == "0.8"  # a copied link keeps the threshold
+
+
+def test_threshold_in_the_link_sets_the_slider_and_the_count(app):
+    """?threshold=0.3 opens with the slider at 30 % and flags projected_at_risk(0.3)."""
+    at = open_page(app, PAGE, threshold="0.3")
+    assert at.slider(key="pace_threshold").value == 30
+    _, _, risk = expected(threshold=0.3)
+    assert metrics(at)["Projected at risk"] == str(len(risk))
+    assert "30%" in next(m.help for m in at.metric if m.label == "Projected at risk")
+    at.selectbox(key="pace_session").select_index(1).run()  # a picked session joins the link
+    picked = at.selectbox(key="pace_session").value
+    assert at.query_params["session"] == picked and at.query_params["threshold"] == "0.3"
 
 
 def test_sidebar_filters_narrow_the_table(app):

@@ -12,7 +12,7 @@ from lu_data import cli
 from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.exports.csv import sessions_export, to_csv_bytes, view_frame
-from tests.support import ANCHOR, download
+from tests.support import ANCHOR, download, open_page
 
 PAGE = "pages/sessions.py"
 TO = date(2027, 1, 22)
@@ -111,10 +111,26 @@ def test_search_is_case_insensitive_over_title_tutor_and_location(app, demo_sess
     assert 0 < len(rows) < 114
     assert list(at.dataframe[0].value["Session key"]) == list(rows["session_key"])
     assert any(f"**{len(rows)}** of 114 sessions match" in m.value for m in at.markdown)
+    assert at.query_params["q"] == "EXCEL"  # a copied link keeps the search
     data, _ = download(at, media, "sessions_all_csv")
     assert data == to_csv_bytes(sessions_export(rows, "local"))
     data, _ = download(at, media, "sessions_tutors_csv")
     assert data == to_csv_bytes(view_frame(rows, "tutors", "local"))
+
+
+def test_search_in_the_link_is_applied_and_stays_on_this_page(app, demo_sessions):
+    """?q=Excel opens with the search filled in and only matching rows; menu links drop it."""
+    at = open_page(app, PAGE, q="Excel", tz="UTC")
+    assert at.text_input(key="sessions_search").value == "Excel"
+    rows = search(filter_sessions(demo_sessions, DEFAULT), "excel")
+    assert list(at.dataframe[0].value["Session key"]) == list(rows["session_key"])
+    assert at.query_params["q"] == "Excel" and at.query_params["tz"] == "UTC"
+    links = [link.proto.query_string for link in at.get("page_link")]
+    assert links and all("q=" not in link and "tz=UTC" in link for link in links)
+    at.multiselect(key="filter_statuses").set_value(["healthy"]).run()  # a sidebar change
+    assert at.query_params["q"] == "Excel" and at.query_params["status"] == "healthy"
+    at.text_input(key="sessions_search").set_value("").run()
+    assert "q" not in at.query_params and at.query_params["tz"] == "UTC"
 
 
 def test_search_matches_tutor_and_location_too(app, demo_sessions):

@@ -127,6 +127,7 @@ def test_sessions_grouped_by_training_and_one_training_on_demand(app, demo_sessi
     key = training_summary(view, "local")["training_key"].iloc[0]
     at.selectbox(key="tutors_training").set_value(key).run()
     assert not at.exception
+    assert at.query_params["sessions_of"] == key
     rows = sessions_by_training(view, key)
     assert list(table(at, "Start", "End", "Zone")["Session key"]) == list(rows["session_key"])
     data, name = download(at, media, "tutors_sessions_csv")
@@ -166,16 +167,24 @@ def test_query_params_restore_tutor_and_zone(app, demo_sessions):
     assert {m.label: m.value for m in at.metric}["Tutors"] == "1"
     shown = table(at, "Tutor", "Overlap (min)")
     assert shown["When (A)"].str.endswith(" UTC").all()
+    assert at.selectbox(key="tutors_pick").value == CLASHING_TUTOR  # the sidebar's tutor
+    assert any("Sessions of Elsa Bouvier" in s.value for s in at.subheader)
 
 
-def test_sidebar_tutor_filter_drops_a_stale_pick(app):
-    """When the sidebar filter removes the picked tutor, the pick falls back to all tutors."""
+def test_page_picker_and_sidebar_tutor_filter_are_one_choice(app):
+    """Picking a tutor sets the sidebar's Tutor filter and the link; the sidebar sets the pick."""
     at = open_page(app, PAGE)
     at.selectbox(key="tutors_pick").set_value(CLASHING_TUTOR).run()
+    assert at.multiselect(key="filter_tutors").value == [CLASHING_TUTOR]
+    assert at.query_params["tutor"] == CLASHING_TUTOR
     at.multiselect(key="filter_tutors").set_value(["user:310002"]).run()
     assert not at.exception
-    assert at.selectbox(key="tutors_pick").value == "all"
-    assert at.selectbox(key="tutors_pick").options == ["All tutors", "Sofia López"]
+    assert at.selectbox(key="tutors_pick").value == "user:310002"  # Sofia López's view
+    assert any("Sessions of Sofia López" in s.value for s in at.subheader)
+    at.selectbox(key="tutors_pick").set_value("all").run()
+    assert at.multiselect(key="filter_tutors").value == []
+    assert "tutor" not in at.query_params
+    assert {m.label: m.value for m in at.metric}["Tutors"] != "1"
 
 
 def test_empty_range_says_what_to_change(app):

@@ -72,5 +72,6 @@ def test_tutors_page_finds_one_tutor_among_thousands(app, monkeypatch) -> None:
     picker.select(target).run()
     sessions = {m.label: m.value for m in at.metric}["Sessions"]
     assert sessions == f"{len(sessions_of_tutor(shown, target)):,}"
-    at.text_input(key="tutors_pick_find").input("").run()  # cleared: the pick stays
+    # The pick is the sidebar's Tutor filter: the view now holds their sessions only.
+    assert at.multiselect(key="filter_tutors").value == [target]
     assert at.selectbox(key="tutors_pick").value == target

@@ -25,11 +25,19 @@ from tests.support.security import (
 
 
 def pick_upload_source(page) -> None:
-    """Choose "Uploaded JSON exports" in the sidebar and wait for the uploader."""
+    """Choose "Uploaded JSON exports" in the sidebar and wait for its uploader.
+
+    The page offers a second uploader in the main area while nothing is uploaded.
+    """
     page.get_by_test_id("stSidebar").locator('[data-testid="stRadio"] label').filter(
         has_text="Uploaded JSON exports"
     ).click()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').wait_for(state="attached")
+    sidebar_uploader(page).wait_for(state="attached")
+
+
+def sidebar_uploader(page):
+    """The sidebar's file input."""
+    return page.get_by_test_id("stSidebar").get_by_test_id("stFileUploaderDropzoneInput")
 
 
 def settle(page) -> None:
@@ -84,7 +92,7 @@ def hostile_tour(browser, tmp_path_factory) -> Iterator[dict[str, Any]]:
             ]
             seen["portal_requests"] = fp.request_count
             pick_upload_source(page)
-            page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(upload)
+            sidebar_uploader(page).set_input_files(upload)
             settle(page)
             for name in [
                 "Capacity",

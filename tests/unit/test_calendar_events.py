@@ -201,3 +201,15 @@ def test_calendar_window_holds_whole_days_that_fit(sessions):
     assert len(crowded.sessions) == per_day[pd.Timestamp(busy)]
     everything = calendar_window(sessions, "local")
     assert len(everything.sessions) == len(sessions)
+
+
+def test_step_day_moves_by_the_views_period_and_clamp_keeps_in_range():
+    """Month views step to the 1st of the next/previous month, week and day views by 7 or 1."""
+    from lu_data.analyses.calendar_events import clamp_day, step_day
+
+    assert step_day("dayGridMonth", date(2026, 12, 14), 1) == date(2027, 1, 1)
+    assert step_day("listMonth", date(2027, 1, 31), -1) == date(2026, 12, 1)
+    assert step_day("timeGridWeek", date(2026, 12, 14), -1) == date(2026, 12, 7)
+    assert step_day("timeGridDay", date(2026, 12, 31), 1) == date(2027, 1, 1)
+    assert clamp_day(date(2026, 1, 1), ANCHOR, date(2027, 1, 22)) == ANCHOR
+    assert clamp_day(date(2030, 1, 1), ANCHOR, date(2027, 1, 22)) == date(2027, 1, 22)
