@@ -170,24 +170,28 @@ def calendar_day(
     st.session_state[key] = shown
     show_choice(QP_DATE, shown, default, date.isoformat)
     unit = VIEW_STEPS.get(mode, ("month", 1))[0]
-    back, now, ahead, pick = st.columns([1, 1, 1, 2], vertical_alignment="bottom")
+    # One wrapping row, each button as wide as its label: equal columns cut the labels at 1024 px.
+    row = st.container(horizontal=True, vertical_alignment="bottom")
     moves = (
-        (back, f"Previous {unit}", step_day(mode, shown, -1), ":material/chevron_left:"),
-        (now, "Today", today, ":material/today:"),
-        (ahead, f"Next {unit}", step_day(mode, shown, 1), ":material/chevron_right:"),
+        ("Previous", f"Previous {unit}", step_day(mode, shown, -1), ":material/chevron_left:"),
+        ("Today", "Today", today, ":material/today:"),
+        ("Next", f"Next {unit}", step_day(mode, shown, 1), ":material/chevron_right:"),
     )
-    for where, label, day, icon in moves:
+    for label, says, day, icon in moves:
         target = clamp_day(day, first, last)
-        where.button(
+        row.button(
             label,
-            key=f"{key}_{label.split()[0].lower()}",
+            key=f"{key}_{label.lower()}",
             icon=icon,
+            help=says,
             on_click=_show_day,
             args=(key, target),
             disabled=target == shown,
-            width="stretch",
+            width="content",
         )
-    picked = pick.date_input("Go to", key=key, min_value=first, max_value=last, format="YYYY-MM-DD")
+    picked = row.date_input(
+        "Go to", key=key, min_value=first, max_value=last, format="YYYY-MM-DD", width=170
+    )
     return picked if isinstance(picked, date) else shown
 
 
