@@ -5,7 +5,7 @@ ui.view, ui.sidebar, ui.tables, ui.metrics and ui.menu (tests import from those 
 """
 
 from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
-from ui.metrics import NARROW_CARD_WIDTH, Card, render_cards, seat_cards
+from ui.metrics import NARROW_CARD_WIDTH, Card, Drill, render_cards, render_drills, seat_cards
 from ui.sidebar import searched_options, start_page
 from ui.tables import (
     deferred,
@@ -18,6 +18,7 @@ from ui.view import memo, view_projections
 
 __all__ = [
     "Card",
+    "Drill",
     "NARROW_CARD_WIDTH",
     "SOURCE_DEMO",
     "deferred",
@@ -25,6 +26,7 @@ __all__ = [
     "load_pace_inputs",
     "memo",
     "render_cards",
+    "render_drills",
     "render_projected_risk",
     "render_risk_digest",
     "render_status_legend",

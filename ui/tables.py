@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lu_data.analyses.capacity import AT_RISK_BELOW
-from lu_data.analyses.display_tables import risk_lines, soonest_rows
+from lu_data.analyses.display_tables import decision_first, risk_lines, soonest_rows
 from lu_data.analyses.forecast import PROJECTED_RISK_TEXT, pace_table
 from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
 from lu_data.model.palette import CAPACITY_COLOR, DARK_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
@@ -25,6 +25,12 @@ DIGEST_ROWS = 8  # at-risk sessions an overview lists before "show all"
 # Integer columns that name something rather than count it: no thousands separators.
 IDENTIFIER_COLUMN = re.compile(r"(?i)\bid\b|_id$|^record$|\bkey\b|\bpage\b")
 FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate", "Fill today", "Projected fill"}
+# Titles run to 200 characters: bounded, so the numbers beside them stay on screen at 1024 px;
+# a click on a cell shows the whole title.
+TITLE_WIDTH = 220
+NARROW_COLUMNS = {"Enrolled", "Capacity", "Seats left", "Projected enrolled"}
+ROW_HEIGHT = 35  # the data grid's row (and header) height in pixels
+MAX_TABLE_HEIGHT = 420  # taller tables scroll inside the grid
 
 
 def render_projected_risk(view: View, *, key: str, digest: bool = False) -> bool:
@@ -119,9 +125,20 @@ def default_column_config(table: pd.DataFrame) -> dict[str, Any]:
             config[col] = st.column_config.ProgressColumn(
                 col, format="percent", min_value=0, max_value=1
             )
+        elif col in NARROW_COLUMNS:
+            config[col] = st.column_config.NumberColumn(col, format="localized", width="small")
         elif pd.api.types.is_integer_dtype(dtype) and not IDENTIFIER_COLUMN.search(str(col)):
             config[col] = st.column_config.NumberColumn(col, format="localized")
+        elif col == "Title":
+            config[col] = st.column_config.TextColumn(
+                col, width=TITLE_WIDTH, help="Click a cell to read a long title whole"
+            )
     return config
+
+
+def table_height(rows: int, cap: int = MAX_TABLE_HEIGHT) -> int:
+    """Pixels for a grid of this many rows and its header, capped: a short result stays short."""
+    return min(cap, ROW_HEIGHT * (rows + 1) + 3)
 
 
 def table_with_download(
@@ -136,13 +153,19 @@ def table_with_download(
 ) -> None:
     """A table and a CSV download of exactly its rows (csv_frame when the export shape differs).
 
+    On screen, session tables lead with their decision columns (start, zone, title, tutor, the
+    numbers) and the grid is as tall as its rows; the CSV keeps the table's own columns.
     Very long tables show their first MAX_TABLE_ROWS rows (the CSV keeps every row), and their
     CSV is built when the button is pressed rather than on every rerun.
     """
     config = {**default_column_config(table), **(column_config or {})}
-    shown = table.head(MAX_TABLE_ROWS)
+    shown = decision_first(table.head(MAX_TABLE_ROWS))
     st.dataframe(
-        shown, hide_index=True, column_config=config, key=f"{key}_table", height=height or "auto"
+        shown,
+        hide_index=True,
+        column_config=config,
+        key=f"{key}_table",
+        height=table_height(len(shown), height or MAX_TABLE_HEIGHT),
     )
     if len(table) > len(shown):
         st.caption(
@@ -159,15 +182,16 @@ def csv_download(
     view: View,
     csv_frame: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
 ) -> None:
-    """The Download CSV button of a table: exactly its rows, or csv_frame when given."""
+    """The CSV button of a table: exactly its rows, or csv_frame when given."""
 
     def build() -> bytes:
         frame = csv_frame() if callable(csv_frame) else csv_frame
         return to_csv_bytes(table if frame is None else frame)
 
     st.download_button(
-        "Download CSV",
+        "CSV",
         data=deferred(build, len(table)),
+        help=f"Download these {len(table):,} rows as CSV (UTF-8, opens in Excel)",
         key=f"{key}_csv",
         mime="text/csv",
         icon=":material/download:",

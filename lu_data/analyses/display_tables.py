@@ -30,6 +30,35 @@ SESSION_TABLE_COLUMNS = [
     "Session key",
 ]
 
+# What a coordinator decides from, left to right: when (start, zone), what, who, then the
+# numbers to act on. Every other column keeps its order after these.
+DECISION_COLUMNS = [
+    "Start",
+    "Zone",
+    "Title",
+    "Tutor",
+    "Enrolled",
+    "Capacity",
+    "Fill",
+    "Fill today",
+    "Projected enrolled",
+    "Projected fill",
+    "Seats left",
+    "Status",
+]
+
+
+def decision_first(table: pd.DataFrame) -> pd.DataFrame:
+    """The table's columns reordered for the screen: DECISION_COLUMNS first, the rest after.
+
+    Only tables of sessions (those with a Start) are reordered; roll-ups keep their own order.
+    Exports keep theirs too: this is for what is drawn, not what is downloaded.
+    """
+    if "Start" not in table.columns:
+        return table
+    lead = [c for c in DECISION_COLUMNS if c in table.columns]
+    return table[lead + [c for c in table.columns if c not in lead]]
+
 
 def sessions_table(
     sessions: pd.DataFrame, tz: str = SESSION_ZONE, *, with_utc: bool = False
