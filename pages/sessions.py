@@ -47,7 +47,9 @@ config = {
         "Start", format=TIME_FORMAT, help=f"Start in {shown_in}"
     ),
     "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT, help=f"End in {shown_in}"),
-    "Zone": st.column_config.TextColumn("Zone", help="Zone of Start and End: abbr. (offset)"),
+    "Zone": st.column_config.TextColumn(
+        "Zone", width=95, help="Zone of Start and End: abbr. (offset)"
+    ),
     "Start (UTC)": st.column_config.DatetimeColumn("Start (UTC)", format=TIME_FORMAT + " [UTC]"),
     "Own zone start": st.column_config.DatetimeColumn(
         "Own zone start", format=TIME_FORMAT, help="Start in the session's own time zone"

@@ -85,12 +85,14 @@ else:
         f"{len(pairs):,} overlapping pair{plural} of sessions for {who}: both are listed below.",
         icon=":material/event_busy:",
     )
-    # Two rows per clash (session A, then B) keep both sessions on screen at 1024 px.
+    # Two rows per clash (session A, then B) keep both sessions on screen at 1024 px; the tutor,
+    # the same on both rows, comes last.
     clash_config = {
-        "Clash": st.column_config.NumberColumn("#", width=40),
-        "When": st.column_config.TextColumn("When", width=200),
-        "Title": st.column_config.TextColumn("Title", width=170),
-        "Overlap (min)": st.column_config.NumberColumn("Overlap", format="%d min", width=80),
+        "Clash": st.column_config.NumberColumn("#", width=36),
+        "When": st.column_config.TextColumn("When", width=225),
+        "Title": st.column_config.TextColumn("Title", width=140),
+        "Overlap (min)": st.column_config.NumberColumn("Overlap", format="%d min", width=70),
+        "Tutor": st.column_config.TextColumn("Tutor", width=90),
     }
     ui.table_with_download(
         ui.memo(view, clash_rows, ui.memo(view, double_bookings_table, pairs, mine, view.tz)),

@@ -10,7 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from lu_data.analyses.capacity import AT_RISK_BELOW
-from lu_data.analyses.display_tables import decision_first, risk_lines, soonest_rows
+from lu_data.analyses.display_tables import (
+    PROJECTED,
+    SEATS,
+    decision_first,
+    risk_lines,
+    soonest_rows,
+)
 from lu_data.analyses.forecast import PROJECTED_RISK_TEXT, pace_table
 from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
 from lu_data.model.palette import CAPACITY_COLOR, DARK_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
@@ -18,16 +24,22 @@ from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 from lu_data.model.selection import is_in
 from ui.view import View, memo, view_projections
 
-DATETIME_FORMAT = "ddd D MMM YYYY, HH:mm"
+DATETIME_FORMAT = "YYYY-MM-DD HH:mm"  # as narrow as a full date and time gets (~116 px)
 MAX_TABLE_ROWS = 1_000  # more rows cost seconds to send and nobody scrolls them; CSV has all
 DEFER_DOWNLOAD_ROWS = 5_000  # above this, exports are built on click, not on every rerun
 DIGEST_ROWS = 8  # at-risk sessions an overview lists before "show all"
 # Integer columns that name something rather than count it: no thousands separators.
 IDENTIFIER_COLUMN = re.compile(r"(?i)\bid\b|_id$|^record$|\bkey\b|\bpage\b")
 FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate", "Fill today", "Projected fill"}
-# Titles run to 200 characters: bounded, so the numbers beside them stay on screen at 1024 px;
-# a click on a cell shows the whole title.
-TITLE_WIDTH = 220
+# Beside the sidebar at 1024 px a table gets about 560 px: Start (~116), Zone, a bounded Title,
+# Tutor and Seats fit in it. Titles run to 200 characters; a click on a cell shows one whole.
+TITLE_WIDTH = 150
+TEXT_WIDTHS = {"Zone": 95, "Tutor": 100, SEATS: 95, PROJECTED: 95}
+TEXT_HELP = {
+    "Title": "Click a cell to read a long title whole",
+    SEATS: "Enrolled/capacity · fill today",
+    PROJECTED: "Projected enrolled/capacity · projected fill at start",
+}
 NARROW_COLUMNS = {"Enrolled", "Capacity", "Seats left", "Projected enrolled"}
 ROW_HEIGHT = 35  # the data grid's row (and header) height in pixels
 MAX_TABLE_HEIGHT = 420  # taller tables scroll inside the grid
@@ -130,8 +142,10 @@ def default_column_config(table: pd.DataFrame) -> dict[str, Any]:
         elif pd.api.types.is_integer_dtype(dtype) and not IDENTIFIER_COLUMN.search(str(col)):
             config[col] = st.column_config.NumberColumn(col, format="localized")
         elif col == "Title":
+            config[col] = st.column_config.TextColumn(col, width=TITLE_WIDTH, help=TEXT_HELP[col])
+        elif col in TEXT_WIDTHS:
             config[col] = st.column_config.TextColumn(
-                col, width=TITLE_WIDTH, help="Click a cell to read a long title whole"
+                col, width=TEXT_WIDTHS[col], help=TEXT_HELP.get(col)
             )
     return config
 
@@ -158,8 +172,8 @@ def table_with_download(
     Very long tables show their first MAX_TABLE_ROWS rows (the CSV keeps every row), and their
     CSV is built when the button is pressed rather than on every rerun.
     """
-    config = {**default_column_config(table), **(column_config or {})}
     shown = decision_first(table.head(MAX_TABLE_ROWS))
+    config = {**default_column_config(shown), **(column_config or {})}
     st.dataframe(
         shown,
         hide_index=True,

@@ -262,8 +262,8 @@ def clash_rows(table: pd.DataFrame) -> pd.DataFrame:
                 "Clash": clash,
                 "When": table[f"When ({side})"].reset_index(drop=True),
                 "Title": table[f"Session {side}"].reset_index(drop=True),
-                "Tutor": table["Tutor"].reset_index(drop=True),
                 "Overlap (min)": table["Overlap (min)"].reset_index(drop=True),
+                "Tutor": table["Tutor"].reset_index(drop=True),
                 "_side": order,
             }
         )

@@ -333,8 +333,8 @@ CLASH_ROWS_DTYPES: FrameSchema = frame_schema(
         "Clash": "int64",
         "When": "str",
         "Title": "str",
-        "Tutor": "str",
         "Overlap (min)": "int64",
+        "Tutor": "str",
     }
 )
 # The clashes for CSV: every time is ISO 8601 text.

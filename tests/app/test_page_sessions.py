@@ -66,7 +66,7 @@ def test_full_table_has_utc_and_local_times_and_a_row_count(app, demo_sessions):
     for col in ("Start", "Start (UTC)", "Own zone start", "Zone", "Own zone", "Session key"):
         assert list(shown[col]) == list(expected[col]), col
     # when, what, who and the seats lead; the other readings follow
-    lead = ["Start", "Zone", "Title", "Tutor", "Enrolled", "Capacity", "Fill", "Seats left"]
+    lead = ["Start", "Zone", "Title", "Tutor", "Seats", "Enrolled", "Capacity", "Fill"]
     assert list(shown.columns[: len(lead)]) == lead
     assert json.loads(at.dataframe[0].proto.columns)["Title"]["width"] == TITLE_WIDTH
 

@@ -66,7 +66,7 @@ def test_double_bookings_list_both_sessions_with_zoned_times(app, demo_sessions,
     at = open_page(app, PAGE)
     view = filter_sessions(demo_sessions, DEFAULT)
     pairs = double_bookings(view)
-    shown = table(at, "Clash", "When", "Title", "Tutor")
+    shown = table(at, "Clash", "When", "Title", "Overlap (min)")
     side_by_side = double_bookings_table(pairs, view, "local")
     expected = clash_rows(side_by_side)
     pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected, check_dtype=False)

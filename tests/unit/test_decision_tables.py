@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lu_data.analyses.display_tables import DECISION_COLUMNS, decision_first, sessions_table
+from lu_data.analyses.display_tables import (
+    DECISION_COLUMNS,
+    PROJECTED,
+    SEATS,
+    decision_first,
+    seats_fill_text,
+    sessions_table,
+)
 from lu_data.analyses.double_bookings import double_booked_sessions, double_bookings
 from lu_data.analyses.tutors import clash_rows, double_bookings_table
 from lu_data.model.quality import WARNING_SESSION_COLUMNS, warning_sessions
@@ -12,22 +19,23 @@ from tests.support import demo_portal
 
 
 def test_session_tables_lead_with_when_what_who_and_the_numbers():
-    """Start, zone, title, tutor, then enrolled, capacity and fill; the rest keep their order."""
+    """Start, zone, title, tutor, then seats ("12/20 · 60%"); the rest keep their order."""
     table = sessions_table(demo_portal().sessions.head(5), "local", with_utc=True)
     shown = decision_first(table)
-    assert list(shown.columns[:7]) == [
-        "Start",
-        "Zone",
-        "Title",
-        "Tutor",
-        "Enrolled",
-        "Capacity",
-        "Fill",
-    ]
-    assert sorted(shown.columns) == sorted(table.columns)
+    lead = ["Start", "Zone", "Title", "Tutor", SEATS, "Enrolled", "Capacity", "Fill"]
+    assert list(shown.columns[: len(lead)]) == lead
+    assert sorted(shown.columns) == sorted([*table.columns, SEATS])
     rest = [c for c in table.columns if c not in DECISION_COLUMNS]
     assert list(shown.columns[-len(rest) :]) == rest
     pd.testing.assert_frame_equal(shown[table.columns], table)  # same cells, only moved
+
+
+def test_seats_read_enrolled_of_capacity_and_fill():
+    """One narrow text: enrolled/capacity and the fill, or "no limit" without a capacity."""
+    text = seats_fill_text(
+        pd.Series([12, 13, 4]), pd.Series([20, 12, None]), pd.Series([0.6, 13 / 12, None])
+    )
+    assert list(text) == ["12/20 · 60%", "13/12 · 108%", "4 · no limit"]
 
 
 def test_fill_pace_table_puts_projection_before_days_to_start():
@@ -36,8 +44,8 @@ def test_fill_pace_table_puts_projection_before_days_to_start():
     columns += ["Projected enrolled", "Projected fill", "At risk", "Curve", "Session key"]
     table = pd.DataFrame(columns=columns)
     shown = list(decision_first(table).columns)
+    assert shown[:5] == ["Start", "Zone", "Title", SEATS, PROJECTED]
     assert shown.index("Projected fill") < shown.index("Days to start")
-    assert shown[:3] == ["Start", "Zone", "Title"]
 
 
 def test_tables_without_a_start_keep_their_order():
