@@ -168,7 +168,8 @@ def table_with_download(
     """A table and a CSV download of exactly its rows (csv_frame when the export shape differs).
 
     On screen, session tables lead with their decision columns (start, zone, title, tutor, the
-    numbers) and the grid is as tall as its rows; the CSV keeps the table's own columns.
+    numbers) and the grid is as tall as its rows, up to `height` (MAX_TABLE_HEIGHT when not
+    given); the CSV keeps the table's own columns.
     Very long tables show their first MAX_TABLE_ROWS rows (the CSV keeps every row), and their
     CSV is built when the button is pressed rather than on every rerun.
     """
