@@ -17,7 +17,7 @@ from lu_data.analyses.capacity import (
     weekly_capacity,
 )
 from lu_data.analyses.display_tables import sessions_table
-from lu_data.analyses.double_bookings import double_bookings
+from lu_data.analyses.double_bookings import double_booked_sessions, double_bookings
 from lu_data.analyses.forecast import PROJECTED_RISK_TEXT, projected_at_risk
 from lu_data.exports.csv import sessions_export
 from lu_data.figures.overview import weekly_capacity_figure
@@ -54,14 +54,32 @@ ui.render_cards(
             note=f"{kpi.overbooked:,} overbooked",
         ),
         risk_card,
-        ui.Card("Tutor double-bookings", f"{len(clashes):,}"),
+        ui.Card(
+            "Double-booking pairs",
+            f"{len(clashes):,}",
+            help="Pairs of one tutor's sessions that overlap; each pair is two sessions",
+            note=f"{double_booked_sessions(clashes):,} sessions",
+        ),
         ui.Card(
             "Data-quality warnings",
             f"{len(view.portal.quality.warnings):,}",
-            help="Across the whole source; see the Data quality page",
+            help="Across the whole source, whatever the filters; see the Data quality page",
+            note="whole source",
         ),
     ]
 )
+# Every count above opens the sessions behind it.
+drills = [
+    ui.Drill("Full sessions", "pages/sessions.py", ("full",)),
+    ui.Drill("Overbooked sessions", "pages/sessions.py", ("overbooked",)),
+]
+if projections is not None:
+    drills.append(ui.Drill("At-risk sessions", "pages/pace.py"))
+drills += [
+    ui.Drill("Double-bookings", "pages/tutors.py"),
+    ui.Drill("Data-quality warnings", "pages/quality.py"),
+]
+ui.render_drills(drills)
 
 st.subheader("Seats offered and taken per week")
 st.plotly_chart(

@@ -8,6 +8,7 @@ import streamlit as st
 import ui
 from lu_data.analyses.filters import Filters
 from lu_data.model.portals import portal_accounts
+from lu_data.model.quality import warning_sessions
 from lu_data.model.schema import PORTAL_COLUMN
 
 PORTAL_LABELS = {
@@ -31,13 +32,17 @@ REJECTED_LABELS = {
     "title": "Title",
     "reason": "Reason",
 }
+# Which session first (title, local start, tutor: what finds it in LearnUpon), then the finding.
 WARNING_LABELS = {
     PORTAL_COLUMN: "Portal",
+    "title": "Title",
+    "local_start": "Start (local)",
+    "tutor": "Tutor",
+    "code": "Code",
+    "message": "Message",
     "record": "Record",
     "where": "Where",
     "session_key": "Session key",
-    "code": "Code",
-    "message": "Message",
 }
 
 view = ui.start_page("Data quality", need_sessions=False, describe=False)
@@ -54,7 +59,7 @@ several = len(view.portal.names) > 1
 def findings(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """Rejected or warning rows for display: the portal column only when there are several."""
     shown = frame if several else frame.drop(columns=PORTAL_COLUMN, errors="ignore")
-    return shown.rename(columns=labels)
+    return shown[[c for c in labels if c in shown.columns]].rename(columns=labels)
 
 
 st.subheader("Every input record accounted for")
@@ -104,7 +109,7 @@ st.download_button(
     "Download the full report (JSON)",
     key="quality_json",
     icon=":material/download:",
-    data=report.to_json().encode(),
+    data=report.to_json(view.portal.sessions).encode(),
     file_name=f"ilt-quality-{view.portal.fetched_at:%Y%m%d}.json",
     mime="application/json",
     on_click="ignore",
@@ -152,14 +157,21 @@ else:
         key="quality_warning_counts",
         view=whole,
     )
-    st.caption("Every warning:")
+    st.caption("Every warning, with the session's title, local start and tutor:")
     ui.table_with_download(
-        findings(report.warnings, WARNING_LABELS),
+        findings(
+            ui.memo(whole, warning_sessions, report.warnings, view.portal.sessions), WARNING_LABELS
+        ),
         name="quality-warnings",
         key="quality_warnings",
         view=whole,
+        # the CSV keeps its columns: the finding and where it is in the source
+        csv_frame=(
+            report.warnings if several else report.warnings.drop(columns=PORTAL_COLUMN)
+        ).rename(columns=WARNING_LABELS),
         column_config={
             "Record": st.column_config.NumberColumn(format="%d"),
+            "Start (local)": st.column_config.TextColumn(width=190),
             "Message": st.column_config.TextColumn(width="large"),
         },
     )

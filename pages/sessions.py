@@ -48,21 +48,21 @@ config = {
         "Start", format=TIME_FORMAT, help=f"Start in {shown_in}"
     ),
     "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT, help=f"End in {shown_in}"),
-    "Zone": st.column_config.TextColumn("Zone", help="Zone of Start and End: abbr. (offset)"),
+    "Zone": st.column_config.TextColumn(
+        "Zone", width=95, help="Zone of Start and End: abbr. (offset)"
+    ),
     "Start (UTC)": st.column_config.DatetimeColumn("Start (UTC)", format=TIME_FORMAT + " [UTC]"),
     "Own zone start": st.column_config.DatetimeColumn(
         "Own zone start", format=TIME_FORMAT, help="Start in the session's own time zone"
     ),
     "Own zone": st.column_config.TextColumn("Own zone", width="medium"),
-    "Title": st.column_config.TextColumn("Title", width="large"),
     "Capacity": st.column_config.NumberColumn("Capacity", help="Empty when no limit is set"),
     "Fill": ui.percent_column("Fill", help="Enrolled ÷ capacity; over 100% is overbooked"),
     "Session key": st.column_config.TextColumn("Session key", width="small"),
 }
+# On screen the table leads with when, what, who and the seats (ui.table_with_download orders
+# it); End, the UTC and own-zone readings, location and key follow.
 table = sessions_table(rows, view.tz, with_utc=True)
-# What a coordinator scans first (when, what, who, where) leads; the other readings follow.
-lead = ["Start", "End", "Zone", "Title", "Tutor", "Location", "Start (UTC)", "Own zone start"]
-table = table[lead + [c for c in table.columns if c not in lead]]
 ui.table_with_download(
     table,
     name="sessions",
@@ -80,34 +80,41 @@ st.caption(
 st.subheader("More exports of these sessions")
 f = view.filters
 cols = st.columns(4)
+# Short labels fit four buttons in a row at 1024 px; each one's help says what it holds.
 for col, name, what in (
     (cols[0], "trainings", "One row per training"),
     (cols[1], "tutors", "One row per tutor"),
 ):
     col.download_button(
-        f"Download {name} CSV",
+        f"{name.capitalize()} CSV",
         data=ui.deferred(lambda n=name: to_csv_bytes(view_frame(rows, n, view.tz)), len(rows)),
         file_name=export_file_name(name, f.date_from, f.date_to),
         mime="text/csv",
         key=f"sessions_{name}_csv",
         icon=":material/download:",
         on_click="ignore",
-        help=f"{what}, over the {len(rows):,} sessions above",
+        help=f"Download the {name} CSV: {what.lower()}, over the {len(rows):,} sessions above",
     )
 cols[2].download_button(
-    "Download calendar (.ics)",
+    ".ics",
     data=ui.deferred(lambda: sessions_ics(rows), len(rows)),
     mime="text/calendar",
     file_name=export_file_name("sessions", f.date_from, f.date_to, ext="ics"),
     key="sessions_ics",
     icon=":material/event:",
     on_click="ignore",
-    help="Import into Outlook or Google Calendar; re-importing updates the same events",
+    help="Download the sessions as a calendar (.ics) for Outlook or Google Calendar; "
+    "re-importing updates the same events",
 )
 # A large workbook takes seconds to build, so it is built on request rather than every rerun.
-if cols[3].button("Prepare Excel workbook", key="sessions_xlsx_prepare", icon=":material/grid_on:"):
+if cols[3].button(
+    "Excel",
+    key="sessions_xlsx_prepare",
+    icon=":material/grid_on:",
+    help="Prepare an Excel workbook of these sessions, then download it",
+):
     st.download_button(
-        "Download Excel workbook",
+        "Download the Excel workbook",
         data=sessions_workbook(rows, view.tz),
         mime=XLSX_MIME,
         file_name=export_file_name("sessions", f.date_from, f.date_to, ext="xlsx"),

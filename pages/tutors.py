@@ -10,6 +10,7 @@ from lu_data.analyses.tutors import (
     ALL_TRAININGS,
     ALL_TUTORS,
     HEATMAP_MAX_TUTORS,
+    clash_rows,
     double_bookings_export,
     double_bookings_table,
     sessions_by_training,
@@ -60,7 +61,7 @@ ui.render_cards(
             help="Hours taught on each local day a session runs, not elapsed time",
         ),
         ui.Card(
-            "Double-booked sessions",
+            "Double-booked sessions",  # sessions, not pairs: a pair holds two
             f"{int(team['Conflicts'].sum()):,}",
             help="Sessions that overlap another session of the same tutor, to the minute",
         ),
@@ -77,9 +78,17 @@ else:
         f"{len(pairs):,} overlapping pair{plural} of sessions for {who}: both are listed below.",
         icon=":material/event_busy:",
     )
-    clash_config = {"Overlap (min)": st.column_config.NumberColumn("Overlap", format="%d min")}
+    # Two rows per clash (session A, then B) keep both sessions on screen at 1024 px; the tutor,
+    # the same on both rows, comes last.
+    clash_config = {
+        "Clash": st.column_config.NumberColumn("#", width=36),
+        "When": st.column_config.TextColumn("When", width=225),
+        "Title": st.column_config.TextColumn("Title", width=140),
+        "Overlap (min)": st.column_config.NumberColumn("Overlap", format="%d min", width=70),
+        "Tutor": st.column_config.TextColumn("Tutor", width=90),
+    }
     ui.table_with_download(
-        ui.memo(view, double_bookings_table, pairs, mine, view.tz),
+        ui.memo(view, clash_rows, ui.memo(view, double_bookings_table, pairs, mine, view.tz)),
         name="double-bookings",
         key="tutors_clashes",
         view=view,

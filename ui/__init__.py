@@ -13,7 +13,7 @@ from ui.choices import (
     tutor_picker,
 )
 from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
-from ui.metrics import NARROW_CARD_WIDTH, Card, render_cards, seat_cards
+from ui.metrics import NARROW_CARD_WIDTH, Card, Drill, render_cards, render_drills, seat_cards
 from ui.sidebar import searched_options, start_page
 from ui.tables import (
     deferred,
@@ -30,6 +30,7 @@ __all__ = [
     "calendar_day",
     "calendar_from_link",
     "Card",
+    "Drill",
     "NARROW_CARD_WIDTH",
     "SOURCE_DEMO",
     "deferred",
@@ -39,6 +40,7 @@ __all__ = [
     "page_choice",
     "percent_column",
     "render_cards",
+    "render_drills",
     "render_projected_risk",
     "render_risk_digest",
     "render_status_legend",

@@ -9,6 +9,10 @@ import streamlit as st
 
 from lu_data.analyses.capacity import NO_LIMIT_LEARNERS, CapacityKpis
 from lu_data.model.fill_status import percent_text
+from ui.menu import PAGES
+from ui.sidebar import QP_MULTI, shared_query_params
+
+QP_STATUS = QP_MULTI["filter_statuses"]
 
 # Wide enough for "1,514,480" and "Tutor double-bookings"; four fit beside the sidebar at
 # 1400 px and two at 1024 px. Equal columns cut such numbers to "1,51…" at 1024 px.
@@ -42,6 +46,40 @@ def render_cards(cards: Sequence[Card], *, width: int = CARD_WIDTH) -> None:
                 border=True,
                 width=width,
                 height="stretch",
+            )
+
+
+@dataclass(frozen=True)
+class Drill:
+    """A link from a card to the sessions it counts: a page, and fill statuses to filter on.
+
+    The link carries the view's shared filters; statuses replace the status filter.
+    """
+
+    label: str
+    page: str
+    statuses: tuple[str, ...] = ()
+
+
+def drill_params(drill: Drill) -> dict[str, list[str]]:
+    """The query string of a drill-down link: this view's filters, with its statuses."""
+    params = shared_query_params()
+    if drill.statuses:
+        params[QP_STATUS] = list(drill.statuses)
+    return params
+
+
+def render_drills(drills: Sequence[Drill]) -> None:
+    """The cards' drill-down links in one wrapping row, each with its page's icon."""
+    icons = {page.script: page.icon for page in PAGES}
+    with st.container(horizontal=True, wrap=True):
+        for drill in drills:
+            st.page_link(
+                drill.page,
+                label=drill.label,
+                icon=icons.get(drill.page),
+                query_params=drill_params(drill),
+                width="content",
             )
 
 

@@ -10,7 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from lu_data.analyses.capacity import AT_RISK_BELOW
-from lu_data.analyses.display_tables import risk_lines, soonest_rows
+from lu_data.analyses.display_tables import (
+    PROJECTED,
+    SEATS,
+    decision_first,
+    risk_lines,
+    soonest_rows,
+)
 from lu_data.analyses.forecast import PROJECTED_RISK_TEXT, pace_table
 from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
 from lu_data.model.fill_status import PERCENT_DECIMALS
@@ -19,7 +25,7 @@ from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 from lu_data.model.selection import is_in
 from ui.view import View, memo, view_projections
 
-DATETIME_FORMAT = "ddd D MMM YYYY, HH:mm"
+DATETIME_FORMAT = "YYYY-MM-DD HH:mm"  # as narrow as a full date and time gets (~116 px)
 MAX_TABLE_ROWS = 1_000  # more rows cost seconds to send and nobody scrolls them; CSV has all
 DEFER_DOWNLOAD_ROWS = 5_000  # above this, exports are built on click, not on every rerun
 DIGEST_ROWS = 8  # at-risk sessions an overview lists before "show all"
@@ -29,6 +35,18 @@ FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate", "Fill today", "Projected fill"
 # Streamlit's "percent" shows up to two decimals ("55.98%") unless a step fixes them: a step of
 # 0.01 on a fraction is a whole percent, the one format of lu_data.model.fill_status.
 PERCENT_STEP = 10.0 ** -(PERCENT_DECIMALS + 2)
+# Beside the sidebar at 1024 px a table gets about 560 px: Start (~116), Zone, a bounded Title,
+# Tutor and Seats fit in it. Titles run to 200 characters; a click on a cell shows one whole.
+TITLE_WIDTH = 150
+TEXT_WIDTHS = {"Zone": 95, "Tutor": 100, SEATS: 95, PROJECTED: 95}
+TEXT_HELP = {
+    "Title": "Click a cell to read a long title whole",
+    SEATS: "Enrolled/capacity · fill today",
+    PROJECTED: "Projected enrolled/capacity · projected fill at start",
+}
+NARROW_COLUMNS = {"Enrolled", "Capacity", "Seats left", "Projected enrolled"}
+ROW_HEIGHT = 35  # the data grid's row (and header) height in pixels
+MAX_TABLE_HEIGHT = 420  # taller tables scroll inside the grid
 
 
 def render_projected_risk(view: View, *, key: str, digest: bool = False) -> bool:
@@ -135,9 +153,22 @@ def default_column_config(table: pd.DataFrame) -> dict[str, Any]:
             config[col] = st.column_config.DatetimeColumn(col, format=DATETIME_FORMAT)
         elif col in FILL_COLUMNS:
             config[col] = percent_column(col)
+        elif col in NARROW_COLUMNS:
+            config[col] = st.column_config.NumberColumn(col, format="localized", width="small")
         elif pd.api.types.is_integer_dtype(dtype) and not IDENTIFIER_COLUMN.search(str(col)):
             config[col] = st.column_config.NumberColumn(col, format="localized")
+        elif col == "Title":
+            config[col] = st.column_config.TextColumn(col, width=TITLE_WIDTH, help=TEXT_HELP[col])
+        elif col in TEXT_WIDTHS:
+            config[col] = st.column_config.TextColumn(
+                col, width=TEXT_WIDTHS[col], help=TEXT_HELP.get(col)
+            )
     return config
+
+
+def table_height(rows: int, cap: int = MAX_TABLE_HEIGHT) -> int:
+    """Pixels for a grid of this many rows and its header, capped: a short result stays short."""
+    return min(cap, ROW_HEIGHT * (rows + 1) + 3)
 
 
 def table_with_download(
@@ -152,13 +183,20 @@ def table_with_download(
 ) -> None:
     """A table and a CSV download of exactly its rows (csv_frame when the export shape differs).
 
+    On screen, session tables lead with their decision columns (start, zone, title, tutor, the
+    numbers) and the grid is as tall as its rows, up to `height` (MAX_TABLE_HEIGHT when not
+    given); the CSV keeps the table's own columns.
     Very long tables show their first MAX_TABLE_ROWS rows (the CSV keeps every row), and their
     CSV is built when the button is pressed rather than on every rerun.
     """
-    config = {**default_column_config(table), **(column_config or {})}
-    shown = table.head(MAX_TABLE_ROWS)
+    shown = decision_first(table.head(MAX_TABLE_ROWS))
+    config = {**default_column_config(shown), **(column_config or {})}
     st.dataframe(
-        shown, hide_index=True, column_config=config, key=f"{key}_table", height=height or "auto"
+        shown,
+        hide_index=True,
+        column_config=config,
+        key=f"{key}_table",
+        height=table_height(len(shown), height or MAX_TABLE_HEIGHT),
     )
     if len(table) > len(shown):
         st.caption(
@@ -175,15 +213,16 @@ def csv_download(
     view: View,
     csv_frame: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
 ) -> None:
-    """The Download CSV button of a table: exactly its rows, or csv_frame when given."""
+    """The CSV button of a table: exactly its rows, or csv_frame when given."""
 
     def build() -> bytes:
         frame = csv_frame() if callable(csv_frame) else csv_frame
         return to_csv_bytes(table if frame is None else frame)
 
     st.download_button(
-        "Download CSV",
+        "CSV",
         data=deferred(build, len(table)),
+        help=f"Download these {len(table):,} rows as CSV (UTF-8, opens in Excel)",
         key=f"{key}_csv",
         mime="text/csv",
         icon=":material/download:",

@@ -31,6 +31,63 @@ SESSION_TABLE_COLUMNS = [
     "Session key",
 ]
 
+# What a coordinator decides from, left to right: when (start, zone), what, who, then the
+# numbers to act on. Every other column keeps its order after these.
+SEATS = "Seats"  # "12/20 · 60%": enrolled/capacity and fill in one narrow column, on screen only
+PROJECTED = "Projected"  # "16/20 · 80%": projected enrolled/capacity and projected fill, alike
+DECISION_COLUMNS = [
+    "Start",
+    "Zone",
+    "Title",
+    "Tutor",
+    SEATS,
+    PROJECTED,
+    "Projected fill",
+    "Projected enrolled",
+    "Enrolled",
+    "Capacity",
+    "Fill",
+    "Fill today",
+    "Seats left",
+    "Status",
+]
+
+
+def decision_first(table: pd.DataFrame) -> pd.DataFrame:
+    """A table of sessions as drawn: DECISION_COLUMNS first, the rest after, in their order.
+
+    Beside the sidebar at 1024 px a table has about 560 px: start, zone, a bounded title, the
+    tutor and one "Seats" column ("12/20 · 60%", from Enrolled, Capacity and Fill or Fill
+    today) fit there, with "Projected" beside it in a fill-pace table; the separate numbers
+    follow. Only tables of sessions (those with a
+    Start) change; roll-ups keep their own order. Exports keep theirs: this is for the screen.
+    """
+    if "Start" not in table.columns:
+        return table
+    fill = "Fill" if "Fill" in table.columns else "Fill today"
+    if {"Enrolled", "Capacity", fill} <= set(table.columns):
+        table = table.assign(
+            **{SEATS: seats_fill_text(table["Enrolled"], table["Capacity"], table[fill])}
+        )
+    if {"Projected enrolled", "Projected fill", "Capacity"} <= set(table.columns):
+        projected = seats_fill_text(
+            table["Projected enrolled"], table["Capacity"], table["Projected fill"]
+        )
+        table = table.assign(
+            **{PROJECTED: projected.where(table["Projected enrolled"].notna(), "n/a")}
+        )
+    lead = [c for c in DECISION_COLUMNS if c in table.columns]
+    return table[lead + [c for c in table.columns if c not in lead]]
+
+
+def seats_fill_text(enrolled: pd.Series, capacity: pd.Series, fill: pd.Series) -> pd.Series:
+    """ "12/20 · 60%" per session; "12 · no limit" when no capacity is set."""
+    taken = enrolled.astype("Float64").fillna(0).round().astype("Int64").astype("str")
+    cap = capacity.astype("Float64").round().astype("Int64").astype("str")
+    percent = (fill.astype("Float64") * 100).round().astype("Int64").astype("str") + "%"
+    limited = (taken + "/" + cap + " · " + percent).astype("object")
+    return limited.where(capacity.notna(), taken + " · no limit").astype("str")
+
 
 def sessions_table(
     sessions: pd.DataFrame, tz: str = SESSION_ZONE, *, with_utc: bool = False

@@ -128,3 +128,12 @@ def conflict_counts(pairs: pd.DataFrame) -> pd.Series:
         ]
     ).drop_duplicates()
     return keys.groupby("tutor_key").size()
+
+
+def double_booked_sessions(pairs: pd.DataFrame) -> int:
+    """Sessions in at least one clash (per tutor), as the Tutors page counts them.
+
+    Pairs and sessions differ: three pairs can hold six sessions, or four when one session
+    overlaps three others.
+    """
+    return int(conflict_counts(pairs).sum())

@@ -14,6 +14,7 @@ from lu_data.model.portals import with_portal_names
 from lu_data.model.rollups import NO_TUTOR_KEY, count_tutors, tutor_keys, tutors_frame
 from lu_data.model.schema import (
     CLASH_DTYPES,
+    CLASH_ROWS_DTYPES,
     DOUBLE_BOOKING_EXPORT_DTYPES,
     NO_TUTOR,
     TEAM_DTYPES,
@@ -244,6 +245,32 @@ def double_bookings_table(
             "When (B)": span_text(b),
         }
     )
+
+
+def clash_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """A double_bookings_table stacked for a narrow screen: session A then B, one row each.
+
+    Side by side, two titles and two times need twice the width a 1024 px screen leaves beside
+    the sidebar; stacked, each clash is two short rows numbered alike.
+    """
+    if table.empty:
+        return empty_frame(CLASH_ROWS_DTYPES)
+    clash = pd.Series(np.arange(1, len(table) + 1), dtype="int64")
+    sides = [
+        pd.DataFrame(
+            {
+                "Clash": clash,
+                "When": table[f"When ({side})"].reset_index(drop=True),
+                "Title": table[f"Session {side}"].reset_index(drop=True),
+                "Overlap (min)": table["Overlap (min)"].reset_index(drop=True),
+                "Tutor": table["Tutor"].reset_index(drop=True),
+                "_side": order,
+            }
+        )
+        for order, side in enumerate("AB")
+    ]
+    stacked = pd.concat(sides, ignore_index=True).sort_values(["Clash", "_side"], kind="stable")
+    return stacked.drop(columns="_side").reset_index(drop=True)
 
 
 def double_bookings_export(

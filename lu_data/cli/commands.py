@@ -156,8 +156,9 @@ def run_check(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(check_text(source))
         return 0
-    report = _load(args).quality
-    sys.stdout.write(report.to_json() if args.json else report.check_text())
+    portal = _load(args)
+    report = portal.quality
+    sys.stdout.write(report.to_json(portal.sessions) if args.json else report.check_text())
     return 0
 
 

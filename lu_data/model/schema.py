@@ -327,6 +327,16 @@ CLASH_DTYPES: FrameSchema = frame_schema(
         "When (B)": "str",
     }
 )
+# The clashes on screen, stacked: each clash's two sessions on two rows, so both fit at 1024 px.
+CLASH_ROWS_DTYPES: FrameSchema = frame_schema(
+    {
+        "Clash": "int64",
+        "When": "str",
+        "Title": "str",
+        "Overlap (min)": "int64",
+        "Tutor": "str",
+    }
+)
 # The clashes for CSV: every time is ISO 8601 text.
 DOUBLE_BOOKING_EXPORT_DTYPES: FrameSchema = frame_schema(
     {

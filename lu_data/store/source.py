@@ -73,7 +73,7 @@ def load_store_source(url: str, portals: Sequence[str] | None = None) -> Portal:
 
 def check_summary(source: StoreSource) -> dict[str, Any]:
     """`check --json` of a store: the combined report's keys as totals, then each portal's."""
-    out = source.portal.quality.to_dict()
+    out = source.portal.quality.to_dict(source.portal.sessions)
     out["portals"] = []
     for name, snap in source.snapshots.items():
         out["portals"].append(

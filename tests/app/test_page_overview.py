@@ -10,7 +10,7 @@ import pandas as pd
 
 from lu_data.analyses.capacity import capacity_kpis, weekly_capacity
 from lu_data.analyses.display_tables import RISK_TITLE_CHARS, risk_lines
-from lu_data.analyses.double_bookings import double_bookings
+from lu_data.analyses.double_bookings import double_booked_sessions, double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
 from tests.support import (
     ANCHOR,
@@ -53,10 +53,41 @@ def test_overview_shows_title_banner_and_kpis(app):
     assert shown["Seats offered"] == f"{kpi.seats_offered:,}"
     assert shown["Seats taken"] == f"{kpi.seats_taken:,}"
     assert shown["No-limit learners"] == f"{kpi.no_limit_learners:,}"
-    assert shown["Tutor double-bookings"] == str(len(double_bookings(sessions)))
+    pairs = double_bookings(sessions)
+    assert shown["Double-booking pairs"] == str(len(pairs))
+    card = next(m for m in at.metric if m.label == "Double-booking pairs")
+    assert card.delta == f"{double_booked_sessions(pairs):,} sessions"  # pairs, and sessions
+    warnings = next(m for m in at.metric if m.label == "Data-quality warnings")
+    assert warnings.delta == "whole source"
     full = next(m for m in at.metric if m.label == "Full")
     assert full.value == f"{kpi.full:,}"
     assert full.delta == f"{kpi.overbooked:,} overbooked"
+
+
+def drill_links(at) -> dict[str, tuple[str, str]]:
+    """The cards' drill-down links (before the menu's): label -> (page, query string)."""
+    menu = {"Overview", "Capacity", "Calendar", "Tutors", "Fill pace & forecast"}
+    menu |= {"Sessions & export", "Data quality"}
+    return {
+        link.proto.label: (link.proto.page, link.proto.query_string)
+        for link in at.get("page_link")
+        if link.proto.label not in menu
+    }
+
+
+def test_cards_open_the_sessions_they_count(app):
+    """Full, overbooked, at risk, double-bookings and warnings each link to their view."""
+    at = app(status=["healthy", "full"], tz="UTC").run()
+    assert not at.exception
+    links = drill_links(at)
+    shared = "source=demo&from=2026-11-27&to=2027-01-22&tz=UTC"
+    assert links == {
+        "Full sessions": ("sessions", f"{shared}&status=full"),
+        "Overbooked sessions": ("sessions", f"{shared}&status=overbooked"),
+        "At-risk sessions": ("pace", f"{shared}&status=healthy&status=full"),
+        "Double-bookings": ("tutors", f"{shared}&status=healthy&status=full"),
+        "Data-quality warnings": ("quality", f"{shared}&status=healthy&status=full"),
+    }
 
 
 def test_fill_rate_card_is_seats_taken_over_the_seats_offered_beside_it(app):

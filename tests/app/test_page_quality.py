@@ -70,15 +70,32 @@ def test_demo_warnings_and_skipped_types_are_tables_with_csv(app, media, demo_po
     assert dict(zip(counts["Code"], counts["Sessions"], strict=True)) == dict(
         zip(report.warning_counts()["code"], report.warning_counts()["count"], strict=True)
     )
-    warnings = table(at, "Record", "Where", "Session key")
+    warnings = table(at, "Title", "Start (local)", "Tutor", "Code", "Message", "Record")
     assert len(warnings) == len(report.warnings) == 39
     skipped = table(at, "Module type")
     assert dict(zip(skipped["Module type"], skipped["Records"], strict=True)) == (
         report.skipped_types
     )
     data, name = download(at, media, "quality_warnings_csv")
-    assert data == to_csv_bytes(warnings)
+    # the CSV keeps its columns (the finding and where it is); the screen adds the session
+    kept = ["Record", "Where", "Session key", "Code", "Message"]
+    assert data == to_csv_bytes(warnings[kept])
     assert name == "ilt-quality-warnings-all-all.csv"  # the whole source, not the date filter
+
+
+def test_warnings_name_their_sessions_title_local_start_and_tutor(app, demo_portal):
+    """A coordinator can find each warned session in LearnUpon: title, local start, tutor."""
+    at = app(PAGE).run()
+    warnings = table(at, "Title", "Start (local)", "Tutor")
+    sessions = demo_portal.sessions.set_index("session_key")
+    first = warnings.iloc[0]
+    session = sessions.loc[first["Session key"]]
+    assert first["Title"] == session["title"]
+    assert first["Tutor"] == session["tutor_name"]
+    assert first["Start (local)"] == (
+        f"{session['start_local']:%Y-%m-%d %H:%M} {session['tz_abbr']} ({session['utc_offset']})"
+    )
+    assert (warnings["Title"] != "").all() and (warnings["Start (local)"] != "").all()
 
 
 def test_json_download_is_lu_data_check_json(app, media, capsys):
@@ -168,4 +185,4 @@ def test_counts_get_thousands_separators_and_record_numbers_do_not(app):
         return {name: config.get(name, {}).get("type_config", {}).get("format") for name in config}
 
     assert formats("Code", "Meaning").get("Sessions") == "localized"
-    assert formats("Record", "Where", "Session key").get("Record") != "localized"
+    assert formats("Title", "Start (local)", "Tutor").get("Record") != "localized"

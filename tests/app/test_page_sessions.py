@@ -13,6 +13,7 @@ from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.exports.csv import sessions_export, to_csv_bytes, view_frame
 from tests.support import ANCHOR, download, open_page
+from ui.tables import MAX_TABLE_HEIGHT, TITLE_WIDTH, table_height
 
 PAGE = "pages/sessions.py"
 TO = date(2027, 1, 22)
@@ -64,7 +65,27 @@ def test_full_table_has_utc_and_local_times_and_a_row_count(app, demo_sessions):
     expected = sessions_table(view, "local", with_utc=True)
     for col in ("Start", "Start (UTC)", "Own zone start", "Zone", "Own zone", "Session key"):
         assert list(shown[col]) == list(expected[col]), col
-    assert list(shown.columns[:3]) == ["Start", "End", "Zone"]
+    # when, what, who and the seats lead; the other readings follow
+    lead = ["Start", "Zone", "Title", "Tutor", "Seats", "Enrolled", "Capacity", "Fill"]
+    assert list(shown.columns[: len(lead)]) == lead
+    assert json.loads(at.dataframe[0].proto.columns)["Title"]["width"] == TITLE_WIDTH
+
+
+def test_a_short_result_draws_a_short_grid():
+    """Two rows get a grid of about three rows' height, thousands a capped one."""
+    assert table_height(2) < 120
+    assert table_height(0) < table_height(1) < table_height(2)
+    assert table_height(100_000) == MAX_TABLE_HEIGHT
+    assert table_height(100_000, cap=560) == 560
+
+
+def test_export_labels_are_short_with_help(app):
+    """The export buttons fit at 1024 px: a word each, what they hold in their help."""
+    at = app(PAGE).run()
+    buttons = {b.proto.label: b.proto.help for b in at.get("download_button")}
+    assert set(buttons) == {"CSV", "Trainings CSV", "Tutors CSV", ".ics"}
+    assert all(buttons.values())
+    assert at.button(key="sessions_xlsx_prepare").label == "Excel"
 
 
 def test_columns_are_formatted(app):

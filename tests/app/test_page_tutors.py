@@ -11,6 +11,7 @@ import pytest
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.tutors import (
+    clash_rows,
     double_bookings_export,
     double_bookings_table,
     sessions_by_training,
@@ -58,14 +59,22 @@ def test_default_view_metrics_match_lu_data(app, demo_sessions):
 
 
 def test_double_bookings_list_both_sessions_with_zoned_times(app, demo_sessions, media):
-    """Each clash shows both titles, both times with their zone and the overlap; CSV matches."""
+    """Each clash shows both titles, both times with their zone and the overlap; CSV matches.
+
+    Stacked, two short rows per clash, so both sessions fit beside the sidebar at 1024 px.
+    """
     at = open_page(app, PAGE)
     view = filter_sessions(demo_sessions, DEFAULT)
     pairs = double_bookings(view)
-    shown = table(at, "Tutor", "Overlap (min)")
-    expected = double_bookings_table(pairs, view, "local")
+    shown = table(at, "Clash", "When", "Title", "Overlap (min)")
+    side_by_side = double_bookings_table(pairs, view, "local")
+    expected = clash_rows(side_by_side)
     pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected, check_dtype=False)
-    assert shown["When (A)"].str.contains(r"[A-Z]+ \([+-]\d\d:\d\d\)$").all()
+    assert len(shown) == 2 * len(pairs)
+    first = shown.loc[shown["Clash"] == 1]
+    assert list(first["Title"]) == list(side_by_side.iloc[0][["Session A", "Session B"]])
+    assert list(first["When"]) == list(side_by_side.iloc[0][["When (A)", "When (B)"]])
+    assert shown["When"].str.contains(r"[A-Z]+ \([+-]\d\d:\d\d\)$").all()
     assert any("3 overlapping pairs" in e.value for e in at.warning)
     data, name = download(at, media, "tutors_clashes_csv")
     assert data == to_csv_bytes(double_bookings_export(pairs, view, "local"))
@@ -108,10 +117,10 @@ def test_picking_a_tutor_narrows_every_section(app, demo_sessions):
     mine = sessions_of_tutor(filter_sessions(demo_sessions, DEFAULT), CLASHING_TUTOR)
     shown = {m.label: m.value for m in at.metric}
     assert (shown["Tutors"], shown["Sessions"]) == ("1", str(len(mine)))
-    assert len(table(at, "Tutor", "Overlap (min)")) == 1
+    assert len(table(at, "Clash", "When")) == 2  # one clash: its two sessions
     summary = table(at, "Training", "Sessions")
     assert list(summary["Training"]) == list(training_summary(mine, "local")["Training"])
-    assert len(table(at, "Start", "End", "Zone")) == len(mine)
+    assert len(table(at, "Start", "Zone", "Title", "Tutor")) == len(mine)
     assert any("Sessions of Elsa Bouvier" in s.value for s in at.subheader)
 
 
@@ -120,7 +129,7 @@ def test_sessions_grouped_by_training_and_one_training_on_demand(app, demo_sessi
     at = open_page(app, PAGE)
     view = filter_sessions(demo_sessions, DEFAULT)
     grouped = sessions_by_training(view)
-    shown = table(at, "Start", "End", "Zone")
+    shown = table(at, "Start", "Zone", "Title", "Tutor")
     assert list(shown["Session key"]) == list(grouped["session_key"])
     # abbreviation with offset, or the offset alone where the abbreviation is one ("UTC+04:00")
     assert shown["Zone"].str.fullmatch(r"\S+ \([+-]\d\d:\d\d\)|UTC([+-]\d\d:\d\d)?").all()
@@ -129,7 +138,9 @@ def test_sessions_grouped_by_training_and_one_training_on_demand(app, demo_sessi
     assert not at.exception
     assert at.query_params["sessions_of"] == key
     rows = sessions_by_training(view, key)
-    assert list(table(at, "Start", "End", "Zone")["Session key"]) == list(rows["session_key"])
+    assert list(table(at, "Start", "Zone", "Title", "Tutor")["Session key"]) == list(
+        rows["session_key"]
+    )
     data, name = download(at, media, "tutors_sessions_csv")
     assert data == to_csv_bytes(sessions_export(rows, "local"))
     assert name == f"ilt-tutor-sessions-{RANGE}.csv"
@@ -141,7 +152,7 @@ def test_tutor_without_clashes_shows_success_state(app):
     at.selectbox(key="tutors_pick").set_value("user:310002").run()  # Sofia López
     assert not at.exception
     assert any("No double-bookings" in s.value for s in at.success)
-    assert not any("Session A" in d.value.columns for d in at.dataframe)
+    assert not any("Clash" in d.value.columns for d in at.dataframe)
 
 
 def test_display_zone_switch_changes_clash_times(app, demo_sessions):
@@ -153,11 +164,10 @@ def test_display_zone_switch_changes_clash_times(app, demo_sessions):
     view = filter_sessions(
         demo_sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22), tz="America/New_York")
     )
-    shown = table(at, "Tutor", "Overlap (min)")
-    expected = double_bookings_table(double_bookings(view), view, "America/New_York")
-    assert list(shown["When (A)"]) == list(expected["When (A)"])
-    assert shown["When (A)"].str.endswith("EST (-05:00)").all()
-    assert shown["When (B)"].str.endswith("EST (-05:00)").all()
+    shown = table(at, "Clash", "When")
+    expected = clash_rows(double_bookings_table(double_bookings(view), view, "America/New_York"))
+    assert list(shown["When"]) == list(expected["When"])
+    assert shown["When"].str.endswith("EST (-05:00)").all()
 
 
 def test_query_params_restore_tutor_and_zone(app, demo_sessions):
@@ -165,8 +175,8 @@ def test_query_params_restore_tutor_and_zone(app, demo_sessions):
     at = open_page(app, PAGE, tutor=CLASHING_TUTOR, tz="UTC")
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Tutors"] == "1"
-    shown = table(at, "Tutor", "Overlap (min)")
-    assert shown["When (A)"].str.endswith(" UTC").all()
+    shown = table(at, "Clash", "When")
+    assert shown["When"].str.endswith(" UTC").all()
     assert at.selectbox(key="tutors_pick").value == CLASHING_TUTOR  # the sidebar's tutor
     assert any("Sessions of Elsa Bouvier" in s.value for s in at.subheader)
 

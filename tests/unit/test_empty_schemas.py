@@ -46,6 +46,10 @@ RESULTS: dict[str, tuple[Result, schema.FrameSchema | None]] = {
         lambda s: tutors.double_bookings_table(double_bookings(s), s),
         schema.CLASH_DTYPES,
     ),
+    "clash_rows": (
+        lambda s: tutors.clash_rows(tutors.double_bookings_table(double_bookings(s), s)),
+        schema.CLASH_ROWS_DTYPES,
+    ),
     "double_bookings_export": (
         lambda s: tutors.double_bookings_export(double_bookings(s), s),
         schema.DOUBLE_BOOKING_EXPORT_DTYPES,
