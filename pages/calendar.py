@@ -5,6 +5,7 @@ from streamlit_calendar import calendar
 
 import ui
 from lu_data.analyses.calendar_events import (
+    CALENDAR_CSS,
     CALENDAR_VIEWS,
     DEFAULT_VIEW,
     MAX_EVENTS,
@@ -12,6 +13,8 @@ from lu_data.analyses.calendar_events import (
     calendar_options,
     calendar_window,
     clicked_session_key,
+    grid_zone,
+    outside_range_events,
     session_details,
     sessions_days,
 )
@@ -20,14 +23,6 @@ from lu_data.exports.ics import sessions_ics
 from lu_data.figures.schedule import TIMELINE_BY, TOP_ROWS, timeline_figure, timeline_frame
 from lu_data.model.display_zone import zone_label
 from lu_data.model.time_text import date_text
-
-# Card-like event blocks; FullCalendar's defaults are tuned for a white page with no chrome.
-CALENDAR_CSS = """
-.fc-event { font-size: 0.78rem; cursor: pointer; }
-.fc-daygrid-event .fc-event-time { flex-shrink: 0; }
-.fc-daygrid-event .fc-event-title { overflow: hidden; text-overflow: ellipsis; }
-.fc-toolbar-title { font-size: 1.25rem; }
-"""
 
 view = ui.start_page("Calendar")
 sessions = view.sessions
@@ -40,10 +35,12 @@ mode = st.segmented_control(
     format_func=CALENDAR_VIEWS.__getitem__,
 )
 mode = mode or DEFAULT_VIEW
-window = ui.memo(view, calendar_window, sessions, view.tz)
+# Week and day views put every session on one clock; month and list keep the sidebar's zone.
+tz = grid_zone(mode, view.tz, getattr(st.context, "timezone", None))
+window = ui.memo(view, calendar_window, sessions, tz)
 if len(window.sessions) < len(sessions):
     # Too many to draw at once: page through whole days instead of silently cutting off.
-    days = ui.memo(view, sessions_days, sessions, view.tz)
+    days = ui.memo(view, sessions_days, sessions, tz)
     if st.session_state.get("calendar_from") not in days:
         st.session_state.pop("calendar_from", None)  # the filters moved past the picked day
     ui.calendar_from_link("calendar_from", days)  # a linked ?date= opens the page holding it
@@ -53,13 +50,19 @@ if len(window.sessions) < len(sessions):
         key="calendar_from",
         format_func=date_text,
     )
-    window = ui.memo(view, calendar_window, sessions, view.tz, shown_from)
+    window = ui.memo(view, calendar_window, sessions, tz, shown_from)
 paged = len(window.sessions) < len(sessions)
-events = ui.memo(view, calendar_events, window.sessions, view.tz)
-st.caption(
-    f"Times in {zone_label(view.tz)}; each event also names the zone it runs in. "
-    "Click an event for its details."
-)
+events = ui.memo(view, calendar_events, window.sessions, tz)
+if tz != view.tz:
+    st.caption(
+        f"Week and day views show times in {zone_label(tz)} so sessions that run together "
+        "sit together; each event also names the zone it runs in. Click an event for its details."
+    )
+else:
+    st.caption(
+        f"Times in {zone_label(tz)}; each event also names the zone it runs in. "
+        "Click an event for its details."
+    )
 ui.render_status_legend()
 if paged:
     span = (
@@ -84,12 +87,13 @@ if first_day is not None and last_day is not None:  # the day shown, in the URL 
     )
 start = shown or first_day or events[0]["start"][:10]
 state = calendar(
-    events=events,
-    options=calendar_options(mode, first_day, last_day, view.today, shown),
+    # Days outside the range (or the page of days shown) are shaded, one by one.
+    events=events + outside_range_events(mode, first_day, last_day),
+    options=calendar_options(mode, shown or first_day, view.today),
     custom_css=CALENDAR_CSS,
     # eventsSet/dateClick would rerun the script on every render; only clicks matter here.
     callbacks=["eventClick"],
-    key=f"calendar_{mode}_{start}_{view.tz}",
+    key=f"calendar_{mode}_{start}_{tz}",
 )
 
 st.download_button(

@@ -9,11 +9,13 @@ from typing import Any
 import pandas as pd
 
 from lu_data.analyses.display_tables import sessions_table
-from lu_data.model.display_zone import display_times
+from lu_data.model.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
 from lu_data.model.fill_status import percent_text
-from lu_data.model.palette import LIGHT_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
+from lu_data.model.palette import DIVIDER_COLOR, LIGHT_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
 from lu_data.model.schema import DETAILS_DTYPES, NO_TUTOR, STATUS_LABELS, UNTITLED, empty_frame
 from lu_data.model.session_text import location_labels, seats_text, start_texts
+from lu_data.model.time_text import day_text
+from lu_data.model.timezones import is_valid_zone
 
 # The browser draws every event as DOM nodes: more than this many makes the page crawl.
 MAX_EVENTS = 1000  # about 0.8 MB of event JSON: the page stays under 1 MB
@@ -25,12 +27,27 @@ CALENDAR_VIEWS: dict[str, str] = {
     "listMonth": "List",
 }
 DEFAULT_VIEW = "dayGridMonth"
+# Views that lay sessions on one clock: side by side means "at the same time" there.
+TIME_GRID_VIEWS = ("timeGridWeek", "timeGridDay")
 ISO_WALL = "%Y-%m-%dT%H:%M:%S"
 HOUR_FORMAT = {"hour": "2-digit", "minute": "2-digit", "hour12": False}
 DAY_HEADER = {"weekday": "short", "day": "numeric", "month": "short"}
 # British English: day before month, no comma ("Tue 1 Dec", "1 – 7 Dec 2026"), as on every
 # other page; FullCalendar formats its dates through the browser's Intl in this locale.
 CALENDAR_LOCALE = "en-GB"
+# A session running past midnight is one timed event; the day grid draws it as one bar from
+# its first day to its last (the threshold: any time after midnight counts as a day).
+NEXT_DAY_THRESHOLD = "00:00:00"
+# Card-like event blocks; FullCalendar's defaults are tuned for a white page with no chrome.
+# Where a long session's bar wraps onto the next week's row, FullCalendar would label that
+# piece with the row's midnight ("00:00"): only the piece holding the real start shows a time.
+CALENDAR_CSS = """
+.fc-event { font-size: 0.78rem; cursor: pointer; }
+.fc-daygrid-event .fc-event-time { flex-shrink: 0; }
+.fc-daygrid-event:not(.fc-event-start) .fc-event-time { display: none; }
+.fc-daygrid-event .fc-event-title { overflow: hidden; text-overflow: ellipsis; }
+.fc-toolbar-title { font-size: 1.25rem; }
+"""
 
 
 @dataclass(frozen=True)
@@ -73,18 +90,36 @@ def calendar_window(
     return CalendarWindow(rows, first.date(), last.date(), len(sessions), not fits.iloc[0])
 
 
+def grid_zone(view: str, tz: str, browser: str | None) -> str:
+    """The zone `view` draws in: time grids put every session on one clock.
+
+    In "each session's own zone", Sydney 08:00 and Mumbai 09:00 would sit side by side on a
+    time grid as if they ran together; there the browser's zone (UTC when it is not known)
+    is used instead. Month and list views, and any single display zone, stay as chosen.
+    """
+    if view not in TIME_GRID_VIEWS or normalise_zone_choice(tz) != SESSION_ZONE:
+        return tz
+    return browser if browser and is_valid_zone(browser) else "UTC"
+
+
 def calendar_events(
     sessions: pd.DataFrame, tz: str, limit: int = MAX_EVENTS
 ) -> list[dict[str, Any]]:
     """FullCalendar events for the first `limit` sessions by start, in the display zone.
 
     Times are naive wall-clock ISO strings already converted here; the calendar must run
-    with timeZone "UTC" so it shows them unchanged.
+    with timeZone "UTC" so it shows them unchanged. A session over several days is one
+    event from its real start to its real end, its last day and end time in the title.
     """
     if sessions.empty:
         return []
     rows = sessions.sort_values(["start_utc", "session_key"], kind="stable").head(limit)
     when = start_texts(rows, tz)
+    # The last moment of the session names its last day: an end at 00:00 closes the day before.
+    last_day = (when["end"] - pd.Timedelta(microseconds=1)).dt.normalize()
+    multi_day = (last_day > when["start"].dt.normalize()).fillna(False)
+    until = " · until " + day_text(when["end"], year=False) + " " + when["end"].dt.strftime("%H:%M")
+    when_text = when["both"].where(~multi_day, when["both"] + until.fillna(""))
     title = rows["title"].fillna(UNTITLED).astype("str")
     tutor = rows["tutor_name"].fillna(NO_TUTOR).astype("str")
     location = location_labels(rows).astype("str")
@@ -95,15 +130,7 @@ def calendar_events(
     top = pd.DataFrame(
         {
             "id": rows["session_key"].astype("str"),
-            "title": title
-            + " · "
-            + seats
-            + " · "
-            + tutor
-            + " · "
-            + location
-            + " · "
-            + when["both"],
+            "title": title + " · " + seats + " · " + tutor + " · " + location + " · " + when_text,
             "start": when["start"].dt.strftime(ISO_WALL),
             "end": when["end"].dt.strftime(ISO_WALL),
             "allDay": False,
@@ -124,7 +151,7 @@ def calendar_events(
             "day": when["day"],
             "start_display": when["display"],
             "start_own": when["own"],
-            "when": when["both"],
+            "when": when_text,
         }
     )
     # One dict per event is the component's contract; the rows are already capped.
@@ -157,17 +184,45 @@ def clamp_day(day: date, first: date, last: date) -> date:
     return min(max(day, first), last)
 
 
-def calendar_options(
-    view: str,
-    date_from: date | None,
-    date_to: date | None,
-    today: date,
-    shown: date | None = None,
-) -> dict[str, Any]:
-    """FullCalendar options: one MIT view, display times unshifted, opened on `shown`.
+# Days outside the range are shaded like FullCalendar's own disabled days; only those days.
+OUTSIDE_RANGE_COLOR = DIVIDER_COLOR
+# Far enough either side to cover any view's spill-over (a month view shows six weeks).
+OUTSIDE_RANGE_REACH = timedelta(days=42)
 
-    The page moves the calendar (its Previous / Next and date box, kept in the URL), so the
-    calendar's own toolbar only titles it; without `shown` it opens on the range's first day.
+
+def outside_range_events(view: str, first: date | None, last: date | None) -> list[dict[str, Any]]:
+    """Background events shading the days before `first` and after `last`, and no others.
+
+    FullCalendar's `validRange` is not used: the page keeps the calendar in range itself, and
+    shading is per day, so the days of a month shown that are in range stay unshaded. Time
+    grids shade the whole day in their time slots (timed events); day grids the day cells.
+    """
+    spans = []
+    if first is not None:
+        spans.append((first - OUTSIDE_RANGE_REACH, first))
+    if last is not None:
+        after = last + timedelta(days=1)
+        spans.append((after, after + OUTSIDE_RANGE_REACH))
+    timed = view in TIME_GRID_VIEWS
+    return [
+        {
+            "start": start.isoformat() + ("T00:00:00" if timed else ""),
+            "end": end.isoformat() + ("T00:00:00" if timed else ""),
+            "allDay": not timed,
+            "display": "background",
+            "backgroundColor": OUTSIDE_RANGE_COLOR,
+            "classNames": ["lu-outside-range"],
+        }
+        for start, end in spans
+    ]
+
+
+def calendar_options(view: str, opens_on: date | None, today: date) -> dict[str, Any]:
+    """FullCalendar options: one MIT view, display times unshifted, opened on `opens_on`.
+
+    The page moves the calendar (its Previous / Next and date box, kept in the URL) and keeps
+    it in range, so the calendar's own toolbar only titles it; the days outside the range are
+    shaded by `outside_range_events`.
     """
     if view not in CALENDAR_VIEWS:
         choices = ", ".join(CALENDAR_VIEWS)
@@ -183,7 +238,10 @@ def calendar_options(
         "eventTimeFormat": HOUR_FORMAT,
         "slotLabelFormat": HOUR_FORMAT,
         # Dated column headers only where a column is one day; month columns are weekdays.
-        "views": {v: {"dayHeaderFormat": DAY_HEADER} for v in ("timeGridWeek", "timeGridDay")},
+        "views": {
+            **{v: {"dayHeaderFormat": DAY_HEADER} for v in TIME_GRID_VIEWS},
+            "dayGridMonth": {"nextDayThreshold": NEXT_DAY_THRESHOLD},
+        },
         "eventDisplay": "block",
         "dayMaxEvents": 4,
         "height": 760,
@@ -192,15 +250,8 @@ def calendar_options(
         "selectable": False,
         "navLinks": False,
     }
-    opens_on = shown or date_from
     if opens_on is not None:
         options["initialDate"] = opens_on.isoformat()
-    # Only the filter range's events are sent, so keep the calendar inside it.
-    if date_from is not None and date_to is not None:
-        options["validRange"] = {
-            "start": date_from.isoformat(),
-            "end": (date_to + timedelta(days=1)).isoformat(),
-        }
     return options
 
 

@@ -27,9 +27,14 @@ def calendar_args(at) -> dict:
     return json.loads(at.get("component_instance")[0].proto.json_args)
 
 
+def session_events(at) -> list[dict]:
+    """The calendar's session events, without the background shading outside the range."""
+    return [e for e in calendar_args(at)["events"] if e.get("display") != "background"]
+
+
 def events_by_key(at) -> dict[str, dict]:
     """The calendar's events keyed by session key."""
-    return {e["id"]: e for e in calendar_args(at)["events"]}
+    return {e["id"]: e for e in session_events(at)}
 
 
 def test_calendar_gets_one_event_per_filtered_session(app):
@@ -45,12 +50,18 @@ def test_calendar_gets_one_event_per_filtered_session(app):
 
 
 def test_calendar_options_do_not_shift_times(app):
-    """FullCalendar runs in "UTC" on pre-converted times and opens on the filter's first day."""
-    options = calendar_args(open_page(app, PAGE))["options"]
+    """FullCalendar runs in "UTC" on pre-converted times, opens on the filter's first day and
+    shades only the days outside the range."""
+    args = calendar_args(open_page(app, PAGE))
+    options = args["options"]
     assert options["timeZone"] == "UTC"
     assert options["initialView"] == "dayGridMonth"
     assert options["initialDate"] == ANCHOR.isoformat()
-    assert options["validRange"] == {"start": "2026-11-27", "end": "2027-01-23"}
+    shaded = [e for e in args["events"] if "id" not in e]
+    assert [(e["end"], e["start"]) for e in shaded] == [
+        ("2026-11-27", "2026-10-16"),  # up to the range's first day
+        ("2027-03-06", "2027-01-23"),  # from the day after its last
+    ]
 
 
 def test_view_switch_changes_the_calendar_view(app):
@@ -85,6 +96,20 @@ def test_dublin_session_at_nine_in_its_own_zone(app):
     assert "09:00 IST (+01:00)" in event["title"]
 
 
+def test_week_view_in_own_zones_says_which_one_clock_it_uses(app):
+    """Own zones on a time grid would set 09:00 Dublin beside 09:00 Mumbai: week view uses one."""
+    at = open_page(app, PAGE, view="timeGridWeek", **DUBLIN_DAY)
+    captions = [c.value for c in at.caption]
+    assert any(
+        "Week and day views show times in UTC so sessions that run together sit together" in c
+        for c in captions
+    )
+    assert events_by_key(at)[DUBLIN_KEY]["start"] == "2027-05-17T08:00:00"
+    at.segmented_control(key="calendar_mode").set_value("dayGridMonth").run()
+    assert not any("Week and day views" in c.value for c in at.caption)
+    assert events_by_key(at)[DUBLIN_KEY]["start"] == "2027-05-17T09:00:00"
+
+
 def test_dublin_session_shifts_to_eight_in_utc(app):
     """With a tz=UTC link the same session starts at 08:00, and still names its own zone."""
     at = open_page(app, PAGE, tz="UTC", **DUBLIN_DAY)
@@ -97,7 +122,7 @@ def test_status_filter_narrows_the_events(app):
     """Filtering on a fill status in the sidebar sends only those sessions to the calendar."""
     at = open_page(app, PAGE, sidebar={"filter_statuses": ["under_filled"]})
     want = expected(Filters(date_from=ANCHOR, date_to=END, statuses=("under_filled",)))
-    events = calendar_args(at)["events"]
+    events = session_events(at)
     assert len(events) == len(want) > 0
     assert {e["backgroundColor"] for e in events} == {STATUS_COLORS["under_filled"]}
 
@@ -152,9 +177,10 @@ def test_crowded_range_pages_through_whole_days(app, monkeypatch):
     assert len(sessions) > MAX_EVENTS
     window = calendar_window(sessions, "local", days[2])
     args = calendar_args(at)
-    assert {e["id"] for e in args["events"]} == set(window.sessions["session_key"])
+    assert {e["id"] for e in session_events(at)} == set(window.sessions["session_key"])
     end = (window.last_day + timedelta(days=1)).isoformat()
-    assert args["options"]["validRange"] == {"start": window.first_day.isoformat(), "end": end}
+    shaded = [(e["end"], e["start"]) for e in args["events"] if "id" not in e]
+    assert [shaded[0][0], shaded[1][1]] == [window.first_day.isoformat(), end]  # days not shown
     warning = at.warning[0].value
     assert f"{len(sessions):,} sessions are in range" in warning
     assert f"({len(window.sessions):,} sessions)" in warning
@@ -162,6 +188,6 @@ def test_crowded_range_pages_through_whole_days(app, monkeypatch):
     at.select_slider(key="calendar_from").set_value(days[5]).run()
     later = calendar_window(sessions, "local", days[5])
     args = calendar_args(at)
-    assert {e["id"] for e in args["events"]} == set(later.sessions["session_key"])
+    assert {e["id"] for e in session_events(at)} == set(later.sessions["session_key"])
     assert args["options"]["initialDate"] == days[5].isoformat()
     assert at.query_params["date"] == days[5].isoformat()  # the link reopens this page

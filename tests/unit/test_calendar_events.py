@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 
 from lu_data.analyses.calendar_events import (
+    CALENDAR_CSS,
     CALENDAR_VIEWS,
     calendar_events,
     calendar_options,
     clicked_session_key,
+    grid_zone,
+    outside_range_events,
     seats_text,
     session_details,
 )
@@ -120,18 +123,82 @@ def test_events_are_capped_to_the_earliest(sessions):
     assert calendar_events(sessions.head(0), "UTC") == []
 
 
-def test_options_pin_utc_and_stay_in_range():
-    """Options keep FullCalendar from shifting times and from leaving the loaded range."""
-    opts = calendar_options("timeGridWeek", date(2026, 12, 1), date(2026, 12, 31), ANCHOR)
+def test_options_pin_utc_and_open_on_the_day():
+    """Options keep FullCalendar from shifting times; the page, not validRange, keeps the range."""
+    opts = calendar_options("timeGridWeek", date(2026, 12, 1), ANCHOR)
     assert opts["timeZone"] == "UTC"
     assert opts["initialView"] == "timeGridWeek"
     assert opts["initialDate"] == "2026-12-01"
-    assert opts["validRange"] == {"start": "2026-12-01", "end": "2027-01-01"}
+    assert "validRange" not in opts  # shading is per day: outside_range_events
     # "Tue 1 Dec" in the calendar as on every other page, not en-US "Tue, Dec 1".
     assert opts["locale"] == "en-GB" and opts["firstDay"] == 1
     assert not any("resource" in v.lower() or "timeline" in v.lower() for v in CALENDAR_VIEWS)
     with pytest.raises(ValueError, match="unknown calendar view"):
-        calendar_options("resourceTimelineDay", None, None, ANCHOR)
+        calendar_options("resourceTimelineDay", None, ANCHOR)
+
+
+def test_two_day_session_is_one_event_from_its_real_start_to_its_real_end(sessions):
+    """11:00 Mon 7 Dec to 14:00 Tue 8 Dec in Dublin (GMT, +00:00): one event, one bar.
+
+    The month view draws a timed event over every day it touches (threshold 00:00), and a
+    piece wrapped onto the next week's row shows no "00:00" time; the title says when it ends.
+    """
+    two_days = at_zone(sessions, ["2026-12-07T11:00:00Z"], "Europe/Dublin")
+    two_days["end_utc"] = pd.Series(
+        pd.to_datetime(["2026-12-08T14:00:00Z"]), index=two_days.index
+    ).astype("datetime64[us, UTC]")
+    two_days["end_local"], _, _ = localize(two_days["end_utc"], two_days["tz"])
+    (event,) = calendar_events(two_days, "local")
+    assert (event["start"], event["end"]) == ("2026-12-07T11:00:00", "2026-12-08T14:00:00")
+    assert event["allDay"] is False
+    assert event["extendedProps"]["when"] == "11:00 GMT (+00:00) · until Tue 8 Dec 14:00"
+    assert event["title"].endswith("11:00 GMT (+00:00) · until Tue 8 Dec 14:00")
+    month = calendar_options("dayGridMonth", date(2026, 12, 7), ANCHOR)["views"]["dayGridMonth"]
+    assert month["nextDayThreshold"] == "00:00:00"
+    assert ".fc-daygrid-event:not(.fc-event-start) .fc-event-time { display: none; }" in (
+        CALENDAR_CSS
+    )
+    one_day = calendar_events(at_zone(sessions, ["2026-12-07T22:00:00Z"], "Europe/Dublin"), "local")
+    assert "until" not in one_day[0]["title"]  # 22:00 to midnight ends on its own day
+
+
+def test_time_grids_put_every_session_on_one_clock(sessions):
+    """Sydney 08:00 (+11:00) and Mumbai 09:00 (+05:30) on Tue 8 Dec: 21:00 Mon and 03:30 in UTC."""
+    sydney = at_zone(sessions, ["2026-12-07T21:00:00Z"], "Australia/Sydney")
+    mumbai = at_zone(sessions.iloc[1:], ["2026-12-08T03:30:00Z"], "Asia/Kolkata")
+    both = pd.concat([sydney, mumbai])
+    own = calendar_events(both, "local")  # side by side on a time grid, 08:00 and 09:00
+    assert [e["start"] for e in own] == ["2026-12-08T08:00:00", "2026-12-08T09:00:00"]
+    zone = grid_zone("timeGridWeek", "local", None)
+    assert zone == "UTC"
+    events = calendar_events(both, zone)
+    assert [e["start"] for e in events] == ["2026-12-07T21:00:00", "2026-12-08T03:30:00"]
+    assert [e["end"] for e in events] == ["2026-12-07T23:00:00", "2026-12-08T05:30:00"]
+    assert events[0]["extendedProps"]["when"] == "21:00 UTC · own zone 08:00 AEDT (+11:00)"
+    assert grid_zone("timeGridDay", "local", "Asia/Kolkata") == "Asia/Kolkata"
+    assert grid_zone("timeGridDay", "local", "Not/AZone") == "UTC"
+    assert grid_zone("dayGridMonth", "local", "Asia/Kolkata") == "local"
+    assert grid_zone("listMonth", "local", "Asia/Kolkata") == "local"
+    assert grid_zone("timeGridWeek", "America/New_York", "Asia/Kolkata") == "America/New_York"
+
+
+@pytest.mark.parametrize("view", ["dayGridMonth", "timeGridWeek"])
+def test_only_days_outside_the_range_are_shaded(view):
+    """Range Thu 10 – Sun 20 Dec: the month grid (30 Nov – 10 Jan) shades 9 Dec and before,
+    21 Dec and after, and none of 10–20 Dec, not the whole week of the range's first day."""
+    first, last = date(2026, 12, 10), date(2026, 12, 20)
+    shades = outside_range_events(view, first, last)
+    assert all(e["display"] == "background" and "id" not in e for e in shades)
+    spans = [
+        (date.fromisoformat(e["start"][:10]), date.fromisoformat(e["end"][:10])) for e in shades
+    ]
+    grid = [date(2026, 11, 30) + timedelta(days=i) for i in range(42)]
+    shaded = {d for d in grid if any(start <= d < end for start, end in spans)}
+    assert shaded == {d for d in grid if d < first or d > last}
+    timed = view == "timeGridWeek"
+    assert all(e["allDay"] is not timed for e in shades)
+    assert all(e["start"].endswith("T00:00:00") == timed for e in shades)
+    assert outside_range_events(view, None, None) == []
 
 
 def test_clicked_session_key_reads_event_clicks_only():
