@@ -18,11 +18,13 @@ from lu_data.analyses.display_tables import (
     soonest_rows,
 )
 from lu_data.analyses.forecast import PROJECTED_RISK_TEXT, pace_table
-from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
+from lu_data.exports.csv import sessions_export, to_csv_bytes
+from lu_data.exports.file_names import export_file_name
 from lu_data.model.fill_status import PERCENT_DECIMALS
 from lu_data.model.palette import CAPACITY_COLOR, DARK_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
 from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 from lu_data.model.selection import is_in
+from ui.loaders import portal_choices, portal_token
 from ui.view import View, memo, view_projections
 
 DATETIME_FORMAT = "YYYY-MM-DD HH:mm"  # as narrow as a full date and time gets (~116 px)
@@ -226,8 +228,20 @@ def csv_download(
         key=f"{key}_csv",
         mime="text/csv",
         icon=":material/download:",
-        file_name=export_file_name(name, view.filters.date_from, view.filters.date_to),
+        file_name=download_name(view, name),
         on_click="ignore",
+    )
+
+
+def download_name(view: View, name: str, ext: str = "csv") -> str:
+    """The file name of a download of this view: its name, filters (as people read them), dates."""
+    choices = portal_choices(portal_token(view.portal), view.portal)
+    return export_file_name(
+        name,
+        view.filters,
+        ext,
+        trainings=choices.training_labels,
+        tutors=choices.tutor_labels,
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -184,15 +183,6 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
         if risky.any():
             out[col] = text.mask(risky, "'" + text)
     return out
-
-
-def export_file_name(view: str, start: date | None, end: date | None, ext: str = "csv") -> str:
-    """A file name carrying the view and date range: ilt-sessions-20261201-20270126.csv."""
-
-    def stamp(d: date | None) -> str:
-        return pd.Timestamp(d).strftime("%Y%m%d") if d is not None else "all"
-
-    return f"ilt-{view}-{stamp(start)}-{stamp(end)}.{ext}"
 
 
 def _is_number(text: pd.Series) -> pd.Series:

@@ -42,7 +42,7 @@ def test_sessions_csv_download_holds_the_filtered_rows(page: Page, app_url: str)
     with page.expect_download(timeout=TIMEOUT) as info:
         page.get_by_role("button", name="CSV", exact=True).first.click()
     download = info.value
-    assert download.suggested_filename == "ilt-sessions-20261127-20270122.csv"
+    assert download.suggested_filename == "ilt-sessions_27-Nov-2026-to-22-Jan-2027.csv"
     frame = pd.read_csv(download.path(), encoding="utf-8-sig")
     portal = demo_portal()
     want = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22)))
