@@ -184,13 +184,14 @@ def table_with_download(
     column_config: dict[str, Any] | None = None,
     height: int | None = None,
 ) -> None:
-    """A table and a CSV download of exactly its rows (csv_frame when the export shape differs).
+    """A table and two downloads of exactly its rows: the full-data CSV (csv_frame when the
+    export shape differs) and "As shown" (the grid's columns, headers and formats).
 
     On screen, session tables lead with their decision columns (start, zone, title, tutor, the
     numbers) and the grid is as tall as its rows, up to `height` (MAX_TABLE_HEIGHT when not
-    given); the CSV keeps the table's own columns.
-    Very long tables show their first MAX_TABLE_ROWS rows (the CSV keeps every row), and their
-    CSV is built when the button is pressed rather than on every rerun.
+    given); the full-data CSV keeps the table's own columns.
+    Very long tables show their first MAX_TABLE_ROWS rows (both CSVs keep every row), and their
+    CSVs are built when a button is pressed rather than on every rerun.
     """
     shown = decision_first(table.head(MAX_TABLE_ROWS))
     config = {**default_column_config(shown), **(column_config or {})}
