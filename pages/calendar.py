@@ -18,7 +18,7 @@ from lu_data.analyses.calendar_events import (
     session_details,
     sessions_days,
 )
-from lu_data.exports.csv import export_file_name, sessions_export
+from lu_data.exports.csv import sessions_export
 from lu_data.exports.ics import sessions_ics
 from lu_data.figures.schedule import TIMELINE_BY, TOP_ROWS, timeline_figure, timeline_frame
 from lu_data.model.display_zone import zone_label
@@ -99,7 +99,7 @@ state = calendar(
 st.download_button(
     "Add these sessions to your calendar (.ics)",
     data=ui.deferred(lambda: sessions_ics(sessions), len(sessions)),
-    file_name=export_file_name("sessions", view.filters.date_from, view.filters.date_to, ext="ics"),
+    file_name=ui.download_name(view, "sessions", "ics"),
     mime="text/calendar",
     key="calendar_ics",
     icon=":material/event:",

@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.filters import search_sessions
-from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes, view_frame
+from lu_data.exports.csv import sessions_export, to_csv_bytes, view_frame
 from lu_data.exports.ics import sessions_ics
 from lu_data.exports.xlsx import sessions_workbook
 from lu_data.model.display_zone import zone_label
@@ -78,7 +78,6 @@ st.caption(
 )
 
 st.subheader("More exports of these sessions")
-f = view.filters
 cols = st.columns(4)
 # Short labels fit four buttons in a row at 1024 px; each one's help says what it holds.
 for col, name, what in (
@@ -88,7 +87,7 @@ for col, name, what in (
     col.download_button(
         f"{name.capitalize()} CSV",
         data=ui.deferred(lambda n=name: to_csv_bytes(view_frame(rows, n, view.tz)), len(rows)),
-        file_name=export_file_name(name, f.date_from, f.date_to),
+        file_name=ui.download_name(view, name),
         mime="text/csv",
         key=f"sessions_{name}_csv",
         icon=":material/download:",
@@ -99,7 +98,7 @@ cols[2].download_button(
     ".ics",
     data=ui.deferred(lambda: sessions_ics(rows), len(rows)),
     mime="text/calendar",
-    file_name=export_file_name("sessions", f.date_from, f.date_to, ext="ics"),
+    file_name=ui.download_name(view, "sessions", "ics"),
     key="sessions_ics",
     icon=":material/event:",
     on_click="ignore",
@@ -117,7 +116,7 @@ if cols[3].button(
         "Download the Excel workbook",
         data=sessions_workbook(rows, view.tz),
         mime=XLSX_MIME,
-        file_name=export_file_name("sessions", f.date_from, f.date_to, ext="xlsx"),
+        file_name=ui.download_name(view, "sessions", "xlsx"),
         key="sessions_xlsx",
         icon=":material/download:",
         on_click="ignore",

@@ -17,6 +17,7 @@ from ui.metrics import NARROW_CARD_WIDTH, Card, Drill, render_cards, render_dril
 from ui.sidebar import searched_options, start_page
 from ui.tables import (
     deferred,
+    download_name,
     percent_column,
     render_projected_risk,
     render_risk_digest,
@@ -34,6 +35,7 @@ __all__ = [
     "NARROW_CARD_WIDTH",
     "SOURCE_DEMO",
     "deferred",
+    "download_name",
     "last_sync_statuses",
     "load_pace_inputs",
     "memo",

@@ -18,11 +18,14 @@ from lu_data.analyses.display_tables import (
     soonest_rows,
 )
 from lu_data.analyses.forecast import PROJECTED_RISK_TEXT, pace_table
-from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
+from lu_data.exports.csv import as_shown_frame, moment_to_strftime, sessions_export, to_csv_bytes
+from lu_data.exports.file_names import export_file_name
+from lu_data.model.display_zone import zone_label
 from lu_data.model.fill_status import PERCENT_DECIMALS
 from lu_data.model.palette import CAPACITY_COLOR, DARK_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
 from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 from lu_data.model.selection import is_in
+from ui.loaders import portal_choices, portal_token
 from ui.view import View, memo, view_projections
 
 DATETIME_FORMAT = "YYYY-MM-DD HH:mm"  # as narrow as a full date and time gets (~116 px)
@@ -181,13 +184,14 @@ def table_with_download(
     column_config: dict[str, Any] | None = None,
     height: int | None = None,
 ) -> None:
-    """A table and a CSV download of exactly its rows (csv_frame when the export shape differs).
+    """A table and two downloads of exactly its rows: the full-data CSV (csv_frame when the
+    export shape differs) and "As shown" (the grid's columns, headers and formats).
 
     On screen, session tables lead with their decision columns (start, zone, title, tutor, the
     numbers) and the grid is as tall as its rows, up to `height` (MAX_TABLE_HEIGHT when not
-    given); the CSV keeps the table's own columns.
-    Very long tables show their first MAX_TABLE_ROWS rows (the CSV keeps every row), and their
-    CSV is built when the button is pressed rather than on every rerun.
+    given); the full-data CSV keeps the table's own columns.
+    Very long tables show their first MAX_TABLE_ROWS rows (both CSVs keep every row), and their
+    CSVs are built when a button is pressed rather than on every rerun.
     """
     shown = decision_first(table.head(MAX_TABLE_ROWS))
     config = {**default_column_config(shown), **(column_config or {})}
@@ -200,9 +204,11 @@ def table_with_download(
     )
     if len(table) > len(shown):
         st.caption(
-            f"Showing the first {len(shown):,} of {len(table):,} rows; the CSV holds all of them."
+            f"Showing the first {len(shown):,} of {len(table):,} rows; both CSVs hold all of them."
         )
-    csv_download(table, name=name, key=key, view=view, csv_frame=csv_frame)
+    csv_download(
+        table, name=name, key=key, view=view, csv_frame=csv_frame, column_config=column_config
+    )
 
 
 def csv_download(
@@ -212,22 +218,82 @@ def csv_download(
     key: str,
     view: View,
     csv_frame: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+    column_config: dict[str, Any] | None = None,
 ) -> None:
-    """The CSV button of a table: exactly its rows, or csv_frame when given."""
+    """A table's two downloads, side by side: "Full data (CSV)", exactly its rows as
+    `lu-data export` writes them (csv_frame when given), and "As shown", the table as the grid
+    draws it (its columns, headers and order, times in the display zone; every row).
+    """
 
     def build() -> bytes:
         frame = csv_frame() if callable(csv_frame) else csv_frame
         return to_csv_bytes(table if frame is None else frame)
 
-    st.download_button(
-        "CSV",
-        data=deferred(build, len(table)),
-        help=f"Download these {len(table):,} rows as CSV (UTF-8, opens in Excel)",
-        key=f"{key}_csv",
-        mime="text/csv",
-        icon=":material/download:",
-        file_name=export_file_name(name, view.filters.date_from, view.filters.date_to),
-        on_click="ignore",
+    def build_shown() -> bytes:
+        return to_csv_bytes(shown_frame(table, column_config))
+
+    rows = len(table)
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "Full data (CSV)",
+            data=deferred(build, rows),
+            help=f"Download these {rows:,} rows with every field, as `lu-data export` writes "
+            "them: ids first, ISO 8601 times with offsets (UTF-8, opens in Excel)",
+            key=f"{key}_csv",
+            mime="text/csv",
+            icon=":material/download:",
+            file_name=download_name(view, name),
+            on_click="ignore",
+        )
+        st.download_button(
+            "As shown",
+            data=deferred(build_shown, rows),
+            help=f"Download these {rows:,} rows as the table shows them: its columns, headers "
+            f"and order, times in {zone_label(view.tz)} (CSV, UTF-8, opens in Excel)",
+            key=f"{key}_shown_csv",
+            mime="text/csv",
+            icon=":material/table_view:",
+            file_name=download_name(view, f"{name}-as-shown"),
+            on_click="ignore",
+        )
+
+
+def shown_frame(table: pd.DataFrame, column_config: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Every row of a table as its grid shows it: decision columns first, hidden columns left
+    out, each column under its header and in its format (see lu_data's as_shown_frame)."""
+    shown = decision_first(table)
+    config = {**default_column_config(shown), **(column_config or {})}
+    columns: list[str] = []
+    headers: dict[str, str] = {}
+    formats: dict[str, str] = {}
+    for col in shown.columns:
+        spec = config.get(col, {})
+        if col in config and spec is None:  # a column configured away is not on screen
+            continue
+        columns.append(col)
+        if isinstance(spec, str):
+            headers[col] = spec
+            continue
+        if spec.get("label"):
+            headers[col] = str(spec["label"])
+        type_config = spec.get("type_config") or {}
+        fmt = type_config.get("format")
+        if type_config.get("type") in ("datetime", "date", "time") and fmt:
+            formats[col] = moment_to_strftime(str(fmt))
+        elif fmt == "percent" or (fmt and "%" in str(fmt)):
+            formats[col] = str(fmt)
+    return as_shown_frame(shown, columns, headers, formats)
+
+
+def download_name(view: View, name: str, ext: str = "csv") -> str:
+    """The file name of a download of this view: its name, filters (as people read them), dates."""
+    choices = portal_choices(portal_token(view.portal), view.portal)
+    return export_file_name(
+        name,
+        view.filters,
+        ext,
+        trainings=choices.training_labels,
+        tutors=choices.tutor_labels,
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from datetime import date
+import re
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -186,13 +187,60 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def export_file_name(view: str, start: date | None, end: date | None, ext: str = "csv") -> str:
-    """A file name carrying the view and date range: ilt-sessions-20261201-20270126.csv."""
+def as_shown_frame(
+    table: pd.DataFrame,
+    columns: Sequence[str],
+    headers: Mapping[str, str] | None = None,
+    formats: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """A table as a grid shows it, for the "As shown" CSV: `columns` in that order, renamed by
+    `headers`, each cell as its column's format writes it.
 
-    def stamp(d: date | None) -> str:
-        return pd.Timestamp(d).strftime("%Y%m%d") if d is not None else "all"
+    formats per column: "percent" (0.5738 → "57%", the one on-screen percentage), a strftime
+    pattern for date and time columns (their own wall clock, the display zone's), or a printf
+    pattern for numbers ("%.1f h"). Other numbers stay numbers (no thousands separators, so a
+    spreadsheet reads them as numbers), true/false columns read Yes/No, text stays as it is.
+    """
+    headers = headers or {}
+    formats = formats or {}
+    out: dict[str, pd.Series] = {}
+    for col in columns:
+        series = table[col]
+        fmt = formats.get(col)
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            text = series.dt.strftime(fmt or "%Y-%m-%d %H:%M")
+            series = text.where(series.notna(), "")
+        elif fmt == "percent":
+            points = (pd.to_numeric(series, errors="coerce").astype("Float64") * 100).round()
+            series = (points.astype("Int64").astype("str") + "%").fillna("").astype("object")
+        elif pd.api.types.is_bool_dtype(series.dtype):
+            series = series.map({True: "Yes", False: "No"}).fillna("").astype("object")
+        elif fmt and "%" in fmt and pd.api.types.is_numeric_dtype(series.dtype):
+            series = series.map(lambda v, f=fmt: "" if pd.isna(v) else _printf(f, v))
+        out[headers.get(col, col)] = series.reset_index(drop=True)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(table)))
 
-    return f"ilt-{view}-{stamp(start)}-{stamp(end)}.{ext}"
+
+def _printf(fmt: str, value: object) -> str:
+    """One number in a printf pattern as the grid writes it; the bare number if it will not go."""
+    try:
+        return fmt % value
+    except (TypeError, ValueError):
+        return str(value)
+
+
+MOMENT_TOKENS = {"YYYY": "%Y", "MM": "%m", "DD": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
+
+
+def moment_to_strftime(pattern: str) -> str:
+    """A grid's date pattern ("YYYY-MM-DD HH:mm [UTC]") as strftime ("%Y-%m-%d %H:%M UTC")."""
+    out = []
+    for literal, token, other in re.findall(r"\[([^\]]*)\]|(YYYY|MM|DD|HH|mm|ss)|(.)", pattern):
+        if token:
+            out.append(MOMENT_TOKENS[token])
+        else:
+            out.append((literal or other).replace("%", "%%"))
+    return "".join(out)
 
 
 def _is_number(text: pd.Series) -> pd.Series:

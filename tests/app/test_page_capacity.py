@@ -13,7 +13,7 @@ from lu_data.analyses.capacity import (
     session_list,
 )
 from lu_data.analyses.filters import Filters, filter_sessions
-from lu_data.exports.csv import export_file_name, sessions_export, to_csv_bytes
+from lu_data.exports.csv import sessions_export, to_csv_bytes
 from lu_data.model.palette import STATUS_COLORS
 from lu_data.model.schema import STATUS_LABELS
 from tests.support import (
@@ -141,7 +141,7 @@ def test_session_lists_switch_and_download(app, media):
     assert list(at.dataframe[1].value["Session key"]) == list(under["session_key"])
     data, file_name = download(at, media, "capacity_sessions_csv")
     assert data == to_csv_bytes(sessions_export(under, "local"))
-    assert file_name == export_file_name("under-filled-sessions", ANCHOR, END)
+    assert file_name == "ilt-under-filled-sessions_27-Nov-2026-to-22-Jan-2027.csv"
 
 
 def test_rollup_download_holds_the_table(app, media):
@@ -149,7 +149,7 @@ def test_rollup_download_holds_the_table(app, media):
     at = open_page(app, PAGE)
     data, file_name = download(at, media, "capacity_rollup_csv")
     assert data == to_csv_bytes(capacity_rollup(expected(), "training"))
-    assert file_name == export_file_name("capacity-by-training", ANCHOR, END)
+    assert file_name == "ilt-capacity-by-training_27-Nov-2026-to-22-Jan-2027.csv"
 
 
 def test_training_filter_narrows_everything(app):

@@ -80,7 +80,7 @@ def test_demo_warnings_and_skipped_types_are_tables_with_csv(app, media, demo_po
     # the CSV keeps its columns (the finding and where it is); the screen adds the session
     kept = ["Record", "Where", "Session key", "Code", "Message"]
     assert data == to_csv_bytes(warnings[kept])
-    assert name == "ilt-quality-warnings-all-all.csv"  # the whole source, not the date filter
+    assert name == "ilt-quality-warnings_all-dates.csv"  # the whole source, not the date filter
 
 
 def test_warnings_name_their_sessions_title_local_start_and_tutor(app, demo_portal):

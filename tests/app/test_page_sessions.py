@@ -12,13 +12,14 @@ from lu_data import cli
 from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.exports.csv import sessions_export, to_csv_bytes, view_frame
+from lu_data.exports.session_frame import SESSION_EXPORT_COLUMNS
 from tests.support import ANCHOR, download, open_page
 from ui.tables import MAX_TABLE_HEIGHT, TITLE_WIDTH, table_height
 
 PAGE = "pages/sessions.py"
 TO = date(2027, 1, 22)
 DEFAULT = Filters(date_from=ANCHOR, date_to=TO)
-RANGE = "20261127-20270122"
+RANGE = "27-Nov-2026-to-22-Jan-2027"
 
 
 def cli_export(tmp_path, tz: str, view: str = "sessions") -> bytes:
@@ -83,9 +84,39 @@ def test_export_labels_are_short_with_help(app):
     """The export buttons fit at 1024 px: a word each, what they hold in their help."""
     at = app(PAGE).run()
     buttons = {b.proto.label: b.proto.help for b in at.get("download_button")}
-    assert set(buttons) == {"CSV", "Trainings CSV", "Tutors CSV", ".ics"}
+    assert set(buttons) == {"Full data (CSV)", "As shown", "Trainings CSV", "Tutors CSV", ".ics"}
     assert all(buttons.values())
     assert at.button(key="sessions_xlsx_prepare").label == "Excel"
+
+
+def test_as_shown_csv_is_the_table_on_screen(app, media):
+    """Both downloads are offered; "As shown" has the grid's headers in its order and its rows
+    as drawn (times in the display zone, fill as "57%"); its name says the tutor chosen."""
+    import io
+
+    at = app(PAGE, tutor="user:310004").run()  # Priya García, 10 sessions in the default range
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[:2] == ["Full data (CSV)", "As shown"]
+    shown = at.dataframe[0].value
+    assert len(shown) == 10
+    data, name = download(at, media, "sessions_all_shown_csv")
+    assert name == f"ilt-sessions-as-shown_tutor-priya-garcia_{RANGE}.csv"
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, like the other CSVs
+    csv = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(csv.columns) == list(shown.columns)
+    want = pd.DataFrame({c: shown[c].astype("str") for c in shown.columns})
+    for col in ("Start", "End", "Own zone start"):
+        want[col] = shown[col].dt.strftime("%Y-%m-%d %H:%M")
+    want["Start (UTC)"] = shown["Start (UTC)"].dt.strftime("%Y-%m-%d %H:%M UTC")
+    want["Fill"] = [f"{v:.0%}" if pd.notna(v) else "" for v in shown["Fill"]]
+    for col in ("Capacity", "Enrolled", "Seats left"):
+        want[col] = [str(int(v)) if pd.notna(v) else "" for v in shown[col]]
+    pd.testing.assert_frame_equal(csv, want.reset_index(drop=True), check_dtype=False)
+    full, full_name = download(at, media, "sessions_all_csv")
+    assert full_name == f"ilt-sessions_tutor-priya-garcia_{RANGE}.csv"
+    header = full.split(b"\n", 1)[0].decode("utf-8-sig").split(",")
+    assert header == SESSION_EXPORT_COLUMNS  # the machine contract is unchanged
 
 
 def test_columns_are_formatted(app):
@@ -108,7 +139,7 @@ def test_sessions_csv_is_byte_for_byte_the_cli_export(app, demo_sessions, media,
     assert data == cli_export(tmp_path, tz)
     rows = filter_sessions(demo_sessions, Filters(date_from=ANCHOR, date_to=TO, tz=tz))
     assert data == to_csv_bytes(sessions_export(rows, tz))
-    assert name == f"ilt-sessions-{RANGE}.csv"
+    assert name == f"ilt-sessions_{RANGE}.csv"
 
 
 def test_trainings_and_tutors_csvs_match_the_export_views(app, demo_sessions, media, tmp_path):
@@ -116,11 +147,11 @@ def test_trainings_and_tutors_csvs_match_the_export_views(app, demo_sessions, me
     at = app(PAGE).run()
     data, name = download(at, media, "sessions_trainings_csv")
     assert data == cli_export(tmp_path, "local", "trainings")
-    assert name == f"ilt-trainings-{RANGE}.csv"
+    assert name == f"ilt-trainings_{RANGE}.csv"
     data, name = download(at, media, "sessions_tutors_csv")
     rows = filter_sessions(demo_sessions, DEFAULT)
     assert data == to_csv_bytes(view_frame(rows, "tutors", "local"))
-    assert name == f"ilt-tutors-{RANGE}.csv"
+    assert name == f"ilt-tutors_{RANGE}.csv"
 
 
 def test_search_is_case_insensitive_over_title_tutor_and_location(app, demo_sessions, media):
@@ -251,12 +282,12 @@ def test_calendar_and_excel_downloads_hold_the_shown_sessions(app, demo_sessions
     data, name = download(at, media, "sessions_ics")
     rows = filter_sessions(demo_sessions, Filters(date_from=ANCHOR, date_to=TO))
     events = Calendar.from_ical(data).walk("VEVENT")
-    assert name == f"ilt-sessions-{RANGE}.ics"
+    assert name == f"ilt-sessions_{RANGE}.ics"
     assert len(events) == len(rows)
     assert not [b for b in at.get("download_button") if b.proto.id.endswith("-sessions_xlsx")]
     at.button(key="sessions_xlsx_prepare").click().run()
     data, name = download(at, media, "sessions_xlsx")
-    assert name == f"ilt-sessions-{RANGE}.xlsx"
+    assert name == f"ilt-sessions_{RANGE}.xlsx"
     sheet = load_workbook(io.BytesIO(data), read_only=True)["Sessions"]
     assert sheet.max_row == 1 + len(rows)
 

@@ -29,7 +29,7 @@ from tests.support import ANCHOR, chart, decode, download, open_page
 PAGE = "pages/tutors.py"
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
 CLASHING_TUTOR = "user:240669"  # Elsa Bouvier: one double-booking in the default view
-RANGE = "20261127-20270122"
+RANGE = "27-Nov-2026-to-22-Jan-2027"
 
 
 def table(at, first_column: str, *more: str) -> pd.DataFrame:
@@ -78,7 +78,7 @@ def test_double_bookings_list_both_sessions_with_zoned_times(app, demo_sessions,
     assert any("3 overlapping pairs" in e.value for e in at.warning)
     data, name = download(at, media, "tutors_clashes_csv")
     assert data == to_csv_bytes(double_bookings_export(pairs, view, "local"))
-    assert name == f"ilt-double-bookings-{RANGE}.csv"
+    assert name == f"ilt-double-bookings_{RANGE}.csv"
 
 
 def test_heatmap_is_tutors_by_weeks_of_hours(app, demo_sessions):
@@ -104,7 +104,7 @@ def test_team_table_and_download_match_lu_data(app, demo_sessions, media):
     pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected, check_dtype=False)
     data, name = download(at, media, "tutors_team_csv")
     assert data == to_csv_bytes(expected)
-    assert name == f"ilt-tutors-team-{RANGE}.csv"
+    assert name == f"ilt-tutors-team_{RANGE}.csv"
     bars = chart(at, "tutors_hours_chart")["data"][0]
     assert bars["y"] == list(expected["Tutor"])
 
@@ -143,7 +143,7 @@ def test_sessions_grouped_by_training_and_one_training_on_demand(app, demo_sessi
     )
     data, name = download(at, media, "tutors_sessions_csv")
     assert data == to_csv_bytes(sessions_export(rows, "local"))
-    assert name == f"ilt-tutor-sessions-{RANGE}.csv"
+    assert name == f"ilt-tutor-sessions_{RANGE}.csv"
 
 
 def test_tutor_without_clashes_shows_success_state(app):

@@ -40,9 +40,9 @@ def test_sessions_csv_download_holds_the_filtered_rows(page: Page, app_url: str)
     """The Sessions page's CSV, downloaded through the button, has one row per shown session."""
     open_page(page, f"{app_url}/sessions", "Sessions and export")
     with page.expect_download(timeout=TIMEOUT) as info:
-        page.get_by_role("button", name="CSV", exact=True).first.click()
+        page.get_by_role("button", name="Full data (CSV)", exact=True).first.click()
     download = info.value
-    assert download.suggested_filename == "ilt-sessions-20261127-20270122.csv"
+    assert download.suggested_filename == "ilt-sessions_27-Nov-2026-to-22-Jan-2027.csv"
     frame = pd.read_csv(download.path(), encoding="utf-8-sig")
     portal = demo_portal()
     want = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22)))
@@ -70,7 +70,7 @@ def test_browser_zone_mode_shows_times_in_the_browsers_zone(page: Page, app_url:
     expect(sidebar.get_by_text("times in America/Chicago").first).to_be_visible()
     assert "tz=browser" in page.url  # a shared link keeps "the reader's own zone"
     with page.expect_download(timeout=TIMEOUT) as info:
-        page.get_by_role("button", name="CSV", exact=True).first.click()
+        page.get_by_role("button", name="Full data (CSV)", exact=True).first.click()
     frame = pd.read_csv(info.value.path(), encoding="utf-8-sig")
     assert len(frame) > 0
     assert set(frame["tz"]) == {"America/Chicago"}
