@@ -168,3 +168,122 @@ def streamlit_server(app_dir: Path, n: int) -> Iterator[str]:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+# ---------------------------------------------------------------------------------------------
+# 9: a filter change in a real browser
+
+# Date presets clicked in turn: each gives another range, so every click changes the data (a
+# second click on the picked pill would clear it and change nothing).
+FILTER_PRESETS = ("Next 2 weeks", "This month", "Next quarter", "Last 30 days")
+
+# In the page: from the pointer going down on a filter until the run is over and the first
+# chart shows new data; when the run started and ended, and when the chart changed.
+WATCH_JS = """\
+() => {
+  const sel = '[data-testid="stPlotlyChart"] .svg-container';
+  const sig = () => {
+    const el = document.querySelector(sel);
+    return el ? el.innerHTML : null;
+  };
+  const state = () =>
+    document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state');
+  const w = { t0: null, old: null, marks: {} };
+  window.__luWatch = w;
+  document.addEventListener('pointerdown', () => {
+    w.t0 = performance.now();
+    w.old = sig();
+    w.marks = {};
+  }, true);
+  const tick = () => {
+    if (w.t0 !== null && w.marks.done === undefined) {
+      const now = performance.now() - w.t0;
+      const idle = state() === 'notRunning';
+      const s = sig();
+      if (!idle && w.marks.running === undefined) w.marks.running = now;
+      if (w.marks.running !== undefined && idle && w.marks.ended === undefined) w.marks.ended = now;
+      if (s !== null && s !== w.old && w.marks.changed === undefined) w.marks.changed = now;
+      if (idle && w.marks.changed !== undefined && s !== null) w.marks.done = now;
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+"""
+
+
+def measure_filter_change(report: Report, passes: int) -> None:
+    """Filter changes on the Overview of the 600-session demo, until the first chart redraws.
+
+    Each pass starts a fresh server and opens one page at 1400x1000, then clicks the four date
+    presets in the sidebar in turn, twice: the first round shows views the server has not
+    computed yet (what a user meets), the second the same views again (cached). Each change
+    counts, in the page, from the pointer going down until the script run is over and the
+    weekly chart shows the new data (whichever comes last).
+    """
+    key = "browser_filter_change_s"
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        report.add(key, None, "s", note="n/a: apt-get install -y chromium")
+        return
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        report.add(key, None, "s", note="n/a: playwright not installed")
+        return
+    from lu_data.sources.demo import DEMO_SESSIONS
+
+    marks: dict[str, list[float]] = {"done": [], "running": [], "ended": [], "changed": []}
+    warm: list[float] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            for _ in range(passes):
+                with streamlit_server(ROOT, DEMO_SESSIONS) as url:
+                    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+                    try:
+                        page = ctx.new_page()
+                        page.goto(url)
+                        page.wait_for_selector(CHART_SELECTOR, timeout=BROWSER_WARM_TIMEOUT_MS)
+                        page.wait_for_selector(IDLE_SELECTOR, timeout=BROWSER_TIMEOUT_MS)
+                        page.wait_for_timeout(500)  # late layout of the first load settles
+                        page.evaluate(WATCH_JS)
+                        sidebar = page.locator('[data-testid="stSidebar"]')
+                        for i in range(2 * len(FILTER_PRESETS)):
+                            label = FILTER_PRESETS[i % len(FILTER_PRESETS)]
+                            sidebar.locator("button", has_text=label).first.click()
+                            page.wait_for_function(
+                                "() => window.__luWatch.marks.done !== undefined",
+                                timeout=BROWSER_TIMEOUT_MS,
+                            )
+                            got = page.evaluate("() => window.__luWatch.marks")
+                            if i >= len(FILTER_PRESETS):
+                                warm.append(got["done"] / 1000)
+                            else:
+                                for name in marks:
+                                    if got.get(name) is not None:
+                                        marks[name].append(got[name] / 1000)
+                            page.wait_for_timeout(300)  # a user's pause between changes
+                    finally:
+                        ctx.close()
+        finally:
+            browser.close()
+    summary = {name: median(v) if v else float("nan") for name, v in marks.items()}
+    report.add(
+        key,
+        summary["done"],
+        "s",
+        runs=marks["done"],
+        note=(
+            f"{DEMO_SESSIONS} sessions, date presets; run started {summary['running']:.2f} s, "
+            f"chart changed {summary['changed']:.2f} s, run over {summary['ended']:.2f} s; "
+            f"same views again: {median(warm):.2f} s"
+        ),
+    )
+    report.add(
+        "browser_filter_run_s",
+        summary["ended"],
+        "s",
+        runs=marks["ended"],
+        note="click -> script run over (stApp notRunning)",
+    )

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:  # `python benchmarks/run.py` works as well as `-m
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.api import measure_api, measure_paced  # noqa: E402
-from benchmarks.browser import measure_browser  # noqa: E402
+from benchmarks.browser import measure_browser, measure_filter_change  # noqa: E402
 from benchmarks.harness import (  # noqa: E402
     ANCHOR,
     CHEAP_REPEATS,
@@ -122,9 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     cheap = repeats if args.quick else max(CHEAP_REPEATS, repeats)
     wanted = set(args.only.split(",")) if args.only else set(SECTIONS)
     if args.quick:
-        wanted -= {"paced", "browser", "sync"}
+        wanted -= {"paced", "browser", "filter", "sync"}
     if args.skip_browser:
         wanted.discard("browser")
+        wanted.discard("filter")
     if args.skip_paced:
         wanted.discard("paced")
     largest = sizes[-1]
@@ -175,6 +176,12 @@ def main(argv: list[str] | None = None) -> int:
                 measure_browser(report, largest, repeats)
             except Exception as exc:  # a browser problem must not lose the other figures
                 report.add("browser_overview_s", None, "s", note=f"n/a: {exc}"[:300])
+        if "filter" in wanted:
+            log("browser, filter changes (600-session demo)")
+            try:
+                measure_filter_change(report, repeats)
+            except Exception as exc:  # as above
+                report.add("browser_filter_change_s", None, "s", note=f"n/a: {exc}"[:300])
     for key in expected_keys(sizes, quick=False)[0]:
         if key not in report.items:
             report.add(key, None, unit_of(key), note="skipped")
