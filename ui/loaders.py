@@ -179,8 +179,8 @@ def load_store_view(configs: tuple[PortalConfig, ...], *, refresh: bool = False)
     try:
         looked = datetime.now(UTC)  # before the read: a sync landing after it answers the wait
         ids = snapshot_ids(url, names)
-        if not ids:
-            ids = _wait_for_first_sync(url, names, syncer, looked)
+        if _unsettled(url, names, ids, looked, retry=not ids):
+            ids = _wait_for_first_sync(url, names, syncer, looked, retry=not ids)
         if not ids:
             return StoreView(None, (), [], _failure_text(url, names))
         view = StoreView(
@@ -219,21 +219,22 @@ def snapshot_ids(url: str, names: list[str]) -> tuple[tuple[str, int], ...]:
 
 
 def _wait_for_first_sync(
-    url: str, names: list[str], syncer: Syncer, asked: datetime
+    url: str, names: list[str], syncer: Syncer, asked: datetime, *, retry: bool
 ) -> tuple[tuple[str, int], ...]:
-    """The first viewer ever waits for the first sync, with a progress bar, until it lands.
+    """A viewer waits, with a progress bar, until every configured portal's first sync lands.
 
-    It asks for a sync, so a portal that failed before (say, a password since corrected) is
-    tried again now rather than its old error shown; many viewers asking is still one fetch.
-    `asked` is when the viewer found no snapshot: a sync finishing after that answers it, even
-    one that landed between that look and this request (no second fetch in the period).
+    Waiting for all of them, not the first to land, keeps a first view from showing one portal's
+    sessions as if they were everything. With `retry` (no portal has data yet) it asks for a sync,
+    so a portal that failed before (say, a password since corrected) is tried again now rather
+    than its old error shown; many viewers asking is still one fetch. `asked` is when the viewer
+    looked: a sync finishing after that answers it, even one that landed before this request.
     """
     syncer.request(asked)
     bar = st.progress(0.0, text=FIRST_SYNC_TEXT)
     try:
         while True:
             ids = snapshot_ids(url, names)
-            if ids or _all_failed_after(url, names, asked):
+            if not _unsettled(url, names, ids, asked, retry=retry):
                 return ids
             done = sum(d for d, _, _ in syncer.progress.values())
             total = sum(t for _, t, _ in syncer.progress.values())
@@ -246,17 +247,32 @@ def _wait_for_first_sync(
         bar.empty()
 
 
-def _all_failed_after(url: str, names: list[str], asked: datetime) -> bool:
-    """Every portal's latest run failed and finished after `asked`: stop waiting, say why."""
+def _unsettled(
+    url: str,
+    names: list[str],
+    ids: tuple[tuple[str, int], ...],
+    asked: datetime,
+    *,
+    retry: bool,
+) -> list[str]:
+    """Configured portals with no snapshot whose sync has not yet ended in a failure.
+
+    With `retry`, only a failure that finished after `asked` counts: an old one is retried.
+    Otherwise any finished failure does, so a portal whose keys are wrong never makes each page
+    run wait for another attempt; its reason shows beside the other portals' data.
+    """
+    have = {name for name, _ in ids}
     store = shared_store(url)
-    runs = [store.last_run(n) for n in names]
-    return all(
-        r is not None
-        and r.status == "failed"
-        and r.finished_at is not None
-        and r.finished_at >= asked
-        for r in runs
-    )
+    waiting: list[str] = []
+    for name in names:
+        if name in have:
+            continue
+        run = store.last_run(name)
+        if run is None or run.status != "failed" or run.finished_at is None:
+            waiting.append(name)  # never tried, or its sync is under way
+        elif retry and run.finished_at < asked:
+            waiting.append(name)
+    return waiting
 
 
 def _failure_text(url: str, names: list[str]) -> str:

@@ -86,6 +86,12 @@ def finished_run(url: str, name: str, after: datetime) -> SyncRun | None:
     return None
 
 
+def latest_ids(url: str) -> dict[str, int]:
+    """Each stored portal's newest complete snapshot id."""
+    with open_store(url) as store:
+        return store.latest_snapshot_ids()
+
+
 def table_counts(url: str) -> dict[str, int]:
     """Rows of the history, the snapshots and the sync runs: what must never be lost."""
     engine = sa.create_engine(url)
@@ -295,6 +301,36 @@ def portals_secrets(emea: FakePortal, apac: FakePortal) -> dict:
             }
         }
     }
+
+
+def test_first_view_waits_for_every_portal_not_the_first_to_land(raw, monkeypatch) -> None:
+    """apac's first fetch is held at its stand-in while emea's lands: the first viewer keeps
+    waiting (one portal's sessions alone would pass for everything), then sees both."""
+    from tests.support import PORTAL_ENV
+
+    monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
+    for var in PORTAL_ENV:
+        monkeypatch.delenv(var, raising=False)
+    emea_raw = generate_demo(n_sessions=30, anchor=ANCHOR)
+    url = default_url()
+    viewers: list = []
+    with (
+        FakePortal(emea_raw, username="emea-user", password=OTHER_PASSWORD) as emea,
+        FakePortal(raw, username=USER, password=PASSWORD) as apac,
+    ):
+        apac.gate = threading.Event()
+        viewer = threading.Thread(
+            target=lambda: viewers.append(new_session(secrets=portals_secrets(emea, apac)))
+        )
+        viewer.start()
+        wait_until("emea's snapshot", lambda: "emea" in latest_ids(url))
+        viewer.join(timeout=2.0)  # several of the page's polls, with emea's data in the store
+        assert viewer.is_alive() and not viewers, "the page showed before apac landed"
+        apac.gate.set()
+        viewer.join(timeout=DEADLINE_S)
+    assert viewers, "the first view never finished"
+    assert shown(viewers[0])["Sessions"] == sessions_in_default_range(emea_raw, raw)
+    assert not warnings(viewers[0])
 
 
 def test_rotated_keys_flag_their_portal_while_the_other_updates(
