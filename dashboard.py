@@ -11,14 +11,15 @@ import streamlit as st
 
 import ui
 from lu_data.analyses.capacity import (
-    AT_RISK_TODAY_TEXT,
+    AT_RISK_DAYS,
     at_risk_sessions,
+    at_risk_today_text,
     capacity_kpis,
     weekly_capacity,
 )
 from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.double_bookings import double_booked_sessions, double_bookings
-from lu_data.analyses.forecast import PROJECTED_RISK_TEXT, projected_at_risk
+from lu_data.analyses.forecast import projected_at_risk, projected_risk_text
 from lu_data.exports.csv import sessions_export
 from lu_data.figures.overview import weekly_capacity_figure
 
@@ -27,21 +28,24 @@ view = ui.start_page("ILT sessions overview", need_sessions=False)
 kpi = ui.memo(view, capacity_kpis, view.sessions)
 clashes = ui.memo(view, double_bookings, view.sessions)
 # The at-risk card counts exactly the list under it: by projection where enrolment history
-# exists, else by today's fill of the sessions starting soon.
+# exists, else by today's fill of the sessions starting soon; under the threshold of the view
+# (set on Fill pace, carried by the links).
 projections = ui.view_projections(view)
+threshold = ui.view_threshold()
+today_rule = at_risk_today_text(threshold)
 if projections is not None:
-    at_risk = ui.memo(view, projected_at_risk, view.sessions, projections)
+    at_risk = ui.memo(view, projected_at_risk, view.sessions, projections, threshold)
     risk_card = ui.Card(
         "At risk (projected)",
         f"{len(at_risk):,}",
-        help=f"{PROJECTED_RISK_TEXT.capitalize()}, from each training's fill pace",
+        help=f"{projected_risk_text(threshold).capitalize()}, from each training's fill pace",
     )
 else:
-    at_risk = ui.memo(view, at_risk_sessions, view.sessions, view.today)
+    at_risk = ui.memo(view, at_risk_sessions, view.sessions, view.today, AT_RISK_DAYS, threshold)
     risk_card = ui.Card(
         "At risk (today's fill)",
         f"{len(at_risk):,}",
-        help=f"{AT_RISK_TODAY_TEXT.capitalize()}; no enrolment history to project from",
+        help=f"{today_rule.capitalize()}; no enrolment history to project from",
     )
 ui.render_cards(
     [
@@ -90,9 +94,9 @@ st.plotly_chart(
 if projections is not None:
     ui.render_projected_risk(view, key="overview_risk", digest=True)
 else:
-    st.subheader(f"At risk: {AT_RISK_TODAY_TEXT}")
+    st.subheader(f"At risk: {today_rule}")
     if at_risk.empty:
-        st.success(f"No session is {AT_RISK_TODAY_TEXT}.", icon=":material/check:")
+        st.success(f"No session is {today_rule}.", icon=":material/check:")
     else:
         ui.render_risk_digest(
             ui.memo(view, sessions_table, at_risk, view.tz),

@@ -11,6 +11,7 @@ from ui.choices import (
     page_choice,
     sidebar_tutor,
     tutor_picker,
+    view_threshold,
 )
 from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
 from ui.metrics import NARROW_CARD_WIDTH, Card, Drill, render_cards, render_drills, seat_cards
@@ -53,4 +54,5 @@ __all__ = [
     "table_with_download",
     "tutor_picker",
     "view_projections",
+    "view_threshold",
 ]

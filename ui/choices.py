@@ -1,11 +1,13 @@
 """Page-level choices mirrored in the URL, so a copied link opens the page as it was left.
 
 A page's own choices (the Sessions search, the Calendar's view, day and timeline rows,
-Capacity's roll-up and list, the at-risk threshold and session of Fill pace, the Tutors page's
-training) live in that page's URL only: the menu links carry the shared filters alone
+Capacity's roll-up and list, the session of Fill pace, the Tutors page's training) live in that
+page's URL only: the menu links carry the shared filters alone
 (`ui.sidebar.shared_query_params`), so a choice never follows the user elsewhere. Their names
-differ from the sidebar's (`ui.sidebar.shared_names`). The Tutors page's tutor is the one
-exception: it is the sidebar's Tutor filter itself (`sidebar_tutor`, `tutor_picker`).
+differ from the sidebar's (`ui.sidebar.shared_names`). Two are exceptions: the Tutors page's
+tutor is the sidebar's Tutor filter itself (`sidebar_tutor`, `tutor_picker`), and the at-risk
+threshold set on Fill pace travels with the shared filters, so the at-risk lists of the
+Overview and Capacity count the same sessions (`view_threshold`).
 
 `page_choice` is called just before the widget it feeds, with the widget's key: on the page's
 first run it seeds the widget's state from the URL (or the default), and on every run it
@@ -90,6 +92,12 @@ def _from_url(
     if options is not None and value not in options:
         return default
     return value
+
+
+def view_threshold() -> float:
+    """This view's at-risk threshold as a fraction: ?threshold, as Fill pace's slider sets it."""
+    percent = _from_url(QP_THRESHOLD, round(AT_RISK_BELOW * 100), THRESHOLD_STEPS, _percent_of)
+    return percent / 100
 
 
 def at_risk_threshold(key: str) -> float:

@@ -27,6 +27,7 @@ from lu_data.model.time_text import as_of_text
 from lu_data.model.timezones import all_zones
 from lu_data.sources.api_settings import PortalConfig
 from lu_data.store.history import default_url
+from ui.choices import QP_THRESHOLD
 from ui.loaders import (
     SOURCE_DEMO,
     SOURCE_LABELS,
@@ -365,8 +366,8 @@ def write_query_params(f: Filters) -> None:
         values = list(st.session_state.get(key) or [])
         if values:
             params[name] = values
-    # Only the shared names are this function's: the page's own choices (ui.choices) stay.
-    shared = shared_names()
+    # Only the sidebar's names are this function's: the page's own choices (ui.choices) stay.
+    shared = sidebar_names()
     current = {k: st.query_params.get_all(k) for k in st.query_params if k in shared}
     wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
     if current != wanted:
@@ -480,7 +481,15 @@ def shared_query_params() -> dict[str, list[str]]:
 
 
 def shared_names() -> set[str]:
-    """The URL parameters of the shared sidebar; every other one belongs to the open page."""
+    """The URL parameters every page's links carry: the sidebar's and the at-risk threshold.
+
+    Every other one belongs to the open page alone.
+    """
+    return {*sidebar_names(), QP_THRESHOLD}
+
+
+def sidebar_names() -> set[str]:
+    """The URL parameters the shared sidebar writes from its filters."""
     return {QP_SOURCE, QP_FROM, QP_TO, QP_TZ, *QP_MULTI.values()}
 
 

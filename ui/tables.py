@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.analyses.display_tables import (
     PROJECTED,
     SEATS,
@@ -17,7 +16,7 @@ from lu_data.analyses.display_tables import (
     risk_lines,
     soonest_rows,
 )
-from lu_data.analyses.forecast import PROJECTED_RISK_TEXT, pace_table
+from lu_data.analyses.forecast import pace_table, projected_risk_text
 from lu_data.exports.csv import as_shown_frame, moment_to_strftime, sessions_export, to_csv_bytes
 from lu_data.exports.file_names import export_file_name
 from lu_data.model.display_zone import zone_label
@@ -25,6 +24,7 @@ from lu_data.model.fill_status import PERCENT_DECIMALS
 from lu_data.model.palette import CAPACITY_COLOR, DARK_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
 from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 from lu_data.model.selection import is_in
+from ui.choices import view_threshold
 from ui.loaders import portal_choices, portal_token
 from ui.view import View, memo, view_projections
 
@@ -60,15 +60,17 @@ def render_projected_risk(view: View, *, key: str, digest: bool = False) -> bool
     projections = view_projections(view)
     if projections is None:
         return False
-    st.subheader(f"At risk: {PROJECTED_RISK_TEXT}")
+    threshold = view_threshold()
+    rule = projected_risk_text(threshold)
+    st.subheader(f"At risk: {rule}")
     st.caption(
         "Projected from each training's typical fill pace; the method and its back-test "
         "are on the Fill pace & forecast page."
     )
-    table = memo(view, _projected_risk_table, view, projections)
+    table = memo(view, _projected_risk_table, view, projections, threshold)
     if table.empty:
         st.success(
-            f"No upcoming session in this view is {PROJECTED_RISK_TEXT}.",
+            f"No upcoming session in this view is {rule}.",
             icon=":material/check:",
         )
         return True
@@ -108,8 +110,8 @@ def render_risk_digest(
     csv_download(table, name=name, key=key, view=view, csv_frame=csv_frame)
 
 
-def _projected_risk_table(view: View, projections: pd.DataFrame) -> pd.DataFrame:
-    table = pace_table(view.sessions, projections, AT_RISK_BELOW, view.tz)
+def _projected_risk_table(view: View, projections: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    table = pace_table(view.sessions, projections, threshold, view.tz)
     return table.loc[table["At risk"]].drop(columns=["At risk"]).reset_index(drop=True)
 
 

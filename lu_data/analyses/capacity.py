@@ -33,9 +33,7 @@ from lu_data.model.time_text import day_text, zone_text
 AT_RISK_BELOW = 0.5
 # Without history, today's fill says little about a session months away: only this close.
 AT_RISK_DAYS = 14
-AT_RISK_TODAY_TEXT = (
-    f"starting within {AT_RISK_DAYS} days and under {percent_text(AT_RISK_BELOW)} full today"
-)
+
 WEEK_FREQ = "W-SUN"  # weeks ending Sunday, so each starts on a Monday
 
 # Above this many sessions a bar per session is unreadable (and slow): aggregate instead.
@@ -60,6 +58,14 @@ ROLLUP_SEAT_COLUMNS = [
     NO_LIMIT_LEARNERS,
 ]
 TITLE_CHARS = 34
+
+
+def at_risk_today_text(below: float = AT_RISK_BELOW) -> str:
+    """The today's-fill rule in words; reads after "At risk:" and, capitalised, on its own."""
+    return f"starting within {AT_RISK_DAYS} days and under {percent_text(below)} full today"
+
+
+AT_RISK_TODAY_TEXT = at_risk_today_text()
 
 
 def short_text(text: pd.Series, limit: int = TITLE_CHARS) -> pd.Series:

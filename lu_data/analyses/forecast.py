@@ -25,7 +25,7 @@ FRACTION_FLOOR = 0.10  # below this typical share of the final count it is too e
 MAX_SESSION_CHOICES = 1_000  # a picker longer than this is unusable and slow to send
 BACKTEST_DAYS = (7, 14)
 # Reads after "At risk:" and, capitalised, on its own.
-PROJECTED_RISK_TEXT = f"projected to end under {percent_text(AT_RISK_BELOW)} full"
+
 ALL_TRAININGS = "*"
 CURVE_TRAINING = "this training"
 CURVE_ALL = "all trainings"
@@ -48,6 +48,14 @@ under the chosen fill threshold (default {percent_text(AT_RISK_BELOW)}); session
 capacity limit are never at risk."""
 
 CURVE_COLUMNS = list(CURVE_DTYPES)
+
+
+def projected_risk_text(threshold: float = AT_RISK_BELOW) -> str:
+    """The projected rule in words; reads after "At risk:" and, capitalised, on its own."""
+    return f"projected to end under {percent_text(threshold)} full"
+
+
+PROJECTED_RISK_TEXT = projected_risk_text()
 
 
 def enrolment_as_of(history: pd.DataFrame, keys: pd.Series, when: pd.Series) -> pd.Series:

@@ -190,6 +190,15 @@ def test_projected_at_risk_sits_beside_todays_fill(app):
     assert "Fill today" in tables[0].columns
 
 
+def test_threshold_in_the_link_sets_the_projected_at_risk_list(app):
+    """?threshold=0.7 lists the sessions projected under 70%, as Fill pace counts them."""
+    at = open_page(app, PAGE, threshold="0.7")
+    assert any(s.value == "At risk: projected to end under 70% full" for s in at.subheader)
+    tables = [d.value for d in at.dataframe if "Projected fill" in d.value.columns]
+    assert sorted(tables[0]["Session key"]) == projected_risk_keys(threshold=0.7)
+    assert len(tables[0]) > len(projected_risk_keys())
+
+
 def test_kpis_at_scale_have_thousands_separators(app, monkeypatch):
     """With thousands of full sessions the counts read "1,234", as every other number does."""
     monkeypatch.setenv("LU_DEMO_SESSIONS", "30000")

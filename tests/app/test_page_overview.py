@@ -112,6 +112,19 @@ def test_at_risk_card_counts_the_list_under_it(app):
     assert "Projected to end under 50% full" in card.help
 
 
+def test_threshold_in_the_link_sets_what_the_overview_counts_at_risk(app):
+    """?threshold=0.8 (set on Fill pace) counts and lists the sessions projected under 80%, and
+    the links to the other pages carry it on."""
+    at = open_page(app, threshold="0.8")
+    card = next(m for m in at.metric if m.label == "At risk (projected)")
+    risky = projected_risk_keys(threshold=0.8)
+    assert count(card.value) == len(risky) > len(projected_risk_keys())
+    assert "Projected to end under 80% full" in card.help
+    assert any(s.value == "At risk: projected to end under 80% full" for s in at.subheader)
+    links = {link.proto.label: link.proto.query_string for link in at.get("page_link")}
+    assert "threshold=0.8" in links["Capacity"] and "threshold=0.8" in links["At-risk sessions"]
+
+
 def test_weekly_chart_data_matches_weekly_capacity(app):
     """The weekly bars carry exactly the seats offered and taken per week."""
     at = app().run()

@@ -47,8 +47,8 @@ def demo_portal(n_sessions: int | None = None) -> Portal:
     return load_portal(generate_demo(anchor=ANCHOR, **sized), name="demo")
 
 
-def projected_risk_keys(date_to: date = date(2027, 1, 22)) -> list[str]:
-    """Session keys the demo's pace projection puts under 50% full in the default view."""
+def projected_risk_keys(date_to: date = date(2027, 1, 22), threshold: float = 0.5) -> list[str]:
+    """Session keys the demo's pace projection puts under `threshold` full in the default view."""
     import pandas as pd
 
     from lu_data.analyses.filters import Filters, filter_sessions
@@ -59,7 +59,7 @@ def projected_risk_keys(date_to: date = date(2027, 1, 22)) -> list[str]:
     as_of = pd.Timestamp(portal.fetched_at)
     curves = typical_curves(demo_history(portal.sessions, as_of), portal.sessions, as_of)
     sessions = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date_to))
-    risk = projected_at_risk(sessions, project_sessions(sessions, curves, as_of), 0.5)
+    risk = projected_at_risk(sessions, project_sessions(sessions, curves, as_of), threshold)
     return sorted(risk["session_key"])
 
 
