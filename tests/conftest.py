@@ -139,29 +139,16 @@ def app_url():
 
 
 MARKERS = {"unit": "unit", "app": "app", "e2e": "e2e"}
-# The longest files, longest first. The two xdist workers take whole files in collection order,
-# so starting these first lets both workers finish together instead of one waiting on a tail.
-SLOW_FIRST = (
-    "test_load.py",
-    "test_deep_links.py",
-    "test_types.py",
-    "test_sidebar_search.py",
-    "test_page_capacity.py",
-    "test_security_browser.py",
-    "test_benchmarks_smoke.py",
-)
-
-
-def slow_rank(item: pytest.Item) -> int:
-    """Where a test's file sits in SLOW_FIRST; every other file after them."""
-    name = Path(str(item.path)).name
-    return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
 
 
 def pytest_collection_modifyitems(items):
-    """Mark each test by its folder (unit, app, e2e) and run the longest files first."""
+    """Mark each test by its folder (unit, app, e2e).
+
+    The order files run in is pytest-xdist's: `--dist loadfile` hands out files with the most
+    tests first, so the load test (three long tests) runs late beside the short unit files,
+    and two browser-heavy files rarely share the two cores.
+    """
     for item in items:
         folder = Path(str(item.path)).parent.name
         if folder in MARKERS:
             item.add_marker(getattr(pytest.mark, MARKERS[folder]))
-    items.sort(key=slow_rank)  # stable: each file keeps its own order

@@ -91,7 +91,7 @@ SIDEBAR = """
 def assert_shared_sidebar(page: Page) -> None:
     """The data-source picker, the filters' values, and the 7 menu links carrying the filters."""
     sidebar = page.get_by_test_id("stSidebar")
-    expect(sidebar).to_match_aria_snapshot(SIDEBAR)
+    expect(sidebar).to_match_aria_snapshot(SIDEBAR, timeout=TIMEOUT)
     links = sidebar.get_by_role("link")
     expect(links).to_have_count(len(MENU_LABELS))
     for n, label in enumerate(MENU_LABELS):
