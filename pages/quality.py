@@ -32,14 +32,17 @@ REJECTED_LABELS = {
     "title": "Title",
     "reason": "Reason",
 }
-# Which session first (title, local start, tutor: what finds it in LearnUpon), then the finding.
+START_LOCAL_WIDTH = 190  # "2027-05-10 09:30 NZST (+12:00)"
+MESSAGE_WIDTH = 210  # with Title and Start (local), inside the 560 px a table gets at 1024 px
+# Which session (title and local start: what finds it in LearnUpon) and the finding fit beside
+# the sidebar at 1024 px; the tutor, the code and where it is in the source follow.
 WARNING_LABELS = {
     PORTAL_COLUMN: "Portal",
     "title": "Title",
     "local_start": "Start (local)",
+    "message": "Message",
     "tutor": "Tutor",
     "code": "Code",
-    "message": "Message",
     "record": "Record",
     "where": "Where",
     "session_key": "Session key",
@@ -83,7 +86,6 @@ ui.render_cards(
             help="Records that could not become sessions; see the reasons below",
         ),
     ],
-    width=ui.NARROW_CARD_WIDTH,  # the five counts of the identity below, side by side
 )
 identity = report.identity_text()
 if report.balanced:
@@ -171,7 +173,9 @@ else:
         ).rename(columns=WARNING_LABELS),
         column_config={
             "Record": st.column_config.NumberColumn(format="%d"),
-            "Start (local)": st.column_config.TextColumn(width=190),
-            "Message": st.column_config.TextColumn(width="large"),
+            "Start (local)": st.column_config.TextColumn(width=START_LOCAL_WIDTH),
+            "Message": st.column_config.TextColumn(
+                width=MESSAGE_WIDTH, help="Click a cell to read a long message whole"
+            ),
         },
     )

@@ -14,7 +14,7 @@ from ui.choices import (
     view_threshold,
 )
 from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
-from ui.metrics import NARROW_CARD_WIDTH, Card, Drill, render_cards, render_drills, seat_cards
+from ui.metrics import Card, Drill, render_cards, render_drills, seat_cards
 from ui.sidebar import searched_options, start_page
 from ui.tables import (
     deferred,
@@ -33,7 +33,6 @@ __all__ = [
     "calendar_from_link",
     "Card",
     "Drill",
-    "NARROW_CARD_WIDTH",
     "SOURCE_DEMO",
     "deferred",
     "download_name",

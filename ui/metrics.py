@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import streamlit as st
 
@@ -14,12 +15,12 @@ from ui.sidebar import QP_MULTI, shared_query_params
 
 QP_STATUS = QP_MULTI["filter_statuses"]
 
-# Wide enough for "1,514,480" and "Tutor double-bookings"; four fit beside the sidebar at
-# 1400 px and two at 1024 px. Equal columns cut such numbers to "1,51…" at 1024 px.
-CARD_WIDTH = 200
-# "Learners in no-limit sessions" is cut to "Learners in no-limit se…" at CARD_WIDTH.
+# Cards are as wide as their label and value, then share what is left of the row: nine fill two
+# rows at 1400 px and three at 1024 px, edge to edge. A fixed width left a third of the row empty
+# at 1024 px and pushed the chart below the fold; equal columns cut "1,514,480" to "1,51…".
+CARD_WIDTH: int | Literal["stretch"] = "stretch"
+# "Learners in no-limit sessions" is too long a label for a card beside four others.
 NO_LIMIT_CARD = "No-limit learners"
-NARROW_CARD_WIDTH = 170  # five in a row at 1400 px, three at 1024 px; values up to "178,400"
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Card:
     note: str | None = None
 
 
-def render_cards(cards: Sequence[Card], *, width: int = CARD_WIDTH) -> None:
+def render_cards(cards: Sequence[Card], *, width: int | Literal["stretch"] = CARD_WIDTH) -> None:
     """The cards in one wrapping row, each as tall as the tallest of its row."""
     with st.container(horizontal=True, wrap=True):
         for card in cards:

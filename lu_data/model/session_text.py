@@ -35,7 +35,9 @@ def start_texts(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
         + " "
         + zone_text(sessions["tz_abbr"], sessions["utc_offset"])
     )
-    same = (shown["display_tz"] == sessions["tz"]).fillna(False)
+    # Said once when the two readings agree: the same zone, or another name for it (a browser
+    # in "Asia/Calcutta" showing a Kolkata session) or a zone on the same clock that day.
+    same = (display == own).fillna(False)
     both = display.where(same, display + " · own zone " + own)
     day = day_text(shown["start_display"])
     return pd.DataFrame(

@@ -70,7 +70,7 @@ def test_demo_warnings_and_skipped_types_are_tables_with_csv(app, media, demo_po
     assert dict(zip(counts["Code"], counts["Sessions"], strict=True)) == dict(
         zip(report.warning_counts()["code"], report.warning_counts()["count"], strict=True)
     )
-    warnings = table(at, "Title", "Start (local)", "Tutor", "Code", "Message", "Record")
+    warnings = table(at, "Title", "Start (local)", "Message", "Tutor", "Code", "Record")
     assert len(warnings) == len(report.warnings) == 39
     skipped = table(at, "Module type")
     assert dict(zip(skipped["Module type"], skipped["Records"], strict=True)) == (
@@ -86,7 +86,7 @@ def test_demo_warnings_and_skipped_types_are_tables_with_csv(app, media, demo_po
 def test_warnings_name_their_sessions_title_local_start_and_tutor(app, demo_portal):
     """A coordinator can find each warned session in LearnUpon: title, local start, tutor."""
     at = app(PAGE).run()
-    warnings = table(at, "Title", "Start (local)", "Tutor")
+    warnings = table(at, "Title", "Start (local)", "Message", "Tutor")
     sessions = demo_portal.sessions.set_index("session_key")
     first = warnings.iloc[0]
     session = sessions.loc[first["Session key"]]
@@ -185,4 +185,4 @@ def test_counts_get_thousands_separators_and_record_numbers_do_not(app):
         return {name: config.get(name, {}).get("type_config", {}).get("format") for name in config}
 
     assert formats("Code", "Meaning").get("Sessions") == "localized"
-    assert formats("Title", "Start (local)", "Tutor").get("Record") != "localized"
+    assert formats("Title", "Start (local)", "Message").get("Record") != "localized"

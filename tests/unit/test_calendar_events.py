@@ -91,6 +91,19 @@ def test_other_display_zones_shift_by_the_right_offset(dublin_dst, tz, starts, t
     assert all(t in e["title"] for t, e in zip(texts, events, strict=True))
 
 
+def test_a_browser_zone_alias_says_the_time_once(sessions):
+    """A browser in "Asia/Calcutta" (the old name of Asia/Kolkata) reads a Kolkata session's
+    start once, not "09:30 IST (+05:30) · own zone 09:30 IST (+05:30)"; another zone still
+    reads both."""
+    kolkata = at_zone(sessions, ["2026-12-07T04:00:00Z"], "Asia/Kolkata")
+    assert [e["extendedProps"]["when"] for e in calendar_events(kolkata, "Asia/Calcutta")] == [
+        "09:30 IST (+05:30)"
+    ]
+    assert [e["extendedProps"]["when"] for e in calendar_events(kolkata, "Asia/Tokyo")] == [
+        "13:00 JST (+09:00) · own zone 09:30 IST (+05:30)"
+    ]
+
+
 def test_events_carry_status_colours_and_plain_text(sessions):
     """One event per session, coloured by status, with title, tutor, location and seats as text."""
     events = calendar_events(sessions, "local")
