@@ -8,6 +8,7 @@ from lu_data.analyses.calendar_events import (
     CALENDAR_CSS,
     CALENDAR_VIEWS,
     DEFAULT_VIEW,
+    LIST_VIEW,
     MAX_EVENTS,
     calendar_events,
     calendar_options,
@@ -81,15 +82,22 @@ if paged:
 first_day = window.first_day if paged else view.filters.date_from
 last_day = window.last_day if paged else view.filters.date_to
 shown = None
-if first_day is not None and last_day is not None:  # the day shown, in the URL as ?date=
+days = (first_day, last_day) if first_day is not None and last_day is not None else None
+if days is not None and mode == LIST_VIEW:
+    # The list holds the whole range (or page of days): nothing to move through.
+    st.caption(
+        f"Every session from {date_text(days[0], weekday=False)} to "
+        f"{date_text(days[1], weekday=False)}, day by day."
+    )
+elif days is not None:  # the day shown, in the URL as ?date=
     shown = ui.calendar_day(
-        "calendar_date", mode, first_day, last_day, view.today, opens_on=view.filters.date_from
+        "calendar_date", mode, *days, view.today, opens_on=view.filters.date_from
     )
 start = shown or first_day or events[0]["start"][:10]
 state = calendar(
     # Days outside the range (or the page of days shown) are shaded, one by one.
     events=events + outside_range_events(mode, first_day, last_day),
-    options=calendar_options(mode, shown or first_day, view.today),
+    options=calendar_options(mode, shown or first_day, view.today, days),
     custom_css=CALENDAR_CSS,
     # eventsSet/dateClick would rerun the script on every render; only clicks matter here.
     callbacks=["eventClick"],

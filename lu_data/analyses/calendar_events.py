@@ -20,11 +20,13 @@ from lu_data.model.timezones import is_valid_zone
 # The browser draws every event as DOM nodes: more than this many makes the page crawl.
 MAX_EVENTS = 1000  # about 0.8 MB of event JSON: the page stays under 1 MB
 # MIT-licensed FullCalendar views only; resource and timeline views need a commercial key.
+# FullCalendar's list over a given span: every session of the range, not one month of it.
+LIST_VIEW = "list"
 CALENDAR_VIEWS: dict[str, str] = {
     "dayGridMonth": "Month",
     "timeGridWeek": "Week",
     "timeGridDay": "Day",
-    "listMonth": "List",
+    LIST_VIEW: "List",
 }
 DEFAULT_VIEW = "dayGridMonth"
 # Views that lay sessions on one clock: side by side means "at the same time" there.
@@ -166,7 +168,6 @@ VIEW_STEPS: dict[str, tuple[str, int]] = {
     "dayGridMonth": ("month", 1),
     "timeGridWeek": ("week", 7),
     "timeGridDay": ("day", 1),
-    "listMonth": ("month", 1),
 }
 
 
@@ -217,12 +218,14 @@ def outside_range_events(view: str, first: date | None, last: date | None) -> li
     ]
 
 
-def calendar_options(view: str, opens_on: date | None, today: date) -> dict[str, Any]:
+def calendar_options(
+    view: str, opens_on: date | None, today: date, days: tuple[date, date] | None = None
+) -> dict[str, Any]:
     """FullCalendar options: one MIT view, display times unshifted, opened on `opens_on`.
 
     The page moves the calendar (its Previous / Next and date box, kept in the URL) and keeps
     it in range, so the calendar's own toolbar only titles it; the days outside the range are
-    shaded by `outside_range_events`.
+    shaded by `outside_range_events`. The list covers `days` (first, last) whole, when given.
     """
     if view not in CALENDAR_VIEWS:
         choices = ", ".join(CALENDAR_VIEWS)
@@ -252,7 +255,20 @@ def calendar_options(view: str, opens_on: date | None, today: date) -> dict[str,
     }
     if opens_on is not None:
         options["initialDate"] = opens_on.isoformat()
+    if view == LIST_VIEW:
+        first, last = days or _month_of(opens_on or today)
+        options["visibleRange"] = {
+            "start": first.isoformat(),
+            "end": (last + timedelta(days=1)).isoformat(),  # FullCalendar's end is exclusive
+        }
+        options["initialDate"] = first.isoformat()
     return options
+
+
+def _month_of(day: date) -> tuple[date, date]:
+    """The first and last day of the month holding `day`."""
+    after = step_day("dayGridMonth", day, 1)
+    return date(day.year, day.month, 1), after - timedelta(days=1)
 
 
 def clicked_session_key(state: Any) -> str | None:

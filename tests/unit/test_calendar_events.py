@@ -10,6 +10,7 @@ import pytest
 from lu_data.analyses.calendar_events import (
     CALENDAR_CSS,
     CALENDAR_VIEWS,
+    LIST_VIEW,
     calendar_events,
     calendar_options,
     clicked_session_key,
@@ -191,7 +192,7 @@ def test_time_grids_put_every_session_on_one_clock(sessions):
     assert grid_zone("timeGridDay", "local", "Asia/Kolkata") == "Asia/Kolkata"
     assert grid_zone("timeGridDay", "local", "Not/AZone") == "UTC"
     assert grid_zone("dayGridMonth", "local", "Asia/Kolkata") == "local"
-    assert grid_zone("listMonth", "local", "Asia/Kolkata") == "local"
+    assert grid_zone(LIST_VIEW, "local", "Asia/Kolkata") == "local"
     assert grid_zone("timeGridWeek", "America/New_York", "Asia/Kolkata") == "America/New_York"
 
 
@@ -283,12 +284,22 @@ def test_calendar_window_holds_whole_days_that_fit(sessions):
     assert len(everything.sessions) == len(sessions)
 
 
+def test_list_covers_the_days_it_is_given_not_one_month():
+    """The List view spans the filtered range (the end is exclusive for FullCalendar); without
+    a range it shows the month it opens on."""
+    spanned = calendar_options(LIST_VIEW, date(2026, 12, 14), ANCHOR, (ANCHOR, date(2027, 1, 22)))
+    assert spanned["initialView"] == "list"
+    assert spanned["visibleRange"] == {"start": "2026-11-27", "end": "2027-01-23"}
+    month = calendar_options(LIST_VIEW, date(2026, 12, 14), ANCHOR)
+    assert month["visibleRange"] == {"start": "2026-12-01", "end": "2027-01-01"}
+
+
 def test_step_day_moves_by_the_views_period_and_clamp_keeps_in_range():
     """Month views step to the 1st of the next/previous month, week and day views by 7 or 1."""
     from lu_data.analyses.calendar_events import clamp_day, step_day
 
     assert step_day("dayGridMonth", date(2026, 12, 14), 1) == date(2027, 1, 1)
-    assert step_day("listMonth", date(2027, 1, 31), -1) == date(2026, 12, 1)
+    assert step_day("dayGridMonth", date(2027, 1, 31), -1) == date(2026, 12, 1)
     assert step_day("timeGridWeek", date(2026, 12, 14), -1) == date(2026, 12, 7)
     assert step_day("timeGridDay", date(2026, 12, 31), 1) == date(2027, 1, 1)
     assert clamp_day(date(2026, 1, 1), ANCHOR, date(2027, 1, 22)) == ANCHOR
