@@ -50,16 +50,6 @@ def test_sessions_csv_download_holds_the_filtered_rows(page: Page, app_url: str)
     assert set(frame["session_key"]) == set(want["session_key"])
 
 
-def test_shared_link_restores_filters_on_another_page(page: Page, app_url: str):
-    """A link with dates, a status and a zone opens the Tutors page with that view."""
-    open_page(
-        page, f"{app_url}/tutors?from=2026-12-01&to=2026-12-31&status=full&tz=Asia/Tokyo", "Tutors"
-    )
-    sidebar = page.get_by_test_id("stSidebar")
-    expect(sidebar.get_by_text("times in Asia/Tokyo")).to_be_visible()
-    expect(sidebar.get_by_text("1 Dec 2026 – 31 Dec 2026")).to_be_visible()
-
-
 def test_browser_zone_mode_shows_times_in_the_browsers_zone(page: Page, app_url: str):
     """tz=browser uses the zone the browser reports (America/Chicago here) on page and in CSV."""
     open_page(

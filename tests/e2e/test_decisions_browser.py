@@ -1,0 +1,227 @@
+"""The coordinator's decisions in a real browser, at 1024×768 and 1400×1000.
+
+Tables show their decision columns without scrolling sideways, page choices survive a copied
+link opened in a fresh browser, the calendar's List holds the whole range, and every Overview
+card opens the sessions it counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from lu_data.analyses.display_tables import PROJECTED, SEATS
+from lu_data.analyses.filters import Filters, filter_sessions
+from tests.support import demo_portal
+
+pytestmark = pytest.mark.browser
+
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+TIMEOUT = 45_000
+SIZES = {"1024": (1024, 768), "1400": (1400, 1000)}
+SESSION_COLUMNS = ["Start", "Zone", "Title", "Tutor", SEATS]
+# page -> (heading, the leading columns of each table that must show without scrolling)
+DECISION_TABLES = {
+    "sessions": ("Sessions and export", [SESSION_COLUMNS]),
+    "tutors": ("Tutors", [["#", "When", "Title", "Overlap", "Tutor"], SESSION_COLUMNS]),
+    "pace": ("Fill pace & forecast", [["Start", "Zone", "Title", SEATS, PROJECTED]]),
+    "quality": ("Data quality", [["Title", "Start (local)", "Message"]]),
+}
+WIDE_ENOUGH = 1400  # tables that fit at 1024 px fit here; these pages' were cut at 1400 too
+# Each drawn grid (one in a closed expander is not): the headers the data grid lays out (only
+# the columns in view, a part-shown one included), whether it scrolls sideways, its right edge.
+GRIDS = """() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
+  .filter(g => g.querySelector('.dvn-scroller'))
+  .map(g => {
+    const s = g.querySelector('.dvn-scroller');
+    return {
+      headers: [...g.querySelectorAll('th[role=columnheader]')].map(th => th.textContent),
+      cells: [...g.querySelectorAll('tbody tr')].map(
+        tr => [...tr.querySelectorAll('td')].map(td => td.textContent)),
+      scrolls: s ? s.scrollWidth > s.clientWidth : false,
+      right: g.getBoundingClientRect().right,
+    };
+  })"""
+GRIDS_DRAWN = """() => {
+  const grids = [...document.querySelectorAll('[data-testid=stDataFrame]')]
+    .filter(g => g.querySelector('.dvn-scroller'));
+  return grids.length > 0 && grids.every(g => g.querySelector('th[role=columnheader]'));
+}"""
+
+
+def open_page(page: Page, url: str, heading: str) -> None:
+    """Go to url; wait for the heading and for the script run to finish."""
+    page.goto(url)
+    expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible(
+        timeout=TIMEOUT
+    )
+    page.wait_for_selector(IDLE, timeout=TIMEOUT)
+
+
+def settle(page: Page) -> None:
+    """Wait for the rerun a widget change started to finish."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=TIMEOUT)
+
+
+def grids(page: Page) -> list[dict]:
+    """The page's drawn data grids, once each has laid out its header."""
+    page.wait_for_function(GRIDS_DRAWN, timeout=TIMEOUT)
+    return page.evaluate(GRIDS)
+
+
+@pytest.fixture
+def sized(browser: Browser, request) -> Iterator[Page]:
+    """A page in a context of its own at the parametrised viewport size."""
+    width, height = SIZES[request.param]
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, timezone_id="America/Chicago"
+    )
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("sized", list(SIZES), indirect=True)
+def test_tables_show_their_decision_columns_without_scrolling(sized: Page, app_url: str):
+    """Each table's decision columns are laid out whole inside the viewport: the next column
+    follows the last of them, or the table does not scroll sideways; the page never does."""
+    page = sized
+    width = page.viewport_size["width"]
+    # At 1400 px the pages whose tables were cut there; at 1024 px, every one.
+    paths = DECISION_TABLES if width < WIDE_ENOUGH else ("sessions", "pace")
+    for path in paths:
+        heading, tables = DECISION_TABLES[path]
+        open_page(page, f"{app_url}/{path}", heading)
+        drawn = grids(page)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        for columns in tables:
+            found = [g for g in drawn if g["headers"][:1] == columns[:1]]
+            assert found, (path, columns, [g["headers"] for g in drawn])
+            grid = found[0]
+            assert grid["headers"][: len(columns)] == columns, (width, path, grid["headers"])
+            whole = len(grid["headers"]) > len(columns) or not grid["scrolls"]
+            assert whole, (width, path, columns[-1], grid["headers"])
+            assert grid["right"] <= width, (width, path, grid["right"])
+
+
+def test_page_choices_survive_a_copied_link_in_a_fresh_browser(browser: Browser, app_url: str):
+    """A search, the calendar's List view and a tutor, chosen on their pages, come back from the
+    copied address in another browser context (no cookies, no session); the List holds every
+    session of the range."""
+    size = {"width": 1400, "height": 1000}
+    first = browser.new_context(viewport=size, timezone_id="America/Chicago")
+    fresh = browser.new_context(viewport=size, timezone_id="America/Chicago")
+    try:
+        page = first.new_page()
+        open_page(page, f"{app_url}/sessions", "Sessions and export")
+        search = page.get_by_label("Search title, tutor or location")
+        search.fill("Excel")
+        search.press("Enter")
+        settle(page)
+        matches = page.get_by_text(re.compile(r"of [\d,]+ sessions match")).inner_text()
+        sessions_link = page.url
+
+        open_page(page, f"{app_url}/calendar?from=2026-12-01&to=2027-01-31", "Calendar")
+        page.get_by_role("radio", name="List", exact=True).click()
+        settle(page)
+        calendar_link = page.url
+
+        open_page(page, f"{app_url}/tutors", "Tutors")
+        main = page.get_by_test_id("stMain")
+        main.get_by_role("combobox", name=re.compile("Tutor")).first.click()
+        page.get_by_role("option", name="Aoife Murphy").click()
+        settle(page)
+        tutors_link = page.url
+
+        again = fresh.new_page()
+        open_page(again, sessions_link, "Sessions and export")
+        expect(again.get_by_label("Search title, tutor or location")).to_have_value("Excel")
+        expect(again.get_by_text(matches)).to_be_visible()
+
+        open_page(again, calendar_link, "Calendar")
+        listed = again.get_by_role("radio", name="List", exact=True)
+        expect(listed).to_have_attribute("aria-checked", "true")
+        frame = again.frame_locator('iframe[title="streamlit_calendar.calendar"]')
+        expect(frame.locator(".fc-list-event").first).to_be_visible(timeout=TIMEOUT)
+        in_range = filter_sessions(
+            demo_portal().sessions,
+            Filters(date_from=date(2026, 12, 1), date_to=date(2027, 1, 31)),
+        )
+        # every session is listed, a session over several days once on each of its days
+        spans = in_range["end_local"].dt.normalize() - in_range["start_local"].dt.normalize()
+        rows = len(in_range) + int(spans.dt.days.clip(lower=0).sum())
+        expect(frame.locator(".fc-list-event")).to_have_count(rows)
+        expect(frame.locator(".fc-list-day").first).to_contain_text("December 2026")
+
+        open_page(again, tutors_link, "Tutors")
+        assert (
+            parse_qs(urlsplit(again.url).query)["tutor"]
+            == parse_qs(urlsplit(tutors_link).query)["tutor"]
+        )
+        sidebar = again.get_by_test_id("stSidebar")
+        expect(sidebar.get_by_text("Aoife Murphy").first).to_be_visible()
+    finally:
+        first.close()
+        fresh.close()
+
+
+def card_value(page: Page, label: str) -> str:
+    """The value of the card with this label."""
+    card = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
+    return card.get_by_test_id("stMetricValue").inner_text()
+
+
+def card_note(page: Page, label: str) -> str:
+    """The small note under the card with this label."""
+    card = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
+    return card.get_by_test_id("stMetricDelta").inner_text()
+
+
+@pytest.mark.parametrize("sized", ["1024"], indirect=True)
+def test_every_card_opens_the_sessions_it_counts(sized: Page, app_url: str):
+    """At 1024 px each Overview card's link opens a page that counts the same sessions."""
+    page = sized
+    open_page(page, f"{app_url}/?tz=UTC", "ILT sessions overview")
+    full, at_risk = card_value(page, "Full"), card_value(page, "At risk (projected)")
+    overbooked = card_note(page, "Full").split()[0]
+    clashing = card_note(page, "Double-booking pairs").split()[0]
+    warnings = card_value(page, "Data-quality warnings")
+    links = {}
+    for label in (
+        "Full sessions",
+        "Overbooked sessions",
+        "At-risk sessions",
+        "Double-bookings",
+        "Data-quality warnings",
+    ):
+        link = page.get_by_test_id("stPageLink").get_by_role("link", name=label)
+        expect(link).to_be_visible()
+        links[label] = link.get_attribute("href")
+
+    # Each link is followed as a click would: its address, in this tab.
+    def follow(label: str, heading: str) -> None:
+        open_page(page, f"{app_url}/{links[label].lstrip('/')}", heading)
+
+    follow("Full sessions", "Sessions and export")
+    assert parse_qs(urlsplit(page.url).query)["status"] == ["full"]
+    expect(page.get_by_text(f"{full} sessions in this view.")).to_be_visible()
+    follow("Overbooked sessions", "Sessions and export")
+    expect(page.get_by_text(re.compile(rf"^{overbooked} sessions? in this view\."))).to_be_visible()
+    follow("At-risk sessions", "Fill pace & forecast")
+    assert card_value(page, "Projected at risk") == at_risk
+    follow("Double-bookings", "Tutors")
+    assert card_value(page, "Double-booked sessions") == clashing
+    follow("Data-quality warnings", "Data quality")
+    counts = next(g for g in grids(page) if g["headers"][:2] == ["Code", "Meaning"])
+    assert sum(int(row[-1].replace(",", "")) for row in counts["cells"]) == int(warnings)
