@@ -7,8 +7,8 @@ per period and the same "data as of"; a page opened while a slow sync is under w
 from the previous snapshot before the stand-in has finished serving that fetch; SIGKILLing the
 replica that holds the portal's lock mid-fetch leaves the next sync to another replica, and the
 open pages of the others show its snapshot. The soak then refreshes under faults on one
-survivor and checks its memory stays flat: LU_SOAK_SECONDS lengthens it (default 6 s),
-LU_SOAK_LONG=1 adds a 10-minute run.
+survivor and checks its memory stays flat: LU_SOAK_SECONDS lengthens it (default 3 s, and
+never fewer than six refreshes), LU_SOAK_LONG=1 adds a 10-minute run.
 
 Timing goals (a load during a sync within 1.5x one without) are the benchmarks' business: the
 test asserts the behaviour behind them and prints the two load times.
@@ -71,7 +71,7 @@ SIZES = {"first": 60, "second": 70, "third": 80}  # sessions the portal holds, p
 USER = "load-user"
 WAIT = 3 * PERIOD + 15  # s: the longest wait for a fetch, a sync or a page to catch up
 wait_until = partial(wait_at_most, timeout=WAIT)
-SOAK_SECONDS = float(os.environ.get("LU_SOAK_SECONDS", "6"))
+SOAK_SECONDS = float(os.environ.get("LU_SOAK_SECONDS", "3"))
 LONG_SOAK_SECONDS = 600.0
 SOAK_WARMUP = 3  # refreshes before the memory baseline is taken
 SOAK_MAX_GROWTH_MB = 60.0
