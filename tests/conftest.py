@@ -20,6 +20,20 @@ from tests.support import (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _component_scan_once():
+    """Each AppTest scans every installed distribution's metadata for Streamlit components
+    (0.3 s a run, the largest share of a short AppTest); the installed packages do not change
+    during a test run, so one scan per process answers them all."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    found = scan()
+    manifest_scanner.scan_component_manifests = lambda max_workers=None: list(found)
+    yield
+    manifest_scanner.scan_component_manifests = scan
+
+
 @pytest.fixture(autouse=True)
 def _history_in_tmp(monkeypatch, tmp_path):
     """The enrolment-history store of every test lives in its own temporary folder."""
