@@ -108,9 +108,11 @@ def hostile_tour(browser, tmp_path_factory) -> Iterator[dict[str, Any]]:
                     continue  # a page renamed or dropped since; the others still count
                 link.click()
                 settle(page)
-                page.wait_for_timeout(800)  # charts and the calendar iframe draw after the run
-                seen["pwned"][name] = [f.evaluate("window.__pwned") for f in page.frames]
                 charts = page.locator('[data-testid="stPlotlyChart"]')
+                for n in range(charts.count()):  # charts draw after the run: wait for each
+                    charts.nth(n).locator(".main-svg").first.wait_for(timeout=TIMEOUT)
+                page.wait_for_timeout(300)  # the calendar iframe draws after the run too
+                seen["pwned"][name] = [f.evaluate("window.__pwned") for f in page.frames]
                 seen["chart_links"][name] = charts.locator("a").count()
                 seen["chart_text"][name] = "\n".join(charts.all_text_contents())
                 seen["errors"] += page.locator('[data-testid="stException"]').all_inner_texts()
