@@ -40,8 +40,9 @@ FILL_COLUMNS = {"Fill", "fill_rate", "Fill rate", "Fill today", "Projected fill"
 PERCENT_STEP = 10.0 ** -(PERCENT_DECIMALS + 2)
 # Beside the sidebar at 1024 px a table gets about 560 px: Start (~116), Zone, a bounded Title,
 # Tutor and Seats fit in it. Titles run to 200 characters; a click on a cell shows one whole.
-TITLE_WIDTH = 150
-TEXT_WIDTHS = {"Zone": 95, "Tutor": 100, SEATS: 95, PROJECTED: 95}
+TITLE_WIDTH = 145
+# "NZDT (+13:00)", the longest zone label, is 82 px of 14 px text plus the cell's 16 px padding.
+TEXT_WIDTHS = {"Zone": 100, "Tutor": 100, SEATS: 95, PROJECTED: 95}
 TEXT_HELP = {
     "Title": "Click a cell to read a long title whole",
     SEATS: "Enrolled/capacity · fill today",
