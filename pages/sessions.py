@@ -78,13 +78,11 @@ st.caption(
 )
 
 st.subheader("More exports of these sessions")
-cols = st.columns(4)
-# Short labels fit four buttons in a row at 1024 px; each one's help says what it holds.
-for col, name, what in (
-    (cols[0], "trainings", "One row per training"),
-    (cols[1], "tutors", "One row per tutor"),
-):
-    col.download_button(
+# One row of buttons as wide as their labels (equal columns left uneven gaps between them);
+# short labels fit the four at 1024 px, and each one's help says what it holds.
+row = st.container(horizontal=True, gap="small")
+for name, what in (("trainings", "One row per training"), ("tutors", "One row per tutor")):
+    row.download_button(
         f"{name.capitalize()} CSV",
         data=ui.deferred(lambda n=name: to_csv_bytes(view_frame(rows, n, view.tz)), len(rows)),
         file_name=ui.download_name(view, name),
@@ -94,7 +92,7 @@ for col, name, what in (
         on_click="ignore",
         help=f"Download the {name} CSV: {what.lower()}, over the {len(rows):,} sessions above",
     )
-cols[2].download_button(
+row.download_button(
     ".ics",
     data=ui.deferred(lambda: sessions_ics(rows), len(rows)),
     mime="text/calendar",
@@ -106,7 +104,7 @@ cols[2].download_button(
     "re-importing updates the same events",
 )
 # A large workbook takes seconds to build, so it is built on request rather than every rerun.
-if cols[3].button(
+if row.button(
     "Excel",
     key="sessions_xlsx_prepare",
     icon=":material/grid_on:",
