@@ -142,6 +142,7 @@ class StoreView:
     notes: list[str]
     error: str | None
     syncing: tuple[str, ...] = ()
+    store_down: bool = False  # the store could not be read: what shows is kept or nothing
 
 
 @st.cache_resource
@@ -171,7 +172,7 @@ def load_store_view(configs: tuple[PortalConfig, ...], *, refresh: bool = False)
     try:
         shared_store(url)  # opened (and migrated) before the syncer opens it too
     except STORE_ERRORS as exc:
-        return StoreView(None, (), [], f"The data store cannot be opened: {exc}")
+        return StoreView(None, (), [], f"The data store cannot be opened: {exc}", store_down=True)
     syncer = syncer_for(url, configs)
     if refresh:
         syncer.request()  # returns at once: the syncer fetches, this run reads what is there
@@ -193,9 +194,9 @@ def load_store_view(configs: tuple[PortalConfig, ...], *, refresh: bool = False)
     except STORE_ERRORS as exc:
         kept = last_good_views().get(url)
         if kept is None:
-            return StoreView(None, (), [], f"The data store is unreachable: {exc}")
+            return StoreView(None, (), [], f"The data store is unreachable: {exc}", store_down=True)
         note = f"The data store is unreachable ({exc}); showing the data already loaded."
-        return StoreView(kept.portal, kept.snapshot_ids, [note], None)
+        return StoreView(kept.portal, kept.snapshot_ids, [note], None, store_down=True)
     last_good_views()[url] = view
     return view
 

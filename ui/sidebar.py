@@ -47,6 +47,11 @@ from ui.loaders import (
 from ui.menu import APP_TITLE, render_menu, set_page
 from ui.view import VIEW_KEY, View, today
 
+REFRESH_REQUESTED = "Sync requested: new data shows here as soon as it is stored."
+# The syncer keeps the request and fetches once the store answers; nothing can land before.
+REFRESH_WHILE_DOWN = (
+    "Sync requested, but the data store is unreachable: it runs when the store answers again."
+)
 TZ_SESSION = SESSION_ZONE
 TZ_BROWSER = "browser"
 TZ_PICK = "pick"
@@ -150,7 +155,7 @@ def render_source_picker() -> tuple[Portal | None, str, list[str]]:
     configs = configured_portals()
     view = load_store_view(configs, refresh=refresh)
     if refresh:
-        notes.append("Sync requested: new data shows here as soon as it is stored.")
+        notes.append(REFRESH_WHILE_DOWN if view.store_down else REFRESH_REQUESTED)
     notes += view.notes
     if view.error:
         st.sidebar.error(view.error)

@@ -24,6 +24,7 @@ from lu_data.store.tables import FETCHES, PORTAL_SNAPSHOTS, SNAPSHOTS, SYNC_RUNS
 from lu_data.sync.syncer import ABANDONED, Syncer, SyncResult
 from tests.support import ANCHOR, ROOT, pg, wait_until
 from tests.support.security import PASSWORD, USER, assert_no_secret
+from ui.sidebar import REFRESH_REQUESTED, REFRESH_WHILE_DOWN
 
 own_postgres = pg.own_postgres  # the fixture, by name in this module
 STORE_PASSWORD = "store-Pa55-never-shown"  # trust auth ignores it; it must still never show
@@ -179,6 +180,7 @@ def test_app_serves_what_it_has_while_postgres_is_down_and_syncs_when_it_is_back
         assert shown(down) == good
         notes = [w for w in warnings(down) if w.startswith(UNREACHABLE)]
         assert len(notes) == 1 and "showing the data already loaded" in notes[0], warnings(down)
+        assert REFRESH_WHILE_DOWN in warnings(down) and REFRESH_REQUESTED not in warnings(down)
         assert "postgres:***@127.0.0.1" in notes[0]  # names the store, password masked
         on_pace = new_session_on("pages/pace.py")  # reads enrolment history: still no traceback
         assert any(w.startswith(UNREACHABLE) for w in warnings(on_pace))
