@@ -19,7 +19,8 @@ from lu_data.analyses.forecast import (
     typical_curves,
 )
 from lu_data.model.portals import combine_portals
-from lu_data.model.schema import DEMO_PORTAL, UPLOAD_PORTAL
+from lu_data.model.schema import DEMO_PORTAL, PORTAL_COLUMN, UPLOAD_PORTAL
+from lu_data.model.selection import is_in
 from lu_data.sources.api_settings import PortalConfig, portal_configs_from
 from lu_data.sources.demo import DEMO_SESSIONS, generate_demo
 from lu_data.sources.files import read_files
@@ -313,6 +314,11 @@ def portal_token(portal: Portal) -> str:
 
 
 @st.cache_resource(ttl="6h", max_entries=16, show_spinner=False)
-def portal_choices(token: str, _portal: Portal) -> FilterChoices:
-    """The filters' choices and labels, worked out once per load instead of on every rerun."""
-    return filter_choices(_portal.sessions, _portal.trainings)
+def portal_choices(token: str, _portal: Portal, portals: tuple[str, ...] = ()) -> FilterChoices:
+    """The filters' choices and labels, worked out once per load instead of on every rerun;
+    only the trainings, tutors and locations of `portals` when some are chosen."""
+    sessions, trainings = _portal.sessions, _portal.trainings
+    if portals:
+        sessions = sessions.loc[is_in(sessions[PORTAL_COLUMN], portals)]
+        trainings = trainings.loc[is_in(trainings[PORTAL_COLUMN], portals)]
+    return filter_choices(sessions, trainings)

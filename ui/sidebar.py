@@ -200,37 +200,22 @@ def render_filters(portal: Portal, now: date) -> Filters:
     date_from, date_to = render_dates(now)
     tz = render_zone_picker()
 
-    choices = portal_choices(portal_token(portal), portal)
-    options: dict[str, tuple[Sequence[str], Mapping[str, str], str]] = {}
+    chosen: dict[str, tuple[str, ...]] = {}
     if len(portal.names) > 1:  # only a view of several portals can be narrowed to some
-        options["filter_portals"] = (portal.names, {}, "Portal")
+        chosen["filter_portals"] = _multiselect("filter_portals", portal.names, {}, "Portal")
     else:  # nor carried in the URL: a single portal's view has nothing to narrow
         st.session_state.pop("filter_portals", None)
-    options |= {
+    # With portals chosen, the other filters offer only what those portals hold.
+    choices = portal_choices(portal_token(portal), portal, chosen.get("filter_portals", ()))
+    options: dict[str, tuple[Sequence[str], Mapping[str, str], str]] = {
         "filter_trainings": (choices.trainings, choices.training_labels, "Training"),
         "filter_tutors": (choices.tutors, choices.tutor_labels, "Tutor"),
         "filter_locations": (choices.locations, {}, "Location"),
         "filter_kinds": (list(MODULE_KIND_LABELS), MODULE_KIND_LABELS, "Module kind"),
         "filter_statuses": (STATUS_ORDER, STATUS_LABELS, "Fill status"),
     }
-    chosen: dict[str, tuple[str, ...]] = {}
     for key, (opts, labels, label) in options.items():
-        valid = set(opts)
-        _seed(key, [v for v in st.query_params.get_all(QP_MULTI[key]) if v in valid])
-        st.session_state[key] = [v for v in st.session_state[key] if v in valid]
-        listed = opts
-        if len(opts) > MAX_LISTED:
-            listed = searched_options(st.sidebar, key, opts, labels, label, st.session_state[key])
-        chosen[key] = tuple(
-            st.sidebar.multiselect(
-                label,
-                listed,
-                key=key,
-                placeholder="All",
-                # a dict lookup per option: with thousands of tutors this runs every rerun
-                format_func=partial(_label_of, labels),
-            )
-        )
+        chosen[key] = _multiselect(key, opts, labels, label)
     filters = Filters(
         date_from=date_from,
         date_to=date_to,
@@ -244,6 +229,28 @@ def render_filters(portal: Portal, now: date) -> Filters:
     )
     write_query_params(filters)
     return filters
+
+
+def _multiselect(
+    key: str, opts: Sequence[str], labels: Mapping[str, str], label: str
+) -> tuple[str, ...]:
+    """One sidebar filter, seeded from the URL; values no longer offered are dropped."""
+    valid = set(opts)
+    _seed(key, [v for v in st.query_params.get_all(QP_MULTI[key]) if v in valid])
+    st.session_state[key] = [v for v in st.session_state[key] if v in valid]
+    listed = opts
+    if len(opts) > MAX_LISTED:
+        listed = searched_options(st.sidebar, key, opts, labels, label, st.session_state[key])
+    return tuple(
+        st.sidebar.multiselect(
+            label,
+            listed,
+            key=key,
+            placeholder="All",
+            # a dict lookup per option: with thousands of tutors this runs every rerun
+            format_func=partial(_label_of, labels),
+        )
+    )
 
 
 def render_dates(now: date) -> tuple[date | None, date | None]:

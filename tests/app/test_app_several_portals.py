@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from lu_data import load_portal
+from lu_data.analyses.filter_choices import filter_choices
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.sources.demo import generate_demo
 from lu_data.store.history import EMPTY_HISTORY_MESSAGE, open_store
@@ -84,6 +85,24 @@ def test_picking_a_portal_in_the_sidebar_restricts_the_view(two_portals):
     assert not at.exception, at.exception
     assert sessions_card(at) == f"{in_range('apac'):,}"
     assert at.query_params["portal"] in ("apac", ["apac"])
+
+
+def test_a_chosen_portal_narrows_the_training_and_tutor_choices(two_portals):
+    """With emea chosen, Training and Tutor offer emea's trainings and tutors only."""
+    at = two_portals().run()
+    every = at.sidebar.multiselect(key="filter_trainings").options
+    at.sidebar.multiselect(key="filter_portals").select("emea").run()
+    assert not at.exception, at.exception
+    view = at.session_state["_lu_view"]
+    sessions, trainings = view.portal.sessions, view.portal.trainings
+    emea = filter_choices(
+        sessions.loc[sessions["portal"] == "emea"], trainings.loc[trainings["portal"] == "emea"]
+    )
+    offered = at.sidebar.multiselect(key="filter_trainings").options
+    assert offered == [emea.training_labels[k] for k in emea.trainings]
+    assert 0 < len(offered) < len(every)
+    tutors = at.sidebar.multiselect(key="filter_tutors").options
+    assert tutors == [emea.tutor_labels[k] for k in emea.tutors]
 
 
 def test_quality_page_accounts_per_portal_and_in_total(two_portals):
