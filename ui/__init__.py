@@ -1,7 +1,8 @@
 """Streamlit glue shared by every page: data source, cached loading, sidebar, tables with CSV.
 
 Pages use it as `import ui`, and use only the names in __all__; the parts live in ui.loaders,
-ui.view, ui.sidebar, ui.tables, ui.metrics and ui.menu (tests import from those directly).
+ui.view, ui.sidebar, ui.source_picker, ui.tables, ui.metrics and ui.menu (tests import from
+those directly).
 """
 
 from ui.choices import (

@@ -21,7 +21,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -40,6 +40,12 @@ TUTOR_PICKER_NOTE = (
     "and a copied link keeps it."
 )
 THRESHOLD_STEPS = tuple(range(10, 95, 5))  # percent, as the slider offers them
+
+
+def seed_widget(key: str, value: Any) -> None:
+    """Give a widget its first value (from the URL) without also passing value=."""
+    if key not in st.session_state:
+        st.session_state[key] = value
 
 
 def page_choice(

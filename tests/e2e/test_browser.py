@@ -13,20 +13,9 @@ from playwright.sync_api import Page, expect
 
 from lu_data.analyses.filters import Filters, filter_sessions
 from tests.support import ANCHOR, demo_portal
+from tests.support.browser import TIMEOUT, goto_page
 
 pytestmark = pytest.mark.browser
-
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-TIMEOUT = 45_000
-
-
-def open_page(page: Page, url: str, heading: str) -> None:
-    """Go to url and wait until the script run has finished and the heading shows."""
-    page.goto(url)
-    expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible(
-        timeout=TIMEOUT
-    )
-    page.wait_for_selector(IDLE, timeout=TIMEOUT)
 
 
 def assert_no_error(page: Page) -> None:
@@ -38,7 +27,7 @@ def assert_no_error(page: Page) -> None:
 
 def test_sessions_csv_download_holds_the_filtered_rows(page: Page, app_url: str):
     """The Sessions page's CSV, downloaded through the button, has one row per shown session."""
-    open_page(page, f"{app_url}/sessions", "Sessions and export")
+    goto_page(page, f"{app_url}/sessions", "Sessions and export")
     with page.expect_download(timeout=TIMEOUT) as info:
         page.get_by_role("button", name="Full data (CSV)", exact=True).first.click()
     download = info.value
@@ -52,7 +41,7 @@ def test_sessions_csv_download_holds_the_filtered_rows(page: Page, app_url: str)
 
 def test_browser_zone_mode_shows_times_in_the_browsers_zone(page: Page, app_url: str):
     """tz=browser uses the zone the browser reports (America/Chicago here) on page and in CSV."""
-    open_page(
+    goto_page(
         page, f"{app_url}/sessions?from=2026-12-01&to=2026-12-31&tz=browser", "Sessions and export"
     )
     sidebar = page.get_by_test_id("stSidebar")

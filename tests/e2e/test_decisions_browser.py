@@ -18,11 +18,10 @@ from playwright.sync_api import Browser, Page, expect
 from lu_data.analyses.display_tables import PROJECTED, SEATS
 from lu_data.analyses.filters import Filters, filter_sessions
 from tests.support import demo_portal
+from tests.support.browser import IDLE, TIMEOUT, goto_page
 
 pytestmark = pytest.mark.browser
 
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-TIMEOUT = 45_000
 SIZES = {"1024": (1024, 768), "1400": (1400, 1000)}
 SESSION_COLUMNS = ["Start", "Zone", "Title", "Tutor", SEATS]
 # page -> (heading, the leading columns of each table that must show without scrolling)
@@ -52,15 +51,6 @@ GRIDS_DRAWN = """() => {
     .filter(g => g.querySelector('.dvn-scroller'));
   return grids.length > 0 && grids.every(g => g.querySelector('th[role=columnheader]'));
 }"""
-
-
-def open_page(page: Page, url: str, heading: str) -> None:
-    """Go to url; wait for the heading and for the script run to finish."""
-    page.goto(url)
-    expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible(
-        timeout=TIMEOUT
-    )
-    page.wait_for_selector(IDLE, timeout=TIMEOUT)
 
 
 def settle(page: Page) -> None:
@@ -98,7 +88,7 @@ def test_tables_show_their_decision_columns_without_scrolling(sized: Page, app_u
     paths = DECISION_TABLES if width < WIDE_ENOUGH else ("sessions", "pace")
     for path in paths:
         heading, tables = DECISION_TABLES[path]
-        open_page(page, f"{app_url}/{path}", heading)
+        goto_page(page, f"{app_url}/{path}", heading)
         drawn = grids(page)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
         for columns in tables:
@@ -120,7 +110,7 @@ def test_page_choices_survive_a_copied_link_in_a_fresh_browser(browser: Browser,
     fresh = browser.new_context(viewport=size, timezone_id="America/Chicago")
     try:
         page = first.new_page()
-        open_page(page, f"{app_url}/sessions", "Sessions and export")
+        goto_page(page, f"{app_url}/sessions", "Sessions and export")
         search = page.get_by_label("Search title, tutor or location")
         search.fill("Excel")
         search.press("Enter")
@@ -128,12 +118,12 @@ def test_page_choices_survive_a_copied_link_in_a_fresh_browser(browser: Browser,
         matches = page.get_by_text(re.compile(r"of [\d,]+ sessions match")).inner_text()
         sessions_link = page.url
 
-        open_page(page, f"{app_url}/calendar?from=2026-12-01&to=2027-01-31", "Calendar")
+        goto_page(page, f"{app_url}/calendar?from=2026-12-01&to=2027-01-31", "Calendar")
         page.get_by_role("radio", name="List", exact=True).click()
         settle(page)
         calendar_link = page.url
 
-        open_page(page, f"{app_url}/tutors", "Tutors")
+        goto_page(page, f"{app_url}/tutors", "Tutors")
         main = page.get_by_test_id("stMain")
         main.get_by_role("combobox", name=re.compile("Tutor")).first.click()
         page.get_by_role("option", name="Aoife Murphy").click()
@@ -141,11 +131,11 @@ def test_page_choices_survive_a_copied_link_in_a_fresh_browser(browser: Browser,
         tutors_link = page.url
 
         again = fresh.new_page()
-        open_page(again, sessions_link, "Sessions and export")
+        goto_page(again, sessions_link, "Sessions and export")
         expect(again.get_by_label("Search title, tutor or location")).to_have_value("Excel")
         expect(again.get_by_text(matches)).to_be_visible()
 
-        open_page(again, calendar_link, "Calendar")
+        goto_page(again, calendar_link, "Calendar")
         listed = again.get_by_role("radio", name="List", exact=True)
         expect(listed).to_have_attribute("aria-checked", "true")
         frame = again.frame_locator('iframe[title="streamlit_calendar.calendar"]')
@@ -160,7 +150,7 @@ def test_page_choices_survive_a_copied_link_in_a_fresh_browser(browser: Browser,
         expect(frame.locator(".fc-list-event")).to_have_count(rows)
         expect(frame.locator(".fc-list-day").first).to_contain_text("December 2026")
 
-        open_page(again, tutors_link, "Tutors")
+        goto_page(again, tutors_link, "Tutors")
         assert (
             parse_qs(urlsplit(again.url).query)["tutor"]
             == parse_qs(urlsplit(tutors_link).query)["tutor"]
@@ -192,7 +182,7 @@ def card_note(page: Page, label: str) -> str:
 def test_every_card_opens_the_sessions_it_counts(sized: Page, app_url: str):
     """At 1024 px each Overview card's link opens a page that counts the same sessions."""
     page = sized
-    open_page(page, f"{app_url}/?tz=UTC", "ILT sessions overview")
+    goto_page(page, f"{app_url}/?tz=UTC", "ILT sessions overview")
     full, at_risk = card_value(page, "Full"), card_value(page, "At risk (projected)")
     overbooked = card_note(page, "Full").split()[0]
     clashing = card_note(page, "Double-booking pairs").split()[0]
@@ -211,7 +201,7 @@ def test_every_card_opens_the_sessions_it_counts(sized: Page, app_url: str):
 
     # Each link is followed as a click would: its address, in this tab.
     def follow(label: str, heading: str) -> None:
-        open_page(page, f"{app_url}/{links[label].lstrip('/')}", heading)
+        goto_page(page, f"{app_url}/{links[label].lstrip('/')}", heading)
 
     follow("Full sessions", "Sessions and export")
     assert parse_qs(urlsplit(page.url).query)["status"] == ["full"]

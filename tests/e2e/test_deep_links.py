@@ -14,12 +14,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support import start_streamlit, stop_streamlit
+from tests.support.browser import IDLE, TIMEOUT, goto_page
 from ui.menu import PAGES as MENU
 
 pytestmark = pytest.mark.browser
 
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-TIMEOUT = 45_000
 FILTERS = "tz=UTC&from=2026-12-01&to=2026-12-31&status=full"
 SHARED = {"tz": ["UTC"], "from": ["2026-12-01"], "to": ["2026-12-31"], "status": ["full"]}
 MENU_LABELS = [
@@ -54,13 +53,6 @@ def fresh_servers() -> Iterator[dict[str, str]]:
     finally:
         with ThreadPoolExecutor(len(PAGES)) as pool:
             list(pool.map(lambda server: stop_streamlit(server[0]), started))
-
-
-def open_and_wait(page: Page, url: str, title: str) -> None:
-    """Go to url; wait for the page's title and for the script run to finish."""
-    page.goto(url)
-    expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible(timeout=TIMEOUT)
-    page.wait_for_selector(IDLE, timeout=TIMEOUT)
 
 
 # What the sidebar must hold, in order; other items may sit between (Playwright's partial match).
@@ -117,7 +109,7 @@ def test_deep_link_first_on_fresh_server(
 
     The page draws what it is for (its chart, calendar or table) and shows no error.
     """
-    open_and_wait(page, f"{fresh_servers[path]}/{path}?{FILTERS}", title)
+    goto_page(page, f"{fresh_servers[path]}/{path}?{FILTERS}", title)
     assert_shared_sidebar(page)
     errors = page.locator('[data-testid="stAlertContentError"]')
     assert errors.count() == 0, errors.all_inner_texts()
@@ -134,7 +126,7 @@ def test_deep_link_first_on_fresh_server(
 def test_menu_link_keeps_the_shared_filters(page: Page, fresh_servers):
     """Following a menu link from a deep-linked page opens the next page with the same filters."""
     url = fresh_servers["calendar"]
-    open_and_wait(page, f"{url}/calendar?{FILTERS}", "Calendar")
+    goto_page(page, f"{url}/calendar?{FILTERS}", "Calendar")
     page.get_by_test_id("stSidebar").get_by_role("link", name="Tutors").click()
     expect(page.get_by_role("heading", name="Tutors", exact=True).first).to_be_visible(
         timeout=TIMEOUT

@@ -22,9 +22,9 @@ from lu_data.sources.files import RawPortal
 from lu_data.store.history import SyncRun, default_url, open_store
 from lu_data.store.tables import FETCHES, PORTAL_SNAPSHOTS, SNAPSHOTS, SYNC_RUNS
 from lu_data.sync.syncer import ABANDONED, Syncer, SyncResult
-from tests.support import ANCHOR, ROOT, pg, wait_until
+from tests.support import ANCHOR, PORTAL_ENV, ROOT, pg, wait_until
 from tests.support.security import PASSWORD, USER, assert_no_secret
-from ui.sidebar import REFRESH_REQUESTED, REFRESH_WHILE_DOWN
+from ui.source_picker import REFRESH_REQUESTED, REFRESH_WHILE_DOWN
 
 own_postgres = pg.own_postgres  # the fixture, by name in this module
 STORE_PASSWORD = "store-Pa55-never-shown"  # trust auth ignores it; it must still never show
@@ -283,6 +283,13 @@ def test_syncer_backs_off_while_postgres_is_down_and_catches_up_when_it_is_back(
 # --- one of two portals has its keys rotated (401) ------------------------------------------
 
 
+def portals_from_secrets_only(monkeypatch) -> None:
+    """Today pinned and no portal in the environment: the portals come from secrets.toml."""
+    monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
+    for var in PORTAL_ENV:
+        monkeypatch.delenv(var, raising=False)
+
+
 def portals_secrets(emea: FakePortal, apac: FakePortal) -> dict:
     """secrets.toml with two [learnupon.portals.NAME] tables, as an admin would write it."""
     return {
@@ -308,11 +315,7 @@ def portals_secrets(emea: FakePortal, apac: FakePortal) -> dict:
 def test_first_view_waits_for_every_portal_not_the_first_to_land(raw, monkeypatch) -> None:
     """apac's first fetch is held at its stand-in while emea's lands: the first viewer keeps
     waiting (one portal's sessions alone would pass for everything), then sees both."""
-    from tests.support import PORTAL_ENV
-
-    monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
-    for var in PORTAL_ENV:
-        monkeypatch.delenv(var, raising=False)
+    portals_from_secrets_only(monkeypatch)
     emea_raw = generate_demo(n_sessions=30, anchor=ANCHOR)
     url = default_url()
     viewers: list = []
@@ -340,12 +343,8 @@ def test_rotated_keys_flag_their_portal_while_the_other_updates(
 ) -> None:
     """apac answers 401: its run fails with a reason, the page says so with the time of the
     data it keeps showing; emea's new data shows; the password is nowhere."""
-    from tests.support import PORTAL_ENV
-
     caplog.set_level(logging.DEBUG)  # every logger, urllib3's request lines included
-    monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
-    for var in PORTAL_ENV:
-        monkeypatch.delenv(var, raising=False)
+    portals_from_secrets_only(monkeypatch)
     emea_before = generate_demo(n_sessions=30, anchor=ANCHOR)
     emea_after = generate_demo(n_sessions=60, anchor=ANCHOR)
     url = default_url()
