@@ -104,14 +104,16 @@ state = calendar(
     key=f"calendar_{mode}_{start}_{tz}",
 )
 
-st.download_button(
+ui.offer_download(
+    None,
     "Add these sessions to your calendar (.ics)",
-    data=ui.deferred(lambda: sessions_ics(sessions), len(sessions)),
+    lambda: sessions_ics(sessions),
+    rows=len(sessions),
+    filters=view.filters,
     file_name=ui.download_name(view, "sessions", "ics"),
     mime="text/calendar",
     key="calendar_ics",
     icon=":material/event:",
-    on_click="ignore",
     help="Each event keeps its own time zone; re-importing updates events instead of duplicating",
 )
 

@@ -27,7 +27,7 @@ BUILDING_MESSAGE = (
 
 view = ui.start_page("Fill pace & forecast")
 
-portal = view.portal
+portal = view.whole  # a tutor's projections learn from the whole portal, as everyone's do
 try:
     history, curves, tested = ui.load_pace_inputs(
         portal.origin,

@@ -65,87 +65,103 @@ def findings(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return shown[[c for c in labels if c in shown.columns]].rename(columns=labels)
 
 
-st.subheader("Every input record accounted for")
-ui.render_cards(
-    [
-        ui.Card("Input records", f"{report.input_records:,}"),
-        ui.Card("Sessions", f"{report.sessions:,}"),
-        ui.Card(
-            "Duplicates merged",
-            f"{report.duplicates_merged:,}",
-            help="The same session listed again, e.g. under a second course",
-        ),
-        ui.Card(
-            "Skipped (not ILT)",
-            f"{report.skipped_non_ilt:,}",
-            help="Modules of other types: SCORM, exams, videos, pages…",
-        ),
-        ui.Card(
-            "Rejected",
-            f"{report.rejected_count:,}",
-            help="Records that could not become sessions; see the reasons below",
-        ),
-    ],
-)
-identity = report.identity_text()
-if report.balanced:
-    st.success(f"✓ Balances: {identity}")
+def render_accounting() -> None:
+    """The whole source's accounting: the identity, per portal, skipped and rejected records."""
+    st.subheader("Every input record accounted for")
+    ui.render_cards(
+        [
+            ui.Card("Input records", f"{report.input_records:,}"),
+            ui.Card("Sessions", f"{report.sessions:,}"),
+            ui.Card(
+                "Duplicates merged",
+                f"{report.duplicates_merged:,}",
+                help="The same session listed again, e.g. under a second course",
+            ),
+            ui.Card(
+                "Skipped (not ILT)",
+                f"{report.skipped_non_ilt:,}",
+                help="Modules of other types: SCORM, exams, videos, pages…",
+            ),
+            ui.Card(
+                "Rejected",
+                f"{report.rejected_count:,}",
+                help="Records that could not become sessions; see the reasons below",
+            ),
+        ],
+    )
+    identity = report.identity_text()
+    if report.balanced:
+        st.success(f"✓ Balances: {identity}")
+    else:
+        st.error(
+            f"✗ Does not balance: {identity}. Please report this with the source file.",
+            icon=":material/error:",
+        )
+
+    if several:
+        st.caption("Per portal, and in total:")
+        accounts = portal_accounts(view.portal, ui.last_sync_statuses())
+        accounts["snapshot_at"] = accounts["snapshot_at"].dt.strftime("%Y-%m-%d %H:%M UTC")
+        ui.table_with_download(
+            accounts.rename(columns=PORTAL_LABELS),
+            name="quality-portals",
+            key="quality_portals",
+            view=whole,
+        )
+
+    ui.offer_download(
+        None,
+        "Download the full report (JSON)",
+        lambda: report.to_json(view.portal.sessions).encode(),
+        rows=report.input_records,
+        key="quality_json",
+        icon=":material/download:",
+        file_name=f"ilt-quality-{view.portal.fetched_at:%Y%m%d}.json",
+        mime="application/json",
+        help="The same JSON as `lu-data check --json`",
+    )
+
+    st.subheader("Skipped module types")
+    if report.skipped_types:
+        skipped = pd.DataFrame(
+            sorted(report.skipped_types.items()), columns=["Module type", "Records"]
+        )
+        ui.table_with_download(skipped, name="quality-skipped", key="quality_skipped", view=whole)
+    else:
+        st.caption("Every record was an ILT session or ILT module.")
+
+    st.subheader("Rejected records")
+    if report.rejected.empty:
+        st.success(
+            "No records rejected: every ILT record became a session.",
+            icon=":material/check_circle:",
+        )
+    else:
+        st.error(
+            f"{report.rejected_count:,} record{'s' if report.rejected_count != 1 else ''} could "
+            "not become sessions. Fix them in LearnUpon and reload.",
+            icon=":material/block:",
+        )
+        ui.table_with_download(
+            findings(report.rejected, REJECTED_LABELS),
+            name="quality-rejected",
+            key="quality_rejected",
+            view=whole,
+            column_config={
+                "Record": st.column_config.NumberColumn(format="%d"),
+                "Reason": st.column_config.TextColumn(width="large"),
+            },
+        )
+
+
+if view.portal.viewer:  # a tutor: the portal-wide accounting is not about their sessions
+    st.info(
+        "The warnings below are about the sessions you teach. The accounting of every record "
+        "in the portal is on this page for coordinators.",
+        icon=":material/info:",
+    )
 else:
-    st.error(
-        f"✗ Does not balance: {identity}. Please report this with the source file.",
-        icon=":material/error:",
-    )
-
-if several:
-    st.caption("Per portal, and in total:")
-    accounts = portal_accounts(view.portal, ui.last_sync_statuses())
-    accounts["snapshot_at"] = accounts["snapshot_at"].dt.strftime("%Y-%m-%d %H:%M UTC")
-    ui.table_with_download(
-        accounts.rename(columns=PORTAL_LABELS),
-        name="quality-portals",
-        key="quality_portals",
-        view=whole,
-    )
-
-st.download_button(
-    "Download the full report (JSON)",
-    key="quality_json",
-    icon=":material/download:",
-    data=report.to_json(view.portal.sessions).encode(),
-    file_name=f"ilt-quality-{view.portal.fetched_at:%Y%m%d}.json",
-    mime="application/json",
-    on_click="ignore",
-    help="The same JSON as `lu-data check --json`",
-)
-
-st.subheader("Skipped module types")
-if report.skipped_types:
-    skipped = pd.DataFrame(sorted(report.skipped_types.items()), columns=["Module type", "Records"])
-    ui.table_with_download(skipped, name="quality-skipped", key="quality_skipped", view=whole)
-else:
-    st.caption("Every record was an ILT session or ILT module.")
-
-st.subheader("Rejected records")
-if report.rejected.empty:
-    st.success(
-        "No records rejected: every ILT record became a session.", icon=":material/check_circle:"
-    )
-else:
-    st.error(
-        f"{report.rejected_count:,} record{'s' if report.rejected_count != 1 else ''} could "
-        "not become sessions. Fix them in LearnUpon and reload.",
-        icon=":material/block:",
-    )
-    ui.table_with_download(
-        findings(report.rejected, REJECTED_LABELS),
-        name="quality-rejected",
-        key="quality_rejected",
-        view=whole,
-        column_config={
-            "Record": st.column_config.NumberColumn(format="%d"),
-            "Reason": st.column_config.TextColumn(width="large"),
-        },
-    )
+    render_accounting()
 
 st.subheader("Warnings")
 counts = report.warning_counts()

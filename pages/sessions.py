@@ -82,24 +82,28 @@ st.subheader("More exports of these sessions")
 # short labels fit the four at 1024 px, and each one's help says what it holds.
 row = st.container(horizontal=True, gap="small")
 for name, what in (("trainings", "One row per training"), ("tutors", "One row per tutor")):
-    row.download_button(
+    ui.offer_download(
+        row,
         f"{name.capitalize()} CSV",
-        data=ui.deferred(lambda n=name: to_csv_bytes(view_frame(rows, n, view.tz)), len(rows)),
+        lambda n=name: to_csv_bytes(view_frame(rows, n, view.tz)),
+        rows=len(rows),
+        filters=view.filters,
         file_name=ui.download_name(view, name),
         mime="text/csv",
         key=f"sessions_{name}_csv",
         icon=":material/download:",
-        on_click="ignore",
         help=f"Download the {name} CSV: {what.lower()}, over the {len(rows):,} sessions above",
     )
-row.download_button(
+ui.offer_download(
+    row,
     ".ics",
-    data=ui.deferred(lambda: sessions_ics(rows), len(rows)),
+    lambda: sessions_ics(rows),
+    rows=len(rows),
+    filters=view.filters,
     mime="text/calendar",
     file_name=ui.download_name(view, "sessions", "ics"),
     key="sessions_ics",
     icon=":material/event:",
-    on_click="ignore",
     help="Download the sessions as a calendar (.ics) for Outlook or Google Calendar; "
     "re-importing updates the same events",
 )
@@ -110,13 +114,16 @@ if row.button(
     icon=":material/grid_on:",
     help="Prepare an Excel workbook of these sessions, then download it",
 ):
-    st.download_button(
+    workbook = sessions_workbook(rows, view.tz)
+    ui.offer_download(
+        None,
         "Download the Excel workbook",
-        data=sessions_workbook(rows, view.tz),
+        lambda: workbook,
+        rows=len(rows),
+        filters=view.filters,
         mime=XLSX_MIME,
         file_name=ui.download_name(view, "sessions", "xlsx"),
         key="sessions_xlsx",
         icon=":material/download:",
-        on_click="ignore",
         help="Sessions, Trainings and Tutors sheets; dates as Excel dates in the display zone",
     )

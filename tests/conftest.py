@@ -53,6 +53,21 @@ def _clear_streamlit_caches():
     st.cache_resource.clear()  # stops the test's background syncers (their on_release)
 
 
+@pytest.fixture(autouse=True)
+def _loopback_server():
+    """AppTests run as a server listening on loopback alone, as every test server does.
+
+    Without sign-in, portal data is shown only on such a server (ui.access); the tests of
+    that rule set another address themselves.
+    """
+    from streamlit import config
+
+    before = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
+    yield
+    config.set_option("server.address", before)
+
+
 @pytest.fixture
 def data_dir() -> Path:
     """The folder of committed test inputs."""

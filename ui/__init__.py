@@ -1,8 +1,8 @@
 """Streamlit glue shared by every page: data source, cached loading, sidebar, tables with CSV.
 
 Pages use it as `import ui`, and use only the names in __all__; the parts live in ui.loaders,
-ui.view, ui.sidebar, ui.source_picker, ui.tables, ui.metrics and ui.menu (tests import from
-those directly).
+ui.view, ui.access, ui.sidebar, ui.source_picker, ui.downloads, ui.tables, ui.metrics and
+ui.menu (tests import from those directly).
 """
 
 from ui.choices import (
@@ -14,11 +14,11 @@ from ui.choices import (
     tutor_picker,
     view_threshold,
 )
+from ui.downloads import offer_download
 from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
 from ui.metrics import Card, Drill, render_cards, render_drills, seat_cards
 from ui.sidebar import searched_options, start_page
 from ui.tables import (
-    deferred,
     download_name,
     percent_column,
     render_projected_risk,
@@ -35,11 +35,11 @@ __all__ = [
     "Card",
     "Drill",
     "SOURCE_DEMO",
-    "deferred",
     "download_name",
     "last_sync_statuses",
     "load_pace_inputs",
     "memo",
+    "offer_download",
     "page_choice",
     "percent_column",
     "render_cards",

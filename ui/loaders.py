@@ -18,6 +18,7 @@ from lu_data.analyses.forecast import (
     project_sessions,
     typical_curves,
 )
+from lu_data.model.access import tutor_portal
 from lu_data.model.portals import combine_portals
 from lu_data.model.schema import DEMO_PORTAL, PORTAL_COLUMN, UPLOAD_PORTAL
 from lu_data.model.selection import is_in
@@ -310,7 +311,13 @@ def _has_secrets() -> bool:
 
 def portal_token(portal: Portal) -> str:
     """Names one load of one source, for caches of what is derived from it."""
-    return f"{portal.origin}|{portal.fetched_at.isoformat()}|{len(portal.sessions)}"
+    return f"{portal.origin}|{portal.fetched_at.isoformat()}|{len(portal.sessions)}|{portal.viewer}"
+
+
+@st.cache_resource(ttl="1h", max_entries=32, show_spinner=False)
+def tutor_view(token: str, _portal: Portal, email: str) -> Portal:
+    """A load as one tutor sees it (lu_data.model.access.tutor_portal), once per load and tutor."""
+    return tutor_portal(_portal, email)
 
 
 @st.cache_resource(ttl="6h", max_entries=16, show_spinner=False)

@@ -25,13 +25,16 @@ from lu_data.analyses.filters import (
 from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
 from lu_data.model.timezones import all_zones
+from ui.access import Access, render_account, require_access
 from ui.choices import QP_THRESHOLD, seed_widget
+from ui.downloads import PAGE_KEY
 from ui.loaders import (
     SOURCE_DEMO,
     SOURCE_PORTAL,
     load_demo_portal,
     portal_choices,
     portal_token,
+    tutor_view,
 )
 from ui.menu import APP_TITLE, render_menu, set_page
 from ui.source_picker import QP_SOURCE, render_no_data, render_source_picker
@@ -253,12 +256,17 @@ def write_query_params(f: Filters) -> None:
         st.query_params.from_dict({**params, **page_own})
 
 
-def render_sidebar() -> View | None:
-    """The shared sidebar; stores the View for the pages of this run and returns it."""
-    portal, source, notes = render_source_picker()
-    if portal is None:
+def render_sidebar(access: Access | None = None) -> View | None:
+    """The shared sidebar; stores the View for the pages of this run and returns it.
+
+    A tutor's view holds only the sessions they teach, from the filters' choices on.
+    """
+    access = access or Access()
+    basis, source, notes = render_source_picker(access.runs_data)
+    if basis is None:
         st.session_state[VIEW_KEY] = None
         return None
+    portal = tutor_view(portal_token(basis), basis, access.email) if access.tutor else basis
     now = today()
     filters = render_filters(portal, now)
     sessions = filter_sessions(portal.sessions, filters)
@@ -271,12 +279,15 @@ def render_sidebar() -> View | None:
         description=describe_view(sessions, filters),
         source=source,
         warnings=notes,
+        basis=basis,
     )
     st.sidebar.caption(view.description)
     if source != SOURCE_PORTAL:  # a portal's age is shown under its Refresh button
         st.sidebar.caption(f"Data as of {portal.fetched_at:%d %b %Y %H:%M} UTC · {portal.origin}")
-    if source == SOURCE_DEMO and st.sidebar.button(
-        "Rebuild demo data", key="filter_reload", icon=":material/refresh:"
+    if (
+        source == SOURCE_DEMO
+        and access.runs_data
+        and st.sidebar.button("Rebuild demo data", key="filter_reload", icon=":material/refresh:")
     ):
         load_demo_portal.clear()
         st.rerun()
@@ -290,10 +301,13 @@ def start_page(title: str, *, need_sessions: bool = True, describe: bool = True)
     Stops the page when there is nothing to show.
     """
     set_page(title)
+    st.session_state[PAGE_KEY] = title
+    access = require_access()  # sign-in, refusal or the no-sign-in rule stop the page here
     keep_shared_filters()
     st.sidebar.header(APP_TITLE)
     menu = st.sidebar.container()  # drawn first, filled once the filters are known
-    view = render_sidebar()
+    render_account(access)
+    view = render_sidebar(access)
     render_menu(menu, shared_query_params())
     st.title(title)
     if view is None:

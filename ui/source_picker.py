@@ -49,8 +49,12 @@ UPLOAD_AGAIN_MESSAGE = (
 )
 
 
-def render_source_picker() -> tuple[Portal | None, str, list[str]]:
-    """Sidebar data-source choice; returns the loaded portal (or None), the source and notes."""
+def render_source_picker(runs_data: bool = True) -> tuple[Portal | None, str, list[str]]:
+    """Sidebar data-source choice; returns the loaded portal (or None), the source and notes.
+
+    Without `runs_data` (signed in, not an admin) the source is the configured one, named
+    but not offered, and there is no Refresh and no upload.
+    """
     config = None
     notes: list[str] = []
     try:
@@ -58,13 +62,18 @@ def render_source_picker() -> tuple[Portal | None, str, list[str]]:
     except Exception as exc:  # half-configured credentials: say so, keep the demo
         notes.append(f"LearnUpon portal not usable: {exc}")
     options = [SOURCE_DEMO, SOURCE_UPLOAD] + ([SOURCE_PORTAL] if config else [])
-    wanted = st.query_params.get(QP_SOURCE, SOURCE_PORTAL if config else SOURCE_DEMO)
-    seed_widget("filter_source", wanted if wanted in options else SOURCE_DEMO)
-    if st.session_state["filter_source"] not in options:
-        st.session_state["filter_source"] = SOURCE_DEMO
-    source = st.sidebar.radio(
-        "Data source", options, key="filter_source", format_func=SOURCE_LABELS.__getitem__
-    )
+    if runs_data:
+        wanted = st.query_params.get(QP_SOURCE, SOURCE_PORTAL if config else SOURCE_DEMO)
+        seed_widget("filter_source", wanted if wanted in options else SOURCE_DEMO)
+        if st.session_state["filter_source"] not in options:
+            st.session_state["filter_source"] = SOURCE_DEMO
+        source = st.sidebar.radio(
+            "Data source", options, key="filter_source", format_func=SOURCE_LABELS.__getitem__
+        )
+    else:
+        source = SOURCE_PORTAL if config else SOURCE_DEMO
+        st.session_state["filter_source"] = source
+        st.sidebar.caption(f"Data source: {SOURCE_LABELS[source]}")
     if source == SOURCE_DEMO:
         return load_demo_portal(today().isoformat(), demo_size()), source, notes
     if source == SOURCE_UPLOAD:
@@ -85,7 +94,7 @@ def render_source_picker() -> tuple[Portal | None, str, list[str]]:
             return None, source, notes
     if config is None:  # unreachable: the portal option is offered only with settings
         return None, source, notes
-    refresh = st.sidebar.button(
+    refresh = runs_data and st.sidebar.button(
         "Refresh now",
         key="filter_refresh",
         icon=":material/refresh:",

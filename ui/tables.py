@@ -25,12 +25,12 @@ from lu_data.model.palette import CAPACITY_COLOR, DARK_TEXT, STATUS_COLORS, STAT
 from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 from lu_data.model.selection import is_in
 from ui.choices import view_threshold
+from ui.downloads import offer_download
 from ui.loaders import portal_choices, portal_token
 from ui.view import View, memo, view_projections
 
 DATETIME_FORMAT = "YYYY-MM-DD HH:mm"  # as narrow as a full date and time gets (~116 px)
 MAX_TABLE_ROWS = 1_000  # more rows cost seconds to send and nobody scrolls them; CSV has all
-DEFER_DOWNLOAD_ROWS = 5_000  # above this, exports are built on click, not on every rerun
 DIGEST_ROWS = 8  # at-risk sessions an overview lists before "show all"
 # Integer columns that name something rather than count it: no thousands separators.
 IDENTIFIER_COLUMN = re.compile(r"(?i)\bid\b|_id$|^record$|\bkey\b|\bpage\b")
@@ -237,27 +237,31 @@ def csv_download(
 
     rows = len(table)
     with st.container(horizontal=True, gap="small"):
-        st.download_button(
+        offer_download(
+            None,
             "Full data (CSV)",
-            data=deferred(build, rows),
+            build,
+            rows=rows,
+            filters=view.filters,
             help=f"Download these {rows:,} rows with every field, as `lu-data export` writes "
             "them: ids first, ISO 8601 times with offsets (UTF-8, opens in Excel)",
             key=f"{key}_csv",
             mime="text/csv",
             icon=":material/download:",
             file_name=download_name(view, name),
-            on_click="ignore",
         )
-        st.download_button(
+        offer_download(
+            None,
             "As shown",
-            data=deferred(build_shown, rows),
+            build_shown,
+            rows=rows,
+            filters=view.filters,
             help=f"Download these {rows:,} rows as the table shows them: its columns, headers "
             f"and order, times in {zone_label(view.tz)} (CSV, UTF-8, opens in Excel)",
             key=f"{key}_shown_csv",
             mime="text/csv",
             icon=":material/table_view:",
             file_name=download_name(view, f"{name}-as-shown"),
-            on_click="ignore",
         )
 
 
@@ -298,8 +302,3 @@ def download_name(view: View, name: str, ext: str = "csv") -> str:
         trainings=choices.training_labels,
         tutors=choices.tutor_labels,
     )
-
-
-def deferred(build: Callable[[], bytes], rows: int) -> bytes | Callable[[], bytes]:
-    """Download data now for small views; for large ones, a callable run on click."""
-    return build if rows > DEFER_DOWNLOAD_ROWS else build()

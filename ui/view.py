@@ -38,6 +38,14 @@ class View:
     description: str
     source: str
     warnings: list[str] = field(default_factory=list)
+    # The whole load behind a tutor's view (else the portal itself): only the forecast reads
+    # it, so a tutor's projections come from the same typical curves as everyone's.
+    basis: Portal | None = None
+
+    @property
+    def whole(self) -> Portal:
+        """The load the forecast learns from: the whole portal, whoever is looking."""
+        return self.basis or self.portal
 
 
 def today() -> date:
@@ -131,7 +139,7 @@ def view_projections(view: View) -> pd.DataFrame | None:
 
 
 def _view_projections(view: View) -> pd.DataFrame | None:
-    portal = view.portal
+    portal = view.whole
     try:
         projections = portal_projections(
             portal.origin,

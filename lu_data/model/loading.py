@@ -36,6 +36,7 @@ class Portal:
     is_demo: bool = False
     name: str = DEFAULT_PORTAL
     parts: dict[str, Portal] = field(default_factory=dict)
+    viewer: str = ""  # a tutor's email when this is only their sessions (model.access)
 
     @property
     def names(self) -> list[str]:

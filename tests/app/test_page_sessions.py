@@ -297,7 +297,7 @@ def test_long_tables_show_a_capped_preview_and_build_csv_on_click(app, monkeypat
     import ui
 
     monkeypatch.setattr(ui.tables, "MAX_TABLE_ROWS", 10)
-    monkeypatch.setattr(ui.tables, "DEFER_DOWNLOAD_ROWS", 10)
+    monkeypatch.setattr(ui.downloads, "DEFER_DOWNLOAD_ROWS", 10)
     at = app(PAGE).run()
     assert not at.exception
     assert len(at.dataframe[0].value) == 10
