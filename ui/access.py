@@ -40,7 +40,7 @@ SIGN_IN_TEXT = (
     "account to see it; the page you opened comes back after you sign in."
 )
 REFUSED_TEXT = (
-    "You are signed in as **{email}**, which may not see this dashboard. Ask the people who "
+    "You are signed in as {email}, which may not see this dashboard. Ask the people who "
     "run it to add your address to `[access] allow`, or sign out and sign in with another "
     "account."
 )
@@ -128,10 +128,12 @@ def render_account(access: Access) -> None:
     if not access.signed_in:
         return
     box = st.sidebar.container(border=True)
-    box.markdown(f"Signed in as **{_escape(access.name)}**  \n{_escape(access.email)}")
-    box.caption(ROLE_LABELS.get(access.role, access.role))
-    if access.tutor:
-        box.caption(f"Showing only the sessions you teach ({_escape(access.email)}).")
+    box.markdown(f"Signed in as **{_escape(access.name)}**")
+    box.caption(_literal(access.email))
+    if access.tutor:  # whose sessions these are, in so many words
+        box.caption(f"Showing only the sessions taught by {_literal(access.email)}.")
+    else:
+        box.caption(ROLE_LABELS.get(access.role, access.role))
     if box.button("Sign out", key="access_sign_out", icon=":material/logout:"):
         st.logout()
 
@@ -149,7 +151,7 @@ def _render_sign_in() -> None:
 def _render_refusal(email: str, reason: str) -> None:
     """The plain refusal page: the address used, no data, and a way to switch accounts."""
     st.title("Not allowed")
-    text = REFUSED_TEXT.format(email=_escape(email))
+    text = REFUSED_TEXT.format(email=_literal(email))
     if reason == UNVERIFIED_REASON:
         text += f" (Refused because {reason}.)"
     st.warning(text, icon=":material/block:")
@@ -267,3 +269,8 @@ def _portal_configured() -> bool:
 def _escape(text: str) -> str:
     """Markdown-safe text from the sign-in provider."""
     return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in text)
+
+
+def _literal(address: str) -> str:
+    """An address shown as written: a code span, which Markdown neither links nor formats."""
+    return f"`{address.replace('`', '')}`"

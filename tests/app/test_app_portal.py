@@ -106,3 +106,46 @@ def test_sidebar_says_how_old_the_data_is_and_when_a_sync_runs(portal_env, monke
         syncer.fetching.clear()
     assert any(f"Syncing {syncer.configs[0].name} now" in c for c in captions), captions
     assert not [w.value for w in at.warning if "Sync" in w.value]  # a routine sync is no alarm
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", ""])
+def test_portal_without_sign_in_off_loopback_shows_why_and_no_data(
+    portal_env, monkeypatch, address
+):
+    """Listening beyond loopback with a portal and no [auth]: one page saying why and how."""
+    from streamlit import config
+
+    fake, _ = portal_env
+    config.set_option("server.address", address)
+    at = run_app(monkeypatch)
+    assert not at.exception
+    assert at.title[0].value == "Sign-in needed"
+    (error,) = at.error
+    where = address or "every network interface"
+    assert f"listens on {where} without sign-in" in error.value
+    assert "[auth]" in error.value and "LU_ALLOW_ANONYMOUS=1" in error.value
+    assert "127.0.0.1" in error.value  # the other fix: loopback alone
+    assert not at.metric and not at.sidebar.radio  # no data, no source, nothing fetched
+    assert fake.count("courses") == 0
+
+
+def test_portal_without_sign_in_behind_a_proxy_is_allowed_by_opt_in(portal_env, monkeypatch):
+    """LU_ALLOW_ANONYMOUS=1 (a sign-in proxy in front) serves the portal on any address."""
+    from streamlit import config
+
+    config.set_option("server.address", "0.0.0.0")
+    monkeypatch.setenv("LU_ALLOW_ANONYMOUS", "1")
+    at = run_app(monkeypatch)
+    assert not at.exception and not at.error
+    assert at.sidebar.radio(key="filter_source").value == "portal"
+    assert {m.label for m in at.metric} >= {"Sessions"}
+
+
+def test_the_demo_needs_no_sign_in_on_any_address(app):
+    """Nothing configured: the demo is served whatever the server listens on."""
+    from streamlit import config
+
+    config.set_option("server.address", "0.0.0.0")
+    at = app().run()
+    assert not at.exception and not at.error
+    assert at.sidebar.radio(key="filter_source").value == "demo"

@@ -13,6 +13,7 @@ import pytest
 
 from lu_data.sources.fake_portal import FakePortal
 from tests.support import start_streamlit, stop_streamlit
+from tests.support.browser import wait_for_charts
 from tests.support.security import (
     IDLE,
     PASSWORD,
@@ -108,10 +109,8 @@ def hostile_tour(browser, tmp_path_factory) -> Iterator[dict[str, Any]]:
                     continue  # a page renamed or dropped since; the others still count
                 link.click()
                 settle(page)
+                wait_for_charts(page)
                 charts = page.locator('[data-testid="stPlotlyChart"]')
-                for n in range(charts.count()):  # charts draw after the run: wait for each
-                    charts.nth(n).locator(".main-svg").first.wait_for(timeout=TIMEOUT)
-                page.wait_for_timeout(300)  # the calendar iframe draws after the run too
                 seen["pwned"][name] = [f.evaluate("window.__pwned") for f in page.frames]
                 seen["chart_links"][name] = charts.locator("a").count()
                 seen["chart_text"][name] = "\n".join(charts.all_text_contents())

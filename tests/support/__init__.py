@@ -130,9 +130,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_streamlit(env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run dashboard.py` on a free loopback port; return it and its URL."""
-    port = free_port()
+def start_streamlit(
+    env_extra: dict[str, str] | None = None, args: tuple[str, ...] = (), port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run dashboard.py` on a free loopback port (or `port`), with more
+    command-line `args`; return it and its URL."""
+    port = port or free_port()
     env = {
         **os.environ,
         "LU_TODAY": ANCHOR.isoformat(),
@@ -159,6 +162,7 @@ def start_streamlit(env_extra: dict[str, str] | None = None) -> tuple[subprocess
             "false",
             "--server.fileWatcherType",
             "none",
+            *args,
         ],
         cwd=ROOT,
         env=env,

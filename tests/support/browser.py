@@ -15,3 +15,14 @@ def goto_page(page: Page, url: str, heading: str) -> None:
         timeout=TIMEOUT
     )
     page.wait_for_selector(IDLE, timeout=TIMEOUT)
+
+
+def wait_for_charts(page: Page) -> None:
+    """Wait until every chart of the page has drawn (Plotly draws after the script run ends)
+    and the calendar's frame has its events; what a page shows is only then all in the DOM."""
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    for n in range(charts.count()):
+        charts.nth(n).locator(".main-svg").first.wait_for(timeout=TIMEOUT)
+    for frame in page.frames[1:]:
+        if frame.locator(".fc").count() or "calendar" in frame.url:
+            frame.locator(".fc-view-harness, .fc-list").first.wait_for(timeout=TIMEOUT)

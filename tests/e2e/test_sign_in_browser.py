@@ -1,0 +1,322 @@
+"""Sign-in for real: an OpenID Connect provider on loopback (oidc-provider-mock), the dashboard
+with [auth] and [access], and Chromium signing in as a coordinator, a tutor, an admin and an
+address outside `allow`."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from icalendar import Calendar
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.store.audit import read_audit
+from tests.support import ANCHOR, demo_portal, free_port, start_streamlit, stop_streamlit
+from tests.support.browser import IDLE, TIMEOUT, goto_page, wait_for_charts
+from tests.support.security import scan_disk
+
+COOKIE_SECRET = f"cookie-{uuid.uuid4().hex}"
+CLIENT_SECRET = f"client-{uuid.uuid4().hex}"
+DATE_TO = date(2027, 1, 31)
+RANGE = f"tz=UTC&from={ANCHOR.isoformat()}&to={DATE_TO.isoformat()}"
+TUTOR = "tom.schmidt@yourcompany.com"
+# sub → (email, name): the provider signs each in with one click on its form.
+USERS = {
+    "lead": ("lead@partner.org", "Lena Lead"),  # a coordinator
+    "ops": ("ops@partner.org", "Olu Ops"),  # an admin
+    "tom": (TUTOR.upper(), "Tom Schmidt"),  # a tutor; the provider's case is not the portal's
+    "eve": ("eve@elsewhere.net", "Eve Outsider"),  # signed in, but not allowed
+}
+PAGE_HEADINGS = {
+    "/": "ILT sessions overview",
+    "/capacity": "Capacity",
+    "/calendar": "Calendar",
+    "/tutors": "Tutors",
+    "/pace": "Fill pace & forecast",
+    "/sessions": "Sessions and export",
+    "/quality": "Data quality",
+}
+
+
+def _provider(port: int) -> subprocess.Popen:
+    """oidc-provider-mock on loopback, with the four people registered."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/.well-known/openid-configuration", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    for sub, (email, name) in USERS.items():
+        body = json.dumps({"email": email, "name": name, "email_verified": True}).encode()
+        request = urllib.request.Request(
+            f"{base}/users/{sub}",
+            data=body,
+            method="PUT",
+            headers={"content-type": "application/json"},
+        )
+        urllib.request.urlopen(request, timeout=5)
+    return proc
+
+
+@pytest.fixture(scope="module")
+def signed_app():
+    """The dashboard on the demo behind sign-in; yields its URL, data folder and a stopper."""
+    folder = Path(tempfile.mkdtemp(prefix="lu-sign-in-"))
+    oidc_port, app_port = free_port(), free_port()
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        f"""[auth]
+redirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"
+cookie_secret = "{COOKIE_SECRET}"
+client_id = "ilt-dashboard"
+client_secret = "{CLIENT_SECRET}"
+server_metadata_url = "http://127.0.0.1:{oidc_port}/.well-known/openid-configuration"
+
+[access]
+allow = ["@yourcompany.com"]
+coordinators = ["lead@partner.org"]
+admins = ["ops@partner.org"]
+""",
+        encoding="utf-8",
+    )
+    provider = _provider(oidc_port)
+    data = folder / "data"
+    proc, url = start_streamlit(
+        {"LU_DATA_DIR": str(data)}, args=("--secrets.files", str(secrets)), port=app_port
+    )
+    state = {"url": url, "data": data, "secrets": secrets, "log": None, "seen": []}
+
+    def stop() -> str:
+        if state["log"] is None:
+            state["log"] = stop_streamlit(proc)
+        return state["log"]
+
+    state["stop"] = stop
+    yield state
+    stop()
+    provider.terminate()
+    provider.wait(timeout=10)
+
+
+def sign_in(page: Page, base: str, sub: str, path: str = "/") -> None:
+    """Open path signed out, sign in on the provider's form as `sub`, and wait for the app."""
+    page.goto(base + path)
+    page.get_by_role("button", name="Sign in").click(timeout=TIMEOUT)
+    page.wait_for_url("**/oauth2/authorize**", timeout=TIMEOUT)
+    page.fill("input[name=sub]", sub)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(lambda url: url.startswith(base) and "oauth2" not in url, timeout=TIMEOUT)
+    page.wait_for_selector(IDLE, timeout=TIMEOUT)
+
+
+def whole_page(page: Page) -> str:
+    """The page's HTML with its frames' (the calendar draws in one), once its charts drew."""
+    wait_for_charts(page)
+    return "\n".join(frame.content() for frame in page.frames)
+
+
+def shown_sessions(page: Page) -> str:
+    """The view sentence under a page's title: "N sessions · M tutors · dates · zone"."""
+    caption = page.get_by_text(" sessions · ", exact=False).first
+    return caption.inner_text(timeout=TIMEOUT)
+
+
+def download(page: Page, button: str) -> tuple[str, bytes]:
+    """Click a download button; the file's name and bytes."""
+    with page.expect_download(timeout=TIMEOUT) as info:
+        page.get_by_role("button", name=button, exact=True).first.click()
+    return info.value.suggested_filename, Path(info.value.path()).read_bytes()
+
+
+def in_range() -> pd.DataFrame:
+    """The demo's sessions in the tests' date range, as every signed-in coordinator sees them."""
+    return filter_sessions(
+        demo_portal().sessions, Filters(date_from=ANCHOR, date_to=DATE_TO, tz="UTC")
+    )
+
+
+def other_tutors() -> set[str]:
+    """Every tutor name of the demo but the tutor's."""
+    sessions = demo_portal().sessions
+    others = sessions.loc[sessions["tutor_email"] != TUTOR, "tutor_name"].dropna()
+    return set(others) - set(sessions.loc[sessions["tutor_email"] == TUTOR, "tutor_name"])
+
+
+def test_deep_link_survives_sign_in_and_a_coordinator_sees_every_session(page: Page, signed_app):
+    """Opened signed out, a deep link asks for sign-in first and then opens its own view."""
+    base = signed_app["url"]
+    page.goto(f"{base}/sessions?{RANGE}")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=TIMEOUT)
+    html = whole_page(page)
+    signed_app["seen"].append(html)
+    assert not any(name in html for name in other_tutors())  # nothing before sign-in
+    assert page.get_by_role("heading", name="Sessions and export").count() == 0
+
+    sign_in(page, base, "lead", f"/sessions?{RANGE}")
+    expect(page.get_by_role("heading", name="Sessions and export")).to_be_visible(timeout=TIMEOUT)
+    assert page.url.startswith(f"{base}/sessions?") and "from=2026-11-27" in page.url
+    want = in_range()
+    assert shown_sessions(page).startswith(f"{len(want)} sessions")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Lena Lead")).to_be_visible()
+    expect(sidebar.get_by_text("Coordinator: every session")).to_be_visible()
+    # Only admins choose the source: a coordinator reads which it is, and cannot change it.
+    expect(sidebar.get_by_text("Data source: Demo portal")).to_be_visible()
+    assert sidebar.get_by_role("radiogroup", name="Data source").count() == 0
+    assert sidebar.get_by_role("button", name="Rebuild demo data").count() == 0
+    name, data = download(page, "Full data (CSV)")
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert set(frame["session_key"]) == set(want["session_key"])
+    # Charts name tutors in the page (tables draw on a canvas: their CSVs are checked).
+    goto_page(page, f"{base}/tutors?{RANGE}", "Tutors")
+    html = whole_page(page)
+    signed_app["seen"].append(html)
+    assert len({n for n in other_tutors() if n in html}) > 3  # so the tutor's check can fail
+
+
+def test_a_tutor_sees_only_their_sessions_on_every_page_and_in_every_export(page: Page, signed_app):
+    """Every page and download of a tutor holds their sessions alone, as the full data says."""
+    base = signed_app["url"]
+    sign_in(page, base, "tom", f"/?{RANGE}")
+    full = in_range()
+    mine = full.loc[full["tutor_email"] == TUTOR]
+    assert 0 < len(mine) < len(full)
+    others = other_tutors()
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text(f"Showing only the sessions taught by {TUTOR}")).to_be_visible()
+    for path, heading in PAGE_HEADINGS.items():
+        goto_page(page, f"{base}{path}?{RANGE}", heading)
+        html = whole_page(page)
+        signed_app["seen"].append(html)
+        leaked = sorted(n for n in others if n in html)
+        assert not leaked, f"{path} shows other tutors: {leaked[:5]}"
+        if path != "/quality":
+            assert shown_sessions(page).startswith(f"{len(mine)} sessions · 1 tutor"), path
+
+    goto_page(page, f"{base}/sessions?{RANGE}", "Sessions and export")
+    files = dict(
+        download(page, button)
+        for button in ("Full data (CSV)", "As shown", "Trainings CSV", "Tutors CSV", ".ics")
+    )
+    page.get_by_role("button", name="Excel", exact=True).click()
+    name, workbook = download(page, "Download the Excel workbook")
+    files[name] = workbook
+
+    def named(prefix: str, ext: str) -> bytes:
+        (found,) = [v for k, v in files.items() if k.startswith(prefix) and k.endswith(ext)]
+        return found
+
+    sessions = pd.read_csv(io.BytesIO(named("ilt-sessions_", ".csv")), encoding="utf-8-sig")
+    assert sorted(sessions["session_key"]) == sorted(mine["session_key"])
+    shown = pd.read_csv(io.BytesIO(named("ilt-sessions-as-shown", ".csv")), encoding="utf-8-sig")
+    assert len(shown) == len(mine) and set(shown["Tutor"]) == {"Tom Schmidt"}
+    trainings = pd.read_csv(io.BytesIO(named("ilt-trainings", ".csv")), encoding="utf-8-sig")
+    assert set(trainings["training_key"]) == set(mine["training_key"].dropna())
+    assert trainings["sessions"].sum() == len(mine)
+    tutors = pd.read_csv(io.BytesIO(named("ilt-tutors", ".csv")), encoding="utf-8-sig")
+    assert list(tutors["tutor_email"]) == [TUTOR]
+    events = Calendar.from_ical(named("ilt-sessions_", ".ics")).walk("VEVENT")
+    assert len(events) == len(mine)
+    assert {str(e["SUMMARY"]) for e in events} <= set(mine["title"])
+    sheet = load_workbook(io.BytesIO(named("ilt-sessions_", ".xlsx")), read_only=True)
+    assert sheet["Sessions"].max_row == 1 + len(mine)
+    assert sheet["Tutors"].max_row == 2
+
+    goto_page(page, f"{base}/calendar?{RANGE}", "Calendar")
+    _, ics = download(page, "Add these sessions to your calendar (.ics)")
+    assert len(Calendar.from_ical(ics).walk("VEVENT")) == len(mine)
+
+    downloads = [
+        e for e in read_audit(signed_app["data"] / "audit.jsonl") if e["event"] == "download"
+    ]
+    tutor_downloads = [e for e in downloads if e["email"] == TUTOR]
+    assert len(tutor_downloads) == 7
+    assert {e["rows"] for e in tutor_downloads} == {len(mine)}
+    assert {e["role"] for e in tutor_downloads} == {"tutor"}
+    assert {e["page"] for e in tutor_downloads} == {"Sessions and export", "Calendar"}
+    assert all(
+        e["filters"]["date_from"] == ANCHOR.isoformat() and e["filters"]["tz"] == "UTC"
+        for e in tutor_downloads
+    )
+
+
+def test_an_address_outside_allow_is_refused_and_sees_no_data(page: Page, signed_app):
+    """Signed in but not allowed: a plain page naming the address, and no session data."""
+    base = signed_app["url"]
+    sign_in(page, base, "eve", f"/capacity?{RANGE}")
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("eve@elsewhere.net")).to_be_visible()
+    html = whole_page(page)
+    signed_app["seen"].append(html)
+    sessions = demo_portal().sessions
+    assert not any(name in html for name in set(sessions["tutor_name"].dropna()))
+    assert not any(title in html for title in set(sessions["title"]))
+    assert page.get_by_role("link", name="Capacity").count() == 0  # no menu, no sidebar
+    refused = [e for e in read_audit(signed_app["data"] / "audit.jsonl") if e["event"] == "refused"]
+    assert [(e["email"], e["reason"]) for e in refused] == [
+        ("eve@elsewhere.net", "not in [access]")
+    ]
+
+
+def test_an_admin_runs_the_data_and_sign_out_ends_the_session(page: Page, signed_app):
+    """Admins choose the source; Sign out clears the sign-in, so the next page asks again."""
+    base = signed_app["url"]
+    sign_in(page, base, "ops", f"/capacity?{RANGE}")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("radiogroup", name="Data source")).to_be_visible(timeout=TIMEOUT)
+    expect(sidebar.get_by_role("button", name="Rebuild demo data")).to_be_visible()
+    signed_app["seen"].append(whole_page(page))
+    sidebar.get_by_role("button", name="Sign out").click()
+    # The provider confirms the end of its session, then sends the browser back here.
+    page.wait_for_url("**/oauth2/end_session**", timeout=TIMEOUT)
+    page.get_by_role("button").first.click()
+    page.wait_for_url(lambda url: url.startswith(base), timeout=TIMEOUT)
+    goto_page(page, f"{base}/capacity?{RANGE}", "ILT sessions")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert page.get_by_role("heading", name="Capacity").count() == 0
+    assert not [c for c in page.context.cookies() if c["name"].startswith("_streamlit_user")]
+
+
+def test_sign_ins_are_audited_and_no_secret_leaks(page: Page, signed_app):
+    """One audit line per sign-in; the cookie and client secrets are in no page, log or file."""
+    base = signed_app["url"]
+    audit = signed_app["data"] / "audit.jsonl"
+
+    def sign_ins() -> list[tuple[str, str]]:
+        return [(e["email"], e["role"]) for e in read_audit(audit) if e["event"] == "sign-in"]
+
+    before = sign_ins().count(("lead@partner.org", "coordinator"))
+    sign_in(page, base, "lead")
+    signed_app["seen"].append(whole_page(page))
+    assert sign_ins().count(("lead@partner.org", "coordinator")) == before + 1
+    page.reload()  # a new session of the same sign-in: not a second sign-in
+    expect(page.get_by_role("heading", name="ILT sessions overview")).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_selector(IDLE, timeout=TIMEOUT)
+    assert sign_ins().count(("lead@partner.org", "coordinator")) == before + 1
+    fields = {"at", "event", "email", "name", "role", "page", "file", "rows", "filters", "reason"}
+    assert all(set(e) <= fields for e in read_audit(audit))
+    log = signed_app["stop"]()
+    written = audit.read_text(encoding="utf-8")
+    for secret in (COOKIE_SECRET, CLIENT_SECRET):
+        assert secret not in log and secret not in written
+        assert not any(secret in html for html in signed_app["seen"])
+        assert [p for p in scan_disk(secret) if p != signed_app["secrets"]] == []
