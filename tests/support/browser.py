@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import Page, expect
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'  # the script run is over
+RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
 TIMEOUT = 45_000  # ms: a page on two busy cores
 
 
@@ -17,12 +20,26 @@ def goto_page(page: Page, url: str, heading: str) -> None:
     page.wait_for_selector(IDLE, timeout=TIMEOUT)
 
 
-def wait_for_charts(page: Page) -> None:
-    """Wait until every chart of the page has drawn (Plotly draws after the script run ends)
-    and the calendar's frame has its events; what a page shows is only then all in the DOM."""
+def wait_for_charts(page: Page, quiet: float = 0.8) -> None:
+    """Wait until every chart of the page has drawn and no new one has come for `quiet`
+    seconds, and the calendar's frame has its events: only then is all a page shows in the DOM.
+
+    A page can report its run over before the run has started, and Plotly draws each chart
+    after the run, so neither the run state nor a first count of charts is enough: wait until
+    nothing runs, no placeholder is left and the count of drawn charts has held still.
+    """
     charts = page.locator('[data-testid="stPlotlyChart"]')
-    for n in range(charts.count()):
-        charts.nth(n).locator(".main-svg").first.wait_for(timeout=TIMEOUT)
+    drawn = page.locator('[data-testid="stPlotlyChart"] .main-svg')
+    pending = page.locator(f'[data-testid="stSkeleton"], {RUNNING}')
+    deadline = time.monotonic() + TIMEOUT / 1000
+    seen, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        count = charts.count()
+        if count != seen:
+            seen, since = count, time.monotonic()
+        elif time.monotonic() - since >= quiet and drawn.count() >= count and not pending.count():
+            break
+        page.wait_for_timeout(100)
     for frame in page.frames[1:]:
-        if frame.locator(".fc").count() or "calendar" in frame.url:
+        if "calendar" in frame.url:
             frame.locator(".fc-view-harness, .fc-list").first.wait_for(timeout=TIMEOUT)
