@@ -20,7 +20,7 @@ def goto_page(page: Page, url: str, heading: str) -> None:
     page.wait_for_selector(IDLE, timeout=TIMEOUT)
 
 
-def wait_for_charts(page: Page, quiet: float = 0.8) -> None:
+def wait_for_charts(page: Page, quiet: float = 0.5) -> None:
     """Wait until every chart of the page has drawn and no new one has come for `quiet`
     seconds, and the calendar's frame has its events: only then is all a page shows in the DOM.
 
