@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import streamlit as st
+from streamlit.errors import StreamlitAuthError
 
 from lu_data.model.access import (
     ROLE_ADMIN,
@@ -46,6 +47,10 @@ REFUSED_TEXT = (
 )
 UNVERIFIED_REASON = "the sign-in provider has not verified this address"
 NOT_ALLOWED_REASON = "not in [access]"
+NO_OWN_SESSIONS = (
+    "No session in this data names {email} as its tutor. If you teach sessions, their tutor "
+    "in LearnUpon has another email address: ask a coordinator to check it."
+)
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,10 @@ def _render_sign_in() -> None:
     _remember_return_link()
     st.info(SIGN_IN_TEXT, icon=":material/lock:")
     if st.button("Sign in", key="access_sign_in", type="primary", icon=":material/login:"):
-        st.login()
+        try:
+            st.login()
+        except StreamlitAuthError as exc:  # [auth] incomplete: say which setting, not a trace
+            st.error(f"Sign-in is misconfigured: {exc}", icon=":material/error:")
     st.stop()
 
 
@@ -189,7 +197,7 @@ def _follow_return_link() -> None:
         return
     st.session_state[RETURN_DONE_KEY] = True
     raw = st.context.cookies.get(RETURN_COOKIE)
-    if not raw:
+    if not isinstance(raw, str) or not raw:
         return
     forget = f"{RETURN_COOKIE}=; path=/; max-age=0; samesite=lax"
     st.html(
@@ -228,7 +236,7 @@ def _page_of(path: str) -> PageEntry | None:
 def _current_path() -> str | None:
     """The path of the page open in the browser ("/capacity"), or None when unknown."""
     url = st.context.url
-    return urlsplit(url).path or "/" if url else None
+    return urlsplit(url).path or "/" if isinstance(url, str) and url else None
 
 
 _AUDITED: set[tuple[str, str, str]] = set()

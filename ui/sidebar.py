@@ -25,7 +25,7 @@ from lu_data.analyses.filters import (
 from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
 from lu_data.model.timezones import all_zones
-from ui.access import Access, render_account, require_access
+from ui.access import NO_OWN_SESSIONS, Access, render_account, require_access
 from ui.choices import QP_THRESHOLD, seed_widget
 from ui.downloads import PAGE_KEY
 from ui.loaders import (
@@ -316,6 +316,9 @@ def start_page(title: str, *, need_sessions: bool = True, describe: bool = True)
     render_banners(view)
     if describe:
         st.caption(view.description)
+    if view.portal.viewer and view.portal.sessions.empty:  # a tutor who teaches nothing here
+        st.info(NO_OWN_SESSIONS.format(email=view.portal.viewer), icon=":material/person_off:")
+        st.stop()
     if need_sessions and view.sessions.empty:
         st.info(EMPTY_VIEW_MESSAGE, icon=":material/search_off:")
         st.stop()

@@ -18,7 +18,8 @@ from playwright.sync_api import Browser, Page, expect
 from lu_data.analyses.display_tables import PROJECTED, SEATS
 from lu_data.analyses.filters import Filters, filter_sessions
 from tests.support import demo_portal
-from tests.support.browser import IDLE, TIMEOUT, goto_page
+from tests.support.browser import IDLE, TIMEOUT, goto_page, open_from_menu
+from ui.menu import PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +32,7 @@ DECISION_TABLES = {
     "pace": ("Fill pace & forecast", [["Start", "Zone", "Title", SEATS, PROJECTED]]),
     "quality": ("Data quality", [["Title", "Start (local)", "Message"]]),
 }
+MENU_LABELS = {p.script.removeprefix("pages/").removesuffix(".py"): p.label for p in PAGES}
 WIDE_ENOUGH = 1400  # tables that fit at 1024 px fit here; these pages' were cut at 1400 too
 # Each drawn grid (one in a closed expander is not): the headers the data grid lays out (only
 # the columns in view, a part-shown one included), whether it scrolls sideways, its right edge.
@@ -85,10 +87,13 @@ def test_tables_show_their_decision_columns_without_scrolling(sized: Page, app_u
     page = sized
     width = page.viewport_size["width"]
     # At 1400 px the pages whose tables were cut there; at 1024 px, every one.
-    paths = DECISION_TABLES if width < WIDE_ENOUGH else ("sessions", "pace")
-    for path in paths:
+    paths = list(DECISION_TABLES) if width < WIDE_ENOUGH else ["sessions", "pace"]
+    for n, path in enumerate(paths):
         heading, tables = DECISION_TABLES[path]
-        goto_page(page, f"{app_url}/{path}", heading)
+        if n == 0:
+            goto_page(page, f"{app_url}/{path}", heading)
+        else:  # through the menu: the same frontend, as a user moves between pages
+            open_from_menu(page, MENU_LABELS[path], heading)
         drawn = grids(page)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
         for columns in tables:

@@ -43,3 +43,13 @@ def wait_for_charts(page: Page, quiet: float = 0.5) -> None:
     for frame in page.frames[1:]:
         if "calendar" in frame.url:
             frame.locator(".fc-view-harness, .fc-list").first.wait_for(timeout=TIMEOUT)
+
+
+def open_from_menu(page: Page, label: str, heading: str) -> None:
+    """Follow the sidebar menu's link to a page (the open frontend stays: no reload, and the
+    link carries the shared filters); wait until the page has settled."""
+    page.get_by_test_id("stSidebar").get_by_role("link", name=label, exact=True).click()
+    expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible(
+        timeout=TIMEOUT
+    )
+    wait_for_charts(page)
