@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.filters import search_sessions
+from lu_data.analyses.view_links import PARAM_SEARCH
 from lu_data.exports.csv import sessions_export, to_csv_bytes, view_frame
 from lu_data.exports.ics import sessions_ics
 from lu_data.exports.xlsx import sessions_workbook
@@ -16,7 +17,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 view = ui.start_page("Sessions and export")
 
-ui.page_choice("sessions_search", "q", "")
+ui.page_choice("sessions_search", PARAM_SEARCH, "")
 query = st.text_input(
     "Search title, tutor or location",
     key="sessions_search",
@@ -127,3 +128,5 @@ if row.button(
         icon=":material/download:",
         help="Sessions, Trainings and Tutors sheets; dates as Excel dates in the display zone",
     )
+
+ui.render_digest_preview(view)

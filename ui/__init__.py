@@ -14,6 +14,7 @@ from ui.choices import (
     tutor_picker,
     view_threshold,
 )
+from ui.digest_preview import render_digest_preview
 from ui.downloads import offer_download
 from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
 from ui.metrics import Card, Drill, render_cards, render_drills, seat_cards
@@ -43,6 +44,7 @@ __all__ = [
     "page_choice",
     "percent_column",
     "render_cards",
+    "render_digest_preview",
     "render_drills",
     "render_projected_risk",
     "render_risk_digest",

@@ -29,11 +29,12 @@ from streamlit.delta_generator import DeltaGenerator
 from lu_data.analyses.calendar_events import VIEW_STEPS, clamp_day, step_day
 from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.analyses.tutors import ALL_TUTORS
+from lu_data.analyses.view_links import PARAM_THRESHOLD
 
 T = TypeVar("T")
 
 QP_DATE = "date"  # the day the Calendar shows: ?date=2026-12-14
-QP_THRESHOLD = "threshold"  # the at-risk threshold as a fraction: ?threshold=0.3
+QP_THRESHOLD = PARAM_THRESHOLD  # the at-risk threshold as a fraction: ?threshold=0.3
 TUTOR_FILTER = "filter_tutors"  # the sidebar's Tutor filter (ui.sidebar.QP_MULTI)
 TUTOR_PICKER_NOTE = (
     "The same choice as the sidebar's Tutor filter: picking a tutor here sets it there, "

@@ -22,6 +22,7 @@ from lu_data.analyses.filters import (
     filter_sessions,
     preset_range,
 )
+from lu_data.analyses.view_links import FILTER_PARAMS, PARAM_FROM, PARAM_TO, PARAM_TZ
 from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
 from lu_data.model.timezones import all_zones
@@ -58,16 +59,9 @@ EMPTY_VIEW_MESSAGE = "No sessions in this range — widen the dates or clear a f
 
 # Query-string names of the shared filters, so a copied link opens the same view (the
 # data source's, QP_SOURCE, is in ui.source_picker).
-QP_FROM, QP_TO, QP_TZ = "from", "to", "tz"
-
-QP_MULTI = {
-    "filter_portals": "portal",
-    "filter_trainings": "training",
-    "filter_tutors": "tutor",
-    "filter_locations": "location",
-    "filter_kinds": "kind",
-    "filter_statuses": "status",
-}
+QP_FROM, QP_TO, QP_TZ = PARAM_FROM, PARAM_TO, PARAM_TZ
+# Widget key → URL name, for each multi-valued filter (the names are lu_data's).
+QP_MULTI = {f"filter_{field}": name for field, name in FILTER_PARAMS.items()}
 
 
 def _qp_date(name: str) -> date | None:

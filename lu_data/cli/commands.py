@@ -1,4 +1,4 @@
-"""The `lu-data` command line: export, check, demo, and the portal commands."""
+"""The `lu-data` command line: export, check, demo, digest, and the portal commands."""
 
 from __future__ import annotations
 
@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lu_data.cli.sync import register_commands as register_sync
 
     register_sync(sub)
+    from lu_data.cli.digest import register_commands as register_digest
+
+    register_digest(sub)
     return parser
 
 

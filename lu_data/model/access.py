@@ -4,7 +4,6 @@ and whether a server may show portal data without sign-in."""
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from lu_data.model.loading import Portal
 from lu_data.model.quality import QualityReport
 from lu_data.model.rollups import trainings_frame, tutors_frame
 from lu_data.model.selection import is_in
+from lu_data.sources.api_settings import is_loopback
 
 ROLE_ADMIN = "admin"
 ROLE_COORDINATOR = "coordinator"
@@ -25,7 +25,6 @@ ROLE_LABELS = {
 }
 ACCESS_LISTS = ("allow", "coordinators", "admins")
 ALLOW_ANONYMOUS_ENV = "LU_ALLOW_ANONYMOUS"
-LOOPBACK_NAMES = {"localhost"}
 NO_SIGN_IN_TEXT = (
     "This dashboard holds a LearnUpon portal's data and listens on {where} without sign-in, "
     "so anyone who can reach it would see every session, tutor and email address. "
@@ -104,19 +103,6 @@ def role_of(email: str, rules: AccessRules) -> str | None:
     return None
 
 
-def is_loopback(address: str | None) -> bool:
-    """True when a listen address accepts connections from this machine alone."""
-    text = (address or "").strip().strip("[]")
-    if not text:
-        return False  # no address: the server listens on every interface
-    if text.casefold() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(text).is_loopback
-    except ValueError:
-        return False  # a host name resolves to whatever it resolves to
-
-
 def anonymous_refusal(
     listen_address: str | None,
     *,
@@ -129,7 +115,8 @@ def anonymous_refusal(
     Decided by the address the server listens on, never by the client's address, which a
     request can forge. The demo and uploads hold no portal's data and are always served.
     """
-    if sign_in or not portal_configured or is_loopback(listen_address):
+    # No address at all means every interface, as Streamlit binds it.
+    if sign_in or not portal_configured or is_loopback(listen_address or ""):
         return None
     if env.get(ALLOW_ANONYMOUS_ENV, "").strip() == "1":
         return None

@@ -84,7 +84,14 @@ def test_export_labels_are_short_with_help(app):
     """The export buttons fit at 1024 px: a word each, what they hold in their help."""
     at = app(PAGE).run()
     buttons = {b.proto.label: b.proto.help for b in at.get("download_button")}
-    assert set(buttons) == {"Full data (CSV)", "As shown", "Trainings CSV", "Tutors CSV", ".ics"}
+    assert set(buttons) == {
+        "Full data (CSV)",
+        "As shown",
+        "Trainings CSV",
+        "Tutors CSV",
+        ".ics",
+        "Digest email (.eml)",
+    }
     assert all(buttons.values())
     assert at.button(key="sessions_xlsx_prepare").label == "Excel"
 

@@ -80,7 +80,6 @@ def test_a_misread_access_table_says_which_entry(table, message):
         ("192.168.1.20", False),
         ("dash.example.com", False),
         ("", False),  # unset: Streamlit listens on every interface
-        (None, False),
     ],
 )
 def test_loopback_is_decided_by_the_listen_address(address, loopback):

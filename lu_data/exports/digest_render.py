@@ -1,0 +1,410 @@
+"""The digest as people read it: subject, plain text, HTML for email, Slack Block Kit and a
+Teams Adaptive Card. Text from the portal is escaped for each channel; long lists end with
+"and N more" and a link."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from lu_data.analyses.digest import (
+    LIST_AT_RISK,
+    LIST_DOUBLE,
+    LIST_FULL,
+    LIST_NO_LOCATION,
+    LIST_NO_TUTOR,
+    LIST_OVERBOOKED,
+    LIST_ZONE,
+    SUBJECT_LISTS,
+    Digest,
+    DigestList,
+)
+from lu_data.analyses.filters import Filters
+from lu_data.analyses.view_links import PARAM_SEARCH, view_url
+from lu_data.model.display_zone import SESSION_ZONE, normalise_zone_choice
+from lu_data.model.session_text import location_labels, seats_text, start_texts
+from lu_data.model.time_text import day_text, zone_text
+
+EMAIL_ROWS = 25  # sessions an email lists per list before "and N more"
+CHAT_ROWS = 8  # the same for Slack and Teams, whose messages are read on phones
+SLACK_TEXT_LIMIT = 2900  # a section's text may hold 3,000 characters
+NO_TUTOR = "no tutor"
+# Where each list opens in the dashboard: page and page-own URL parameters.
+LIST_PAGES: dict[str, tuple[str, dict[str, str]]] = {
+    LIST_AT_RISK: ("overview", {}),
+    LIST_OVERBOOKED: ("sessions", {"status": "overbooked"}),
+    LIST_FULL: ("sessions", {"status": "full"}),
+    LIST_NO_TUTOR: ("sessions", {}),
+    LIST_NO_LOCATION: ("sessions", {}),
+    LIST_DOUBLE: ("tutors", {}),
+    LIST_ZONE: ("quality", {}),
+}
+SLACK_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+STYLE_TABLE = "border-collapse:collapse;width:100%;font-size:14px;margin:0 0 8px 0"
+STYLE_CELL = "border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top"
+STYLE_HEAD = STYLE_CELL + ";background:#f6f8fa;font-weight:600"
+STYLE_BODY = "font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#1f2328;max-width:760px"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One session as every channel lists it (text as the portal has it, not yet escaped)."""
+
+    title: str
+    when: str  # day and start in the session's own zone, with its abbreviation
+    when_tz: str  # the same in the --tz zone, or "" when none was asked for
+    tutor: str
+    location: str
+    seats: str
+    link: str  # the dashboard view showing it, or "" without LU_DASHBOARD_URL
+    pair: int = 0  # a double-booking's pair number
+
+
+def range_text(start: date, end: date) -> str:
+    """ "1–14 Dec 2026", "28 Nov–11 Dec 2026", "28 Dec 2026–10 Jan 2027", "4 Dec 2026"."""
+    if start == end:
+        return f"{start.day} {start:%b %Y}"
+    if start.year != end.year:
+        return f"{start.day} {start:%b %Y}–{end.day} {end:%b %Y}"
+    if start.month != end.month:
+        return f"{start.day} {start:%b}–{end.day} {end:%b %Y}"
+    return f"{start.day}–{end.day} {end:%b %Y}"
+
+
+def count_text(count: int, noun: str) -> str:
+    """ "3 at risk", "1 double-booking", "2 double-bookings"."""
+    if noun.endswith("s") and count == 1:
+        noun = noun[:-1]
+    return f"{count:,} {noun}"
+
+
+def subject(digest: Digest, prefix: str = "ILT sessions") -> str:
+    """The subject: the window and what needs action, e.g. "ILT sessions 1–14 Dec 2026: 3 at
+    risk, 1 overbooked, 2 double-bookings"."""
+    parts = [
+        count_text(item.count, item.noun)
+        for key in SUBJECT_LISTS
+        for item in digest.lists
+        if item.key == key and item.count
+    ]
+    said = ", ".join(parts) if parts else "nothing needs action"
+    return f"{prefix} {range_text(digest.start, digest.end)}: {said}"
+
+
+def headline(digest: Digest) -> str:
+    """Sessions, seats offered and taken, and the fill rate of the window."""
+    k = digest.kpis
+    fill = f" ({k.fill_rate:.0%} full)" if k.fill_rate is not None else ""
+    seats = f"{k.seats_taken:,} of {k.seats_offered:,} seats taken{fill}"
+    return f"{k.sessions:,} sessions · {seats}"
+
+
+def session_lines(
+    sessions: pd.DataFrame, filters: Filters, tz: str | None, base_url: str | None
+) -> list[Line]:
+    """Each session as a Line: own-zone start, the --tz reading, tutor, location, seats, link."""
+    if sessions.empty:
+        return []
+    own_day = day_text(sessions["start_local"], year=False)
+    own_time = sessions["start_local"].dt.strftime("%H:%M")
+    own = own_day + " " + own_time + " " + zone_text(sessions["tz_abbr"], sessions["utc_offset"])
+    zone = normalise_zone_choice(tz) if tz else SESSION_ZONE
+    shown = start_texts(sessions, zone)
+    in_zone = day_text(shown["start"], year=False) + " " + shown["display"]
+    # A link opens the day as the view's zone reads it (the sidebar's dates are in that zone).
+    link_days = start_texts(sessions, filters.tz)["start"].dt.date
+    seats = seats_text(sessions).str.removesuffix(" seats")
+    places = location_labels(sessions)
+    pairs = sessions["pair"] if "pair" in sessions else pd.Series(0, index=sessions.index)
+    titles = sessions["title"].fillna("(untitled)").astype("str")
+    tutors = sessions["tutor_name"].fillna(NO_TUTOR).astype("str")
+    lines = []
+    for idx in sessions.index:
+        title = str(titles.loc[idx])
+        link = ""
+        if base_url:
+            day = link_days.loc[idx]
+            view = Filters(date_from=day, date_to=day, tz=filters.tz, portals=filters.portals)
+            link = view_url(base_url, "sessions", view, **{PARAM_SEARCH: title})
+        lines.append(
+            Line(
+                title=title,
+                when=str(own.loc[idx]),
+                when_tz=str(in_zone.loc[idx]) if tz else "",
+                tutor=str(tutors.loc[idx]),
+                location=str(places.loc[idx]),
+                seats=str(seats.loc[idx]),
+                link=link,
+                pair=int(pairs.loc[idx]) if pd.notna(pairs.loc[idx]) else 0,
+            )
+        )
+    return lines
+
+
+def list_link(digest: Digest, item: DigestList, base_url: str | None) -> str:
+    """The dashboard view behind a whole list, or "" without a dashboard address."""
+    if not base_url:
+        return ""
+    page, extra = LIST_PAGES.get(item.key, ("sessions", {}))
+    if item.key == LIST_AT_RISK and "Projected" in item.note:
+        page = "pace"
+    return view_url(base_url, page, digest.filters, **extra)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One list ready for a channel: heading, note, its first lines, how many more, link."""
+
+    item: DigestList
+    lines: list[Line]
+    more: int
+    link: str
+
+
+def rendered_lists(
+    digest: Digest, tz: str | None, base_url: str | None, rows: int, *, empty: bool = False
+) -> list[Rendered]:
+    """The lists with something in them (all of them with `empty`), cut to `rows` sessions.
+
+    A double-booking is two sessions: a cut never splits a pair.
+    """
+    out = []
+    for item in digest.lists:
+        if not item.count and not empty:
+            continue
+        shown = item.sessions
+        if item.key == LIST_DOUBLE:
+            shown = shown.loc[shown["pair"] <= max(rows // 2, 1)]
+        else:
+            shown = shown.head(rows)
+        lines = session_lines(shown, digest.filters, tz, base_url)
+        units = len(lines) if item.key != LIST_DOUBLE else len({ln.pair for ln in lines})
+        out.append(Rendered(item, lines, item.count - units, list_link(digest, item, base_url)))
+    return out
+
+
+def _line_text(line: Line) -> str:
+    parts = [line.title, line.when + (f" ({line.when_tz})" if line.when_tz else "")]
+    return " · ".join([*parts, line.tutor, line.location, line.seats])
+
+
+def _filters_text(filters: Filters) -> str:
+    """The filters beyond the dates, as people read them ("" when none)."""
+    named = [
+        ("portal", filters.portals),
+        ("training", filters.trainings),
+        ("tutor", filters.tutors),
+        ("location", filters.locations),
+        ("status", filters.statuses),
+    ]
+    return "; ".join(f"{name} {', '.join(values)}" for name, values in named if values)
+
+
+def _more_text(more: int, link: str) -> str:
+    return f"and {more:,} more" + (f": {link}" if link else "")
+
+
+def to_text(
+    digest: Digest,
+    *,
+    tz: str | None = None,
+    base_url: str | None = None,
+    rows: int = EMAIL_ROWS,
+    title: str | None = None,
+) -> str:
+    """The digest as plain text (also Markdown): the email's text part and `-o FILE.md`."""
+    out = [title or subject(digest), "", headline(digest)]
+    chosen = _filters_text(digest.filters)
+    if chosen:
+        out.append(f"Filters: {chosen}")
+    for part in rendered_lists(digest, tz, base_url, rows):
+        out += ["", f"## {part.item.heading} ({part.item.count:,})"]
+        if part.item.note:
+            out.append(part.item.note)
+        for line in part.lines:
+            prefix = f"- [pair {line.pair}] " if line.pair else "- "
+            out.append(prefix + _line_text(line))
+            if line.link:
+                out.append(f"  {line.link}")
+        if part.more > 0:
+            out.append(_more_text(part.more, part.link))
+    if not any(item.count for item in digest.lists):
+        out += ["", "Nothing needs action in these days."]
+    if not digest.tutor:
+        out += ["", _warnings_text(digest, base_url)]
+    return "\n".join(out) + "\n"
+
+
+def _warnings_text(digest: Digest, base_url: str | None) -> str:
+    link = f" {base_url.rstrip('/')}/quality" if base_url else ""
+    return f"Data-quality warnings in the source: {digest.warnings:,}.{link}"
+
+
+def to_html(
+    digest: Digest,
+    *,
+    tz: str | None = None,
+    base_url: str | None = None,
+    rows: int = EMAIL_ROWS,
+    title: str | None = None,
+) -> str:
+    """The digest as an HTML email body: inline styles and plain tables (Outlook, Gmail)."""
+    e = html.escape
+    zone_head = f"Starts ({e(tz)})" if tz else ""
+    parts = [
+        f'<div style="{STYLE_BODY}">',
+        f'<h2 style="font-size:20px;margin:0 0 8px 0">{e(title or subject(digest))}</h2>',
+        f'<p style="margin:0 0 4px 0">{e(headline(digest))}</p>',
+    ]
+    chosen = _filters_text(digest.filters)
+    if chosen:
+        parts.append(f'<p style="margin:0 0 4px 0;color:#59636e">Filters: {e(chosen)}</p>')
+    for part in rendered_lists(digest, tz, base_url, rows):
+        heading = f"{e(part.item.heading)} ({part.item.count:,})"
+        if part.link:
+            heading = f'<a href="{e(part.link)}" style="color:#0969da">{heading}</a>'
+        parts.append(f'<h3 style="font-size:16px;margin:16px 0 4px 0">{heading}</h3>')
+        if part.item.note:
+            parts.append(f'<p style="margin:0 0 4px 0;color:#59636e">{e(part.item.note)}</p>')
+        heads = ["Session", "Starts (own zone)", zone_head, "Tutor", "Location", "Seats"]
+        if part.item.key == LIST_DOUBLE:
+            heads.insert(0, "Pair")
+        row_html = [
+            "<tr>" + "".join(f'<th style="{STYLE_HEAD}">{h}</th>' for h in heads if h) + "</tr>"
+        ]
+        for line in part.lines:
+            title_cell = e(line.title)
+            if line.link:
+                title_cell = f'<a href="{e(line.link)}" style="color:#0969da">{title_cell}</a>'
+            cells = [title_cell, e(line.when), e(line.when_tz) if tz else None]
+            cells += [e(line.tutor), e(line.location), e(line.seats)]
+            if part.item.key == LIST_DOUBLE:
+                cells.insert(0, str(line.pair))
+            row_html.append(
+                "<tr>"
+                + "".join(f'<td style="{STYLE_CELL}">{c}</td>' for c in cells if c is not None)
+                + "</tr>"
+            )
+        parts.append(
+            f'<table role="presentation" style="{STYLE_TABLE}">{"".join(row_html)}</table>'
+        )
+        if part.more > 0:
+            more = f"and {part.more:,} more"
+            if part.link:
+                more = f'<a href="{e(part.link)}" style="color:#0969da">{more}</a>'
+            parts.append(f'<p style="margin:0 0 8px 0">{more}</p>')
+    if not any(item.count for item in digest.lists):
+        parts.append('<p style="margin:16px 0 0 0">Nothing needs action in these days.</p>')
+    if not digest.tutor:
+        warned = e(_warnings_text(digest, base_url))
+        parts.append(f'<p style="margin:16px 0 0 0;color:#59636e">{warned}</p>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def slack_escape(text: str) -> str:
+    """Text safe in Slack mrkdwn: &, < and > as entities, so nothing becomes a link or tag."""
+    return "".join(SLACK_ESCAPES.get(c, c) for c in text)
+
+
+def to_slack(
+    digest: Digest, *, tz: str | None = None, base_url: str | None = None, rows: int = CHAT_ROWS
+) -> dict[str, Any]:
+    """A Slack incoming-webhook payload: Block Kit blocks and a plain `text` fallback."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": subject(digest)[:150]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(headline(digest))}},
+    ]
+    for part in rendered_lists(digest, tz, base_url, rows):
+        heading = f"*{slack_escape(part.item.heading)}* ({part.item.count:,})"
+        if part.link:
+            heading = f"<{part.link}|{slack_escape(part.item.heading)}> ({part.item.count:,})"
+        lines = [heading]
+        for line in part.lines:
+            title = slack_escape(line.title)
+            title = f"<{line.link}|{title}>" if line.link else title
+            rest = slack_escape(" · ".join(_line_text(line).split(" · ")[1:]))
+            pair = f"[pair {line.pair}] " if line.pair else ""
+            lines.append(f"• {pair}{title} · {rest}")
+        if part.more > 0:
+            more = f"and {part.more:,} more"
+            lines.append(f"<{part.link}|{more}>" if part.link else more)
+        text = "\n".join(lines)
+        if len(text) > SLACK_TEXT_LIMIT:
+            text = text[:SLACK_TEXT_LIMIT].rsplit("\n", 1)[0] + "\n…"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [
+                {"type": "mrkdwn", "text": slack_escape(_warnings_text(digest, base_url))}
+            ],
+        }
+    )
+    return {"text": subject(digest), "blocks": blocks}
+
+
+def card_escape(text: str) -> str:
+    """Text safe in an Adaptive Card's Markdown: every Markdown character escaped."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def to_teams(
+    digest: Digest, *, tz: str | None = None, base_url: str | None = None, rows: int = CHAT_ROWS
+) -> dict[str, Any]:
+    """A Teams workflow-webhook payload: one message with an Adaptive Card attachment."""
+    body: list[dict[str, Any]] = [
+        {
+            "type": "TextBlock",
+            "text": card_escape(subject(digest)),
+            "weight": "Bolder",
+            "size": "Medium",
+            "wrap": True,
+        },
+        {"type": "TextBlock", "text": card_escape(headline(digest)), "wrap": True},
+    ]
+    for part in rendered_lists(digest, tz, base_url, rows):
+        heading = f"**{card_escape(part.item.heading)}** ({part.item.count:,})"
+        if part.link:
+            heading = f"[{card_escape(part.item.heading)}]({part.link}) ({part.item.count:,})"
+        body.append({"type": "TextBlock", "text": heading, "wrap": True, "spacing": "Medium"})
+        for line in part.lines:
+            title = card_escape(line.title)
+            title = f"[{title}]({line.link})" if line.link else title
+            rest = card_escape(" · ".join(_line_text(line).split(" · ")[1:]))
+            pair = f"pair {line.pair}: " if line.pair else ""
+            body.append({"type": "TextBlock", "text": f"- {pair}{title} · {rest}", "wrap": True})
+        if part.more > 0:
+            more = f"and {part.more:,} more"
+            text = f"[{more}]({part.link})" if part.link else more
+            body.append({"type": "TextBlock", "text": text, "wrap": True})
+    body.append(
+        {
+            "type": "TextBlock",
+            "text": card_escape(_warnings_text(digest, base_url)),
+            "wrap": True,
+            "isSubtle": True,
+        }
+    )
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    }
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "contentUrl": None,
+                "content": card,
+            }
+        ],
+    }

@@ -1,0 +1,1 @@
+"""Delivery: email over SMTP and chat webhooks, for the digest."""

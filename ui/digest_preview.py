@@ -1,0 +1,71 @@
+"""The digest of the current view as the scheduled job sends it: its email, previewed, and the
+whole message (.eml) to download. Sending stays with `lu-data digest` and the scheduler."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from lu_data.analyses.digest import Digest, build_digest
+from lu_data.exports.digest_render import subject, to_html
+from lu_data.model.display_zone import SESSION_ZONE
+from lu_data.notify.digest import DigestOptions, digest_message
+from lu_data.notify.mail import DRY_RUN_FROM
+from ui.choices import view_threshold
+from ui.downloads import offer_download
+from ui.tables import download_name
+from ui.view import View, memo, view_projections
+
+DASHBOARD_URL_ENV = "LU_DASHBOARD_URL"
+PREVIEW_HEIGHT = 640  # px: the email scrolls inside its frame
+
+
+def view_digest(view: View) -> Digest | None:
+    """The digest of the view's filters (its dates are the window), counted as the Overview
+    counts (same projections and threshold); None without a date range."""
+    if view.filters.date_from is None or view.filters.date_to is None:
+        return None
+    return memo(
+        view,
+        build_digest,
+        view.portal.sessions,
+        view.portal.quality.warnings,
+        view.filters,
+        view.today,
+        view_projections(view),
+        view_threshold(),
+    )
+
+
+def render_digest_preview(view: View) -> None:
+    """The digest section: its subject, the email as sent, and the .eml download."""
+    digest = view_digest(view)
+    if digest is None:
+        return
+    st.subheader("The digest of this view")
+    st.caption(
+        "What `lu-data digest` sends for these filters, with these dates as its window: by "
+        "email, Slack or Teams from a scheduled job (see the README), not from this page."
+    )
+    st.markdown(f"**Subject:** {subject(digest)}")
+    options = DigestOptions(
+        tz=None if view.tz == SESSION_ZONE else view.tz,
+        base_url=os.environ.get(DASHBOARD_URL_ENV, "").strip() or None,
+    )
+    with st.expander("Preview the email", icon=":material/mail:"):
+        st.html(to_html(digest, tz=options.tz, base_url=options.base_url), width="stretch")
+    sender = os.environ.get("LU_SMTP_FROM", "").strip() or DRY_RUN_FROM
+    offer_download(
+        None,
+        "Digest email (.eml)",
+        lambda: bytes(digest_message(digest, sender, [], options)),
+        rows=len(digest.listed),
+        filters=view.filters,
+        file_name=download_name(view, "digest", "eml"),
+        mime="message/rfc822",
+        key="sessions_digest_eml",
+        icon=":material/forward_to_inbox:",
+        help="The whole message as it is sent: text and HTML parts and the CSV of every "
+        "session it lists; opens in Outlook, Apple Mail or Thunderbird",
+    )
