@@ -13,6 +13,7 @@ import time
 import urllib.request
 import uuid
 from datetime import date
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pandas as pd
@@ -217,7 +218,14 @@ def test_a_tutor_sees_only_their_sessions_on_every_page_and_in_every_export(page
 
     files = dict(
         download(page, button)
-        for button in ("Full data (CSV)", "As shown", "Trainings CSV", "Tutors CSV", ".ics")
+        for button in (
+            "Full data (CSV)",
+            "As shown",
+            "Trainings CSV",
+            "Tutors CSV",
+            ".ics",
+            "Digest email (.eml)",
+        )
     )
     page.get_by_role("button", name="Excel", exact=True).click()
     name, workbook = download(page, "Download the Excel workbook")
@@ -239,6 +247,10 @@ def test_a_tutor_sees_only_their_sessions_on_every_page_and_in_every_export(page
     events = Calendar.from_ical(named("ilt-sessions_", ".ics")).walk("VEVENT")
     assert len(events) == len(mine)
     assert {str(e["SUMMARY"]) for e in events} <= set(mine["title"])
+    digest = message_from_bytes(named("ilt-digest_", ".eml"), policy=policy.default)
+    (listed,) = list(digest.iter_attachments())
+    listed = pd.read_csv(io.BytesIO(listed.get_payload(decode=True)), encoding="utf-8-sig")
+    assert len(listed) > 0 and set(listed["session_key"]) <= set(mine["session_key"])
     sheet = load_workbook(io.BytesIO(named("ilt-sessions_", ".xlsx")), read_only=True)
     assert sheet["Sessions"].max_row == 1 + len(mine)
     assert sheet["Tutors"].max_row == 2
@@ -247,8 +259,10 @@ def test_a_tutor_sees_only_their_sessions_on_every_page_and_in_every_export(page
         e for e in read_audit(signed_app["data"] / "audit.jsonl") if e["event"] == "download"
     ]
     tutor_downloads = [e for e in downloads if e["email"] == TUTOR]
-    assert len(tutor_downloads) == 7
-    assert {e["rows"] for e in tutor_downloads} == {len(mine)}
+    assert len(tutor_downloads) == 8
+    rows = {e["file"].split("_")[0]: e["rows"] for e in tutor_downloads}
+    assert rows.pop("ilt-digest") == len(listed)  # the digest counts the sessions it lists
+    assert set(rows.values()) == {len(mine)}
     assert {e["role"] for e in tutor_downloads} == {"tutor"}
     assert {e["page"] for e in tutor_downloads} == {"Sessions and export", "Calendar"}
     assert all(
