@@ -20,6 +20,14 @@ from tests.support import (
 )
 
 
+def pytest_xdist_setupnodes(config, specs):
+    """Before the workers start: the long single-command checks, in the background (see
+    tests.support.background); the workers inherit where their results will be."""
+    from tests.support import background
+
+    background.start(background.wanted(list(config.args), Path(config.invocation_params.dir)))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _component_scan_once():
     """Each AppTest scans every installed distribution's metadata for Streamlit components

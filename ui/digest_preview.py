@@ -18,7 +18,7 @@ from ui.tables import download_name
 from ui.view import View, memo, view_projections
 
 DASHBOARD_URL_ENV = "LU_DASHBOARD_URL"
-PREVIEW_HEIGHT = 640  # px: the email scrolls inside its frame
+PREVIEW_HELP = "Its subject, the email as it is sent, and the whole message (.eml) to download"
 
 
 def view_digest(view: View) -> Digest | None:
@@ -39,15 +39,20 @@ def view_digest(view: View) -> Digest | None:
 
 
 def render_digest_preview(view: View) -> None:
-    """The digest section: its subject, the email as sent, and the .eml download."""
-    digest = view_digest(view)
-    if digest is None:
+    """The digest section: on request (it projects every session of the view), its subject,
+    the email as sent, and the .eml download."""
+    if view.filters.date_from is None or view.filters.date_to is None:
         return
     st.subheader("The digest of this view")
     st.caption(
         "What `lu-data digest` sends for these filters, with these dates as its window: by "
         "email, Slack or Teams from a scheduled job (see the README), not from this page."
     )
+    if not st.toggle("Preview the digest", key="sessions_digest", help=PREVIEW_HELP):
+        return
+    digest = view_digest(view)
+    if digest is None:
+        return
     st.markdown(f"**Subject:** {subject(digest)}")
     options = DigestOptions(
         tz=None if view.tz == SESSION_ZONE else view.tz,

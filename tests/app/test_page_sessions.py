@@ -90,7 +90,6 @@ def test_export_labels_are_short_with_help(app):
         "Trainings CSV",
         "Tutors CSV",
         ".ics",
-        "Digest email (.eml)",
     }
     assert all(buttons.values())
     assert at.button(key="sessions_xlsx_prepare").label == "Excel"

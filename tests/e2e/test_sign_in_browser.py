@@ -216,6 +216,8 @@ def test_a_tutor_sees_only_their_sessions_on_every_page_and_in_every_export(page
             assert len(Calendar.from_ical(ics).walk("VEVENT")) == len(mine)
     assert f"from={ANCHOR.isoformat()}" in page.url  # the menu carried the filters along
 
+    page.get_by_text("Preview the digest").click()  # the digest is built on request
+    expect(page.get_by_role("button", name="Digest email (.eml)")).to_be_visible(timeout=TIMEOUT)
     files = dict(
         download(page, button)
         for button in (
