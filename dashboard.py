@@ -67,8 +67,12 @@ ui.render_cards(
         ui.Card(
             "Data-quality warnings",
             f"{len(view.portal.quality.warnings):,}",
-            help="Across the whole source, whatever the filters; see the Data quality page",
-            note="whole source",
+            help=(
+                "About the sessions you teach, whatever the filters; see the Data quality page"
+                if view.portal.viewer
+                else "Across the whole source, whatever the filters; see the Data quality page"
+            ),
+            note="your sessions" if view.portal.viewer else "whole source",
         ),
     ]
 )

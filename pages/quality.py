@@ -50,8 +50,9 @@ WARNING_LABELS = {
 
 view = ui.start_page("Data quality", need_sessions=False, describe=False)
 report = view.portal.quality
+covers = "every session you teach in" if view.portal.viewer else "the whole"
 st.caption(
-    f"Covers the whole source ({view.portal.origin}, as of "
+    f"Covers {covers} source ({view.portal.origin}, as of "
     f"{view.portal.fetched_at:%d %b %Y %H:%M} UTC), not just the filtered view."
 )
 # The report is about the source, so its files carry no date range.

@@ -47,6 +47,7 @@ REFUSED_TEXT = (
 )
 UNVERIFIED_REASON = "the sign-in provider has not verified this address"
 NOT_ALLOWED_REASON = "not in [access]"
+TUTOR_VIEW_TEXT = "Tutor: showing only the sessions you teach, on every page and in every download."
 NO_OWN_SESSIONS = (
     "No session in this data names {email} as its tutor. If you teach sessions, their tutor "
     "in LearnUpon has another email address: ask a coordinator to check it."
@@ -136,7 +137,7 @@ def render_account(access: Access) -> None:
     box.markdown(f"Signed in as **{_escape(access.name)}**")
     box.caption(_literal(access.email))
     if access.tutor:  # whose sessions these are, in so many words
-        box.caption(f"Showing only the sessions taught by {_literal(access.email)}.")
+        box.caption(TUTOR_VIEW_TEXT)
     else:
         box.caption(ROLE_LABELS.get(access.role, access.role))
     if box.button("Sign out", key="access_sign_out", icon=":material/logout:"):

@@ -6,6 +6,7 @@ import pytest
 
 from lu_data.analyses.filters import Filters, filter_sessions
 from tests.support import ANCHOR, demo_portal
+from ui.access import TUTOR_VIEW_TEXT
 
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
@@ -77,7 +78,7 @@ def test_a_tutor_sees_their_sessions_and_whose_they_are(app):
     mine = full.loc[full["tutor_email"] == TUTOR]
     assert metric(at, "Sessions") == f"{len(mine):,}" and metric(at, "Tutors") == "1"
     captions = [c.value for c in at.sidebar.caption]
-    assert f"Showing only the sessions taught by `{TUTOR}`." in captions
+    assert f"`{TUTOR}`" in captions and TUTOR_VIEW_TEXT in captions
     assert "?source=upload" not in str(at.query_params)
 
 

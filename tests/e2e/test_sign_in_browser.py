@@ -199,7 +199,8 @@ def test_a_tutor_sees_only_their_sessions_on_every_page_and_in_every_export(page
     assert 0 < len(mine) < len(full)
     others = other_tutors()
     sidebar = page.get_by_test_id("stSidebar")
-    expect(sidebar.get_by_text(f"Showing only the sessions taught by {TUTOR}")).to_be_visible()
+    expect(sidebar.get_by_text(TUTOR)).to_be_visible()
+    expect(sidebar.get_by_text("Tutor: showing only the sessions you teach")).to_be_visible()
     # Charts and text name tutors in the page (tables draw on a canvas: their CSVs are read).
     for label, heading in PAGE_HEADINGS.items():
         open_from_menu(page, label, heading)
