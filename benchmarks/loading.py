@@ -117,8 +117,9 @@ def measure_loading(report: Report, n: int, path: Path, repeats: int) -> Any:
 
 
 def measure_in_process(report: Report, n: int, portal: Any, repeats: int) -> None:
-    """Double-booking detection and the sessions CSV, on the loaded sessions."""
+    """Double-booking and room-clash detection and the sessions CSV, on the loaded sessions."""
     from lu_data.analyses.double_bookings import double_bookings
+    from lu_data.analyses.rooms import room_clashes
     from lu_data.exports.csv import to_csv_bytes, view_frame
 
     label = size_label(n)
@@ -131,6 +132,14 @@ def measure_in_process(report: Report, n: int, portal: Any, repeats: int) -> Non
         "s",
         runs=clash_runs,
         note=f"{len(pairs)} pairs",
+    )
+    room_runs = [timed(lambda: room_clashes(sessions))[0] for _ in range(repeats)]
+    report.add(
+        f"room_clashes_s@{label}",
+        median(room_runs),
+        "s",
+        runs=room_runs,
+        note=f"{len(room_clashes(sessions))} pairs of in-person sessions in one room",
     )
     csv_runs = [
         timed(lambda: to_csv_bytes(view_frame(sessions, "sessions")))[0] for _ in range(repeats)

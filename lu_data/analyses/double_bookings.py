@@ -29,12 +29,12 @@ def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
     if len(rows) < 2:
         return empty_frame(DOUBLE_BOOKING_DTYPES)
     keys = tutor_keys(sessions[[c for c in TUTOR_KEY_INPUTS if c in sessions]].iloc[rows])
-    order, tutor_rank = _tutor_start_order(sessions, rows, keys.to_numpy(dtype=object))
+    order, tutor_rank = group_start_order(sessions, rows, keys.to_numpy(dtype=object))
     picked = rows[order]
     tutor = tutor_rank[order]
-    start = _minutes(sessions["start_utc"])[picked].view("int64") // MINUTE_US
-    end = _minutes(sessions["end_utc"])[picked].view("int64") // MINUTE_US
-    pairs_a, pairs_b = _overlapping_pairs(tutor, start, end)
+    start = minute_stamps(sessions["start_utc"])[picked].view("int64") // MINUTE_US
+    end = minute_stamps(sessions["end_utc"])[picked].view("int64") // MINUTE_US
+    pairs_a, pairs_b = overlapping_pairs(tutor, start, end)
     if not len(pairs_a):
         return empty_frame(DOUBLE_BOOKING_DTYPES)
     needed = ["tutor_name", "session_key", "title", "start_utc", "end_utc"]
@@ -65,10 +65,11 @@ def double_bookings(sessions: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["start_utc_a", "tutor_name"], kind="stable", ignore_index=True)
 
 
-def _overlapping_pairs(
+def overlapping_pairs(
     tutor: np.ndarray, start: np.ndarray, end: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row pairs (i, j), i < j, of one tutor with start[j] < end[i]; rows sorted by tutor, start.
+    """Row pairs (i, j), i < j, of one group (a tutor, a room) with start[j] < end[i]; rows
+    sorted by group, then start.
 
     Within a tutor the starts are sorted, so the rows that session i overlaps later are the
     contiguous run after it up to the first start at or after end[i]: one binary search per
@@ -88,10 +89,10 @@ def _overlapping_pairs(
     return pairs_a, pairs_b
 
 
-def _tutor_start_order(
+def group_start_order(
     sessions: pd.DataFrame, rows: np.ndarray, keys: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Order of rows by (tutor key, start, session key); and each row's tutor-key rank."""
+    """Order of rows by (group key, start, session key); and each row's group-key rank."""
     codes, uniques = pd.factorize(keys)
     rank_of = np.empty(len(uniques), dtype="int64")
     rank_of[np.argsort(uniques.astype(object), kind="stable")] = np.arange(len(uniques))
@@ -112,7 +113,7 @@ def _tutor_start_order(
     return order, tutor_rank
 
 
-def _minutes(times: pd.Series) -> np.ndarray:
+def minute_stamps(times: pd.Series) -> np.ndarray:
     """tz-aware times floored to the minute, as naive UTC datetime64 (NaT stays NaT)."""
     return times.dt.floor("min").to_numpy(dtype="datetime64[us]")
 

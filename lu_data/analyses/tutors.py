@@ -219,7 +219,8 @@ def team_table(sessions: pd.DataFrame, pairs: pd.DataFrame | None = None) -> pd.
     )
 
 
-def _times_by_key(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
+def times_by_key(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Display-zone times of each session (lu_data.model.display_zone), indexed by its key."""
     shown = display_times(sessions, tz)
     shown["session_key"] = sessions["session_key"]
     return shown.drop_duplicates("session_key").set_index("session_key")
@@ -231,7 +232,7 @@ def double_bookings_table(
     """Both sessions of each clash with times in the display zone, and the overlap in minutes."""
     if pairs.empty:
         return empty_frame(CLASH_DTYPES)
-    times = _times_by_key(sessions, tz)
+    times = times_by_key(sessions, tz)
     a = times.reindex(pairs["session_key_a"]).reset_index(drop=True)
     b = times.reindex(pairs["session_key_b"]).reset_index(drop=True)
     p = pairs.reset_index(drop=True)
@@ -279,7 +280,7 @@ def double_bookings_export(
     """The clashes for CSV: keys, titles, UTC and display-zone times as ISO 8601, overlap."""
     if pairs.empty:
         return empty_frame(DOUBLE_BOOKING_EXPORT_DTYPES)
-    times = _times_by_key(sessions, tz)
+    times = times_by_key(sessions, tz)
     out = pairs.reset_index(drop=True).copy()
     for side in ("a", "b"):
         t = times.reindex(out[f"session_key_{side}"]).reset_index(drop=True)

@@ -41,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--view",
         choices=EXPORT_VIEWS,
         default="sessions",
-        help="what one CSV row is: a session, a training, a tutor, or a double-booked pair "
-        "of one tutor's sessions (default sessions)",
+        help="what one CSV row is: a session, a training, a tutor, a double-booked pair "
+        "of one tutor's sessions, or two in-person sessions in one room at once "
+        "(default sessions)",
     )
     exp.add_argument(
         "--format",

@@ -1,4 +1,5 @@
-"""CSV exports of sessions, trainings, tutors and double-bookings: ISO 8601, Excel-safe UTF-8."""
+"""CSV exports of sessions, trainings, tutors, double-bookings and room clashes: ISO 8601,
+Excel-safe UTF-8."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ import pyarrow.compute as pc
 from pandas.api.types import infer_dtype
 
 from lu_data.analyses.double_bookings import double_bookings
+from lu_data.analyses.rooms import room_clashes, room_clashes_export
 from lu_data.analyses.tutors import double_bookings_export
 from lu_data.exports.session_frame import SESSION_EXPORT_COLUMNS, session_export_frame
 from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.rollups import trainings_frame, tutors_frame
 from lu_data.model.time_text import iso_local, iso_utc
 
-EXPORT_VIEWS = ("sessions", "trainings", "tutors", "double-bookings")
+EXPORT_VIEWS = ("sessions", "trainings", "tutors", "double-bookings", "room-clashes")
 # Excel runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SAFE_NUMERIC = r"[+-]?[0-9][0-9.:,eE]*"
@@ -54,6 +56,8 @@ def view_frame(sessions: pd.DataFrame, view: str, tz: str | None = SESSION_ZONE)
         return _iso_columns(tutors_frame(sessions))
     if view == "double-bookings":  # one row per overlapping pair of one tutor's sessions
         return double_bookings_export(double_bookings(sessions), sessions, tz or SESSION_ZONE)
+    if view == "room-clashes":  # one row per overlapping pair of in-person sessions in a room
+        return room_clashes_export(room_clashes(sessions), sessions, tz or SESSION_ZONE)
     raise ValueError(f"unknown view '{view}': choose one of {', '.join(EXPORT_VIEWS)}")
 
 

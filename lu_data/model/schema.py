@@ -359,6 +359,50 @@ DOUBLE_BOOKING_EXPORT_DTYPES: FrameSchema = frame_schema(
         },
     }
 )
+# Two in-person sessions in one room at once: one row per overlapping pair.
+ROOM_CLASH_DTYPES: FrameSchema = frame_schema(
+    {
+        PORTAL_COLUMN: "str",
+        "room_key": "str",
+        "location_id": "Int64",
+        "location": "str",
+        "overlap_minutes": "int64",
+        **{
+            f"{field}_{side}": dtype
+            for side in ("a", "b")
+            for field, dtype in (
+                ("session_key", "str"),
+                ("title", "str"),
+                ("tutor_name", "str"),
+                ("start_utc", UTC_DT),
+                ("end_utc", UTC_DT),
+            )
+        },
+    }
+)
+ROOM_CLASH_EXPORT_DTYPES: FrameSchema = frame_schema(
+    {
+        PORTAL_COLUMN: "str",
+        "room_key": "str",
+        "location_id": "Int64",
+        "location": "str",
+        "overlap_minutes": "int64",
+        **{
+            f"{field}_{side}": "str"
+            for side in ("a", "b")
+            for field in (
+                "session_key",
+                "title",
+                "tutor_name",
+                "start_utc",
+                "end_utc",
+                "start_local",
+                "end_local",
+                "tz",
+            )
+        },
+    }
+)
 CURVE_DTYPES: FrameSchema = frame_schema(
     {
         "training_key": "str",

@@ -19,6 +19,7 @@ DAYS_BACK = 90
 DAYS_AHEAD = 182
 SESSIONS_PER_TRAINING = 28
 SESSIONS_PER_TUTOR = 24
+SESSIONS_PER_ROOMS = 1_000  # a demo this size has one room per venue; a larger one more
 LEGACY_SHARE = 0.03
 DOUBLE_BOOKING_SHARE = 0.006
 SAMPLES_DIR = Path(__file__).parent / "samples"
@@ -154,6 +155,7 @@ def generate_demo(
     n_legacy = round(n_gen * LEGACY_SHARE)
     n_center = n_gen - n_legacy
     n_trainings = max(1, round(n_center / SESSIONS_PER_TRAINING))
+    rooms = max(1, -(-n_sessions // SESSIONS_PER_ROOMS))  # each venue's rooms grow with size
     courses: list[dict[str, Any]] = [
         {"id": 9001, "name": "LearnUpon API Masterclass"},
         {"id": 9002, "name": "Live training (legacy)"},
@@ -176,6 +178,7 @@ def generate_demo(
             "tutors": [tutors[(t * 3 + j) % len(tutors)] for j in range(rng.choice([1, 2, 2, 3]))],
             "virtual_share": rng.choice([0.0, 0.3, 0.6, 1.0]),
             "venue": rng.choice(VENUES),
+            "rooms": rooms,
         }
         linked = _new_courses(rng, ids, courses, title, rng.choice([1, 1, 2, 3]))
         records = []
@@ -195,6 +198,7 @@ def generate_demo(
             "tutors": [rng.choice(tutors)],
             "virtual_share": 0.5,
             "venue": rng.choice(VENUES),
+            "rooms": rooms,
         }
         (cid,) = _new_courses(rng, ids, courses, title, 1)
         by_course.setdefault(cid, []).append(_session(rng, anchor, training, None, 1, busy))
@@ -306,6 +310,13 @@ def _session(
     created = start - timedelta(days=rng.randint(20, 120))
     updated = created + timedelta(days=rng.randint(0, 19), minutes=rng.randint(0, 600))
     location = rng.choice(VIRTUAL_ROOMS) if virtual else venue[1]
+    # A larger portal has more rooms per venue, picked by id (no draw from rng, so a demo of
+    # up to SESSIONS_PER_ROOMS sessions is the same as ever): rooms hold one session at a time
+    # in real portals, and a 100,000-session demo in 14 rooms would be all clashes.
+    room = (session_id or int(training["module_id"])) % training.get("rooms", 1)
+    location_id = 7000 + VENUES.index(venue) + 100 * room
+    if room and not virtual:
+        location = f"{venue[1]} · Room {room + 1}"
     return {
         "id": training["module_id"],
         "title": training["title"],
@@ -326,7 +337,7 @@ def _session(
         "assignment_passing_percentage": "",
         "assignment_question_html": "",
         "assignment_question_text": "",
-        "location_id": -1 if virtual else 7000 + VENUES.index(venue),
+        "location_id": -1 if virtual else location_id,
         "location": location,
         "address_1": "" if virtual else venue[2],
         "address_2": None,

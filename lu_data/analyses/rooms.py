@@ -1,0 +1,100 @@
+"""Rooms: two in-person sessions in one room at the same time (whatever their tutors), and
+the hours each location is booked per week."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lu_data.analyses.double_bookings import group_start_order, minute_stamps, overlapping_pairs
+from lu_data.analyses.tutors import times_by_key
+from lu_data.model.display_zone import SESSION_ZONE
+from lu_data.model.schema import (
+    PORTAL_COLUMN,
+    ROOM_CLASH_DTYPES,
+    ROOM_CLASH_EXPORT_DTYPES,
+    empty_frame,
+)
+from lu_data.model.time_text import iso_local, iso_utc
+
+NO_LOCATION_ID = -1  # LearnUpon's "no location" id: such sessions are placed by address
+MINUTE_US = 60_000_000
+
+
+def room_keys(sessions: pd.DataFrame) -> pd.Series:
+    """Which room each in-person session is in: its location id when it is a real one, else
+    its address (case and spacing ignored); missing for virtual sessions and for sessions
+    with neither. Keys name their portal, so rooms of two portals never meet."""
+    ids = sessions["location_id"]
+    virtual = sessions["is_virtual"].fillna(False).astype(bool)
+    real = (ids.notna() & ids.ne(NO_LOCATION_ID).fillna(False) & ~virtual).to_numpy()
+    key = pd.Series(pd.NA, index=sessions.index, dtype="object")
+    key[real] = "location:" + ids[real].astype("int64").astype("str")
+    # Only sessions without a real location are placed by address: normalise just those.
+    by_address = ~real & ~virtual.to_numpy()
+    if by_address.any():
+        parts = sessions.loc[by_address, ["address_1", "address_2", "address_3"]]
+        parts = parts.fillna("").astype("str")
+        joined = parts["address_1"] + " " + parts["address_2"] + " " + parts["address_3"]
+        address = joined.str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
+        key[by_address] = ("address:" + address).mask(address.eq(""))
+    if PORTAL_COLUMN in sessions:
+        placed = key.notna().to_numpy()
+        key[placed] = sessions.loc[placed, PORTAL_COLUMN].fillna("") + "/" + key[placed]
+    return key
+
+
+def room_clashes(sessions: pd.DataFrame) -> pd.DataFrame:
+    """Every pair of in-person sessions in one room that overlap (to the minute; touching
+    end-to-start does not clash), earlier session first, found by a sorted search."""
+    keys = room_keys(sessions)
+    known = sessions["start_utc"].notna() & sessions["end_utc"].notna() & keys.notna()
+    rows = np.flatnonzero(known.to_numpy())
+    if len(rows) < 2:
+        return empty_frame(ROOM_CLASH_DTYPES)
+    key_values = keys.to_numpy(dtype=object)[rows]
+    order, room_rank = group_start_order(sessions, rows, key_values)
+    picked = rows[order]
+    room = room_rank[order]
+    start = minute_stamps(sessions["start_utc"])[picked].view("int64") // MINUTE_US
+    end = minute_stamps(sessions["end_utc"])[picked].view("int64") // MINUTE_US
+    pairs_a, pairs_b = overlapping_pairs(room, start, end)
+    if not len(pairs_a):
+        return empty_frame(ROOM_CLASH_DTYPES)
+    needed = ["session_key", "title", "tutor_name", "start_utc", "end_utc"]
+    a = sessions[needed].iloc[picked[pairs_a]].reset_index(drop=True)
+    b = sessions[needed].iloc[picked[pairs_b]].reset_index(drop=True)
+    first = sessions.iloc[picked[pairs_a]].reset_index(drop=True)
+    overlap = (np.minimum(a["end_utc"], b["end_utc"]) - b["start_utc"]) / pd.Timedelta(minutes=1)
+    out = pd.DataFrame(
+        {
+            PORTAL_COLUMN: first.get(PORTAL_COLUMN, pd.NA),
+            "room_key": pd.Series(key_values[order][pairs_a], dtype="str"),
+            "location_id": first["location_id"],
+            "location": first["location"],
+            "overlap_minutes": overlap.round().astype("int64"),
+            **{f"{c}_a": a[c] for c in needed},
+            **{f"{c}_b": b[c] for c in needed},
+        }
+    )
+    out = out.sort_values(["start_utc_a", "room_key"], kind="stable", ignore_index=True)
+    return out[list(ROOM_CLASH_DTYPES)].astype(dict(ROOM_CLASH_DTYPES))
+
+
+def room_clashes_export(
+    pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = SESSION_ZONE
+) -> pd.DataFrame:
+    """The clashes for CSV: room, both sessions' keys, titles, tutors, UTC and display-zone
+    times as ISO 8601, and the overlap in minutes."""
+    if pairs.empty:
+        return empty_frame(ROOM_CLASH_EXPORT_DTYPES)
+    times = times_by_key(sessions, tz)
+    out = pairs.reset_index(drop=True).copy()
+    for side in ("a", "b"):
+        t = times.reindex(out[f"session_key_{side}"]).reset_index(drop=True)
+        out[f"start_local_{side}"] = iso_local(t["start_display"], t["display_offset"])
+        out[f"end_local_{side}"] = iso_local(t["end_display"], t["display_end_offset"])
+        out[f"tz_{side}"] = t["display_tz"]
+        for edge in ("start", "end"):
+            out[f"{edge}_utc_{side}"] = iso_utc(pairs[f"{edge}_utc_{side}"].reset_index(drop=True))
+    return out[list(ROOM_CLASH_EXPORT_DTYPES)]
