@@ -6,6 +6,12 @@ import ui
 from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.filter_choices import MAX_LISTED
+from lu_data.analyses.rooms import (
+    room_clash_rows,
+    room_clashes,
+    room_clashes_export,
+    weekly_room_hours,
+)
 from lu_data.analyses.tutors import (
     ALL_TRAININGS,
     ALL_TUTORS,
@@ -27,6 +33,9 @@ from lu_data.model.rollups import count_tutors, tutor_keys
 from lu_data.model.teaching_time import teaching_hours
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm"
+ROOMS_FREE = "No two in-person sessions share a room at the same time in this view."
+ROOMS_EMPTY = "No in-person session with a location in this range"
+ROOM_COLUMN = st.column_config.TextColumn("Room", width=120, help="Click a cell to read it whole")
 
 view = ui.start_page("Tutors")
 
@@ -109,6 +118,31 @@ st.caption(
     "it teaches on each day. Hover a cell for sessions and hours."
 )
 st.plotly_chart(ui.memo(view, workload_heatmap, grid), key="tutors_heatmap")
+
+# --- rooms: whatever the tutor picked, two sessions in one room at once clash
+st.subheader("Rooms")
+rooms = ui.memo(view, room_clashes, view.sessions)
+if rooms.empty:
+    st.success(ROOMS_FREE, icon=":material/meeting_room:")
+else:
+    st.warning(
+        f"{len(rooms):,} pair{'s' if len(rooms) != 1 else ''} of in-person sessions in one room "
+        "at the same time: both of each pair are listed.",
+        icon=":material/meeting_room:",
+    )
+    ui.table_with_download(
+        ui.memo(view, room_clash_rows, rooms, view.sessions, view.tz),
+        name="room-clashes",
+        key="tutors_rooms",
+        view=view,
+        csv_frame=lambda: room_clashes_export(rooms, view.sessions, view.tz),
+        column_config={"Clash": st.column_config.NumberColumn(width=55), "Room": ROOM_COLUMN},
+    )
+st.caption("Hours booked per week in each room (in-person sessions; a location id, or an address).")
+room_grid = ui.memo(view, workload_grid, ui.memo(view, weekly_room_hours, view.sessions, view.tz))
+st.plotly_chart(
+    ui.memo(view, workload_heatmap, room_grid, "hours booked", ROOMS_EMPTY), key="tutors_rooms_map"
+)
 
 # --- team
 st.subheader("Team")

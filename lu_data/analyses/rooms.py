@@ -7,12 +7,13 @@ import numpy as np
 import pandas as pd
 
 from lu_data.analyses.double_bookings import group_start_order, minute_stamps, overlapping_pairs
-from lu_data.analyses.tutors import times_by_key
+from lu_data.analyses.tutors import span_text, times_by_key, weekly_load
 from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.schema import (
     PORTAL_COLUMN,
     ROOM_CLASH_DTYPES,
     ROOM_CLASH_EXPORT_DTYPES,
+    ROOM_CLASH_ROWS_DTYPES,
     empty_frame,
 )
 from lu_data.model.time_text import iso_local, iso_utc
@@ -98,3 +99,48 @@ def room_clashes_export(
         for edge in ("start", "end"):
             out[f"{edge}_utc_{side}"] = iso_utc(pairs[f"{edge}_utc_{side}"].reset_index(drop=True))
     return out[list(ROOM_CLASH_EXPORT_DTYPES)]
+
+
+def room_labels(sessions: pd.DataFrame, keys: pd.Series) -> pd.Series:
+    """Each room key's name as people read it: its location, else its address."""
+    placed = keys.notna()
+    name = sessions["location"].where(sessions["location"].fillna("").ne(""), sessions["address_1"])
+    frame = pd.DataFrame({"key": keys[placed], "name": name[placed].fillna("(no name)")})
+    return frame.drop_duplicates("key").set_index("key")["name"]
+
+
+def weekly_room_hours(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
+    """Sessions and hours booked per room per week, as the tutors' weekly load is counted."""
+    keys = room_keys(sessions)
+    placed = keys.notna().to_numpy()
+    rooms = sessions.loc[placed]
+    return weekly_load(rooms, tz, keys[placed], room_labels(sessions, keys))
+
+
+def room_clash_rows(
+    pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = SESSION_ZONE
+) -> pd.DataFrame:
+    """The clashes stacked for a narrow screen: each clash's two sessions, numbered alike."""
+    if pairs.empty:
+        return empty_frame(ROOM_CLASH_ROWS_DTYPES)
+    times = times_by_key(sessions, tz)
+    clash = pd.Series(np.arange(1, len(pairs) + 1), dtype="int64")
+    p = pairs.reset_index(drop=True)
+    sides = []
+    for order, side in enumerate("ab"):
+        t = times.reindex(p[f"session_key_{side}"]).reset_index(drop=True)
+        sides.append(
+            pd.DataFrame(
+                {
+                    "Clash": clash,
+                    "Room": p["location"].fillna("(no name)"),
+                    "When": span_text(t),
+                    "Title": p[f"title_{side}"].fillna("(untitled)"),
+                    "Tutor": p[f"tutor_name_{side}"].fillna("(no tutor)"),
+                    "Overlap (min)": p["overlap_minutes"],
+                    "_side": order,
+                }
+            )
+        )
+    stacked = pd.concat(sides, ignore_index=True).sort_values(["Clash", "_side"], kind="stable")
+    return stacked.drop(columns="_side").reset_index(drop=True)

@@ -137,9 +137,19 @@ def sessions_by_training(sessions: pd.DataFrame, training_key: str | None = None
 
 
 def weekly_workload(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
-    """Sessions and teaching hours per tutor per week (Monday start, display zone).
+    """Sessions and teaching hours per tutor per week (Monday start, display zone)."""
+    if sessions.empty:
+        return empty_frame(WORKLOAD_DTYPES)
+    return weekly_load(sessions, tz, tutor_keys(sessions), tutor_labels(sessions))
 
-    Each local day a session teaches on counts in its own week (model.teaching_time), so a
+
+def weekly_load(
+    sessions: pd.DataFrame, tz: str, keys: pd.Series, labels: pd.Series
+) -> pd.DataFrame:
+    """Sessions and hours per key (a tutor, a room) per week, Monday start, display zone; the
+    `tutor` column holds each key's label from `labels` (indexed by key).
+
+    Each local day a session runs on counts in its own week (model.teaching_time), so a
     session from Sunday to Monday puts each day's hours in its week.
     """
     if sessions.empty:
@@ -157,7 +167,7 @@ def weekly_workload(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFr
     first_in_week = np.r_[True, (row[1:] != row[:-1]) | (week_ns[1:] != week_ns[:-1])]
     frame = pd.DataFrame(
         {
-            "tutor_key": tutor_keys(sessions).to_numpy()[row],
+            "tutor_key": keys.to_numpy()[row],
             "week": week,
             "sessions": first_in_week.astype("int64"),
             "hours": days["hours"],
@@ -168,7 +178,7 @@ def weekly_workload(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFr
         .agg(sessions=("sessions", "sum"), hours=("hours", "sum"))
         .reset_index()
     )
-    out["tutor"] = out["tutor_key"].map(tutor_labels(sessions))
+    out["tutor"] = out["tutor_key"].map(labels)
     return out[WORKLOAD_COLUMNS]
 
 

@@ -18,14 +18,19 @@ BASE_HEIGHT = 140
 # White for an empty week, deepening blue as the week fills up.
 
 
+EMPTY_WORKLOAD = "No sessions in this range: widen the dates or clear the tutor filter"
+
+
 def _height(rows: int) -> int:
     return BASE_HEIGHT + ROW_HEIGHT * max(rows, 2)
 
 
-def workload_heatmap(grid: WorkloadGrid) -> go.Figure:
-    """Tutors × weeks, coloured by teaching hours; hover gives sessions and hours."""
+def workload_heatmap(
+    grid: WorkloadGrid, unit: str = "teaching hours", empty: str = EMPTY_WORKLOAD
+) -> go.Figure:
+    """Rows (tutors, or rooms) × weeks, coloured by hours; hover gives sessions and hours."""
     if grid.hours.empty:
-        return empty_figure("No sessions in this range: widen the dates or clear the tutor filter")
+        return empty_figure(empty)
     weeks = pd.DatetimeIndex(grid.hours.columns)
     week_text = day_text(weeks, weekday=False).to_numpy()
     hours = grid.hours.to_numpy(dtype="float64")
@@ -51,7 +56,7 @@ def workload_heatmap(grid: WorkloadGrid) -> go.Figure:
             colorbar={"title": {"text": "Hours"}, "thickness": 12},
             hovertemplate=(
                 "<b>%{customdata[2]}</b><br>Week of %{customdata[1]}<br>"
-                "%{z:.1f} teaching hours in %{customdata[0]} sessions<extra></extra>"
+                f"%{{z:.1f}} {unit} in %{{customdata[0]}} sessions<extra></extra>"
             ),
         )
     )

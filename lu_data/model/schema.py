@@ -380,6 +380,16 @@ ROOM_CLASH_DTYPES: FrameSchema = frame_schema(
         },
     }
 )
+ROOM_CLASH_ROWS_DTYPES: FrameSchema = frame_schema(
+    {
+        "Clash": "int64",
+        "Room": "str",
+        "When": "str",
+        "Title": "str",
+        "Tutor": "str",
+        "Overlap (min)": "int64",
+    }
+)
 ROOM_CLASH_EXPORT_DTYPES: FrameSchema = frame_schema(
     {
         PORTAL_COLUMN: "str",

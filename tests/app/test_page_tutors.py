@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import numpy as np
@@ -203,3 +204,32 @@ def test_empty_range_says_what_to_change(app):
     assert not at.exception
     assert any("widen the dates" in i.value for i in at.info)
     assert not at.get("plotly_chart")
+
+
+def test_rooms_list_every_clash_of_the_view_and_download_it(app, media, demo_portal):
+    """The Rooms section: both sessions of each room clash (whatever the tutor picked), the
+    room-clashes CSV of exactly those pairs, and a heatmap of the hours booked per room."""
+    from lu_data.analyses.rooms import room_clashes, weekly_room_hours
+
+    view = {"from": "2026-09-01", "to": "2027-01-31", "tz": "UTC"}
+    at = app(PAGE, **view).run()
+    assert not at.exception
+    shown = filter_sessions(
+        demo_portal.sessions,
+        Filters(date_from=date(2026, 9, 1), date_to=date(2027, 1, 31), tz="UTC"),
+    )
+    pairs = room_clashes(shown)
+    assert len(pairs) > 2
+    (warning,) = [w.value for w in at.warning if "in one room" in w.value]
+    assert warning.startswith(f"{len(pairs)} pairs of in-person sessions in one room")
+    rows = table(at, "Clash", "Room")
+    assert len(rows) == 2 * len(pairs) and set(rows["Clash"]) == set(range(1, len(pairs) + 1))
+    data, name = download(at, media, "tutors_rooms_csv")
+    csv = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert name.startswith("ilt-room-clashes_")
+    assert list(zip(csv["session_key_a"], csv["session_key_b"], strict=True)) == list(
+        zip(pairs["session_key_a"], pairs["session_key_b"], strict=True)
+    )
+    heat = chart(at, "tutors_rooms_map")["data"][0]
+    weekly = weekly_room_hours(shown, "UTC")
+    assert round(float(np.nansum(decode(heat["z"]))), 1) == round(weekly["hours"].sum(), 1)
