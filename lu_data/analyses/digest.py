@@ -21,9 +21,9 @@ from lu_data.analyses.capacity import (
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.forecast import projected_at_risk, projected_risk_text
+from lu_data.model.zone_checks import UNZONED_CODES
 
 DIGEST_DAYS = 14
-ZONE_CODES = ("unknown_timezone", "missing_timezone")
 # Each list: its key (also its link's target), heading, and the words the subject uses.
 LIST_AT_RISK = "at_risk"
 LIST_OVERBOOKED = "overbooked"
@@ -179,7 +179,7 @@ def _no_location(window: pd.DataFrame) -> pd.DataFrame:
 
 def _unknown_zone(window: pd.DataFrame, warnings: pd.DataFrame) -> pd.DataFrame:
     """Sessions whose time zone was missing or not recognised (their times are UTC)."""
-    keys = warnings.loc[warnings["code"].isin(ZONE_CODES), "session_key"]
+    keys = warnings.loc[warnings["code"].isin(UNZONED_CODES), "session_key"]
     return window.loc[window["session_key"].isin(keys)]
 
 

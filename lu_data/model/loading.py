@@ -13,6 +13,7 @@ from lu_data.model.normalise import normalise_portal
 from lu_data.model.quality import QualityReport
 from lu_data.model.rollups import trainings_frame, tutors_frame
 from lu_data.model.schema import DEFAULT_PORTAL, DEMO_PORTAL
+from lu_data.model.zone_checks import UNZONED_CODES, zone_warnings
 from lu_data.sources.files import RawPortal, collector_paused, now_utc, read_path
 
 DEMO_SOURCE = "demo"
@@ -44,6 +45,16 @@ class Portal:
         return sorted(self.parts) or [self.name]
 
 
+def with_zone_warnings(warnings: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
+    """The normaliser's warnings and the zone checks' (model.zone_checks), in record order."""
+    unzoned = warnings.loc[warnings["code"].isin(UNZONED_CODES), "session_key"]
+    found = zone_warnings(sessions, unzoned)
+    if found.empty:
+        return warnings
+    both = pd.concat([warnings, found], ignore_index=True)
+    return both.sort_values("record", kind="stable", ignore_index=True)
+
+
 def load_portal(raw: RawPortal, *, name: str | None = None, is_demo: bool = False) -> Portal:
     """Normalise a RawPortal into every frame; the single path from records to frames.
 
@@ -52,6 +63,7 @@ def load_portal(raw: RawPortal, *, name: str | None = None, is_demo: bool = Fals
     name = name or (DEMO_PORTAL if is_demo else DEFAULT_PORTAL)
     with collector_paused():  # any cycles pandas makes are collected after, not during
         sessions, quality = normalise_portal(raw, name)
+        quality.warnings = with_zone_warnings(quality.warnings, sessions)
         trainings, tutors = trainings_frame(sessions), tutors_frame(sessions)
     return Portal(
         sessions=sessions,

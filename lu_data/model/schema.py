@@ -212,6 +212,8 @@ WARNING_TEXT: dict[str, str] = {
     "zero_length": "Session starts and ends at the same time",
     "long_session": "Session runs longer than 14 days",
     "duplicate_conflict": "Same session seen more than once with different data",
+    "odd_local_hours": "In person outside 07:00–22:00 local: a time zone picked wrong?",
+    "location_mixed_zones": "Sessions at one location set in different time zones",
 }
 
 

@@ -42,7 +42,7 @@ def test_demo_page_identity_and_json_are_the_cli_ones(app, media, capsys):
     first = text.splitlines()[0]
     assert first == (
         "1,125 input records = 600 sessions + 486 duplicates merged + 39 skipped (not ILT) "
-        "+ 0 rejected; 39 warnings"
+        "+ 0 rejected; 41 warnings"
     )
     assert first.split("; ")[0] == identity_shown(at)
     data, _ = download(at, media, "quality_json")
