@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from lu_data.analyses.double_bookings import group_start_order, minute_stamps, overlapping_pairs
-from lu_data.analyses.tutors import span_text, times_by_key, weekly_load
+from lu_data.analyses.tutors import pairs_with_times, span_text, times_by_key, weekly_load
 from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.schema import (
     PORTAL_COLUMN,
@@ -16,7 +16,6 @@ from lu_data.model.schema import (
     ROOM_CLASH_ROWS_DTYPES,
     empty_frame,
 )
-from lu_data.model.time_text import iso_local, iso_utc
 
 NO_LOCATION_ID = -1  # LearnUpon's "no location" id: such sessions are placed by address
 MINUTE_US = 60_000_000
@@ -89,16 +88,7 @@ def room_clashes_export(
     times as ISO 8601, and the overlap in minutes."""
     if pairs.empty:
         return empty_frame(ROOM_CLASH_EXPORT_DTYPES)
-    times = times_by_key(sessions, tz)
-    out = pairs.reset_index(drop=True).copy()
-    for side in ("a", "b"):
-        t = times.reindex(out[f"session_key_{side}"]).reset_index(drop=True)
-        out[f"start_local_{side}"] = iso_local(t["start_display"], t["display_offset"])
-        out[f"end_local_{side}"] = iso_local(t["end_display"], t["display_end_offset"])
-        out[f"tz_{side}"] = t["display_tz"]
-        for edge in ("start", "end"):
-            out[f"{edge}_utc_{side}"] = iso_utc(pairs[f"{edge}_utc_{side}"].reset_index(drop=True))
-    return out[list(ROOM_CLASH_EXPORT_DTYPES)]
+    return pairs_with_times(pairs, sessions, tz)[list(ROOM_CLASH_EXPORT_DTYPES)]
 
 
 def room_labels(sessions: pd.DataFrame, keys: pd.Series) -> pd.Series:

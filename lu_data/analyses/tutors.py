@@ -290,6 +290,12 @@ def double_bookings_export(
     """The clashes for CSV: keys, titles, UTC and display-zone times as ISO 8601, overlap."""
     if pairs.empty:
         return empty_frame(DOUBLE_BOOKING_EXPORT_DTYPES)
+    return pairs_with_times(pairs, sessions, tz)[list(DOUBLE_BOOKING_EXPORT_DTYPES)]
+
+
+def pairs_with_times(pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Pairs of sessions (…_a, …_b) with both sessions' times as ISO 8601 text: start and end
+    in UTC and in the display zone, and the zone; for the CSVs of clashes of any kind."""
     times = times_by_key(sessions, tz)
     out = pairs.reset_index(drop=True).copy()
     for side in ("a", "b"):
@@ -299,4 +305,4 @@ def double_bookings_export(
         out[f"tz_{side}"] = t["display_tz"]
         for edge in ("start", "end"):
             out[f"{edge}_utc_{side}"] = iso_utc(pairs[f"{edge}_utc_{side}"].reset_index(drop=True))
-    return out[list(DOUBLE_BOOKING_EXPORT_DTYPES)]
+    return out
