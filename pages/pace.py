@@ -119,6 +119,8 @@ else:
 
     st.plotly_chart(ui.memo(view, session_figure), key="pace_chart")
 
+ui.render_supply_demand(view, history, threshold)
+
 with st.expander("How the projection works, and how well it did", icon=":material/science:"):
     st.markdown(PROJECTION_METHOD)
     st.markdown(

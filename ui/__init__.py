@@ -1,8 +1,8 @@
 """Streamlit glue shared by every page: data source, cached loading, sidebar, tables with CSV.
 
 Pages use it as `import ui`, and use only the names in __all__; the parts live in ui.loaders,
-ui.view, ui.access, ui.sidebar, ui.source_picker, ui.downloads, ui.tables, ui.metrics and
-ui.menu (tests import from those directly).
+ui.view, ui.access, ui.sidebar, ui.source_picker, ui.downloads, ui.tables, ui.metrics,
+ui.supply_demand and ui.menu (tests import from those directly).
 """
 
 from ui.choices import (
@@ -19,6 +19,7 @@ from ui.downloads import offer_download
 from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
 from ui.metrics import Card, Drill, render_cards, render_drills, seat_cards
 from ui.sidebar import searched_options, start_page
+from ui.supply_demand import render_supply_demand
 from ui.tables import (
     download_name,
     percent_column,
@@ -49,6 +50,7 @@ __all__ = [
     "render_projected_risk",
     "render_risk_digest",
     "render_status_legend",
+    "render_supply_demand",
     "searched_options",
     "seat_cards",
     "sidebar_tutor",

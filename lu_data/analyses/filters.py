@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -77,6 +77,11 @@ def _month_end(year: int, month: int) -> date:
     """The last day of a month."""
     first_of_next = date(year + month // 12, month % 12 + 1, 1)
     return first_of_next - timedelta(days=1)
+
+
+def whole_history(f: Filters) -> Filters:
+    """The filters without dates or statuses: what a training-level history looks at."""
+    return replace(f, date_from=None, date_to=None, statuses=())
 
 
 def search_sessions(sessions: pd.DataFrame, text: str) -> pd.DataFrame:

@@ -17,19 +17,23 @@ RECENT = 6  # a training's most recent completed sessions looked at
 FULL_EARLY_DAYS = 7  # "full N+ days before start"
 MIN_SESSIONS = 3  # fewer completed sessions with history than this: not enough to say
 SHARE = 2 / 3  # the share of those sessions that makes the pattern
-SELLS_OUT = "Sells out early: a candidate for another session"
-RARELY_FILLS = "Rarely fills: a candidate to merge"
+SELLS_OUT = "Sells out early"
+RARELY_FILLS = "Rarely fills"
 AS_PLANNED = "Fills as planned"
 TOO_FEW = "Not enough history"
 VERDICT_ORDER = (SELLS_OUT, RARELY_FILLS, AS_PLANNED, TOO_FEW)
+SUGGESTIONS = {SELLS_OUT: "Candidate for another session", RARELY_FILLS: "Candidate to merge"}
 COLUMNS = [
     "training_key",
     "title",
     "verdict",
     "evidence",
+    "suggestion",
     "looked_at",
     "full_early",
     "ended_under",
+    "upcoming",
+    "upcoming_free",
 ]
 
 
@@ -40,63 +44,126 @@ def supply_demand(
     threshold: float = AT_RISK_BELOW,
     early_days: int = FULL_EARLY_DAYS,
 ) -> pd.DataFrame:
-    """Per training, its last RECENT completed sessions with a capacity and enrolment history:
-    how many were full `early_days`+ days before they started, how many ended under
-    `threshold` full, and what that says (VERDICT_ORDER), with the evidence in words."""
+    """Every training of `sessions`, judged on its last RECENT completed sessions with a capacity
+    and enrolment history: how many were full `early_days`+ days before they started, how many
+    ended under `threshold` full, what that says (VERDICT_ORDER) with the evidence in words, and
+    its upcoming sessions with the seats still free in them."""
     when = as_utc(as_of)
+    if sessions.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
+    sessions = sessions.assign(training=sessions["training_key"].fillna(sessions["session_key"]))
     cap = sessions["max_capacity"]
+    started = (sessions["start_utc"] < when).fillna(False)
     done = sessions.loc[
-        (sessions["start_utc"] < when).fillna(False)
+        started
         & cap.gt(0).fillna(False)
         & sessions["enrolled"].notna()
         & sessions["session_key"].isin(history["session_key"])
     ]
-    if done.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
     recent = (
-        done.assign(training=done["training_key"].fillna(done["session_key"]))
-        .sort_values("start_utc", ascending=False, kind="stable")
+        done.sort_values("start_utc", ascending=False, kind="stable")
         .groupby("training", sort=False)
         .head(RECENT)
     )
     full = history.loc[history["enrolled"].ge(history["max_capacity"]).fillna(False)]
     first_full = full.groupby("session_key")["recorded_at"].min()
-    lead = recent["start_utc"] - recent["session_key"].map(first_full)
-    early = (lead >= pd.Timedelta(days=early_days)).fillna(False)
-    under = (recent["enrolled"] / recent["max_capacity"] < threshold).fillna(False)
-    per = (
-        recent.assign(early=early.astype("int64"), under=under.astype("int64"))
-        .groupby("training", sort=False)
-        .agg(
-            title=("title", "first"),
-            looked_at=("session_key", "size"),
-            full_early=("early", "sum"),
-            ended_under=("under", "sum"),
-        )
-        .reset_index()
-        .rename(columns={"training": "training_key"})
+    # reindex, not map: map() cannot fill a datetime Series from an empty one.
+    lead = recent["start_utc"] - first_full.reindex(recent["session_key"]).array
+    judged = recent.assign(
+        early=(lead >= pd.Timedelta(days=early_days)).fillna(False).astype("int64"),
+        under=(recent["enrolled"] / recent["max_capacity"] < threshold)
+        .fillna(False)
+        .astype("int64"),
+    ).groupby("training")
+    ahead = sessions.loc[sessions["start_utc"].ge(when).fillna(False)]
+    free = (ahead["max_capacity"] - ahead["enrolled"].fillna(0)).clip(lower=0)
+    per = sessions.groupby("training", sort=False).agg(title=("title", "first"))
+    per["looked_at"] = judged["session_key"].size().reindex(per.index, fill_value=0)
+    per["full_early"] = judged["early"].sum().reindex(per.index, fill_value=0)
+    per["ended_under"] = judged["under"].sum().reindex(per.index, fill_value=0)
+    per["upcoming"] = ahead.groupby("training").size().reindex(per.index, fill_value=0)
+    # Sessions without a seat limit have no free seats to count; a training with none is NA.
+    per["upcoming_free"] = (
+        free.groupby(ahead["training"]).sum(min_count=1).reindex(per.index).astype("Int64")
     )
-    n = per["looked_at"]
-    enough = n >= MIN_SESSIONS
-    sells = enough & (per["full_early"] >= np.ceil(SHARE * n))
-    rarely = enough & ~sells & (per["ended_under"] >= np.ceil(SHARE * n))
-    per["verdict"] = np.select(
-        [~enough, sells, rarely], [TOO_FEW, SELLS_OUT, RARELY_FILLS], default=AS_PLANNED
-    )
-    of_last = per["looked_at"].map(lambda k: f"of the last {k} sessions" if k > 1 else "")
-    per["evidence"] = np.select(
-        [~enough, sells, rarely],
-        [
-            per["looked_at"].astype("str") + " completed session(s) with history: too few to say",
-            per["full_early"].astype("str") + f" {{}} were full {early_days}+ days before start",
-            per["ended_under"].astype("str") + f" {{}} ended under {percent_text(threshold)} full",
-        ],
-        default=per["full_early"].astype("str")
-        + f" {{}} full {early_days}+ days early, "
-        + per["ended_under"].astype("str")
-        + f" under {percent_text(threshold)}",
-    )
-    per["evidence"] = [e.replace("{}", o) for e, o in zip(per["evidence"], of_last, strict=True)]
+    per = per.reset_index().rename(columns={"training": "training_key"})
+    per["verdict"], per["evidence"] = _verdicts(per, threshold, early_days)
+    per["suggestion"] = per["verdict"].map(SUGGESTIONS).fillna("")
     rank = per["verdict"].map({v: i for i, v in enumerate(VERDICT_ORDER)})
     per = per.assign(_rank=rank).sort_values(["_rank", "title"], kind="stable")
     return per[COLUMNS].reset_index(drop=True)
+
+
+def _verdicts(per: pd.DataFrame, threshold: float, early_days: int) -> tuple[list[str], list[str]]:
+    """Each training's verdict and the evidence for it, from its counts."""
+    verdicts, evidence = [], []
+    limit = percent_text(threshold)
+    for n, early, under in zip(
+        per["looked_at"], per["full_early"], per["ended_under"], strict=True
+    ):
+        of_last = f"of the last {n} sessions"
+        needed = int(np.ceil(SHARE * n))
+        if n == 0:
+            verdicts.append(TOO_FEW)
+            evidence.append("No completed session with an enrolment history yet")
+        elif n < MIN_SESSIONS:
+            verdicts.append(TOO_FEW)
+            evidence.append(
+                f"Only {n} completed {'session' if n == 1 else 'sessions'} with an enrolment "
+                f"history; {MIN_SESSIONS} are needed to say"
+            )
+        elif early >= needed:
+            verdicts.append(SELLS_OUT)
+            evidence.append(f"{early} {of_last} were full {early_days}+ days before start")
+        elif under >= needed:
+            verdicts.append(RARELY_FILLS)
+            evidence.append(f"{under} {of_last} ended under {limit} full")
+        else:
+            verdicts.append(AS_PLANNED)
+            evidence.append(
+                f"{early} {of_last} full {early_days}+ days before start, {under} under {limit}"
+            )
+    return verdicts, evidence
+
+
+def supply_demand_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as drawn beside the sidebar: the training, its verdict and evidence, and what
+    is booked ahead (the counts behind the evidence stay in the full CSV)."""
+    return pd.DataFrame(
+        {
+            "Training": table["title"].fillna("(untitled)"),
+            "Verdict": table["verdict"],
+            "Evidence": table["evidence"],
+            "Sessions ahead": table["upcoming"].astype("int64"),
+            "Seats free ahead": table["upcoming_free"],
+        }
+    )
+
+
+def supply_demand_lines(table: pd.DataFrame, verdict: str, limit: int = 10) -> list[str]:
+    """One plain line per training with `verdict`: title, evidence and what is booked ahead;
+    past `limit`, a last line says how many more the table holds."""
+    rows = table.loc[table["verdict"] == verdict]
+    lines = [
+        f"{title}: {evidence}; {_ahead_text(upcoming, None if pd.isna(free) else int(free))}"
+        for title, evidence, upcoming, free in zip(
+            rows["title"].fillna("(untitled)").head(limit),
+            rows["evidence"].head(limit),
+            rows["upcoming"].head(limit),
+            rows["upcoming_free"].head(limit),
+            strict=True,
+        )
+    ]
+    if len(rows) > limit:
+        lines.append(f"… and {len(rows) - limit:,} more in the table below")
+    return lines
+
+
+def _ahead_text(upcoming: int, free: int | None) -> str:
+    """ "3 sessions ahead, 12 seats free" (no seat count when none has a limit)."""
+    if upcoming == 0:
+        return "none scheduled ahead"
+    sessions = f"{upcoming} session{'s' if upcoming != 1 else ''} ahead"
+    if free is None:
+        return sessions
+    return f"{sessions}, {free} seat{'s' if free != 1 else ''} free"

@@ -41,6 +41,12 @@ VENUES: list[tuple[str, str, str, str, str]] = [
     ("Auckland", "Auckland Office", "188 Quay St", "NZ", ""),
     ("Pretoria", "Johannesburg Centre", "Sandton Drive 10", "ZA", ""),
 ]
+# The demo's supply and demand: these topics' sessions sell out early, those rarely fill, so the
+# Fill pace page's table has both kinds to show (other topics fill as the dates suggest).
+POPULAR_TOPICS = frozenset({"Coaching for Managers", "Mental Health First Aid"})
+NICHE_TOPICS = frozenset({"SQL for Analysts", "Kubernetes Operations"})
+POPULAR_FULL_DAYS = 14  # a popular topic's sessions are full from this many days out
+NICHE_FILL = 0.25  # what a niche topic's sessions aim at
 VIRTUAL_ROOMS = ["Virtual classroom (Zoom)", "Microsoft Teams webinar", "Online (Webex)"]
 TOPICS = [
     "Use APIs to get the most from automation",
@@ -179,6 +185,8 @@ def generate_demo(
             "virtual_share": rng.choice([0.0, 0.3, 0.6, 1.0]),
             "venue": rng.choice(VENUES),
             "rooms": rooms,
+            "popular": topic in POPULAR_TOPICS,
+            "niche": topic in NICHE_TOPICS,
         }
         linked = _new_courses(rng, ids, courses, title, rng.choice([1, 1, 2, 3]))
         records = []
@@ -294,8 +302,8 @@ def _session(
     cap = rng.choice(CAPACITIES)
     days_out = (day - anchor).days
     target = 0.9 if days_out < 0 else max(0.15, 0.95 - days_out / 150)
-    if rng.random() < 0.15:  # some sessions struggle to fill whatever the date
-        target = 0.25
+    if rng.random() < 0.15 or training.get("niche"):  # these struggle to fill whatever the date
+        target = NICHE_FILL
     roll = rng.random()
     if roll < 0.04:
         max_capacity: Any = rng.choice([0, None, ""])  # LearnUpon's ways of saying "no limit"
@@ -307,6 +315,8 @@ def _session(
             enrolled = cap
         elif roll < 0.10:
             enrolled = cap + rng.randint(1, 3)
+        elif training.get("popular") and days_out < POPULAR_FULL_DAYS:
+            enrolled = cap
     created = start - timedelta(days=rng.randint(20, 120))
     updated = created + timedelta(days=rng.randint(0, 19), minutes=rng.randint(0, 600))
     location = rng.choice(VIRTUAL_ROOMS) if virtual else venue[1]

@@ -12,10 +12,12 @@ from lu_data.analyses.forecast import (
     typical_curves,
     upcoming_sessions,
 )
+from lu_data.analyses.supply_demand import RARELY_FILLS, SELLS_OUT, TOO_FEW, supply_demand
+from lu_data.exports.csv import to_csv_bytes
 from lu_data.sources.demo import generate_demo
 from lu_data.store.demo_history import demo_history
 from lu_data.store.history import EMPTY_HISTORY_MESSAGE
-from tests.support import ANCHOR, demo_portal, open_page
+from tests.support import ANCHOR, demo_portal, download, open_page
 
 PAGE = "pages/pace.py"
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
@@ -119,3 +121,41 @@ def test_portal_source_without_history_shows_the_empty_state(app, monkeypatch, t
     # Once the router records each load, history exists but no session has run yet.
     assert EMPTY_HISTORY_MESSAGE in texts or any("building up" in t for t in texts)
     assert not at.dataframe
+
+
+def test_supply_and_demand_lists_the_demos_candidates_with_their_csv(app, media):
+    """The section's cards, candidate lines, table and CSV are supply_demand's over every date
+    of the view's other filters: the demo has trainings that sell out and one that rarely fills."""
+    portal, _ = demo()
+    history = demo_history(portal.sessions, portal.fetched_at)
+    expected = supply_demand(history, portal.sessions, portal.fetched_at, 0.5)
+    at = open_page(app, PAGE)
+    shown = metrics(at)
+    counts = expected["verdict"].value_counts()
+    assert shown["Sell out early"] == str(counts[SELLS_OUT]) == "2"
+    assert shown["Rarely fill"] == str(counts[RARELY_FILLS]) == "1"
+    assert shown["Not enough history"] == str(counts[TOO_FEW])
+    lines = "\n".join(t.value for t in at.text)
+    assert "Coaching for Managers: 5 of the last 6 sessions were full 7+ days before start" in lines
+    assert "SQL for Analysts: 5 of the last 6 sessions ended under 50% full" in lines
+    table = next(d.value for d in at.dataframe if "Verdict" in d.value.columns)
+    assert list(table["Training"]) == list(expected["title"])
+    assert list(table["Evidence"]) == list(expected["evidence"])
+    data, name = download(at, media, "pace_demand_csv")
+    assert data == to_csv_bytes(expected)
+    assert name == "ilt-supply-demand_all-dates.csv"
+
+
+def test_supply_and_demand_follows_the_threshold_and_the_training_filter(app):
+    """At 80% five trainings rarely fill, not one; a training filter leaves that training."""
+    portal, _ = demo()
+    history = demo_history(portal.sessions, portal.fetched_at)
+    at_80 = supply_demand(history, portal.sessions, portal.fetched_at, 0.8)
+    at = open_page(app, PAGE, threshold="0.8")
+    assert metrics(at)["Rarely fill"] == str((at_80["verdict"] == RARELY_FILLS).sum()) == "5"
+    assert any("ended under 80% full" in t.value for t in at.text)
+    sql = portal.sessions.loc[portal.sessions["title"] == "SQL for Analysts", "training_key"]
+    at = open_page(app, PAGE, {"filter_trainings": [sql.iloc[0]]})
+    table = next(d.value for d in at.dataframe if "Verdict" in d.value.columns)
+    assert list(table["Training"]) == ["SQL for Analysts"]
+    assert list(table["Verdict"]) == [RARELY_FILLS]

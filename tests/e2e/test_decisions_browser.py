@@ -28,8 +28,14 @@ SESSION_COLUMNS = ["Start", "Zone", "Title", "Tutor", SEATS]
 # page -> (heading, the leading columns of each table that must show without scrolling)
 DECISION_TABLES = {
     "sessions": ("Sessions and export", [SESSION_COLUMNS]),
-    "tutors": ("Tutors", [["#", "When", "Title", "Overlap", "Tutor"], SESSION_COLUMNS]),
-    "pace": ("Fill pace & forecast", [["Start", "Zone", "Title", SEATS, PROJECTED]]),
+    "tutors": (
+        "Tutors",
+        [["#", "When", "Title", "Overlap", "Tutor"], SESSION_COLUMNS, ["Clash", "Room", "When"]],
+    ),
+    "pace": (
+        "Fill pace & forecast",
+        [["Start", "Zone", "Title", SEATS, PROJECTED], ["Training", "Verdict"]],
+    ),
     "quality": ("Data quality", [["Title", "Start (local)", "Message"]]),
 }
 MENU_LABELS = {p.script.removeprefix("pages/").removesuffix(".py"): p.label for p in PAGES}

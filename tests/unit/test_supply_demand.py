@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
+import pytest
 
 from lu_data.analyses.supply_demand import (
     AS_PLANNED,
@@ -10,7 +13,11 @@ from lu_data.analyses.supply_demand import (
     SELLS_OUT,
     TOO_FEW,
     supply_demand,
+    supply_demand_lines,
 )
+from lu_data.model.loading import load_portal
+from lu_data.sources.demo import generate_demo
+from lu_data.store.demo_history import demo_history
 
 AS_OF = pd.Timestamp("2026-12-01", tz="UTC")
 
@@ -66,7 +73,9 @@ def test_each_kind_of_training_gets_its_verdict_and_evidence():
     assert table.loc["quiet", "evidence"] == "4 of the last 6 sessions ended under 50% full"
     assert table.loc["steady", "verdict"] == AS_PLANNED
     assert table.loc["new", "verdict"] == TOO_FEW
-    assert table.loc["new", "evidence"].startswith("2 completed session(s) with history")
+    assert table.loc["new", "evidence"] == (
+        "Only 2 completed sessions with an enrolment history; 3 are needed to say"
+    )
     assert list(table["verdict"]) == [SELLS_OUT, RARELY_FILLS, AS_PLANNED, TOO_FEW]
 
 
@@ -84,5 +93,49 @@ def test_upcoming_sessions_and_sessions_without_history_are_not_evidence():
     history = history.loc[history["session_key"] != "later-1"]  # never recorded
     table = supply_demand(history, sessions, AS_OF)
     assert table.loc[0, "looked_at"] == 2 and table.loc[0, "verdict"] == TOO_FEW
-    empty = supply_demand(history.iloc[0:0], sessions, AS_OF)
+    no_history = supply_demand(history.iloc[0:0], sessions, AS_OF)
+    assert no_history.loc[0, "verdict"] == TOO_FEW and no_history.loc[0, "looked_at"] == 0
+    assert no_history.loc[0, "evidence"] == "No completed session with an enrolment history yet"
+    empty = supply_demand(history, sessions.iloc[0:0], AS_OF)
     assert empty.empty and list(empty.columns)[:3] == ["training_key", "title", "verdict"]
+
+
+def test_upcoming_sessions_and_their_free_seats_are_counted():
+    sessions, history = training("busy", [(10, 12)] * 3)
+    ahead = pd.DataFrame(
+        {
+            "session_key": ["busy-a", "busy-b", "busy-c"],
+            "training_key": "busy",
+            "title": "Busy",
+            "start_utc": [AS_OF + pd.Timedelta(days=d) for d in (2, 9, 16)],
+            "max_capacity": [10, 12, None],  # the last has no seat limit
+            "enrolled": [10, 7, 40],
+        }
+    )
+    table = supply_demand(history, pd.concat([sessions, ahead], ignore_index=True), AS_OF)
+    row = table.iloc[0]
+    assert (row["verdict"], row["upcoming"], row["upcoming_free"]) == (SELLS_OUT, 3, 5)
+
+
+@pytest.mark.parametrize("anchor", ["2026-11-27", "2026-12-05", "2027-03-03"])
+def test_the_demo_has_trainings_that_sell_out_and_trainings_that_rarely_fill(anchor):
+    portal = load_portal(generate_demo(anchor=date.fromisoformat(anchor)), is_demo=True)
+    history = demo_history(portal.sessions, portal.fetched_at)
+    table = supply_demand(history, portal.sessions, portal.fetched_at).set_index("title")
+    assert table.loc["Coaching for Managers", "verdict"] == SELLS_OUT
+    assert table.loc["SQL for Analysts", "verdict"] == RARELY_FILLS
+    assert table["verdict"].value_counts()[AS_PLANNED] > 10
+
+
+def test_candidate_lines_say_what_is_booked_ahead_and_how_many_more_there_are():
+    parts = [training(f"popular {i}", [(10, 12)] * 3) for i in range(3)]
+    sessions = pd.concat([p[0] for p in parts], ignore_index=True)
+    history = pd.concat([p[1] for p in parts], ignore_index=True)
+    table = supply_demand(history, sessions, AS_OF)
+    lines = supply_demand_lines(table, SELLS_OUT, limit=2)
+    assert lines == [
+        "Popular 0: 3 of the last 3 sessions were full 7+ days before start; none scheduled ahead",
+        "Popular 1: 3 of the last 3 sessions were full 7+ days before start; none scheduled ahead",
+        "… and 1 more in the table below",
+    ]
+    assert supply_demand_lines(table, RARELY_FILLS) == []

@@ -1,0 +1,92 @@
+"""The Fill pace page's Supply and demand section: trainings that sell out early or rarely fill."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from lu_data.analyses.filters import filter_sessions, whole_history
+from lu_data.analyses.supply_demand import (
+    FULL_EARLY_DAYS,
+    MIN_SESSIONS,
+    RARELY_FILLS,
+    RECENT,
+    SELLS_OUT,
+    TOO_FEW,
+    supply_demand,
+    supply_demand_lines,
+    supply_demand_rows,
+)
+from lu_data.model.fill_status import percent_text
+from ui.metrics import Card, render_cards
+from ui.tables import table_with_download
+from ui.view import View, memo
+
+HEADINGS = {
+    SELLS_OUT: "Sell out early: candidates for another session",
+    RARELY_FILLS: "Rarely fill: candidates to merge sessions",
+}
+COLUMN_CONFIG = {
+    "Training": st.column_config.TextColumn(width="medium"),
+    "Verdict": st.column_config.TextColumn(width=120),
+    "Evidence": st.column_config.TextColumn(width="large"),
+}
+
+
+def render_supply_demand(view: View, history: pd.DataFrame, threshold: float) -> None:
+    """Each training of the view judged on its recent completed sessions, with the candidates
+    listed first and every training in a table with its CSV.
+
+    A training's history has no date range: the view's other filters pick the sessions, and
+    every date counts, so the default "from today" view still looks back.
+    """
+    st.subheader("Supply and demand")
+    every_date = whole_history(view.filters)
+    scope = memo(view, filter_sessions, view.portal.sessions, every_date)
+    # The CSV's name and its audit line say "all dates", as the table does.
+    view = replace(view, filters=every_date, sessions=scope)
+    demand = memo(view, supply_demand, history, view.sessions, view.whole.fetched_at, threshold)
+    counts = demand["verdict"].value_counts()
+    limit = percent_text(threshold)
+    st.caption(
+        f"Each training's last {RECENT} completed sessions with an enrolment history: how many "
+        f"were full {FULL_EARLY_DAYS}+ days before they started, and how many ended under "
+        f"{limit} full. Every date counts, whatever the date filter; the other filters apply."
+    )
+    render_cards(
+        [
+            Card(
+                "Sell out early",
+                f"{counts.get(SELLS_OUT, 0):,}",
+                help=f"Most recent sessions full {FULL_EARLY_DAYS}+ days before start: "
+                "candidates for another session",
+            ),
+            Card(
+                "Rarely fill",
+                f"{counts.get(RARELY_FILLS, 0):,}",
+                help=f"Most recent sessions ended under {limit} full: candidates to merge",
+            ),
+            Card(
+                "Not enough history",
+                f"{counts.get(TOO_FEW, 0):,}",
+                help=f"Fewer than {MIN_SESSIONS} completed sessions with an enrolment history",
+            ),
+        ]
+    )
+    if demand.empty:
+        st.info("No trainings in this view.", icon=":material/info:")
+        return
+    for verdict, heading in HEADINGS.items():
+        if counts.get(verdict, 0):
+            st.markdown(f"**{heading}**")
+            st.text("\n".join(supply_demand_lines(demand, verdict)))  # plain: titles stay text
+    table_with_download(
+        memo(view, supply_demand_rows, demand),
+        name="supply-demand",
+        key="pace_demand",
+        view=view,
+        csv_frame=demand,
+        column_config=COLUMN_CONFIG,
+    )
