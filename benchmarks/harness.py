@@ -62,6 +62,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "export_csv_s": ("<=", 2.0),
     "double_bookings_s": ("<=", 0.2),
     "room_clashes_s": ("<=", 0.2),
+    "supply_demand_s": ("<=", 0.3),
     "page_warm_s": ("<=", 0.3),
     "page_full_rerun_s": ("<=", 0.3),
     "fresh_session_overview_s": ("<=", 3.0),
@@ -89,6 +90,7 @@ PER_SIZE_KEYS = (
     "export_csv_s",
     "double_bookings_s",
     "room_clashes_s",
+    "supply_demand_s",
 )
 PAGE_KEYS = (
     "page_first_s",

@@ -117,10 +117,13 @@ def measure_loading(report: Report, n: int, path: Path, repeats: int) -> Any:
 
 
 def measure_in_process(report: Report, n: int, portal: Any, repeats: int) -> None:
-    """Double-booking and room-clash detection and the sessions CSV, on the loaded sessions."""
+    """Double-booking and room-clash detection, supply and demand, and the sessions CSV, on the
+    loaded sessions."""
     from lu_data.analyses.double_bookings import double_bookings
     from lu_data.analyses.rooms import room_clashes
+    from lu_data.analyses.supply_demand import supply_demand
     from lu_data.exports.csv import to_csv_bytes, view_frame
+    from lu_data.store.demo_history import demo_history
 
     label = size_label(n)
     sessions = portal.sessions
@@ -140,6 +143,18 @@ def measure_in_process(report: Report, n: int, portal: Any, repeats: int) -> Non
         "s",
         runs=room_runs,
         note=f"{len(room_clashes(sessions))} pairs of in-person sessions in one room",
+    )
+    history = demo_history(sessions, portal.fetched_at)
+    demand_runs = [
+        timed(lambda: supply_demand(history, sessions, portal.fetched_at))[0]
+        for _ in range(repeats)
+    ]
+    report.add(
+        f"supply_demand_s@{label}",
+        median(demand_runs),
+        "s",
+        runs=demand_runs,
+        note=f"{len(history):,} history rows",
     )
     csv_runs = [
         timed(lambda: to_csv_bytes(view_frame(sessions, "sessions")))[0] for _ in range(repeats)

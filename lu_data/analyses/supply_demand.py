@@ -11,6 +11,7 @@ import pandas as pd
 
 from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.model.fill_status import percent_text
+from lu_data.model.selection import is_in
 from lu_data.model.timezones import as_utc
 
 RECENT = 6  # a training's most recent completed sessions looked at
@@ -58,7 +59,7 @@ def supply_demand(
         started
         & cap.gt(0).fillna(False)
         & sessions["enrolled"].notna()
-        & sessions["session_key"].isin(history["session_key"])
+        & is_in(sessions["session_key"], history["session_key"])
     ]
     recent = (
         done.sort_values("start_utc", ascending=False, kind="stable")
