@@ -24,6 +24,8 @@ SOURCE_HELP = (
     "'demo', a saved JSON export or folder, a portal URL, or a store URL (sqlite:///FILE, "
     "postgresql+psycopg://…): its newest snapshot of each portal"
 )
+# Views that read the enrolment history as well as the sessions; they look back over every date.
+HISTORY_VIEWS = ("supply-demand",)
 PORTAL_HELP = "with a store URL: only this portal (repeat for several; default all)"
 
 
@@ -39,11 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--portal", action="append", metavar="NAME", help=PORTAL_HELP)
     exp.add_argument(
         "--view",
-        choices=EXPORT_VIEWS,
+        choices=EXPORT_VIEWS + HISTORY_VIEWS,
         default="sessions",
         help="what one CSV row is: a session, a training, a tutor, a double-booked pair "
-        "of one tutor's sessions, or two in-person sessions in one room at once "
-        "(default sessions)",
+        "of one tutor's sessions, two in-person sessions in one room at once, or a training "
+        "judged on its enrolment history (default sessions)",
     )
     exp.add_argument(
         "--format",
@@ -113,6 +115,8 @@ def run_export(args: argparse.Namespace) -> int:
     tz = normalise_zone_choice(args.tz)
     if args.format == "ics" and args.view != "sessions":
         raise ValueError("--format ics holds sessions only: leave out --view")
+    if args.view in HISTORY_VIEWS:
+        return _export_history_view(args)
     if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
         raise ValueError("--format xlsx writes a binary workbook: give -o FILE")
     portal = _load(args)
@@ -128,6 +132,22 @@ def run_export(args: argparse.Namespace) -> int:
     else:
         data = to_csv_bytes(view_frame(sessions, args.view, tz))
     _write(args.output, data)
+    return 0
+
+
+def _export_history_view(args: argparse.Namespace) -> int:
+    """`lu-data export --view supply-demand`: each training judged on its enrolment history."""
+    from lu_data.analyses.supply_demand import supply_demand
+    from lu_data.store.enrolment import portal_history
+
+    if args.format != "csv":
+        raise ValueError(f"--view {args.view} is a CSV: leave out --format")
+    if args.date_from or args.date_to:
+        raise ValueError(f"--view {args.view} looks back over every date: leave out --from/--to")
+    portal = _load(args)
+    as_of = pd.Timestamp(portal.fetched_at)
+    history = portal_history(portal, as_of, demo=portal.is_demo)
+    _write(args.output, to_csv_bytes(supply_demand(history, portal.sessions, as_of)))
     return 0
 
 

@@ -228,3 +228,35 @@ def test_double_bookings_view_by_hand(tmp_path, capsys):
     assert row["end_local_b"] == "2026-12-01T21:00:00+09:00"
     assert row["tz_a"] == row["tz_b"] == "Asia/Tokyo"
     assert row["overlap_minutes"] == 45
+
+
+def test_export_supply_demand_is_the_pages_table_of_the_demo(tmp_path, capsys):
+    """--view supply-demand writes supply_demand over the demo's history, every training once."""
+    from lu_data.analyses.supply_demand import supply_demand
+    from lu_data.store.demo_history import demo_history
+
+    target = tmp_path / "sd.csv"
+    argv = ["export", "demo", "--anchor", "2026-11-27", "--view", "supply-demand"]
+    code, _, _ = run(capsys, *argv, "-o", str(target))
+    assert code == 0
+    portal = load_source("demo", anchor=date(2026, 11, 27))
+    history = demo_history(portal.sessions, portal.fetched_at)
+    expected = supply_demand(history, portal.sessions, portal.fetched_at)
+    assert target.read_bytes() == to_csv_bytes(expected)
+    df = pd.read_csv(target, encoding="utf-8-sig").set_index("title")
+    assert df.loc["Coaching for Managers", "suggestion"] == "Candidate for another session"
+    assert df.loc["SQL for Analysts", "suggestion"] == "Candidate to merge"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--from", "2026-01-01"], "looks back over every date: leave out --from/--to"),
+        (["--format", "xlsx", "-o", "x.xlsx"], "--view supply-demand is a CSV"),
+    ],
+)
+def test_export_supply_demand_refuses_dates_and_other_formats(capsys, extra, message):
+    """A date range or a workbook is refused with one line, not ignored."""
+    code, out, err = run(capsys, "export", "demo", "--view", "supply-demand", *extra)
+    assert code == 2 and out == ""
+    assert message in err and "Traceback" not in err
