@@ -9,6 +9,7 @@ import streamlit as st
 
 from lu_data.analyses.filters import filter_sessions, whole_history
 from lu_data.analyses.supply_demand import (
+    FULL_EARLY_COLUMN,
     FULL_EARLY_DAYS,
     MIN_SESSIONS,
     RARELY_FILLS,
@@ -18,6 +19,7 @@ from lu_data.analyses.supply_demand import (
     supply_demand,
     supply_demand_lines,
     supply_demand_rows,
+    under_column,
 )
 from lu_data.model.fill_status import percent_text
 from ui.metrics import Card, render_cards
@@ -27,11 +29,6 @@ from ui.view import View, memo
 HEADINGS = {
     SELLS_OUT: "Sell out early: candidates for another session",
     RARELY_FILLS: "Rarely fill: candidates to merge sessions",
-}
-COLUMN_CONFIG = {
-    "Training": st.column_config.TextColumn(width="medium"),
-    "Verdict": st.column_config.TextColumn(width=120),
-    "Evidence": st.column_config.TextColumn(width="large"),
 }
 
 
@@ -83,10 +80,21 @@ def render_supply_demand(view: View, history: pd.DataFrame, threshold: float) ->
             st.markdown(f"**{heading}**")
             st.text("\n".join(supply_demand_lines(demand, verdict)))  # plain: titles stay text
     table_with_download(
-        memo(view, supply_demand_rows, demand),
+        memo(view, supply_demand_rows, demand, threshold),
         name="supply-demand",
         key="pace_demand",
         view=view,
         csv_frame=demand,
-        column_config=COLUMN_CONFIG,
+        column_config={
+            "Training": st.column_config.TextColumn(width="medium"),
+            "Verdict": st.column_config.TextColumn(width=125),
+            FULL_EARLY_COLUMN: st.column_config.TextColumn(
+                help=f"Of the last {RECENT} completed sessions, those full "
+                f"{FULL_EARLY_DAYS}+ days before start"
+            ),
+            under_column(threshold): st.column_config.TextColumn(
+                help=f"Of the last {RECENT} completed sessions, those that ended under {limit} full"
+            ),
+            "Evidence": st.column_config.TextColumn(width="large"),
+        },
     )

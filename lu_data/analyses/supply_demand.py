@@ -24,6 +24,7 @@ AS_PLANNED = "Fills as planned"
 TOO_FEW = "Not enough history"
 VERDICT_ORDER = (SELLS_OUT, RARELY_FILLS, AS_PLANNED, TOO_FEW)
 SUGGESTIONS = {SELLS_OUT: "Candidate for another session", RARELY_FILLS: "Candidate to merge"}
+FULL_EARLY_COLUMN = "Full early"  # on screen; its help says how early
 COLUMNS = [
     "training_key",
     "title",
@@ -127,18 +128,30 @@ def _verdicts(per: pd.DataFrame, threshold: float, early_days: int) -> tuple[lis
     return verdicts, evidence
 
 
-def supply_demand_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """The table as drawn beside the sidebar: the training, its verdict and evidence, and what
-    is booked ahead (the counts behind the evidence stay in the full CSV)."""
+def supply_demand_rows(table: pd.DataFrame, threshold: float = AT_RISK_BELOW) -> pd.DataFrame:
+    """The table as drawn beside the sidebar: the training, its verdict, the two counts behind
+    it ("5 of 6"), what is booked ahead, then the evidence in words."""
+    n = table["looked_at"].astype("int64")
+
+    def of_n(counts: pd.Series) -> pd.Series:
+        return (counts.astype("int64").astype("str") + " of " + n.astype("str")).where(n > 0, "")
+
     return pd.DataFrame(
         {
             "Training": table["title"].fillna("(untitled)"),
             "Verdict": table["verdict"],
-            "Evidence": table["evidence"],
+            FULL_EARLY_COLUMN: of_n(table["full_early"]),
+            under_column(threshold): of_n(table["ended_under"]),
             "Sessions ahead": table["upcoming"].astype("int64"),
             "Seats free ahead": table["upcoming_free"],
+            "Evidence": table["evidence"],
         }
     )
+
+
+def under_column(threshold: float) -> str:
+    """The on-screen name of the "ended under the threshold" count: "Under 50%"."""
+    return f"Under {percent_text(threshold)}"
 
 
 def supply_demand_lines(table: pd.DataFrame, verdict: str, limit: int = 10) -> list[str]:

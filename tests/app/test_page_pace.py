@@ -141,6 +141,8 @@ def test_supply_and_demand_lists_the_demos_candidates_with_their_csv(app, media)
     table = next(d.value for d in at.dataframe if "Verdict" in d.value.columns)
     assert list(table["Training"]) == list(expected["title"])
     assert list(table["Evidence"]) == list(expected["evidence"])
+    coaching = table.set_index("Training").loc["Coaching for Managers"]
+    assert (coaching["Full early"], coaching["Under 50%"]) == ("5 of 6", "0 of 6")
     data, name = download(at, media, "pace_demand_csv")
     assert data == to_csv_bytes(expected)
     assert name == "ilt-supply-demand_all-dates.csv"

@@ -34,7 +34,10 @@ DECISION_TABLES = {
     ),
     "pace": (
         "Fill pace & forecast",
-        [["Start", "Zone", "Title", SEATS, PROJECTED], ["Training", "Verdict"]],
+        [
+            ["Start", "Zone", "Title", SEATS, PROJECTED],
+            ["Training", "Verdict", "Full early", "Under 50%"],
+        ],
     ),
     "quality": ("Data quality", [["Title", "Start (local)", "Message"]]),
 }
