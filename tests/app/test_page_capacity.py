@@ -201,10 +201,11 @@ def test_threshold_in_the_link_sets_the_projected_at_risk_list(app):
 
 def test_kpis_at_scale_have_thousands_separators(app, monkeypatch):
     """With thousands of full sessions the counts read "1,234", as every other number does."""
-    monkeypatch.setenv("LU_DEMO_SESSIONS", "30000")
-    at = open_page(app, PAGE)
-    portal = demo_portal(30_000)
-    kpi = capacity_kpis(filter_sessions(portal.sessions, DEFAULT))
+    monkeypatch.setenv("LU_DEMO_SESSIONS", "8000")
+    at = open_page(app, PAGE, **{"from": "2026-08-01", "to": "2027-06-30"})  # every date
+    portal = demo_portal(8_000)
+    every_date = Filters(date_from=date(2026, 8, 1), date_to=date(2027, 6, 30))
+    kpi = capacity_kpis(filter_sessions(portal.sessions, every_date))
     assert kpi.full >= 1_000
     shown = {m.label: m.value for m in at.metric}
     assert shown["Full"] == f"{kpi.full:,}" and "," in shown["Full"]
