@@ -14,6 +14,7 @@ from lu_data.notify.digest import DigestOptions, digest_message
 from lu_data.notify.mail import DRY_RUN_FROM
 from ui.choices import view_threshold
 from ui.downloads import offer_download
+from ui.supply_demand import view_history_demand
 from ui.tables import download_name
 from ui.view import View, memo, view_projections
 
@@ -35,6 +36,7 @@ def view_digest(view: View) -> Digest | None:
         view.today,
         view_projections(view),
         view_threshold(),
+        view_history_demand(view, view_threshold()),
     )
 
 

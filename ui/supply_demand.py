@@ -9,6 +9,7 @@ import streamlit as st
 
 from lu_data.analyses.filters import filter_sessions, whole_history
 from lu_data.analyses.supply_demand import (
+    CANDIDATE_HEADINGS,
     FULL_EARLY_COLUMN,
     FULL_EARLY_DAYS,
     MIN_SESSIONS,
@@ -22,14 +23,37 @@ from lu_data.analyses.supply_demand import (
     under_column,
 )
 from lu_data.model.fill_status import percent_text
+from ui.loaders import SOURCE_DEMO, load_pace_inputs
 from ui.metrics import Card, render_cards
 from ui.tables import table_with_download
 from ui.view import View, memo
 
-HEADINGS = {
-    SELLS_OUT: "Sell out early: candidates for another session",
-    RARELY_FILLS: "Rarely fill: candidates to merge sessions",
-}
+
+def view_demand(view: View, history: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """supply_demand of the view's trainings: every date of its other filters' sessions,
+    worked out once per view, history and threshold."""
+    return memo(view, _view_demand, view, history, threshold)
+
+
+def _view_demand(view: View, history: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    scope = filter_sessions(view.portal.sessions, whole_history(view.filters))
+    return supply_demand(history, scope, view.whole.fetched_at, threshold)
+
+
+def view_history_demand(view: View, threshold: float) -> pd.DataFrame | None:
+    """view_demand with the load's own enrolment history; None when it cannot be read."""
+    portal = view.whole
+    try:
+        history, _, _ = load_pace_inputs(
+            portal.origin,
+            portal.fetched_at.isoformat(),
+            view.source == SOURCE_DEMO,
+            portal,
+            len(portal.sessions),
+        )
+    except Exception:  # an unreachable history store only removes supply and demand
+        return None
+    return view_demand(view, history, threshold)
 
 
 def render_supply_demand(view: View, history: pd.DataFrame, threshold: float) -> None:
@@ -40,11 +64,9 @@ def render_supply_demand(view: View, history: pd.DataFrame, threshold: float) ->
     every date counts, so the default "from today" view still looks back.
     """
     st.subheader("Supply and demand")
-    every_date = whole_history(view.filters)
-    scope = memo(view, filter_sessions, view.portal.sessions, every_date)
+    demand = view_demand(view, history, threshold)
     # The CSV's name and its audit line say "all dates", as the table does.
-    view = replace(view, filters=every_date, sessions=scope)
-    demand = memo(view, supply_demand, history, view.sessions, view.whole.fetched_at, threshold)
+    view = replace(view, filters=whole_history(view.filters))
     counts = demand["verdict"].value_counts()
     limit = percent_text(threshold)
     st.caption(
@@ -75,7 +97,7 @@ def render_supply_demand(view: View, history: pd.DataFrame, threshold: float) ->
     if demand.empty:
         st.info("No trainings in this view.", icon=":material/info:")
         return
-    for verdict, heading in HEADINGS.items():
+    for verdict, heading in CANDIDATE_HEADINGS.items():
         if counts.get(verdict, 0):
             st.markdown(f"**{heading}**")
             st.text("\n".join(supply_demand_lines(demand, verdict)))  # plain: titles stay text

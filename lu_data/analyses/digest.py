@@ -21,6 +21,7 @@ from lu_data.analyses.capacity import (
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.forecast import projected_at_risk, projected_risk_text
+from lu_data.analyses.supply_demand import RARELY_FILLS, SELLS_OUT
 from lu_data.model.zone_checks import UNZONED_CODES
 
 DIGEST_DAYS = 14
@@ -32,6 +33,7 @@ LIST_NO_TUTOR = "no_tutor"
 LIST_NO_LOCATION = "no_location"
 LIST_DOUBLE = "double_bookings"
 LIST_ZONE = "unknown_zone"
+CANDIDATES = (SELLS_OUT, RARELY_FILLS)  # the supply and demand verdicts a digest names
 SUBJECT_LISTS = (LIST_AT_RISK, LIST_OVERBOOKED, LIST_DOUBLE, LIST_NO_TUTOR, LIST_NO_LOCATION)
 
 
@@ -64,6 +66,9 @@ class Digest:
     warnings: int
     sessions: pd.DataFrame  # every session in the window (the headline counts these)
     tutor: str = ""  # one tutor's own digest (their email): no source-wide warning count
+    # Trainings that sell out early or rarely fill (supply_demand rows), for planning; empty
+    # without an enrolment history, and in a tutor's own digest.
+    demand: pd.DataFrame | None = None
 
     @property
     def listed(self) -> pd.DataFrame:
@@ -94,12 +99,14 @@ def build_digest(
     today: date,
     projections: pd.DataFrame | None = None,
     threshold: float = AT_RISK_BELOW,
+    demand: pd.DataFrame | None = None,
 ) -> Digest:
     """The digest of the sessions that pass `filters` (their dates are the window).
 
     At risk is the dashboard's rule: by projected final fill where enrolment history gives
     projections, otherwise by today's fill of the sessions starting within AT_RISK_DAYS. The
-    warning count is the whole source's, as the Overview's card counts it.
+    warning count is the whole source's, as the Overview's card counts it. `demand` is the
+    supply_demand table of the filters' trainings: its candidates close the digest.
     """
     if filters.date_from is None or filters.date_to is None:
         raise ValueError("a digest needs a window: both dates of its filters")
@@ -132,6 +139,7 @@ def build_digest(
         lists=tuple(lists),
         warnings=len(warnings),
         sessions=window,
+        demand=None if demand is None else demand.loc[demand["verdict"].isin(CANDIDATES)],
     )
 
 

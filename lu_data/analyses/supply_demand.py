@@ -23,6 +23,10 @@ RARELY_FILLS = "Rarely fills"
 AS_PLANNED = "Fills as planned"
 TOO_FEW = "Not enough history"
 VERDICT_ORDER = (SELLS_OUT, RARELY_FILLS, AS_PLANNED, TOO_FEW)
+CANDIDATE_HEADINGS = {
+    SELLS_OUT: "Sell out early: candidates for another session",
+    RARELY_FILLS: "Rarely fill: candidates to merge sessions",
+}
 SUGGESTIONS = {SELLS_OUT: "Candidate for another session", RARELY_FILLS: "Candidate to merge"}
 FULL_EARLY_COLUMN = "Full early"  # on screen; its help says how early
 COLUMNS = [
@@ -154,9 +158,11 @@ def under_column(threshold: float) -> str:
     return f"Under {percent_text(threshold)}"
 
 
-def supply_demand_lines(table: pd.DataFrame, verdict: str, limit: int = 10) -> list[str]:
+def supply_demand_lines(
+    table: pd.DataFrame, verdict: str, limit: int = 10, more: str = "in the table below"
+) -> list[str]:
     """One plain line per training with `verdict`: title, evidence and what is booked ahead;
-    past `limit`, a last line says how many more the table holds."""
+    past `limit`, a last line says how many more there are and where (`more`)."""
     rows = table.loc[table["verdict"] == verdict]
     lines = [
         f"{title}: {evidence}; {_ahead_text(upcoming, None if pd.isna(free) else int(free))}"
@@ -169,7 +175,7 @@ def supply_demand_lines(table: pd.DataFrame, verdict: str, limit: int = 10) -> l
         )
     ]
     if len(rows) > limit:
-        lines.append(f"… and {len(rows) - limit:,} more in the table below")
+        lines.append(f"… and {len(rows) - limit:,} more {more}")
     return lines
 
 

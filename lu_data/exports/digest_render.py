@@ -25,6 +25,7 @@ from lu_data.analyses.digest import (
     DigestList,
 )
 from lu_data.analyses.filters import Filters
+from lu_data.analyses.supply_demand import CANDIDATE_HEADINGS, supply_demand_lines
 from lu_data.analyses.view_links import PARAM_SEARCH, view_url
 from lu_data.model.display_zone import SESSION_ZONE, normalise_zone_choice
 from lu_data.model.session_text import location_labels, seats_text, start_texts
@@ -44,6 +45,9 @@ LIST_PAGES: dict[str, tuple[str, dict[str, str]]] = {
     LIST_DOUBLE: ("tutors", {}),
     LIST_ZONE: ("quality", {}),
 }
+DEMAND_TITLE = "Supply and demand"
+DEMAND_NOTE = "Judged on each training's recent completed sessions, whatever their dates."
+DEMAND_MORE = "on the Fill pace page"
 SLACK_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 STYLE_TABLE = "border-collapse:collapse;width:100%;font-size:14px;margin:0 0 8px 0"
@@ -189,6 +193,24 @@ def rendered_lists(
     return out
 
 
+def demand_parts(digest: Digest, rows: int) -> list[tuple[str, list[str]]]:
+    """The trainings that sell out early or rarely fill: (heading, lines) for each verdict
+    the digest has, cut to `rows` lines with "… and N more on the Fill pace page"."""
+    table = digest.demand
+    if table is None or table.empty:
+        return []
+    return [
+        (heading, supply_demand_lines(table, verdict, rows, DEMAND_MORE))
+        for verdict, heading in CANDIDATE_HEADINGS.items()
+        if table["verdict"].eq(verdict).any()
+    ]
+
+
+def demand_link(digest: Digest, base_url: str | None) -> str:
+    """The Fill pace page for the digest's filters, or "" without a dashboard address."""
+    return view_url(base_url, "pace", digest.filters) if base_url else ""
+
+
 def _line_text(line: Line) -> str:
     parts = [line.title, line.when + (f" ({line.when_tz})" if line.when_tz else "")]
     return " · ".join([*parts, line.tutor, line.location, line.seats])
@@ -236,6 +258,14 @@ def to_text(
             out.append(_more_text(part.more, part.link))
     if not any(item.count for item in digest.lists):
         out += ["", "Nothing needs action in these days."]
+    demand = demand_parts(digest, rows)
+    if demand:
+        out += ["", f"## {DEMAND_TITLE}", DEMAND_NOTE]
+        for heading, lines in demand:
+            out += [heading, *(f"- {line}" for line in lines)]
+        link = demand_link(digest, base_url)
+        if link:
+            out.append(link)
     if not digest.tutor:
         out += ["", _warnings_text(digest, base_url)]
     return "\n".join(out) + "\n"
@@ -301,6 +331,18 @@ def to_html(
             parts.append(f'<p style="margin:0 0 8px 0">{more}</p>')
     if not any(item.count for item in digest.lists):
         parts.append('<p style="margin:16px 0 0 0">Nothing needs action in these days.</p>')
+    demand = demand_parts(digest, rows)
+    if demand:
+        title = e(DEMAND_TITLE)
+        link = demand_link(digest, base_url)
+        if link:
+            title = f'<a href="{e(link)}" style="color:#0969da">{title}</a>'
+        parts.append(f'<h3 style="font-size:16px;margin:16px 0 4px 0">{title}</h3>')
+        parts.append(f'<p style="margin:0 0 4px 0;color:#59636e">{e(DEMAND_NOTE)}</p>')
+        for heading, lines in demand:
+            parts.append(f'<p style="margin:8px 0 2px 0;font-weight:600">{e(heading)}</p>')
+            items = "".join(f"<li>{e(line)}</li>" for line in lines)
+            parts.append(f'<ul style="margin:0 0 8px 0;padding-left:20px">{items}</ul>')
     if not digest.tutor:
         warned = e(_warnings_text(digest, base_url))
         parts.append(f'<p style="margin:16px 0 0 0;color:#59636e">{warned}</p>')
@@ -338,6 +380,14 @@ def to_slack(
         text = "\n".join(lines)
         if len(text) > SLACK_TEXT_LIMIT:
             text = text[:SLACK_TEXT_LIMIT].rsplit("\n", 1)[0] + "\n…"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    demand = demand_parts(digest, rows)
+    if demand:
+        link = demand_link(digest, base_url)
+        lines = [f"<{link}|{DEMAND_TITLE}>" if link else f"*{DEMAND_TITLE}*"]
+        for heading, items in demand:
+            lines += [f"_{slack_escape(heading)}_", *(f"• {slack_escape(i)}" for i in items)]
+        text = "\n".join(lines)[:SLACK_TEXT_LIMIT]
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
     blocks.append(
         {
@@ -384,6 +434,14 @@ def to_teams(
             more = f"and {part.more:,} more"
             text = f"[{more}]({part.link})" if part.link else more
             body.append({"type": "TextBlock", "text": text, "wrap": True})
+    demand = demand_parts(digest, rows)
+    if demand:
+        link = demand_link(digest, base_url)
+        title = f"[{DEMAND_TITLE}]({link})" if link else f"**{DEMAND_TITLE}**"
+        body.append({"type": "TextBlock", "text": title, "wrap": True, "spacing": "Medium"})
+        for heading, items in demand:
+            lines = [f"_{card_escape(heading)}_", *(f"- {card_escape(i)}" for i in items)]
+            body.append({"type": "TextBlock", "text": "\n".join(lines), "wrap": True})
     body.append(
         {
             "type": "TextBlock",

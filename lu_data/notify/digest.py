@@ -13,8 +13,9 @@ import pandas as pd
 
 from lu_data.analyses.capacity import AT_RISK_BELOW, capacity_kpis
 from lu_data.analyses.digest import LIST_DOUBLE, Digest, DigestList, build_digest
-from lu_data.analyses.filters import Filters
+from lu_data.analyses.filters import Filters, filter_sessions, whole_history
 from lu_data.analyses.forecast import project_sessions, typical_curves
+from lu_data.analyses.supply_demand import supply_demand
 from lu_data.exports.csv import to_csv_bytes, view_frame
 from lu_data.exports.digest_render import count_text, range_text, subject, to_html, to_text
 from lu_data.exports.file_names import export_file_name
@@ -35,11 +36,12 @@ class DigestOptions:
     base_url: str | None = None
 
 
-def portal_projections(portal: Portal) -> pd.DataFrame | None:
+def portal_projections(portal: Portal, history: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """Projected final enrolment of the portal's upcoming sessions, as the dashboard projects
     them (same history, curves and as-of time), or None without enough history."""
     as_of = pd.Timestamp(portal.fetched_at)
-    history = portal_history(portal, as_of, demo=portal.is_demo)
+    if history is None:
+        history = portal_history(portal, as_of, demo=portal.is_demo)
     if history.empty:
         return None
     curves = typical_curves(history, portal.sessions, as_of)
@@ -51,13 +53,19 @@ def portal_projections(portal: Portal) -> pd.DataFrame | None:
 def portal_digest(
     portal: Portal, filters: Filters, today: date, threshold: float = AT_RISK_BELOW
 ) -> Digest:
-    """The digest of a portal for these filters (their dates are the window)."""
+    """The digest of a portal for these filters (their dates are the window), closed by the
+    trainings that sell out early or rarely fill, as the Fill pace page judges them."""
+    as_of = pd.Timestamp(portal.fetched_at)
     try:
-        projections = portal_projections(portal)
-    except Exception:  # an unreachable history store only removes the projection
-        projections = None
+        history = portal_history(portal, as_of, demo=portal.is_demo)
+    except Exception:  # an unreachable history store only removes the projection and demand
+        projections = demand = None
+    else:
+        projections = portal_projections(portal, history)
+        scope = filter_sessions(portal.sessions, whole_history(filters))
+        demand = supply_demand(history, scope, as_of, threshold)
     return build_digest(
-        portal.sessions, portal.quality.warnings, filters, today, projections, threshold
+        portal.sessions, portal.quality.warnings, filters, today, projections, threshold, demand
     )
 
 
@@ -106,6 +114,7 @@ def tutor_digest(digest: Digest, email: str) -> Digest:
         kpis=capacity_kpis(mine),
         warnings=0,
         tutor=email,
+        demand=None,
     )
 
 

@@ -16,7 +16,7 @@ from lu_data.analyses.digest import (
     LIST_OVERBOOKED,
 )
 from lu_data.analyses.filters import Filters
-from lu_data.exports.digest_render import subject
+from lu_data.exports.digest_render import subject, to_text
 from lu_data.model.loading import load_source
 from lu_data.notify.digest import portal_digest
 from tests.support import ANCHOR, download
@@ -56,6 +56,9 @@ def test_the_sessions_page_previews_the_message_the_command_sends(app, media):
     assert name == "ilt-digest_27-Nov-2026-to-22-Jan-2027.eml"
     msg = message_from_bytes(data, policy=policy.default)
     assert msg["Subject"] == subject(digest)
+    # The page's message says what the command's says, supply and demand included.
+    text = msg.get_body(("plain",)).get_content()
+    assert text == to_text(digest, tz="UTC") and "## Supply and demand" in text
     (attachment,) = list(msg.iter_attachments())
     rows = pd.read_csv(io.BytesIO(attachment.get_payload(decode=True)), encoding="utf-8-sig")
     assert sorted(rows["session_key"]) == sorted(digest.listed["session_key"])

@@ -194,6 +194,9 @@ def test_every_channel_gets_the_digest(run_digest, inbox, receiver):
     assert "## Tutor double-bookings" in text.get_content()
     assert f"Tutor double-bookings ({want.count(LIST_DOUBLE)})" in html.get_content()
     assert 'href="https://dash.example.com/sessions?' in html.get_content()
+    # It closes with the trainings to plan for, as the Fill pace page judges them.
+    assert "Coaching for Managers: 5 of the last 6 sessions were full" in text.get_content()
+    assert "SQL for Analysts: 5 of the last 6 sessions ended under 50% full" in html.get_content()
     (attachment,) = list(msg.iter_attachments())
     assert attachment.get_filename().startswith("ilt-digest-sessions_")
     data = attachment.get_payload(decode=True)

@@ -22,6 +22,7 @@ from lu_data.analyses.digest import (
     digest_filters,
 )
 from lu_data.analyses.filters import Filters
+from lu_data.analyses.supply_demand import AS_PLANNED, RARELY_FILLS, SELLS_OUT
 from lu_data.exports.digest_render import (
     range_text,
     subject,
@@ -196,3 +197,54 @@ def test_a_tutors_digest_is_their_sessions_and_their_double_bookings(window):
     assert "Data-quality warnings" not in to_text(mine)
     other = tutor_digest(digest, window.loc[0, "tutor_email"])
     assert other.lists[1].count == 0
+
+
+def demand_table(titles: list[str], verdicts: list[str]) -> pd.DataFrame:
+    """A supply_demand result of these trainings: each judged on 6 sessions, 1 ahead."""
+    n = len(titles)
+    return pd.DataFrame(
+        {
+            "training_key": [f"training:{i}" for i in range(n)],
+            "title": titles,
+            "verdict": verdicts,
+            "evidence": [f"evidence {i}" for i in range(n)],
+            "suggestion": "",
+            "looked_at": 6,
+            "full_early": 5,
+            "ended_under": 0,
+            "upcoming": 1,
+            "upcoming_free": pd.array([4] * n, dtype="Int64"),
+        }
+    )
+
+
+def test_the_digest_closes_with_supply_and_demand_in_every_channel(window):
+    """Trainings that sell out or rarely fill close the coordinators' digest, escaped per
+    channel and linked to Fill pace; trainings that fill as planned are not named, and a
+    tutor's own digest has no such section."""
+    demand = demand_table(
+        ["Coaching", HOSTILE, "Steady", "Quiet"],
+        [SELLS_OUT, SELLS_OUT, AS_PLANNED, RARELY_FILLS],
+    )
+    filters = digest_filters(Filters(), ANCHOR)
+    digest = build_digest(window, warnings_for([]), filters, ANCHOR, demand=demand)
+    base = "https://dash.example.com"
+    text = to_text(digest, base_url=base)
+    section = text.split("## Supply and demand\n")[1]
+    assert section.startswith("Judged on each training's recent completed sessions")
+    assert "- Coaching: evidence 0; 1 session ahead, 4 seats free" in section
+    assert "- Quiet: evidence 3; 1 session ahead, 4 seats free" in section
+    assert "Steady" not in section
+    assert f"{base}/pace?from=2026-11-27&to=2026-12-10" in section
+    html = to_html(digest, base_url=base)
+    assert "Rarely fill: candidates to merge sessions" in html and HOSTILE not in html
+    slack = json.dumps(to_slack(digest, base_url=base))
+    assert "Sell out early: candidates for another session" in slack and "<script>" not in slack
+    teams = json.dumps(to_teams(digest, base_url=base))
+    assert "Quiet: evidence 3" in teams and "<script>" not in teams
+    cut = to_text(digest, rows=1)
+    assert "… and 1 more on the Fill pace page" in cut
+    mine = tutor_digest(digest, window.loc[2, "tutor_email"])
+    assert "Supply and demand" not in to_text(mine)
+    plain = build_digest(window, warnings_for([]), filters, ANCHOR)
+    assert "Supply and demand" not in to_text(plain)
