@@ -20,6 +20,7 @@ from lu_data.analyses.capacity import (
 from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.double_bookings import double_booked_sessions, double_bookings
 from lu_data.analyses.forecast import projected_at_risk, projected_risk_text
+from lu_data.analyses.rooms import room_clashed_sessions, room_clashes
 from lu_data.exports.csv import sessions_export
 from lu_data.figures.overview import weekly_capacity_figure
 
@@ -27,6 +28,7 @@ view = ui.start_page("ILT sessions overview", need_sessions=False)
 
 kpi = ui.memo(view, capacity_kpis, view.sessions)
 clashes = ui.memo(view, double_bookings, view.sessions)
+rooms = ui.memo(view, room_clashes, view.sessions)
 # The at-risk card counts exactly the list under it: by projection where enrolment history
 # exists, else by today's fill of the sessions starting soon; under the threshold of the view
 # (set on Fill pace, carried by the links).
@@ -65,6 +67,12 @@ ui.render_cards(
             note=f"{double_booked_sessions(clashes):,} sessions",
         ),
         ui.Card(
+            "Room clashes",
+            f"{len(rooms):,}",
+            help="Pairs of in-person sessions in one room at the same time, whatever their tutors",
+            note=f"{room_clashed_sessions(rooms):,} sessions",
+        ),
+        ui.Card(
             "Data-quality warnings",
             f"{len(view.portal.quality.warnings):,}",
             help=(
@@ -85,6 +93,7 @@ if projections is not None:
     drills.append(ui.Drill("At-risk sessions", "pages/pace.py"))
 drills += [
     ui.Drill("Double-bookings", "pages/tutors.py"),
+    ui.Drill("Room clashes", "pages/tutors.py"),
     ui.Drill("Data-quality warnings", "pages/quality.py"),
 ]
 ui.render_drills(drills)

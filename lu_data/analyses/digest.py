@@ -21,6 +21,7 @@ from lu_data.analyses.capacity import (
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.forecast import projected_at_risk, projected_risk_text
+from lu_data.analyses.rooms import room_clashes
 from lu_data.analyses.supply_demand import RARELY_FILLS, SELLS_OUT
 from lu_data.model.zone_checks import UNZONED_CODES
 
@@ -33,16 +34,25 @@ LIST_NO_TUTOR = "no_tutor"
 LIST_NO_LOCATION = "no_location"
 LIST_DOUBLE = "double_bookings"
 LIST_ZONE = "unknown_zone"
+LIST_ROOMS = "room_clashes"
+PAIR_LISTS = (LIST_DOUBLE, LIST_ROOMS)  # lists of overlapping pairs: both sessions, numbered
 CANDIDATES = (SELLS_OUT, RARELY_FILLS)  # the supply and demand verdicts a digest names
-SUBJECT_LISTS = (LIST_AT_RISK, LIST_OVERBOOKED, LIST_DOUBLE, LIST_NO_TUTOR, LIST_NO_LOCATION)
+SUBJECT_LISTS = (
+    LIST_AT_RISK,
+    LIST_OVERBOOKED,
+    LIST_DOUBLE,
+    LIST_ROOMS,
+    LIST_NO_TUTOR,
+    LIST_NO_LOCATION,
+)
 
 
 @dataclass(frozen=True)
 class DigestList:
     """One list of sessions that need action: its heading, count and the sessions in it.
 
-    For double-bookings `count` is pairs and `sessions` holds both sessions of each pair, one
-    after the other (`pair` numbers them).
+    For double-bookings and room clashes (PAIR_LISTS) `count` is pairs and `sessions` holds
+    both sessions of each pair, one after the other (`pair` numbers them).
     """
 
     key: str
@@ -122,7 +132,8 @@ def build_digest(
             _no_location(window),
             "without a location",
         ),
-        _double_bookings(window),
+        _pairs(LIST_DOUBLE, "Tutor double-bookings", double_bookings(window), window),
+        _pairs(LIST_ROOMS, "Room clashes", room_clashes(window), window, "room clashes"),
         _listed(
             LIST_ZONE,
             "Time zone not recognised (times shown in UTC)",
@@ -191,9 +202,10 @@ def _unknown_zone(window: pd.DataFrame, warnings: pd.DataFrame) -> pd.DataFrame:
     return window.loc[window["session_key"].isin(keys)]
 
 
-def _double_bookings(window: pd.DataFrame) -> DigestList:
-    """Tutor double-bookings: both sessions of each overlapping pair, pair by pair."""
-    pairs = double_bookings(window)
+def _pairs(
+    key: str, heading: str, pairs: pd.DataFrame, window: pd.DataFrame, noun: str = ""
+) -> DigestList:
+    """Overlapping pairs (a tutor's, or a room's): both sessions of each pair, pair by pair."""
     rows: list[pd.DataFrame] = []
     by_key = window.set_index("session_key", drop=False)
     for n, (a, b) in enumerate(zip(pairs["session_key_a"], pairs["session_key_b"], strict=True)):
@@ -202,4 +214,4 @@ def _double_bookings(window: pd.DataFrame) -> DigestList:
     sessions = (
         pd.concat(rows, ignore_index=True) if rows else window.iloc[0:0].assign(pair=pd.Series())
     )
-    return DigestList(LIST_DOUBLE, "Tutor double-bookings", len(pairs), sessions, "double-bookings")
+    return DigestList(key, heading, len(pairs), sessions, noun or "double-bookings")

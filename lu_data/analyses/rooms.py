@@ -81,6 +81,11 @@ def room_clashes(sessions: pd.DataFrame) -> pd.DataFrame:
     return out[list(ROOM_CLASH_DTYPES)].astype(dict(ROOM_CLASH_DTYPES))
 
 
+def room_clashed_sessions(pairs: pd.DataFrame) -> int:
+    """Sessions in at least one room clash: three pairs can hold six sessions, or four."""
+    return len(set(pairs["session_key_a"]) | set(pairs["session_key_b"]))
+
+
 def room_clashes_export(
     pairs: pd.DataFrame, sessions: pd.DataFrame, tz: str = SESSION_ZONE
 ) -> pd.DataFrame:

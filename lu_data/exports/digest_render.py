@@ -19,7 +19,9 @@ from lu_data.analyses.digest import (
     LIST_NO_LOCATION,
     LIST_NO_TUTOR,
     LIST_OVERBOOKED,
+    LIST_ROOMS,
     LIST_ZONE,
+    PAIR_LISTS,
     SUBJECT_LISTS,
     Digest,
     DigestList,
@@ -43,6 +45,7 @@ LIST_PAGES: dict[str, tuple[str, dict[str, str]]] = {
     LIST_NO_TUTOR: ("sessions", {}),
     LIST_NO_LOCATION: ("sessions", {}),
     LIST_DOUBLE: ("tutors", {}),
+    LIST_ROOMS: ("tutors", {}),
     LIST_ZONE: ("quality", {}),
 }
 DEMAND_TITLE = "Supply and demand"
@@ -82,9 +85,9 @@ def range_text(start: date, end: date) -> str:
 
 
 def count_text(count: int, noun: str) -> str:
-    """ "3 at risk", "1 double-booking", "2 double-bookings"."""
+    """ "3 at risk", "1 double-booking", "2 double-bookings", "1 room clash"."""
     if noun.endswith("s") and count == 1:
-        noun = noun[:-1]
+        noun = noun[:-2] if noun.endswith(("ches", "shes", "sses", "xes")) else noun[:-1]
     return f"{count:,} {noun}"
 
 
@@ -183,12 +186,12 @@ def rendered_lists(
         if not item.count and not empty:
             continue
         shown = item.sessions
-        if item.key == LIST_DOUBLE:
+        if item.key in PAIR_LISTS:
             shown = shown.loc[shown["pair"] <= max(rows // 2, 1)]
         else:
             shown = shown.head(rows)
         lines = session_lines(shown, digest.filters, tz, base_url)
-        units = len(lines) if item.key != LIST_DOUBLE else len({ln.pair for ln in lines})
+        units = len(lines) if item.key not in PAIR_LISTS else len({ln.pair for ln in lines})
         out.append(Rendered(item, lines, item.count - units, list_link(digest, item, base_url)))
     return out
 
@@ -303,7 +306,7 @@ def to_html(
         if part.item.note:
             parts.append(f'<p style="margin:0 0 4px 0;color:#59636e">{e(part.item.note)}</p>')
         heads = ["Session", "Starts (own zone)", zone_head, "Tutor", "Location", "Seats"]
-        if part.item.key == LIST_DOUBLE:
+        if part.item.key in PAIR_LISTS:
             heads.insert(0, "Pair")
         row_html = [
             "<tr>" + "".join(f'<th style="{STYLE_HEAD}">{h}</th>' for h in heads if h) + "</tr>"
@@ -314,7 +317,7 @@ def to_html(
                 title_cell = f'<a href="{e(line.link)}" style="color:#0969da">{title_cell}</a>'
             cells = [title_cell, e(line.when), e(line.when_tz) if tz else None]
             cells += [e(line.tutor), e(line.location), e(line.seats)]
-            if part.item.key == LIST_DOUBLE:
+            if part.item.key in PAIR_LISTS:
                 cells.insert(0, str(line.pair))
             row_html.append(
                 "<tr>"

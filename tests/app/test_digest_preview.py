@@ -14,6 +14,7 @@ from lu_data.analyses.digest import (
     LIST_DOUBLE,
     LIST_FULL,
     LIST_OVERBOOKED,
+    LIST_ROOMS,
 )
 from lu_data.analyses.filters import Filters
 from lu_data.exports.digest_render import subject, to_text
@@ -42,6 +43,7 @@ def test_the_digest_counts_what_the_overview_counts(app):
     assert cards["Full"] == f"{digest.count(LIST_FULL):,}"
     assert notes["Full"] == f"{digest.count(LIST_OVERBOOKED):,} overbooked"
     assert cards["Double-booking pairs"] == f"{digest.count(LIST_DOUBLE):,}"
+    assert cards["Room clashes"] == f"{digest.count(LIST_ROOMS):,}" == "2"
     assert cards["Data-quality warnings"] == f"{digest.warnings:,}"
     assert digest.count(LIST_AT_RISK) and digest.count(LIST_DOUBLE)  # the test can fail
 

@@ -12,6 +12,7 @@ from lu_data.analyses.capacity import capacity_kpis, weekly_capacity
 from lu_data.analyses.display_tables import RISK_TITLE_CHARS, risk_lines
 from lu_data.analyses.double_bookings import double_booked_sessions, double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.analyses.rooms import room_clashed_sessions, room_clashes
 from tests.support import (
     ANCHOR,
     decode,
@@ -57,6 +58,10 @@ def test_overview_shows_title_banner_and_kpis(app):
     assert shown["Double-booking pairs"] == str(len(pairs))
     card = next(m for m in at.metric if m.label == "Double-booking pairs")
     assert card.delta == f"{double_booked_sessions(pairs):,} sessions"  # pairs, and sessions
+    rooms = room_clashes(expected())
+    room_card = next(m for m in at.metric if m.label == "Room clashes")
+    assert room_card.value == str(len(rooms)) and len(rooms) > 0
+    assert room_card.delta == f"{room_clashed_sessions(rooms):,} sessions"
     warnings = next(m for m in at.metric if m.label == "Data-quality warnings")
     assert warnings.delta == "whole source"
     full = next(m for m in at.metric if m.label == "Full")
@@ -86,6 +91,7 @@ def test_cards_open_the_sessions_they_count(app):
         "Overbooked sessions": ("sessions", f"{shared}&status=overbooked"),
         "At-risk sessions": ("pace", f"{shared}&status=healthy&status=full"),
         "Double-bookings": ("tutors", f"{shared}&status=healthy&status=full"),
+        "Room clashes": ("tutors", f"{shared}&status=healthy&status=full"),
         "Data-quality warnings": ("quality", f"{shared}&status=healthy&status=full"),
     }
 

@@ -200,6 +200,7 @@ def test_every_card_opens_the_sessions_it_counts(sized: Page, app_url: str):
     full, at_risk = card_value(page, "Full"), card_value(page, "At risk (projected)")
     overbooked = card_note(page, "Full").split()[0]
     clashing = card_note(page, "Double-booking pairs").split()[0]
+    room_pairs = card_value(page, "Room clashes")
     warnings = card_value(page, "Data-quality warnings")
     links = {}
     for label in (
@@ -207,6 +208,7 @@ def test_every_card_opens_the_sessions_it_counts(sized: Page, app_url: str):
         "Overbooked sessions",
         "At-risk sessions",
         "Double-bookings",
+        "Room clashes",
         "Data-quality warnings",
     ):
         link = page.get_by_test_id("stPageLink").get_by_role("link", name=label)
@@ -226,6 +228,10 @@ def test_every_card_opens_the_sessions_it_counts(sized: Page, app_url: str):
     assert card_value(page, "Projected at risk") == at_risk
     follow("Double-bookings", "Tutors")
     assert card_value(page, "Double-booked sessions") == clashing
+    follow("Room clashes", "Tutors")
+    expect(
+        page.get_by_text(f"{room_pairs} pairs of in-person sessions in one room")
+    ).to_be_visible()
     follow("Data-quality warnings", "Data quality")
     counts = next(g for g in grids(page) if g["headers"][:2] == ["Code", "Meaning"])
     assert sum(int(row[-1].replace(",", "")) for row in counts["cells"]) == int(warnings)

@@ -17,6 +17,7 @@ from lu_data.analyses.digest import (
     LIST_NO_LOCATION,
     LIST_NO_TUTOR,
     LIST_OVERBOOKED,
+    LIST_ROOMS,
     LIST_ZONE,
     build_digest,
     digest_filters,
@@ -248,3 +249,28 @@ def test_the_digest_closes_with_supply_and_demand_in_every_channel(window):
     assert "Supply and demand" not in to_text(mine)
     plain = build_digest(window, warnings_for([]), filters, ANCHOR)
     assert "Supply and demand" not in to_text(plain)
+
+
+def test_room_clashes_are_listed_pair_by_pair_and_named_in_the_subject(window):
+    """Two in-person sessions in one room at once, whatever their tutors, are one room clash:
+    both sessions, numbered alike, in every channel; a virtual session at that time is not."""
+    s = window.copy()
+    s.loc[[1, 3], ["is_virtual", "location_id", "location"]] = [False, 7001, "Room A"]
+    s.loc[3, "start_utc"] = s.loc[1, "start_utc"] + pd.Timedelta(minutes=30)
+    s.loc[3, "end_utc"] = s.loc[3, "start_utc"] + pd.Timedelta(hours=2)
+    s.loc[0, ["location_id", "start_utc", "end_utc"]] = s.loc[
+        1, ["location_id", "start_utc", "end_utc"]
+    ].to_list()
+    digest = build_digest(s, warnings_for([]), digest_filters(Filters(), ANCHOR), ANCHOR)
+    rooms = next(item for item in digest.lists if item.key == LIST_ROOMS)
+    assert rooms.count == 1
+    assert list(rooms.sessions["session_key"]) == [s.loc[1, "session_key"], s.loc[3, "session_key"]]
+    assert set(rooms.sessions["pair"]) == {1}
+    assert ", 1 room clash," in subject(digest)
+    text = to_text(digest, base_url="https://dash.example.com")
+    block = text.split("## Room clashes (1)")[1].split("\n## ")[0]
+    assert block.count("- [pair 1] ") == 2
+    html = to_html(digest, base_url="https://dash.example.com")
+    assert '<a href="https://dash.example.com/tutors?' in html.split("Room clashes (1)")[0][-300:]
+    assert '<th style="' in html.split("Room clashes (1)")[1].split("</table>")[0]
+    assert ">Pair</th>" in html.split("Room clashes (1)")[1].split("</table>")[0]
