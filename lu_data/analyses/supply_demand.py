@@ -11,6 +11,7 @@ import pandas as pd
 
 from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.model.fill_status import percent_text
+from lu_data.model.schema import PORTAL_COLUMN
 from lu_data.model.selection import is_in
 from lu_data.model.timezones import as_utc
 
@@ -83,7 +84,9 @@ def supply_demand(
     ).groupby("training")
     ahead = sessions.loc[sessions["start_utc"].ge(when).fillna(False)]
     free = (ahead["max_capacity"] - ahead["enrolled"].fillna(0)).clip(lower=0)
-    per = sessions.groupby("training", sort=False).agg(title=("title", "first"))
+    # A view of several portals names each training's portal: titles repeat across portals.
+    portal = {PORTAL_COLUMN: (PORTAL_COLUMN, "first")} if PORTAL_COLUMN in sessions else {}
+    per = sessions.groupby("training", sort=False).agg(title=("title", "first"), **portal)
     per["looked_at"] = judged["session_key"].size().reindex(per.index, fill_value=0)
     per["full_early"] = judged["early"].sum().reindex(per.index, fill_value=0)
     per["ended_under"] = judged["under"].sum().reindex(per.index, fill_value=0)
@@ -97,7 +100,7 @@ def supply_demand(
     per["suggestion"] = per["verdict"].map(SUGGESTIONS).fillna("")
     rank = per["verdict"].map({v: i for i, v in enumerate(VERDICT_ORDER)})
     per = per.assign(_rank=rank).sort_values(["_rank", "title"], kind="stable")
-    return per[COLUMNS].reset_index(drop=True)
+    return per[COLUMNS + list(portal)].reset_index(drop=True)
 
 
 def _verdicts(per: pd.DataFrame, threshold: float, early_days: int) -> tuple[list[str], list[str]]:
@@ -140,9 +143,11 @@ def supply_demand_rows(table: pd.DataFrame, threshold: float = AT_RISK_BELOW) ->
     def of_n(counts: pd.Series) -> pd.Series:
         return (counts.astype("int64").astype("str") + " of " + n.astype("str")).where(n > 0, "")
 
+    several = PORTAL_COLUMN in table and table[PORTAL_COLUMN].nunique() > 1
     return pd.DataFrame(
         {
             "Training": table["title"].fillna("(untitled)"),
+            **({"Portal": table[PORTAL_COLUMN]} if several else {}),
             "Verdict": table["verdict"],
             FULL_EARLY_COLUMN: of_n(table["full_early"]),
             under_column(threshold): of_n(table["ended_under"]),

@@ -14,8 +14,11 @@ from lu_data.analyses.supply_demand import (
     TOO_FEW,
     supply_demand,
     supply_demand_lines,
+    supply_demand_rows,
 )
 from lu_data.model.loading import load_portal
+from lu_data.model.portals import combine_portals, stack_histories
+from lu_data.model.schema import PORTAL_COLUMN
 from lu_data.sources.demo import generate_demo
 from lu_data.store.demo_history import demo_history
 
@@ -139,3 +142,27 @@ def test_candidate_lines_say_what_is_booked_ahead_and_how_many_more_there_are():
         "… and 1 more in the table below",
     ]
     assert supply_demand_lines(table, RARELY_FILLS) == []
+
+
+def test_a_view_of_two_portals_judges_each_portals_trainings_apart():
+    """Two demo portals share every id and title: each training is judged on its own
+    portal's history, and the table names the portal beside the title."""
+    anchor = date(2026, 11, 27)
+    parts = {
+        name: load_portal(generate_demo(n_sessions=size, anchor=anchor), name=name)
+        for name, size in (("emea", 600), ("apac", 300))
+    }
+    both = combine_portals(parts, "test store")
+    history = stack_histories({n: demo_history(p.sessions, p.fetched_at) for n, p in parts.items()})
+    table = supply_demand(history, both.sessions, both.fetched_at)
+    alone = parts["emea"]
+    emea = supply_demand(
+        demo_history(alone.sessions, alone.fetched_at), alone.sessions, alone.fetched_at
+    )
+    mine = table.loc[table[PORTAL_COLUMN] == "emea"]
+    assert list(mine["verdict"]) == list(emea["verdict"])
+    assert list(mine["evidence"]) == list(emea["evidence"])
+    assert set(table[PORTAL_COLUMN]) == {"emea", "apac"}
+    rows = supply_demand_rows(table)
+    assert list(rows.columns[:3]) == ["Training", "Portal", "Verdict"]
+    assert "Portal" not in supply_demand_rows(emea).columns
