@@ -46,6 +46,7 @@ ui.render_cards(  # seats, then the sessions that need a look
         ),
     ]
 )
+ui.render_demand_link(view)  # which trainings need more sessions, or fewer
 
 # --- Per session -------------------------------------------------------------------------------
 st.subheader("Capacity against enrolment per session")

@@ -19,7 +19,7 @@ from ui.downloads import offer_download
 from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
 from ui.metrics import Card, Drill, render_cards, render_drills, seat_cards
 from ui.sidebar import searched_options, start_page
-from ui.supply_demand import render_supply_demand
+from ui.supply_demand import render_demand_link, render_supply_demand
 from ui.tables import (
     download_name,
     percent_column,
@@ -45,6 +45,7 @@ __all__ = [
     "page_choice",
     "percent_column",
     "render_cards",
+    "render_demand_link",
     "render_digest_preview",
     "render_drills",
     "render_projected_risk",

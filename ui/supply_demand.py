@@ -23,8 +23,9 @@ from lu_data.analyses.supply_demand import (
     under_column,
 )
 from lu_data.model.fill_status import percent_text
+from ui.choices import view_threshold
 from ui.loaders import SOURCE_DEMO, load_pace_inputs
-from ui.metrics import Card, render_cards
+from ui.metrics import Card, Drill, render_cards, render_drills
 from ui.tables import table_with_download
 from ui.view import View, memo
 
@@ -54,6 +55,20 @@ def view_history_demand(view: View, threshold: float) -> pd.DataFrame | None:
     except Exception:  # an unreachable history store only removes supply and demand
         return None
     return view_demand(view, history, threshold)
+
+
+def render_demand_link(view: View) -> None:
+    """One link to Fill pace's Supply and demand, saying how many trainings sell out early and
+    how many rarely fill; nothing without an enrolment history or without such trainings."""
+    demand = view_history_demand(view, view_threshold())
+    if demand is None:
+        return
+    counts = demand["verdict"].value_counts()
+    sell, rare = int(counts.get(SELLS_OUT, 0)), int(counts.get(RARELY_FILLS, 0))
+    if sell or rare:
+        said = f"{sell:,} sell{'s' if sell == 1 else ''} out early, {rare:,} rarely fill"
+        said += "s" if rare == 1 else ""
+        render_drills([Drill(f"Supply and demand: {said}", "pages/pace.py")])
 
 
 def render_supply_demand(view: View, history: pd.DataFrame, threshold: float) -> None:

@@ -13,9 +13,11 @@ from lu_data.analyses.capacity import (
     session_list,
 )
 from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.analyses.supply_demand import RARELY_FILLS, SELLS_OUT, supply_demand
 from lu_data.exports.csv import sessions_export, to_csv_bytes
 from lu_data.model.palette import STATUS_COLORS
 from lu_data.model.schema import STATUS_LABELS
+from lu_data.store.demo_history import demo_history
 from tests.support import (
     ANCHOR,
     chart,
@@ -211,3 +213,19 @@ def test_kpis_at_scale_have_thousands_separators(app, monkeypatch):
     assert shown["Full"] == f"{kpi.full:,}" and "," in shown["Full"]
     assert shown["Overbooked"] == f"{kpi.overbooked:,}"
     assert shown["No limit set"] == f"{kpi.no_limit_sessions:,}"
+
+
+def test_a_link_says_which_trainings_need_more_sessions_or_fewer(app):
+    """Under the cards, one link to Fill pace counts the trainings that sell out early and
+    rarely fill, as supply_demand judges them, and keeps the view's filters."""
+    portal = demo_portal()
+    history = demo_history(portal.sessions, portal.fetched_at)
+    verdicts = supply_demand(history, portal.sessions, portal.fetched_at)["verdict"]
+    sell, rare = (verdicts == SELLS_OUT).sum(), (verdicts == RARELY_FILLS).sum()
+    at = open_page(app, PAGE, tz="UTC")
+    (link,) = [
+        p.proto for p in at.get("page_link") if p.proto.label.startswith("Supply and demand")
+    ]
+    assert link.label == f"Supply and demand: {sell} sell out early, {rare} rarely fills"
+    assert (sell, rare) == (2, 1) and link.page == "pace"
+    assert "tz=UTC" in link.query_string and "from=2026-11-27" in link.query_string
