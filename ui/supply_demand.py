@@ -1,4 +1,5 @@
-"""The Fill pace page's Supply and demand section: trainings that sell out early or rarely fill."""
+"""Supply and demand in the app: trainings that sell out early or rarely fill, judged once per
+view for the Fill pace section, the Capacity page's link and the digest preview."""
 
 from __future__ import annotations
 
