@@ -42,6 +42,73 @@ def _component_scan_once():
     manifest_scanner.scan_component_manifests = scan
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _demo_built_once():
+    """The demo portal and its synthetic history are pure functions of the size and anchor:
+    each worker builds each once, not once per AppTest (their 0.35 s is half of a page run).
+
+    Streamlit's caches are still cleared for every test; this is the demo's own data, shared
+    as the demo_portal fixture shares it (nothing mutates it: the fixture checks). Anything
+    read from a store or a portal is never kept here.
+    """
+    import ui.loaders as loaders
+
+    real = {
+        name: getattr(loaders, name)
+        for name in ("generate_demo", "load_portal", "portal_history", "typical_curves", "backtest")
+    }
+    built: dict[tuple, object] = {}
+    demo_histories: set[int] = set()
+
+    def once(key: tuple, make):
+        if key not in built:
+            built[key] = make()
+        return built[key]
+
+    def generate_demo(n_sessions=None, seed=None, anchor=None, **kw):
+        args = {"n_sessions": n_sessions, "seed": seed, "anchor": anchor, **kw}
+        args = {k: v for k, v in args.items() if v is not None}
+        key = ("raw", tuple(sorted(args.items())))
+        return once(key, lambda: real["generate_demo"](**args))
+
+    def load_portal(raw, *args, is_demo=False, **kw):
+        if not is_demo:
+            return real["load_portal"](raw, *args, is_demo=is_demo, **kw)
+        key = ("portal", id(raw), args, tuple(sorted(kw.items())))
+        return once(key, lambda: real["load_portal"](raw, *args, is_demo=True, **kw))
+
+    def portal_history(portal, as_of, *, demo):
+        if not demo:
+            return real["portal_history"](portal, as_of, demo=demo)
+        history = once(
+            ("history", id(portal), as_of), lambda: real["portal_history"](portal, as_of, demo=True)
+        )
+        demo_histories.add(id(history))
+        return history
+
+    def of_demo(name):
+        def wrapped(history, sessions, *args, **kw):
+            if id(history) not in demo_histories:
+                return real[name](history, sessions, *args, **kw)
+            key = (name, id(history), id(sessions), args, tuple(sorted(kw.items())))
+            return once(key, lambda: real[name](history, sessions, *args, **kw))
+
+        return wrapped
+
+    patched = {
+        "generate_demo": generate_demo,
+        "load_portal": load_portal,
+        "portal_history": portal_history,
+        "typical_curves": of_demo("typical_curves"),
+        "backtest": of_demo("backtest"),
+    }
+    for name, func in patched.items():
+        setattr(loaders, name, func)
+    yield
+    for name, func in real.items():
+        setattr(loaders, name, func)
+
+
 @pytest.fixture(autouse=True)
 def _history_in_tmp(monkeypatch, tmp_path):
     """The enrolment-history store of every test lives in its own temporary folder."""
