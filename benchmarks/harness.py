@@ -22,7 +22,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 ANCHOR = date(2026, 11, 27)  # fixed, so every run benchmarks the same portals
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
-QUICK_SIZES = (1_000,)
+QUICK_SIZES = (200, 1_000)
 DEFAULT_REPEATS = 3  # expensive measurements (seconds each)
 CHEAP_REPEATS = 5  # cheap measurements run at least this often
 API_REPEATS = 9  # client and bare fetches differ by tenths of a second: more runs, less noise

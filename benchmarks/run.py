@@ -4,7 +4,7 @@ Run from the project root:
 
     .venv/bin/python -m benchmarks.run                      # 1k, 10k, 100k; 3 repeats (5 cheap)
     .venv/bin/python -m benchmarks.run --sizes 1000,10000,100000 --repeat 3
-    .venv/bin/python -m benchmarks.run --quick              # 1k sessions, 1 repeat, < 30 s
+    .venv/bin/python -m benchmarks.run --quick              # 200 and 1k, 1 repeat, < 60 s
 
 Every figure is a median of several runs, measured side by side with its baseline (runs are
 interleaved, so a noisy machine slows both alike). Loading and API figures come from a fresh
@@ -93,7 +93,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", help="comma-separated session counts (default 1k,10k,100k)")
     parser.add_argument("--repeat", type=int, help="runs of expensive measurements (default 3)")
     parser.add_argument(
-        "--quick", action="store_true", help="1,000 sessions, 1 repeat, no browser or paced API"
+        "--quick", action="store_true", help="sizes 200,1000, 1 repeat, no browser or paced API"
     )
     parser.add_argument(
         "--only", help=f"comma-separated sections to run (default all): {','.join(SECTIONS)}"
