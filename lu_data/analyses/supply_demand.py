@@ -11,7 +11,12 @@ import pandas as pd
 
 from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.model.fill_status import percent_text
-from lu_data.model.schema import PORTAL_COLUMN
+from lu_data.model.schema import (
+    PORTAL_COLUMN,
+    SUPPLY_DEMAND_DTYPES,
+    empty_frame,
+    enforce_dtypes,
+)
 from lu_data.model.selection import is_in
 from lu_data.model.timezones import as_utc
 
@@ -30,18 +35,6 @@ CANDIDATE_HEADINGS = {
 }
 SUGGESTIONS = {SELLS_OUT: "Candidate for another session", RARELY_FILLS: "Candidate to merge"}
 FULL_EARLY_COLUMN = "Full early"  # on screen; its help says how early
-COLUMNS = [
-    "training_key",
-    "title",
-    "verdict",
-    "evidence",
-    "suggestion",
-    "looked_at",
-    "full_early",
-    "ended_under",
-    "upcoming",
-    "upcoming_free",
-]
 
 
 def supply_demand(
@@ -57,7 +50,7 @@ def supply_demand(
     its upcoming sessions with the seats still free in them."""
     when = as_utc(as_of)
     if sessions.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
+        return empty_frame(SUPPLY_DEMAND_DTYPES)
     sessions = sessions.assign(training=sessions["training_key"].fillna(sessions["session_key"]))
     cap = sessions["max_capacity"]
     started = (sessions["start_utc"] < when).fillna(False)
@@ -100,7 +93,7 @@ def supply_demand(
     per["suggestion"] = per["verdict"].map(SUGGESTIONS).fillna("")
     rank = per["verdict"].map({v: i for i, v in enumerate(VERDICT_ORDER)})
     per = per.assign(_rank=rank).sort_values(["_rank", "title"], kind="stable")
-    return per[COLUMNS + list(portal)].reset_index(drop=True)
+    return enforce_dtypes(per.reset_index(drop=True), SUPPLY_DEMAND_DTYPES)
 
 
 def _verdicts(per: pd.DataFrame, threshold: float, early_days: int) -> tuple[list[str], list[str]]:
@@ -143,7 +136,7 @@ def supply_demand_rows(table: pd.DataFrame, threshold: float = AT_RISK_BELOW) ->
     def of_n(counts: pd.Series) -> pd.Series:
         return (counts.astype("int64").astype("str") + " of " + n.astype("str")).where(n > 0, "")
 
-    several = PORTAL_COLUMN in table and table[PORTAL_COLUMN].nunique() > 1
+    several = table[PORTAL_COLUMN].nunique() > 1
     return pd.DataFrame(
         {
             "Training": table["title"].fillna("(untitled)"),

@@ -382,6 +382,22 @@ ROOM_CLASH_DTYPES: FrameSchema = frame_schema(
         },
     }
 )
+# One row per training judged on its recent completed sessions (analyses.supply_demand).
+SUPPLY_DEMAND_DTYPES: FrameSchema = frame_schema(
+    {
+        PORTAL_COLUMN: "str",
+        "training_key": "str",
+        "title": "str",
+        "verdict": "str",
+        "evidence": "str",
+        "suggestion": "str",
+        "looked_at": "int64",
+        "full_early": "int64",
+        "ended_under": "int64",
+        "upcoming": "int64",
+        "upcoming_free": "Int64",
+    }
+)
 ROOM_CLASH_ROWS_DTYPES: FrameSchema = frame_schema(
     {
         "Clash": "int64",

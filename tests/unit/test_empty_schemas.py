@@ -10,6 +10,8 @@ import pytest
 from lu_data import load_portal
 from lu_data.analyses import calendar_events, capacity, forecast, tutors
 from lu_data.analyses.double_bookings import double_bookings
+from lu_data.analyses.rooms import room_clashes
+from lu_data.analyses.supply_demand import supply_demand
 from lu_data.figures.schedule import timeline_frame
 from lu_data.model import schema
 from lu_data.sources.demo import generate_demo
@@ -64,6 +66,11 @@ RESULTS: dict[str, tuple[Result, schema.FrameSchema | None]] = {
     ),
     "timeline_frame": (lambda s: timeline_frame(s, "local")[0], schema.TIMELINE_DTYPES),
     "demo_history": (history, schema.HISTORY_DTYPES),
+    "supply_demand": (
+        lambda s: supply_demand(history(s), s, AS_OF),
+        schema.SUPPLY_DEMAND_DTYPES,
+    ),
+    "room_clashes": (room_clashes, schema.ROOM_CLASH_DTYPES),
     "session_details": (
         lambda s: calendar_events.session_details(s, "ilt:1", "local"),
         schema.DETAILS_DTYPES,

@@ -18,7 +18,7 @@ from lu_data.analyses.supply_demand import (
 )
 from lu_data.model.loading import load_portal
 from lu_data.model.portals import combine_portals, stack_histories
-from lu_data.model.schema import PORTAL_COLUMN
+from lu_data.model.schema import PORTAL_COLUMN, SUPPLY_DEMAND_DTYPES
 from lu_data.sources.demo import generate_demo
 from lu_data.store.demo_history import demo_history
 
@@ -100,7 +100,7 @@ def test_upcoming_sessions_and_sessions_without_history_are_not_evidence():
     assert no_history.loc[0, "verdict"] == TOO_FEW and no_history.loc[0, "looked_at"] == 0
     assert no_history.loc[0, "evidence"] == "No completed session with an enrolment history yet"
     empty = supply_demand(history, sessions.iloc[0:0], AS_OF)
-    assert empty.empty and list(empty.columns)[:3] == ["training_key", "title", "verdict"]
+    assert empty.empty and dict(empty.dtypes) == dict(SUPPLY_DEMAND_DTYPES)
 
 
 def test_upcoming_sessions_and_their_free_seats_are_counted():
