@@ -12,7 +12,8 @@ from lu_data.analyses.display_tables import sessions_table
 from lu_data.model.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
 from lu_data.model.fill_status import percent_text
 from lu_data.model.palette import DIVIDER_COLOR, LIGHT_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
-from lu_data.model.schema import DETAILS_DTYPES, NO_TUTOR, STATUS_LABELS, UNTITLED, empty_frame
+from lu_data.model.result_schemas import DETAILS_DTYPES
+from lu_data.model.schema import NO_TUTOR, STATUS_LABELS, UNTITLED, empty_frame
 from lu_data.model.session_text import location_labels, seats_text, start_texts
 from lu_data.model.time_text import day_text
 from lu_data.model.timezones import is_valid_zone

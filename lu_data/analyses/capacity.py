@@ -11,18 +11,20 @@ from pandas.api.types import pandas_dtype
 
 from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.model.fill_status import fill_of, fill_status, percent_text, seat_columns
-from lu_data.model.schema import (
+from lu_data.model.result_schemas import (
     FILL_BIN_LABELS,
     FILL_DISTRIBUTION_DTYPES,
     NO_LIMIT_LEARNERS,
-    NO_TUTOR,
     ROLLUP_DTYPES,
     SESSION_CAPACITY_DTYPES,
+    WEEKLY_CAPACITY_DTYPES,
+)
+from lu_data.model.schema import (
+    NO_TUTOR,
     STATUS_DTYPE,
     STATUS_LABELS,
     STATUS_ORDER,
     UNTITLED,
-    WEEKLY_CAPACITY_DTYPES,
     empty_frame,
 )
 from lu_data.model.session_text import location_labels

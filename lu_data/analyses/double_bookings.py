@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lu_data.model.result_schemas import DOUBLE_BOOKING_DTYPES
 from lu_data.model.rollups import tutor_keys
-from lu_data.model.schema import DOUBLE_BOOKING_DTYPES, PORTAL_COLUMN, empty_frame
+from lu_data.model.schema import PORTAL_COLUMN, empty_frame
 
 MINUTE_US = 60_000_000  # microseconds in a minute: sessions clash to the minute
 # What a tutor key is read from: the normaliser's key (portal-qualified in a view of several

@@ -9,13 +9,12 @@ import pandas as pd
 from lu_data.analyses.double_bookings import group_start_order, minute_stamps, overlapping_pairs
 from lu_data.analyses.tutors import pairs_with_times, span_text, times_by_key, weekly_load
 from lu_data.model.display_zone import SESSION_ZONE
-from lu_data.model.schema import (
-    PORTAL_COLUMN,
+from lu_data.model.result_schemas import (
     ROOM_CLASH_DTYPES,
     ROOM_CLASH_EXPORT_DTYPES,
     ROOM_CLASH_ROWS_DTYPES,
-    empty_frame,
 )
+from lu_data.model.schema import PORTAL_COLUMN, empty_frame
 
 NO_LOCATION_ID = -1  # LearnUpon's "no location" id: such sessions are placed by address
 MINUTE_US = 60_000_000

@@ -11,12 +11,8 @@ import pandas as pd
 
 from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.model.fill_status import percent_text
-from lu_data.model.schema import (
-    PORTAL_COLUMN,
-    SUPPLY_DEMAND_DTYPES,
-    empty_frame,
-    enforce_dtypes,
-)
+from lu_data.model.result_schemas import SUPPLY_DEMAND_DTYPES
+from lu_data.model.schema import PORTAL_COLUMN, empty_frame, enforce_dtypes
 from lu_data.model.selection import is_in
 from lu_data.model.timezones import as_utc
 

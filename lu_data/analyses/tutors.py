@@ -11,18 +11,16 @@ from lu_data.analyses.capacity import WEEK_FREQ
 from lu_data.analyses.double_bookings import conflict_counts, double_bookings
 from lu_data.model.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
 from lu_data.model.portals import with_portal_names
-from lu_data.model.rollups import NO_TUTOR_KEY, count_tutors, tutor_keys, tutors_frame
-from lu_data.model.schema import (
+from lu_data.model.result_schemas import (
     CLASH_DTYPES,
     CLASH_ROWS_DTYPES,
     DOUBLE_BOOKING_EXPORT_DTYPES,
-    NO_TUTOR,
     TEAM_DTYPES,
     TRAINING_SUMMARY_DTYPES,
-    UNTITLED,
     WORKLOAD_DTYPES,
-    empty_frame,
 )
+from lu_data.model.rollups import NO_TUTOR_KEY, count_tutors, tutor_keys, tutors_frame
+from lu_data.model.schema import NO_TUTOR, UNTITLED, empty_frame
 from lu_data.model.teaching_time import teaching_days, teaching_hours
 from lu_data.model.time_text import iso_local, iso_utc, zone_text
 from lu_data.model.timezones import localize

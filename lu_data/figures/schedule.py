@@ -8,13 +8,13 @@ import plotly.graph_objects as go
 from lu_data.figures.style import apply_style, empty_figure, monday_ticks
 from lu_data.model.display_zone import zone_label
 from lu_data.model.palette import GRID_COLOR, STATUS_COLORS
+from lu_data.model.result_schemas import TIMELINE_DTYPES
 from lu_data.model.rollups import tutor_keys
 from lu_data.model.schema import (
     NO_LOCATION,
     NO_TUTOR,
     STATUS_LABELS,
     STATUS_ORDER,
-    TIMELINE_DTYPES,
     UNTITLED,
     empty_frame,
 )

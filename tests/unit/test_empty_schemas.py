@@ -13,7 +13,7 @@ from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.rooms import room_clashes
 from lu_data.analyses.supply_demand import supply_demand
 from lu_data.figures.schedule import timeline_frame
-from lu_data.model import schema
+from lu_data.model import result_schemas, schema
 from lu_data.sources.demo import generate_demo
 from lu_data.store.demo_history import demo_history
 from tests.support import ANCHOR
@@ -35,45 +35,45 @@ def history(sessions: pd.DataFrame) -> pd.DataFrame:
 Result = Callable[[pd.DataFrame], pd.DataFrame]
 # Each public analysis that can come back empty, called on a set of sessions.
 RESULTS: dict[str, tuple[Result, schema.FrameSchema | None]] = {
-    "session_capacity": (capacity.session_capacity, schema.SESSION_CAPACITY_DTYPES),
+    "session_capacity": (capacity.session_capacity, result_schemas.SESSION_CAPACITY_DTYPES),
     "capacity_rollup by training": (capacity.capacity_rollup, None),
     "capacity_rollup by location": (lambda s: capacity.capacity_rollup(s, "location"), None),
-    "fill_distribution": (capacity.fill_distribution, schema.FILL_DISTRIBUTION_DTYPES),
-    "weekly_capacity": (capacity.weekly_capacity, schema.WEEKLY_CAPACITY_DTYPES),
-    "training_summary": (tutors.training_summary, schema.TRAINING_SUMMARY_DTYPES),
-    "weekly_workload": (tutors.weekly_workload, schema.WORKLOAD_DTYPES),
-    "team_table": (tutors.team_table, schema.TEAM_DTYPES),
-    "double_bookings": (double_bookings, schema.DOUBLE_BOOKING_DTYPES),
+    "fill_distribution": (capacity.fill_distribution, result_schemas.FILL_DISTRIBUTION_DTYPES),
+    "weekly_capacity": (capacity.weekly_capacity, result_schemas.WEEKLY_CAPACITY_DTYPES),
+    "training_summary": (tutors.training_summary, result_schemas.TRAINING_SUMMARY_DTYPES),
+    "weekly_workload": (tutors.weekly_workload, result_schemas.WORKLOAD_DTYPES),
+    "team_table": (tutors.team_table, result_schemas.TEAM_DTYPES),
+    "double_bookings": (double_bookings, result_schemas.DOUBLE_BOOKING_DTYPES),
     "double_bookings_table": (
         lambda s: tutors.double_bookings_table(double_bookings(s), s),
-        schema.CLASH_DTYPES,
+        result_schemas.CLASH_DTYPES,
     ),
     "clash_rows": (
         lambda s: tutors.clash_rows(tutors.double_bookings_table(double_bookings(s), s)),
-        schema.CLASH_ROWS_DTYPES,
+        result_schemas.CLASH_ROWS_DTYPES,
     ),
     "double_bookings_export": (
         lambda s: tutors.double_bookings_export(double_bookings(s), s),
-        schema.DOUBLE_BOOKING_EXPORT_DTYPES,
+        result_schemas.DOUBLE_BOOKING_EXPORT_DTYPES,
     ),
     "typical_curves": (
         lambda s: forecast.typical_curves(history(s), s, AS_OF),
-        schema.CURVE_DTYPES,
+        result_schemas.CURVE_DTYPES,
     ),
     "backtest": (
         lambda s: forecast.backtest(history(s), s, as_of=AS_OF),
-        schema.BACKTEST_DTYPES,
+        result_schemas.BACKTEST_DTYPES,
     ),
-    "timeline_frame": (lambda s: timeline_frame(s, "local")[0], schema.TIMELINE_DTYPES),
+    "timeline_frame": (lambda s: timeline_frame(s, "local")[0], result_schemas.TIMELINE_DTYPES),
     "demo_history": (history, schema.HISTORY_DTYPES),
     "supply_demand": (
         lambda s: supply_demand(history(s), s, AS_OF),
-        schema.SUPPLY_DEMAND_DTYPES,
+        result_schemas.SUPPLY_DEMAND_DTYPES,
     ),
-    "room_clashes": (room_clashes, schema.ROOM_CLASH_DTYPES),
+    "room_clashes": (room_clashes, result_schemas.ROOM_CLASH_DTYPES),
     "session_details": (
         lambda s: calendar_events.session_details(s, "ilt:1", "local"),
-        schema.DETAILS_DTYPES,
+        result_schemas.DETAILS_DTYPES,
     ),
 }
 
@@ -101,6 +101,8 @@ def test_empty_result_has_the_full_results_schema(demo: pd.DataFrame, name: str)
 
 def test_object_columns_fail_the_comparison() -> None:
     """The check bites: a frame built from column names alone has object dtypes."""
-    built = pd.DataFrame(columns=list(schema.TEAM_DTYPES))
-    assert dtypes(built) != dict(schema.TEAM_DTYPES)
-    assert dtypes(schema.empty_frame(schema.TEAM_DTYPES)) == dict(schema.TEAM_DTYPES)
+    built = pd.DataFrame(columns=list(result_schemas.TEAM_DTYPES))
+    assert dtypes(built) != dict(result_schemas.TEAM_DTYPES)
+    assert dtypes(schema.empty_frame(result_schemas.TEAM_DTYPES)) == dict(
+        result_schemas.TEAM_DTYPES
+    )

@@ -19,13 +19,8 @@ from lu_data.exports.csv import to_csv_bytes, view_frame
 from lu_data.exports.ics import sessions_ics
 from lu_data.exports.xlsx import sessions_sheet
 from lu_data.model.portals import combine_portals, portal_accounts, stack_histories
-from lu_data.model.schema import (
-    DOUBLE_BOOKING_DTYPES,
-    PORTAL_COLUMN,
-    SESSION_DTYPES,
-    TRAINING_DTYPES,
-    TUTOR_DTYPES,
-)
+from lu_data.model.result_schemas import DOUBLE_BOOKING_DTYPES
+from lu_data.model.schema import PORTAL_COLUMN, SESSION_DTYPES, TRAINING_DTYPES, TUTOR_DTYPES
 from lu_data.sources.files import read_path
 from tests.support import DATA
 

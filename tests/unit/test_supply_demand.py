@@ -18,7 +18,8 @@ from lu_data.analyses.supply_demand import (
 )
 from lu_data.model.loading import load_portal
 from lu_data.model.portals import combine_portals, stack_histories
-from lu_data.model.schema import PORTAL_COLUMN, SUPPLY_DEMAND_DTYPES
+from lu_data.model.result_schemas import SUPPLY_DEMAND_DTYPES
+from lu_data.model.schema import PORTAL_COLUMN
 from lu_data.sources.demo import generate_demo
 from lu_data.store.demo_history import demo_history
 
