@@ -27,15 +27,8 @@ BUILDING_MESSAGE = (
 
 view = ui.start_page("Fill pace & forecast")
 
-portal = view.whole  # a tutor's projections learn from the whole portal, as everyone's do
-try:
-    history, curves, tested = ui.load_pace_inputs(
-        portal.origin,
-        portal.fetched_at.isoformat(),
-        view.source == ui.SOURCE_DEMO,
-        portal,
-        len(portal.sessions),
-    )
+try:  # a tutor's projections learn from the whole portal, as everyone's do
+    history, curves, tested = ui.view_pace_inputs(view)
 except Exception as exc:  # an unreachable store must not take the page down
     st.warning(
         f"Enrolment history could not be read ({type(exc).__name__}).", icon=":material/warning:"

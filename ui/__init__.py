@@ -16,7 +16,7 @@ from ui.choices import (
 )
 from ui.digest_preview import render_digest_preview
 from ui.downloads import offer_download
-from ui.loaders import SOURCE_DEMO, last_sync_statuses, load_pace_inputs
+from ui.loaders import SOURCE_DEMO, last_sync_statuses
 from ui.metrics import Card, Drill, render_cards, render_drills, seat_cards
 from ui.sidebar import searched_options, start_page
 from ui.supply_demand import render_demand_link, render_supply_demand
@@ -28,7 +28,7 @@ from ui.tables import (
     render_status_legend,
     table_with_download,
 )
-from ui.view import memo, view_projections
+from ui.view import memo, view_pace_inputs, view_projections
 
 __all__ = [
     "at_risk_threshold",
@@ -39,7 +39,6 @@ __all__ = [
     "SOURCE_DEMO",
     "download_name",
     "last_sync_statuses",
-    "load_pace_inputs",
     "memo",
     "offer_download",
     "page_choice",
@@ -58,6 +57,7 @@ __all__ = [
     "start_page",
     "table_with_download",
     "tutor_picker",
+    "view_pace_inputs",
     "view_projections",
     "view_threshold",
 ]

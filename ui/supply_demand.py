@@ -25,10 +25,9 @@ from lu_data.analyses.supply_demand import (
 )
 from lu_data.model.fill_status import percent_text
 from ui.choices import view_threshold
-from ui.loaders import SOURCE_DEMO, load_pace_inputs
 from ui.metrics import Card, Drill, render_cards, render_drills
 from ui.tables import table_with_download
-from ui.view import View, memo
+from ui.view import View, memo, view_pace_inputs
 
 
 def view_demand(view: View, history: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -44,15 +43,8 @@ def _view_demand(view: View, history: pd.DataFrame, threshold: float) -> pd.Data
 
 def view_history_demand(view: View, threshold: float) -> pd.DataFrame | None:
     """view_demand with the load's own enrolment history; None when it cannot be read."""
-    portal = view.whole
     try:
-        history, _, _ = load_pace_inputs(
-            portal.origin,
-            portal.fetched_at.isoformat(),
-            view.source == SOURCE_DEMO,
-            portal,
-            len(portal.sessions),
-        )
+        history, _, _ = view_pace_inputs(view)
     except Exception:  # an unreachable history store only removes supply and demand
         return None
     return view_demand(view, history, threshold)

@@ -16,7 +16,7 @@ import streamlit as st
 from lu_data import Portal
 from lu_data.analyses.filters import Filters
 from lu_data.model.selection import is_in
-from ui.loaders import SOURCE_DEMO, portal_projections, portal_token
+from ui.loaders import SOURCE_DEMO, load_pace_inputs, portal_projections, portal_token
 
 MEMO_ENTRIES = 64  # per-view tables kept across reruns; a few views × the tables of a page
 TODAY_ENV = "LU_TODAY"  # pins "today" (ISO date) for reproducible demos and screenshots
@@ -138,16 +138,27 @@ def view_projections(view: View) -> pd.DataFrame | None:
     return memo(view, _view_projections, view)
 
 
-def _view_projections(view: View) -> pd.DataFrame | None:
+def whole_load(view: View) -> tuple[str, str, bool, Portal, int]:
+    """How the loaders key the load behind a view: its origin, fetch time, whether it is the
+    demo, the load itself and its size (for load_pace_inputs and portal_projections)."""
     portal = view.whole
+    return (
+        portal.origin,
+        portal.fetched_at.isoformat(),
+        view.source == SOURCE_DEMO,
+        portal,
+        len(portal.sessions),
+    )
+
+
+def view_pace_inputs(view: View) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """History, typical curves and back-test of the whole load behind a view (cached per load)."""
+    return load_pace_inputs(*whole_load(view))
+
+
+def _view_projections(view: View) -> pd.DataFrame | None:
     try:
-        projections = portal_projections(
-            portal.origin,
-            portal.fetched_at.isoformat(),
-            view.source == SOURCE_DEMO,
-            portal,
-            len(portal.sessions),
-        )
+        projections = portal_projections(*whole_load(view))
     except Exception:  # an unreachable history store only removes the projection
         return None
     if projections is None:

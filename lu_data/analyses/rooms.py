@@ -7,17 +7,24 @@ import numpy as np
 import pandas as pd
 
 from lu_data.analyses.double_bookings import group_start_order, minute_stamps, overlapping_pairs
-from lu_data.analyses.tutors import pairs_with_times, span_text, times_by_key, weekly_load
+from lu_data.analyses.tutors import (
+    pairs_with_times,
+    span_text,
+    stack_sides,
+    times_by_key,
+    weekly_load,
+)
 from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.result_schemas import (
     ROOM_CLASH_DTYPES,
     ROOM_CLASH_EXPORT_DTYPES,
     ROOM_CLASH_ROWS_DTYPES,
 )
-from lu_data.model.schema import PORTAL_COLUMN, empty_frame
+from lu_data.model.schema import NO_TUTOR, PORTAL_COLUMN, UNTITLED, empty_frame
 
 NO_LOCATION_ID = -1  # LearnUpon's "no location" id: such sessions are placed by address
 MINUTE_US = 60_000_000
+NO_ROOM_NAME = "(no name)"  # a room placed by address whose sessions name no location
 
 
 def room_keys(sessions: pd.DataFrame) -> pd.Series:
@@ -99,7 +106,7 @@ def room_labels(sessions: pd.DataFrame, keys: pd.Series) -> pd.Series:
     """Each room key's name as people read it: its location, else its address."""
     placed = keys.notna()
     name = sessions["location"].where(sessions["location"].fillna("").ne(""), sessions["address_1"])
-    frame = pd.DataFrame({"key": keys[placed], "name": name[placed].fillna("(no name)")})
+    frame = pd.DataFrame({"key": keys[placed], "name": name[placed].fillna(NO_ROOM_NAME)})
     return frame.drop_duplicates("key").set_index("key")["name"]
 
 
@@ -120,21 +127,20 @@ def room_clash_rows(
     times = times_by_key(sessions, tz)
     clash = pd.Series(np.arange(1, len(pairs) + 1), dtype="int64")
     p = pairs.reset_index(drop=True)
-    sides = []
-    for order, side in enumerate("ab"):
-        t = times.reindex(p[f"session_key_{side}"]).reset_index(drop=True)
-        sides.append(
+    return stack_sides(
+        [
             pd.DataFrame(
                 {
                     "Clash": clash,
-                    "Room": p["location"].fillna("(no name)"),
-                    "When": span_text(t),
-                    "Title": p[f"title_{side}"].fillna("(untitled)"),
-                    "Tutor": p[f"tutor_name_{side}"].fillna("(no tutor)"),
+                    "Room": p["location"].fillna(NO_ROOM_NAME),
+                    "When": span_text(
+                        times.reindex(p[f"session_key_{side}"]).reset_index(drop=True)
+                    ),
+                    "Title": p[f"title_{side}"].fillna(UNTITLED),
+                    "Tutor": p[f"tutor_name_{side}"].fillna(NO_TUTOR),
                     "Overlap (min)": p["overlap_minutes"],
-                    "_side": order,
                 }
             )
-        )
-    stacked = pd.concat(sides, ignore_index=True).sort_values(["Clash", "_side"], kind="stable")
-    return stacked.drop(columns="_side").reset_index(drop=True)
+            for side in "ab"
+        ]
+    )

@@ -12,7 +12,7 @@ import pandas as pd
 from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.model.fill_status import percent_text
 from lu_data.model.result_schemas import SUPPLY_DEMAND_DTYPES
-from lu_data.model.schema import PORTAL_COLUMN, empty_frame, enforce_dtypes
+from lu_data.model.schema import PORTAL_COLUMN, UNTITLED, empty_frame, enforce_dtypes
 from lu_data.model.selection import is_in
 from lu_data.model.timezones import as_utc
 
@@ -135,7 +135,7 @@ def supply_demand_rows(table: pd.DataFrame, threshold: float = AT_RISK_BELOW) ->
     several = table[PORTAL_COLUMN].nunique() > 1
     return pd.DataFrame(
         {
-            "Training": table["title"].fillna("(untitled)"),
+            "Training": table["title"].fillna(UNTITLED),
             **({"Portal": table[PORTAL_COLUMN]} if several else {}),
             "Verdict": table["verdict"],
             FULL_EARLY_COLUMN: of_n(table["full_early"]),
@@ -161,7 +161,7 @@ def supply_demand_lines(
     lines = [
         f"{title}: {evidence}; {_ahead_text(upcoming, None if pd.isna(free) else int(free))}"
         for title, evidence, upcoming, free in zip(
-            rows["title"].fillna("(untitled)").head(limit),
+            rows["title"].fillna(UNTITLED).head(limit),
             rows["evidence"].head(limit),
             rows["upcoming"].head(limit),
             rows["upcoming_free"].head(limit),

@@ -265,20 +265,26 @@ def clash_rows(table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return empty_frame(CLASH_ROWS_DTYPES)
     clash = pd.Series(np.arange(1, len(table) + 1), dtype="int64")
-    sides = [
-        pd.DataFrame(
-            {
-                "Clash": clash,
-                "When": table[f"When ({side})"].reset_index(drop=True),
-                "Title": table[f"Session {side}"].reset_index(drop=True),
-                "Overlap (min)": table["Overlap (min)"].reset_index(drop=True),
-                "Tutor": table["Tutor"].reset_index(drop=True),
-                "_side": order,
-            }
-        )
-        for order, side in enumerate("AB")
-    ]
-    stacked = pd.concat(sides, ignore_index=True).sort_values(["Clash", "_side"], kind="stable")
+    return stack_sides(
+        [
+            pd.DataFrame(
+                {
+                    "Clash": clash,
+                    "When": table[f"When ({side})"].reset_index(drop=True),
+                    "Title": table[f"Session {side}"].reset_index(drop=True),
+                    "Overlap (min)": table["Overlap (min)"].reset_index(drop=True),
+                    "Tutor": table["Tutor"].reset_index(drop=True),
+                }
+            )
+            for side in "AB"
+        ]
+    )
+
+
+def stack_sides(sides: list[pd.DataFrame]) -> pd.DataFrame:
+    """Each pair's two sides (rows alike in `Clash`) as two consecutive rows, side A first."""
+    tagged = [side.assign(_side=order) for order, side in enumerate(sides)]
+    stacked = pd.concat(tagged, ignore_index=True).sort_values(["Clash", "_side"], kind="stable")
     return stacked.drop(columns="_side").reset_index(drop=True)
 
 

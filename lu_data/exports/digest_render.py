@@ -30,6 +30,7 @@ from lu_data.analyses.filters import Filters
 from lu_data.analyses.supply_demand import CANDIDATE_HEADINGS, supply_demand_lines
 from lu_data.analyses.view_links import PARAM_SEARCH, view_url
 from lu_data.model.display_zone import SESSION_ZONE, normalise_zone_choice
+from lu_data.model.schema import UNTITLED
 from lu_data.model.session_text import location_labels, seats_text, start_texts
 from lu_data.model.time_text import day_text, zone_text
 
@@ -129,7 +130,7 @@ def session_lines(
     seats = seats_text(sessions).str.removesuffix(" seats")
     places = location_labels(sessions)
     pairs = sessions["pair"] if "pair" in sessions else pd.Series(0, index=sessions.index)
-    titles = sessions["title"].fillna("(untitled)").astype("str")
+    titles = sessions["title"].fillna(UNTITLED).astype("str")
     tutors = sessions["tutor_name"].fillna(NO_TUTOR).astype("str")
     lines = []
     for idx in sessions.index:
