@@ -17,12 +17,12 @@ from lu_data.analyses.capacity import (
     capacity_kpis,
     weekly_capacity,
 )
-from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.double_bookings import double_booked_sessions, double_bookings
 from lu_data.analyses.forecast import projected_at_risk, projected_risk_text
 from lu_data.analyses.rooms import room_clashed_sessions, room_clashes
 from lu_data.exports.csv import sessions_export
 from lu_data.figures.overview import weekly_capacity_figure
+from lu_data.views.session_tables import sessions_table
 
 view = ui.start_page("ILT sessions overview", need_sessions=False)
 

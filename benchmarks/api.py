@@ -16,7 +16,7 @@ from benchmarks.harness import (
     median,
     timed,
 )
-from lu_data.sources.files import RawPortal
+from lu_data.core.raw import RawPortal
 
 
 def measure_api(report: Report, raw: RawPortal, repeats: int) -> None:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from benchmarks.harness import Report, log, median, size_label, timed
 from lu_data import load_portal
 from lu_data.sources.files import read_path
-from lu_data.store.history import open_store
+from lu_data.store.store import open_store
 
 PG_URL_ENV = "LU_BENCH_PG_URL"
 PG_KEYS = (

@@ -37,7 +37,7 @@ SYNC_DEADLINE_S = 600.0  # a 100k fetch, normalise and write takes well under th
 COLD_CHILD = """
 import json, sys, time
 t0 = time.perf_counter()
-from lu_data.store.history import open_store
+from lu_data.store.store import open_store
 t1 = time.perf_counter()
 with open_store(sys.argv[1]) as store:
     snaps = store.read_snapshots()
@@ -59,9 +59,9 @@ sys.stdin.read()  # serve until the parent closes stdin
 
 def measure_cold_start(report: Report, n: int, path: Path, repeats: int) -> None:
     """Open the store and read the newest snapshot in fresh processes (SQLite)."""
-    from lu_data.model.loading import load_portal
+    from lu_data.ingest.loading import load_portal
     from lu_data.sources.files import read_path
-    from lu_data.store.history import open_store
+    from lu_data.store.store import open_store
 
     with tempfile.TemporaryDirectory(prefix="lu-bench-cold-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'store.sqlite3'}"
@@ -131,7 +131,7 @@ def _reruns_around_a_sync(report: Report, n: int, env: dict[str, str], cheap: in
         with app_environment(n):
             # app_environment hides portal settings; put them back for this app
             os.environ.update(env)
-            from lu_data.store.history import default_url, open_store
+            from lu_data.store.store import default_url, open_store
             from ui.loaders import background_syncer
 
             at = new_app()

@@ -1,10 +1,13 @@
 """LearnUpon ILT sessions as pandas frames: sources, normaliser, analyses, figures and exports."""
 
-from lu_data.model.loading import DEMO_SOURCE, Portal, load_portal, load_source, read_source
-from lu_data.sources.files import RawPage, RawPortal, SourceError
+from lu_data.core.raw import RawPage, RawPortal
+from lu_data.core.source_kinds import SOURCE_DEMO
+from lu_data.ingest.loading import load_portal, load_source, read_source
+from lu_data.model.portal import Portal
+from lu_data.sources.files import SourceError
 
 __all__ = [
-    "DEMO_SOURCE",
+    "SOURCE_DEMO",
     "Portal",
     "RawPage",
     "RawPortal",

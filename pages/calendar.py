@@ -4,7 +4,12 @@ import streamlit as st
 from streamlit_calendar import calendar
 
 import ui
-from lu_data.analyses.calendar_events import (
+from lu_data.exports.csv import sessions_export
+from lu_data.exports.ics import sessions_ics
+from lu_data.figures.schedule import TIMELINE_BY, TOP_ROWS, timeline_figure, timeline_frame
+from lu_data.presentation.display_zone import zone_label
+from lu_data.presentation.time_text import date_text
+from lu_data.views.calendar_events import (
     CALENDAR_CSS,
     CALENDAR_VIEWS,
     DEFAULT_VIEW,
@@ -19,11 +24,6 @@ from lu_data.analyses.calendar_events import (
     session_details,
     sessions_days,
 )
-from lu_data.exports.csv import sessions_export
-from lu_data.exports.ics import sessions_ics
-from lu_data.figures.schedule import TIMELINE_BY, TOP_ROWS, timeline_figure, timeline_frame
-from lu_data.model.display_zone import zone_label
-from lu_data.model.time_text import date_text
 
 view = ui.start_page("Calendar")
 sessions = view.sessions

@@ -16,7 +16,6 @@ from lu_data.analyses.capacity import (
     session_list_counts,
     zone_note,
 )
-from lu_data.analyses.display_tables import sessions_table
 from lu_data.exports.csv import sessions_export
 from lu_data.figures.capacity import (
     fill_distribution_figure,
@@ -24,8 +23,9 @@ from lu_data.figures.capacity import (
     rollup_status_figure,
     session_capacity_figure,
 )
-from lu_data.model.display_zone import zone_label
 from lu_data.model.schema import STATUS_LABELS
+from lu_data.presentation.display_zone import zone_label
+from lu_data.views.session_tables import sessions_table
 
 PERCENT = ui.percent_column(bar=False)
 TIME_FORMAT = "YYYY-MM-DD HH:mm"

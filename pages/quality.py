@@ -8,8 +8,8 @@ import streamlit as st
 import ui
 from lu_data.analyses.filters import Filters
 from lu_data.model.portals import portal_accounts
-from lu_data.model.quality import warning_sessions
 from lu_data.model.schema import PORTAL_COLUMN
+from lu_data.presentation.session_text import warning_sessions
 
 PORTAL_LABELS = {
     "name": "Portal",
@@ -113,7 +113,7 @@ def render_accounting() -> None:
     ui.offer_download(
         None,
         "Download the full report (JSON)",
-        lambda: report.to_json(view.portal.sessions).encode(),
+        lambda: report.to_json(warning_sessions(report.warnings, view.portal.sessions)).encode(),
         rows=report.input_records,
         key="quality_json",
         icon=":material/download:",

@@ -3,13 +3,13 @@
 import streamlit as st
 
 import ui
-from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.filters import search_sessions
-from lu_data.analyses.view_links import PARAM_SEARCH
 from lu_data.exports.csv import sessions_export, to_csv_bytes, view_frame
 from lu_data.exports.ics import sessions_ics
 from lu_data.exports.xlsx import sessions_workbook
-from lu_data.model.display_zone import zone_label
+from lu_data.presentation.display_zone import zone_label
+from lu_data.views.links import PARAM_SEARCH
+from lu_data.views.session_tables import sessions_table
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm"
 

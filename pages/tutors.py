@@ -3,9 +3,7 @@
 import streamlit as st
 
 import ui
-from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.double_bookings import double_bookings
-from lu_data.analyses.filter_choices import MAX_LISTED
 from lu_data.analyses.rooms import (
     room_clash_rows,
     room_clashes,
@@ -31,6 +29,8 @@ from lu_data.exports.csv import sessions_export
 from lu_data.figures.tutors import hours_per_tutor_figure, workload_heatmap
 from lu_data.model.rollups import count_tutors, tutor_keys
 from lu_data.model.teaching_time import teaching_hours
+from lu_data.views.filter_options import MAX_LISTED
+from lu_data.views.session_tables import sessions_table
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm"
 ROOMS_FREE = "No two in-person sessions share a room at the same time in this view."

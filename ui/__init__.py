@@ -1,11 +1,16 @@
 """Streamlit glue shared by every page: data source, cached loading, sidebar, tables with CSV.
 
 Pages use it as `import ui`, and use only the names in __all__; the parts live in ui.loaders,
-ui.view, ui.access, ui.sidebar, ui.source_picker, ui.downloads, ui.tables, ui.metrics,
+ui.view, ui.access, ui.sidebar, ui.source_picker, ui.downloads, ui.table_view, ui.metrics,
 ui.supply_demand and ui.menu (tests import from those directly).
 """
 
-from ui.choices import (
+from lu_data.core.source_kinds import SOURCE_DEMO
+from ui.digest_preview import render_digest_preview
+from ui.downloads import offer_download
+from ui.loaders import last_sync_statuses
+from ui.metrics import Card, Drill, render_cards, render_drills, seat_cards
+from ui.page_choices import (
     at_risk_threshold,
     calendar_day,
     calendar_from_link,
@@ -14,13 +19,9 @@ from ui.choices import (
     tutor_picker,
     view_threshold,
 )
-from ui.digest_preview import render_digest_preview
-from ui.downloads import offer_download
-from ui.loaders import SOURCE_DEMO, last_sync_statuses
-from ui.metrics import Card, Drill, render_cards, render_drills, seat_cards
 from ui.sidebar import searched_options, start_page
 from ui.supply_demand import render_demand_link, render_supply_demand
-from ui.tables import (
+from ui.table_view import (
     download_name,
     percent_column,
     render_projected_risk,

@@ -2,7 +2,7 @@
 sidebar, and the audit lines of sign-ins and refusals.
 
 With an [auth] table in secrets.toml, Streamlit's own OpenID Connect sign-in guards every
-page and [access] (lu_data.model.access) gives each address a role. Without it, the data is
+page and [access] (lu_data.views.access) gives each address a role. Without it, the data is
 everyone's who can reach the server, so portal data is shown only on a loopback server.
 """
 
@@ -19,7 +19,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
-from lu_data.model.access import (
+from lu_data.store.audit import write_audit
+from lu_data.views.access import (
     ROLE_ADMIN,
     ROLE_LABELS,
     ROLE_TUTOR,
@@ -28,7 +29,6 @@ from lu_data.model.access import (
     anonymous_refusal,
     role_of,
 )
-from lu_data.store.audit import write_audit
 from ui.loaders import configured_portals
 from ui.menu import APP_TITLE, PAGES, PageEntry
 

@@ -9,13 +9,13 @@ import streamlit as st
 
 from lu_data.analyses.digest import Digest, build_digest
 from lu_data.exports.digest_render import subject, to_html
-from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.notify.digest import DigestOptions, digest_message
 from lu_data.notify.mail import DRY_RUN_FROM
-from ui.choices import view_threshold
+from lu_data.presentation.display_zone import SESSION_ZONE
 from ui.downloads import offer_download
+from ui.page_choices import view_threshold
 from ui.supply_demand import view_history_demand
-from ui.tables import download_name
+from ui.table_view import download_name
 from ui.view import View, memo, view_projections
 
 DASHBOARD_URL_ENV = "LU_DASHBOARD_URL"

@@ -11,32 +11,25 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from lu_data import Portal, load_portal
-from lu_data.analyses.filter_choices import FilterChoices, filter_choices
+from lu_data import load_portal
 from lu_data.analyses.forecast import (
     backtest,
     project_sessions,
     typical_curves,
 )
-from lu_data.model.access import tutor_portal
+from lu_data.core.source_kinds import SOURCE_DEMO, SOURCE_UPLOAD
+from lu_data.model.portal import Portal
 from lu_data.model.portals import combine_portals
-from lu_data.model.schema import DEMO_PORTAL, PORTAL_COLUMN, UPLOAD_PORTAL
+from lu_data.model.schema import PORTAL_COLUMN
 from lu_data.model.selection import is_in
 from lu_data.sources.api_settings import PortalConfig, portal_configs_from
 from lu_data.sources.demo import DEMO_SESSIONS, generate_demo
 from lu_data.sources.files import read_files
 from lu_data.store.enrolment import portal_history
-from lu_data.store.history import Store, StoreError, default_url, open_store, safe_url
+from lu_data.store.store import Store, StoreError, default_url, open_store, safe_url
 from lu_data.sync.syncer import Syncer
-
-SOURCE_DEMO = "demo"
-SOURCE_UPLOAD = "upload"
-SOURCE_PORTAL = "portal"
-SOURCE_LABELS = {
-    SOURCE_DEMO: "Demo portal",
-    SOURCE_UPLOAD: "Uploaded JSON exports",
-    SOURCE_PORTAL: "LearnUpon portal",
-}
+from lu_data.views.access import tutor_portal
+from lu_data.views.filter_options import FilterChoices, filter_choices
 
 FIRST_SYNC_TEXT = "Fetching sessions from LearnUpon for the first time…"
 FIRST_SYNC_POLL_SECONDS = 0.3  # how often the first viewer's wait looks for the first snapshot
@@ -52,7 +45,7 @@ DEMO_SESSIONS_ENV = "LU_DEMO_SESSIONS"
 def load_demo_portal(anchor_iso: str, sessions: int = DEMO_SESSIONS) -> Portal:
     """The demo portal anchored on a date, normalised once per anchor and size."""
     raw = generate_demo(n_sessions=sessions, anchor=date.fromisoformat(anchor_iso))
-    return load_portal(raw, name=DEMO_PORTAL, is_demo=True)
+    return load_portal(raw, name=SOURCE_DEMO, is_demo=True)
 
 
 def demo_size() -> int:
@@ -67,7 +60,7 @@ def demo_size() -> int:
 def load_uploaded_portal(files: tuple[tuple[str, bytes], ...]) -> Portal:
     """Uploaded JSON exports through the same normaliser; kept in memory only."""
     raw = read_files(list(files), origin="uploaded files", lean=True)
-    return load_portal(raw, name=UPLOAD_PORTAL)
+    return load_portal(raw, name=SOURCE_UPLOAD)
 
 
 @st.cache_resource(ttl="1h", max_entries=8, show_spinner="Building enrolment history…")
@@ -316,7 +309,7 @@ def portal_token(portal: Portal) -> str:
 
 @st.cache_resource(ttl="1h", max_entries=32, show_spinner=False)
 def tutor_view(token: str, _portal: Portal, email: str) -> Portal:
-    """A load as one tutor sees it (lu_data.model.access.tutor_portal), once per load and tutor."""
+    """A load as one tutor sees it (lu_data.views.access.tutor_portal), once per load and tutor."""
     return tutor_portal(_portal, email)
 
 

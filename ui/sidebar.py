@@ -11,8 +11,6 @@ from typing import Any
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from lu_data import Portal
-from lu_data.analyses.filter_choices import MAX_LISTED, narrow_choices
 from lu_data.analyses.filters import (
     DATE_PRESETS,
     DATE_PRESETS_HELP,
@@ -22,22 +20,18 @@ from lu_data.analyses.filters import (
     filter_sessions,
     preset_range,
 )
-from lu_data.analyses.view_links import FILTER_PARAMS, PARAM_FROM, PARAM_TO, PARAM_TZ
-from lu_data.model.display_zone import SESSION_ZONE
+from lu_data.core.source_kinds import SOURCE_DEMO, SOURCE_PORTAL
+from lu_data.model.portal import Portal
 from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
 from lu_data.model.timezones import all_zones
+from lu_data.presentation.display_zone import SESSION_ZONE
+from lu_data.views.filter_options import MAX_LISTED, narrow_choices
+from lu_data.views.links import FILTER_PARAMS, PARAM_FROM, PARAM_TO, PARAM_TZ
 from ui.access import NO_OWN_SESSIONS, Access, render_account, require_access
-from ui.choices import QP_THRESHOLD, seed_widget
 from ui.downloads import PAGE_KEY
-from ui.loaders import (
-    SOURCE_DEMO,
-    SOURCE_PORTAL,
-    load_demo_portal,
-    portal_choices,
-    portal_token,
-    tutor_view,
-)
+from ui.loaders import load_demo_portal, portal_choices, portal_token, tutor_view
 from ui.menu import APP_TITLE, render_menu, set_page
+from ui.page_choices import QP_THRESHOLD, seed_widget
 from ui.source_picker import QP_SOURCE, render_no_data, render_source_picker
 from ui.view import VIEW_KEY, View, today
 
@@ -241,7 +235,7 @@ def write_query_params(f: Filters) -> None:
         values = list(st.session_state.get(key) or [])
         if values:
             params[name] = values
-    # Only the sidebar's names are this function's: the page's own choices (ui.choices) stay.
+    # Only the sidebar's names are this function's: the page's own choices (ui.page_choices) stay.
     shared = sidebar_names()
     current = {k: st.query_params.get_all(k) for k in st.query_params if k in shared}
     wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}

@@ -9,16 +9,13 @@ from typing import Any
 
 import streamlit as st
 
-from lu_data import Portal, SourceError
-from lu_data.model.time_text import as_of_text
+from lu_data import SourceError
+from lu_data.core.source_kinds import SOURCE_DEMO, SOURCE_LABELS, SOURCE_PORTAL, SOURCE_UPLOAD
+from lu_data.model.portal import Portal
+from lu_data.presentation.time_text import as_of_text
 from lu_data.sources.api_settings import PortalConfig
-from lu_data.store.history import default_url
-from ui.choices import seed_widget
+from lu_data.store.store import default_url
 from ui.loaders import (
-    SOURCE_DEMO,
-    SOURCE_LABELS,
-    SOURCE_PORTAL,
-    SOURCE_UPLOAD,
     STORE_ERRORS,
     configured_portals,
     demo_size,
@@ -28,6 +25,7 @@ from ui.loaders import (
     portal_settings,
     snapshot_ids,
 )
+from ui.page_choices import seed_widget
 from ui.view import today
 
 QP_SOURCE = "source"  # the data source in the URL: ?source=demo|upload|portal

@@ -24,9 +24,9 @@ from lu_data.analyses.supply_demand import (
     under_column,
 )
 from lu_data.model.fill_status import percent_text
-from ui.choices import view_threshold
 from ui.metrics import Card, Drill, render_cards, render_drills
-from ui.tables import table_with_download
+from ui.page_choices import view_threshold
+from ui.table_view import table_with_download
 from ui.view import View, memo, view_pace_inputs
 
 

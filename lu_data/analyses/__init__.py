@@ -1,1 +1,1 @@
-"""Analyses of a sessions frame: filters, capacity, tutors, forecast, calendar events."""
+"""Analyses: computations on sessions frames (capacity, tutors, clashes, forecast, demand)."""

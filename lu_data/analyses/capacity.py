@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
-from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.model.fill_status import fill_of, fill_status, percent_text, seat_columns
 from lu_data.model.result_schemas import (
     FILL_BIN_LABELS,
@@ -27,8 +26,9 @@ from lu_data.model.schema import (
     UNTITLED,
     empty_frame,
 )
-from lu_data.model.session_text import location_labels
-from lu_data.model.time_text import day_text, zone_text
+from lu_data.presentation.display_zone import SESSION_ZONE, display_times, zone_label
+from lu_data.presentation.session_text import location_labels
+from lu_data.presentation.time_text import day_text, zone_text
 
 # "At risk": a session expected to end under this fill. With enrolment history the expectation
 # is the projection (analyses.forecast); without it, today's fill of sessions starting soon.

@@ -23,7 +23,7 @@ from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.forecast import projected_at_risk, projected_risk_text
 from lu_data.analyses.rooms import room_clashes
 from lu_data.analyses.supply_demand import RARELY_FILLS, SELLS_OUT
-from lu_data.model.zone_checks import UNZONED_CODES
+from lu_data.ingest.zone_checks import UNZONED_CODES
 
 DIGEST_DAYS = 14
 # Each list: its key (also its link's target), heading, and the words the subject uses.

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from lu_data.model.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.model.rollups import count_tutors, tutor_keys
 from lu_data.model.schema import PORTAL_COLUMN
-from lu_data.model.session_text import location_labels
-from lu_data.model.time_text import date_text
+from lu_data.presentation.display_zone import SESSION_ZONE, display_times, zone_label
+from lu_data.presentation.session_text import location_labels
+from lu_data.presentation.time_text import date_text
 
 DEFAULT_WEEKS_AHEAD = 8
 SEARCH_COLUMNS = ("title", "tutor_name", "location")  # what the Sessions search looks in

@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 
 from lu_data.analyses.capacity import AT_RISK_BELOW
-from lu_data.model.display_zone import SESSION_ZONE, display_times
 from lu_data.model.fill_status import percent_text
 from lu_data.model.result_schemas import BACKTEST_DTYPES, CURVE_DTYPES
 from lu_data.model.schema import UNTITLED, empty_frame
 from lu_data.model.selection import is_in
-from lu_data.model.time_text import zone_text
 from lu_data.model.timezones import as_utc
+from lu_data.presentation.display_zone import SESSION_ZONE, display_times
+from lu_data.presentation.time_text import zone_text
 
 MIN_COMPLETED = 5  # completed sessions a training needs before it gets its own curve
 MAX_DAYS = 90  # curves run from this many days before start to the start

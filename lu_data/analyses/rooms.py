@@ -14,13 +14,13 @@ from lu_data.analyses.tutors import (
     times_by_key,
     weekly_load,
 )
-from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.result_schemas import (
     ROOM_CLASH_DTYPES,
     ROOM_CLASH_EXPORT_DTYPES,
     ROOM_CLASH_ROWS_DTYPES,
 )
 from lu_data.model.schema import NO_TUTOR, PORTAL_COLUMN, UNTITLED, empty_frame
+from lu_data.presentation.display_zone import SESSION_ZONE
 
 NO_LOCATION_ID = -1  # LearnUpon's "no location" id: such sessions are placed by address
 MINUTE_US = 60_000_000

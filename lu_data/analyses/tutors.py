@@ -9,7 +9,6 @@ import pandas as pd
 
 from lu_data.analyses.capacity import WEEK_FREQ
 from lu_data.analyses.double_bookings import conflict_counts, double_bookings
-from lu_data.model.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
 from lu_data.model.portals import with_portal_names
 from lu_data.model.result_schemas import (
     CLASH_DTYPES,
@@ -22,8 +21,9 @@ from lu_data.model.result_schemas import (
 from lu_data.model.rollups import NO_TUTOR_KEY, count_tutors, tutor_keys, tutors_frame
 from lu_data.model.schema import NO_TUTOR, UNTITLED, empty_frame
 from lu_data.model.teaching_time import teaching_days, teaching_hours
-from lu_data.model.time_text import iso_local, iso_utc, zone_text
 from lu_data.model.timezones import localize
+from lu_data.presentation.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
+from lu_data.presentation.time_text import iso_local, iso_utc, zone_text
 
 ALL_TUTORS = "all"
 ALL_TRAININGS = "all"
@@ -228,7 +228,7 @@ def team_table(sessions: pd.DataFrame, pairs: pd.DataFrame | None = None) -> pd.
 
 
 def times_by_key(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
-    """Display-zone times of each session (lu_data.model.display_zone), indexed by its key."""
+    """Display-zone times of each session (presentation.display_zone), indexed by its key."""
     shown = display_times(sessions, tz)
     shown["session_key"] = sessions["session_key"]
     return shown.drop_duplicates("session_key").set_index("session_key")

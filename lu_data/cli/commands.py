@@ -12,8 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from lu_data.exports.csv import EXPORT_VIEWS, to_csv_bytes, view_frame
-from lu_data.model.display_zone import SESSION_ZONE, normalise_zone_choice
-from lu_data.model.loading import Portal, load_source
+from lu_data.ingest.loading import load_source
+from lu_data.model.portal import Portal
+from lu_data.presentation.display_zone import SESSION_ZONE, normalise_zone_choice
+from lu_data.presentation.session_text import warning_sessions
 from lu_data.sources.files import SourceError, dump_portal
 from lu_data.store.errors import StoreError
 
@@ -155,7 +157,7 @@ def filter_by_start(
     sessions: pd.DataFrame, date_from: date | None, date_to: date | None, tz: str = SESSION_ZONE
 ) -> pd.DataFrame:
     """Sessions whose start date (in the chosen zone) lies within [date_from, date_to]."""
-    from lu_data.model.display_zone import display_times
+    from lu_data.presentation.display_zone import display_times
 
     if date_from is None and date_to is None:
         return sessions
@@ -182,7 +184,11 @@ def run_check(args: argparse.Namespace) -> int:
         return 0
     portal = _load(args)
     report = portal.quality
-    sys.stdout.write(report.to_json(portal.sessions) if args.json else report.check_text())
+    sys.stdout.write(
+        report.to_json(warning_sessions(report.warnings, portal.sessions))
+        if args.json
+        else report.check_text()
+    )
     return 0
 
 

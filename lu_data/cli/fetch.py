@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from lu_data.core.raw import RawPortal
 from lu_data.sources.api_client import fetch_portal
 from lu_data.sources.api_settings import (
     ENV_VARS,
@@ -19,7 +20,7 @@ from lu_data.sources.api_settings import (
     portal_config_from,
 )
 from lu_data.sources.fake_portal import DEFAULT_PASSWORD, DEFAULT_USERNAME, FakePortal, Faults
-from lu_data.sources.files import RawPortal, SourceError, dump_portal, read_path
+from lu_data.sources.files import SourceError, dump_portal, read_path
 
 PROGRESS_WIDTH = 78
 

@@ -6,8 +6,8 @@ import argparse
 import sys
 from datetime import timedelta
 
-from lu_data.model.loading import load_source
-from lu_data.store.history import (
+from lu_data.ingest.loading import load_source
+from lu_data.store.store import (
     MIN_RECORD_GAP,
     URL_ENV,
     StoreError,

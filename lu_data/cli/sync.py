@@ -10,7 +10,7 @@ from pathlib import Path
 from types import FrameType
 
 from lu_data.sources.api_settings import ConfigError
-from lu_data.store.history import Store, default_url, open_store, safe_url
+from lu_data.store.store import Store, default_url, open_store, safe_url
 from lu_data.sync.config import DEFAULT_CONFIG, sync_configs
 from lu_data.sync.syncer import Syncer, SyncResult, sync_portals
 

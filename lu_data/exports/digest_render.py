@@ -28,11 +28,11 @@ from lu_data.analyses.digest import (
 )
 from lu_data.analyses.filters import Filters
 from lu_data.analyses.supply_demand import CANDIDATE_HEADINGS, supply_demand_lines
-from lu_data.analyses.view_links import PARAM_SEARCH, view_url
-from lu_data.model.display_zone import SESSION_ZONE, normalise_zone_choice
 from lu_data.model.schema import UNTITLED
-from lu_data.model.session_text import location_labels, seats_text, start_texts
-from lu_data.model.time_text import day_text, zone_text
+from lu_data.presentation.display_zone import SESSION_ZONE, normalise_zone_choice
+from lu_data.presentation.session_text import location_labels, seats_text, start_texts
+from lu_data.presentation.time_text import day_text, zone_text
+from lu_data.views.links import PARAM_SEARCH, view_url
 
 EMAIL_ROWS = 25  # sessions an email lists per list before "and N more"
 CHAT_ROWS = 8  # the same for Slack and Teams, whose messages are read on phones

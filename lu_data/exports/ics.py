@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from lu_data.model.time_text import format_offset, iso_seconds, offset_labels
+from lu_data.model.timezones import format_offset
+from lu_data.presentation.time_text import iso_seconds, offset_labels
 
 PRODID = "-//lu-ilt-dashboard//ILT sessions//EN"
 UID_DOMAIN = "lu-ilt-sessions"

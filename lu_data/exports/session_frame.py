@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lu_data.model.display_zone import SESSION_ZONE, display_times
+from lu_data.presentation.display_zone import SESSION_ZONE, display_times
 
 SESSION_EXPORT_COLUMNS = [
     "portal",

@@ -12,8 +12,8 @@ import xlsxwriter
 
 from lu_data.exports.csv import FORMULA_PREFIXES
 from lu_data.exports.session_frame import SESSION_EXPORT_COLUMNS, session_export_frame
-from lu_data.model.display_zone import SESSION_ZONE
 from lu_data.model.rollups import trainings_frame, tutors_frame
+from lu_data.presentation.display_zone import SESSION_ZONE
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's 1900 date system (as used today)
 EXCEL_MAX_ROWS = 1_048_576

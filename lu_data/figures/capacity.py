@@ -15,8 +15,8 @@ from lu_data.analyses.capacity import (
 )
 from lu_data.figures.style import apply_style, empty_figure
 from lu_data.model.fill_status import D3_PERCENT
-from lu_data.model.palette import CAPACITY_COLOR, DIVIDER_COLOR, GRID_COLOR, STATUS_COLORS
 from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
+from lu_data.presentation.palette import CAPACITY_COLOR, DIVIDER_COLOR, GRID_COLOR, STATUS_COLORS
 
 EMPTY_MESSAGE = "No sessions in this range: widen the dates or clear a filter"
 ROW_HEIGHT = 20  # pixels per horizontal bar, so labels never overlap

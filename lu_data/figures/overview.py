@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 
 from lu_data.figures.style import WEEK_MS, apply_style, empty_figure, monday_ticks
 from lu_data.model.fill_status import D3_PERCENT_POINTS
-from lu_data.model.palette import CAPACITY_COLOR, ENROLLED_COLOR, FILL_LINE_COLOR
-from lu_data.model.time_text import day_text
+from lu_data.presentation.palette import CAPACITY_COLOR, ENROLLED_COLOR, FILL_LINE_COLOR
+from lu_data.presentation.time_text import day_text
 
 __all__ = ["WEEK_MS", "weekly_capacity_figure"]
 

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from lu_data.figures.style import apply_style, empty_figure
 from lu_data.model.fill_status import D3_PERCENT_POINTS
-from lu_data.model.palette import BAND_COLOR, ENROLLED_COLOR, MEDIAN_COLOR, PROJECTED_COLOR
+from lu_data.presentation.palette import BAND_COLOR, ENROLLED_COLOR, MEDIAN_COLOR, PROJECTED_COLOR
 
 
 def pace_figure(

@@ -6,8 +6,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lu_data.figures.style import apply_style, empty_figure, monday_ticks
-from lu_data.model.display_zone import zone_label
-from lu_data.model.palette import GRID_COLOR, STATUS_COLORS
 from lu_data.model.result_schemas import TIMELINE_DTYPES
 from lu_data.model.rollups import tutor_keys
 from lu_data.model.schema import (
@@ -19,8 +17,10 @@ from lu_data.model.schema import (
     empty_frame,
 )
 from lu_data.model.selection import is_in
-from lu_data.model.session_text import seats_text, start_texts
 from lu_data.model.timezones import elapsed
+from lu_data.presentation.display_zone import zone_label
+from lu_data.presentation.palette import GRID_COLOR, STATUS_COLORS
+from lu_data.presentation.session_text import seats_text, start_texts
 
 TIMELINE_BY = {"training": "Training", "tutor": "Tutor"}
 TOP_ROWS = 25

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lu_data.model.palette import GRID_COLOR, MUTED_TEXT
+from lu_data.presentation.palette import GRID_COLOR, MUTED_TEXT
 
 CHART_HEIGHT = 360
 WEEK_MS = 7 * 24 * 3600 * 1000

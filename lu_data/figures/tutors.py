@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 
 from lu_data.analyses.tutors import WorkloadGrid
 from lu_data.figures.style import apply_style, empty_figure
-from lu_data.model.palette import CONFLICT_COLOR, ENROLLED_COLOR, WORKLOAD_SCALE
-from lu_data.model.time_text import day_text
+from lu_data.presentation.palette import CONFLICT_COLOR, ENROLLED_COLOR, WORKLOAD_SCALE
+from lu_data.presentation.time_text import day_text
 
 MAX_LABEL_CHARS = 30  # tutor labels beside the heatmap; the hover gives the whole label
 MAX_WEEK_LABELS = 8  # more crowd each other beside the tutor names at 1024 px

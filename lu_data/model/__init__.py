@@ -1,1 +1,1 @@
-"""The model: one normaliser into typed frames, identity, time zones and the quality report."""
+"""The model: what the data is: columns and dtypes, the Portal, zones, fill rules, places."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from lu_data.model.loading import Portal
+from lu_data.model.portal import Portal
 from lu_data.model.quality import QualityReport, combine_reports
 from lu_data.model.rollups import NO_TUTOR_KEY
 from lu_data.model.schema import (

@@ -11,7 +11,6 @@ from typing import Any
 import pandas as pd
 
 from lu_data.model.schema import (
-    NO_TUTOR,
     REJECTED_DTYPES,
     WARNING_DTYPES,
     WARNING_TEXT,
@@ -19,10 +18,8 @@ from lu_data.model.schema import (
     empty_frame,
     enforce_dtypes,
 )
-from lu_data.model.time_text import zone_text
 
 # What a warning row adds about its session, so a coordinator can find it in LearnUpon.
-WARNING_SESSION_COLUMNS = ("title", "local_start", "tutor")
 
 
 @dataclass
@@ -71,13 +68,13 @@ class QualityReport:
         ]
         return pd.DataFrame(rows, columns=["measure", "count"])
 
-    def to_dict(self, sessions: pd.DataFrame | None = None) -> dict[str, Any]:
+    def to_dict(self, warnings: pd.DataFrame | None = None) -> dict[str, Any]:
         """A JSON-ready dict; the contract behind `lu-data check --json`.
 
-        With the loaded sessions, each warning also names its session's title, local start
-        and tutor (WARNING_SESSION_COLUMNS); the other keys stay as they are.
+        `warnings` replaces the report's own, e.g. with each session named
+        (lu_data.presentation.session_text.warning_sessions); the other keys stay as they are.
         """
-        warnings = self.warnings if sessions is None else warning_sessions(self.warnings, sessions)
+        warnings = self.warnings if warnings is None else warnings
         return {
             "input_records": self.input_records,
             "sessions": self.sessions,
@@ -120,34 +117,10 @@ class QualityReport:
         ]
         return "\n".join(lines) + "\n"
 
-    def to_json(self, sessions: pd.DataFrame | None = None) -> str:
+    def to_json(self, warnings: pd.DataFrame | None = None) -> str:
         """The report as JSON text, ending in a newline: `lu-data check --json` and the download."""
-        out = self.to_dict(sessions)
+        out = self.to_dict(warnings)
         return json.dumps(out, ensure_ascii=False, indent=2, default=str) + "\n"
-
-
-def warning_sessions(warnings: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
-    """The warning rows with their session's title, local start (with its zone) and tutor.
-
-    "record 17 · session:30017" alone cannot be found in LearnUpon; "Excel basics, 2026-12-17
-    09:30 GMT (+00:00), Aoife Byrne" can. A warning whose session is not loaded gets blanks.
-    """
-    out = warnings.copy()
-    found = (
-        sessions.drop_duplicates("session_key")
-        .set_index("session_key")
-        .reindex(warnings["session_key"])
-    )
-    start = found["start_local"]
-    start_text = (
-        start.dt.strftime("%Y-%m-%d %H:%M") + " " + zone_text(found["tz_abbr"], found["utc_offset"])
-    )
-    known = found["title"].notna() | start.notna()
-    out["title"] = found["title"].astype("str").where(found["title"].notna(), "").to_numpy()
-    out["local_start"] = start_text.where(start.notna(), "").to_numpy()
-    tutor = found["tutor_name"].astype("str").where(found["tutor_name"].notna(), NO_TUTOR)
-    out["tutor"] = tutor.where(known, "").to_numpy()
-    return out
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:

@@ -30,10 +30,6 @@ def frame_schema(spec: Mapping[str, str | ExtensionDtype]) -> FrameSchema:
 # Every frame's first column: the LearnUpon portal a row comes from. Keys (session, training,
 # tutor) are unique within one portal; a view of several portals qualifies them by this name.
 PORTAL_COLUMN = "portal"
-# The portal name of a load that has none of its own: the demo, uploads, any other source.
-DEMO_PORTAL = "demo"
-UPLOAD_PORTAL = "upload"
-DEFAULT_PORTAL = "portal"
 
 # What a table, chart or event shows where a session has no title, tutor or location.
 UNTITLED = "(untitled)"

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import numpy as np
 import pandas as pd
 
-from lu_data.model.time_text import format_offset
 from lu_data.sources.rails_zones import RAILS_TO_IANA
 
 UTC_ZONE = "UTC"
@@ -19,6 +18,13 @@ RAILS_ALIASES: dict[str, str] = {"Kiev": "Europe/Kyiv", "Etc/UTC": "UTC", "GMT":
 
 
 @lru_cache(maxsize=4096)
+def format_offset(minutes: float) -> str:
+    """Format an offset in minutes as "+HH:MM"."""
+    sign = "-" if minutes < 0 else "+"
+    total = int(abs(minutes))
+    return f"{sign}{total // 60:02d}:{total % 60:02d}"
+
+
 def resolve_zone(name: object) -> str | None:
     """Return the IANA zone for a Rails or IANA name, or None when it is not a known zone."""
     if not isinstance(name, str):

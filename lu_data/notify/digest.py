@@ -20,7 +20,7 @@ from lu_data.exports.csv import to_csv_bytes, view_frame
 from lu_data.exports.digest_render import count_text, range_text, subject, to_html, to_text
 from lu_data.exports.file_names import export_file_name
 from lu_data.exports.ics import sessions_ics
-from lu_data.model.loading import Portal
+from lu_data.model.portal import Portal
 from lu_data.notify.mail import Attachment, build_message
 from lu_data.store.enrolment import portal_history
 

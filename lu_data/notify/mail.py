@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from lu_data.sources.api_settings import is_loopback
+from lu_data.core.addresses import is_loopback
 
 SECURITY_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORT = 587

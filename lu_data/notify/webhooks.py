@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from lu_data.core.addresses import is_loopback
 from lu_data.notify.mail import DeliveryError
-from lu_data.sources.api_settings import is_loopback
 
 TIMEOUT_ENV = "LU_WEBHOOK_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0  # seconds

@@ -1,1 +1,1 @@
-"""Sources: raw LearnUpon records from saved files, the demo, the API, the stand-in portal."""
+"""Sources: raw LearnUpon records from saved files, the demo, the API and the stand-in portal."""

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.auth import HTTPBasicAuth
 
+from lu_data.core.raw import RawPage, RawPortal
 from lu_data.sources.api_responses import (  # noqa: F401 - the error types are re-exported for callers
     AuthError,
     BadResponseError,
@@ -38,11 +39,10 @@ from lu_data.sources.api_settings import (  # noqa: F401 - re-exported: one impo
     PortalConfig,
     PortalError,
     check_base_url,
-    is_loopback,
     is_portal_url,
     portal_base_url,
 )
-from lu_data.sources.files import RawPage, RawPortal, now_utc
+from lu_data.sources.files import now_utc
 
 LOG = logging.getLogger(__name__)
 

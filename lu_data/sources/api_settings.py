@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from lu_data.core.addresses import is_loopback
 
 DEFAULT_RPS = 4.0  # LearnUpon allows ~300/minute; 4/s leaves room for other integrations
 DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds
@@ -15,7 +16,6 @@ DEFAULT_WORKERS = 4
 DEFAULT_MAX_PAGES = 2000
 DEFAULT_CACHE_MINUTES = 15.0
 PORTAL_NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
-LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 SECRETS_TABLE = "learnupon"
 ENV_VARS = {
     "portal": "LEARNUPON_PORTAL",
@@ -81,17 +81,6 @@ def check_base_url(url: str) -> str:
     if not path.endswith("/"):
         path += "/"
     return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1."""
-    name = host.strip("[]").lower()
-    if name in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def is_portal_url(text: str) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from lu_data.sources.files import RawPage, RawPortal
+from lu_data.core.raw import RawPage, RawPortal
 from lu_data.sources.rails_zones import RAILS_TO_IANA
 
 DEMO_SESSIONS = 600

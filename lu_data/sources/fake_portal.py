@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
-from lu_data.sources.files import RawPortal
+from lu_data.core.raw import RawPortal
 
 LOG = logging.getLogger(__name__)
 

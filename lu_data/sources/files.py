@@ -7,7 +7,6 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import msgspec
 import orjson  # orjson parses LearnUpon exports about 3x faster than the standard library
 
+from lu_data.core.raw import RawPage, RawPortal
 from lu_data.sources.record_fields import LeanEnvelope, LeanRecord
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -47,31 +47,6 @@ _LEAN_DECODER = msgspec.json.Decoder(list[LeanEnvelope] | LeanEnvelope)
 
 class SourceError(Exception):
     """A source that could not be read at all; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class RawPage:
-    """One page of module records as LearnUpon sent it, with where it came from."""
-
-    modules: list[Any]
-    label: str
-    course_id: int | None = None
-
-
-@dataclass(frozen=True)
-class RawPortal:
-    """Every page read from one source, ready for the normaliser."""
-
-    pages: list[RawPage]
-    origin: str
-    fetched_at: datetime | None = None
-    courses: list[dict[str, Any]] = field(default_factory=list)
-    complete: bool = True
-
-    @property
-    def record_count(self) -> int:
-        """Number of input records over all pages."""
-        return sum(len(p.modules) for p in self.pages)
 
 
 def parse_json_bytes(data: bytes, name: str) -> Any:

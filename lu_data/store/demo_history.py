@@ -16,7 +16,7 @@ import pandas as pd
 from lu_data.model.schema import UTC_DT, empty_frame
 from lu_data.model.timezones import as_utc
 from lu_data.sources.demo import DEMO_SEED
-from lu_data.store.history import HISTORY_DTYPES, history_frame
+from lu_data.store.store import HISTORY_DTYPES, history_frame
 
 HISTORY_DAYS = 90
 DAY = pd.Timedelta(days=1)

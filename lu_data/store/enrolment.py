@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lu_data.model.loading import Portal
+from lu_data.model.portal import Portal
 from lu_data.model.portals import stack_histories
 from lu_data.store.demo_history import demo_history
-from lu_data.store.history import open_store
+from lu_data.store.store import open_store
 
 
 def enrolment_history(

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateTable
 
 from lu_data.store.engine import write_transaction
-from lu_data.store.tables import FETCHES, SNAPSHOTS
+from lu_data.store.sql_tables import FETCHES, SNAPSHOTS
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 PG_MIGRATION_LOCK = 7_041_905  # any constant: serialises schema upgrades across instances

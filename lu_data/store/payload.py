@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from lu_data.model.loading import Portal
+from lu_data.model.portal import Portal
 from lu_data.model.quality import QualityReport
 from lu_data.model.schema import (
     REJECTED_DTYPES,

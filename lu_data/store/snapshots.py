@@ -1,6 +1,6 @@
 """Portals, sync runs and complete portal snapshots: the statements, each on a given connection.
 
-The Store (lu_data.store.history) owns the transactions; these functions only say what to read
+The Store (lu_data.store.store) owns the transactions; these functions only say what to read
 or write, so a snapshot and its enrolment-history rows can share one transaction.
 """
 
@@ -18,10 +18,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from lu_data.model.loading import Portal
+from lu_data.model.portal import Portal
 from lu_data.model.schema import PORTAL_STATUS_DTYPES, empty_frame, enforce_dtypes
 from lu_data.store.payload import FRAME_COLUMNS, portal_from_row, snapshot_values
-from lu_data.store.tables import PORTAL_SNAPSHOTS, PORTALS, RUN_STATUSES, SYNC_RUNS
+from lu_data.store.sql_tables import PORTAL_SNAPSHOTS, PORTALS, RUN_STATUSES, SYNC_RUNS
 
 ERROR_TEXT_LIMIT = 2000
 HOLDER_LIMIT = 200  # sync_runs.holder's width

@@ -13,12 +13,13 @@ from typing import Any
 
 import pandas as pd
 
-from lu_data.model.loading import Portal
+from lu_data.model.portal import Portal
 from lu_data.model.portals import combine_portals, portal_counts
+from lu_data.presentation.session_text import warning_sessions
 from lu_data.store.engine import sqlite_file
 from lu_data.store.errors import StoreError, safe_url
-from lu_data.store.history import open_store
 from lu_data.store.snapshots import StoredSnapshot
+from lu_data.store.store import open_store
 
 STORE_PREFIXES = ("sqlite:", "postgresql")
 __all__ = ["combine_portals"]  # re-exported: the store's readers combine what they read
@@ -73,7 +74,9 @@ def load_store_source(url: str, portals: Sequence[str] | None = None) -> Portal:
 
 def check_summary(source: StoreSource) -> dict[str, Any]:
     """`check --json` of a store: the combined report's keys as totals, then each portal's."""
-    out = source.portal.quality.to_dict(source.portal.sessions)
+    out = source.portal.quality.to_dict(
+        warning_sessions(source.portal.quality.warnings, source.portal.sessions)
+    )
     out["portals"] = []
     for name, snap in source.snapshots.items():
         out["portals"].append(

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from lu_data.model.loading import load_portal
+from lu_data.core.raw import RawPortal
+from lu_data.ingest.loading import load_portal
 from lu_data.sources.api_settings import PortalConfig, PortalError
-from lu_data.sources.files import RawPortal
 
 if TYPE_CHECKING:
-    from lu_data.store.history import Store, SyncRun
+    from lu_data.store.store import Store, SyncRun
 
 RETRY_FAILED_MINUTES = 1.0  # a failed portal is tried again soon, not after a whole period
 TICK_SECONDS = 5.0  # how often a loop looks whether a portal is due

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.figures.schedule import timeline_frame
-from lu_data.model.palette import STATUS_COLORS
+from lu_data.presentation.palette import STATUS_COLORS
 from tests.support import ANCHOR, demo_portal, open_page
 
 PAGE = "pages/calendar.py"
@@ -168,7 +168,7 @@ def test_empty_range_says_what_to_change(app):
 
 def test_crowded_range_pages_through_whole_days(app, monkeypatch):
     """Over 1,000 sessions in range: the calendar shows whole days that fit and says so."""
-    from lu_data.analyses.calendar_events import MAX_EVENTS, calendar_window, sessions_days
+    from lu_data.views.calendar_events import MAX_EVENTS, calendar_window, sessions_days
 
     monkeypatch.setenv("LU_DEMO_SESSIONS", "30000")
     sessions = filter_sessions(demo_portal(30_000).sessions, DEFAULT)

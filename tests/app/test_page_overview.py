@@ -9,10 +9,10 @@ from datetime import date
 import pandas as pd
 
 from lu_data.analyses.capacity import capacity_kpis, weekly_capacity
-from lu_data.analyses.display_tables import RISK_TITLE_CHARS, risk_lines
 from lu_data.analyses.double_bookings import double_booked_sessions, double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.rooms import room_clashed_sessions, room_clashes
+from lu_data.views.session_tables import RISK_TITLE_CHARS, risk_lines
 from tests.support import (
     ANCHOR,
     decode,
@@ -21,7 +21,7 @@ from tests.support import (
     open_page,
     projected_risk_keys,
 )
-from ui.tables import DIGEST_ROWS
+from ui.table_view import DIGEST_ROWS
 
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
 

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 from lu_data import cli
-from lu_data.analyses.display_tables import sessions_table
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.exports.csv import sessions_export, to_csv_bytes, view_frame
 from lu_data.exports.session_frame import SESSION_EXPORT_COLUMNS
+from lu_data.views.session_tables import sessions_table
 from tests.support import ANCHOR, download, open_page
-from ui.tables import MAX_TABLE_HEIGHT, TITLE_WIDTH, table_height
+from ui.table_view import MAX_TABLE_HEIGHT, TITLE_WIDTH, table_height
 
 PAGE = "pages/sessions.py"
 TO = date(2027, 1, 22)
@@ -302,7 +302,7 @@ def test_long_tables_show_a_capped_preview_and_build_csv_on_click(app, monkeypat
     """Past the row cap the table shows its first rows and says so; the CSV waits for a click."""
     import ui
 
-    monkeypatch.setattr(ui.tables, "MAX_TABLE_ROWS", 10)
+    monkeypatch.setattr(ui.table_view, "MAX_TABLE_ROWS", 10)
     monkeypatch.setattr(ui.downloads, "DEFER_DOWNLOAD_ROWS", 10)
     at = app(PAGE).run()
     assert not at.exception

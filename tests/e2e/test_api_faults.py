@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from lu_data import load_portal
+from lu_data.core.raw import RawPortal
 from lu_data.sources.api_client import (
     AuthError,
     BadResponseError,
@@ -32,9 +33,8 @@ from lu_data.sources.api_client import (
 from lu_data.sources.api_settings import label_of
 from lu_data.sources.demo import generate_demo
 from lu_data.sources.fake_portal import FakePortal, Faults
-from lu_data.sources.files import RawPortal
 from lu_data.sources.record_fields import LeanRecord
-from lu_data.store.history import SyncRun, default_url, open_store
+from lu_data.store.store import SyncRun, default_url, open_store
 from tests.support import ANCHOR, ROOT, wait_for_sync
 
 USER = "fault-user"

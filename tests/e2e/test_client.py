@@ -13,6 +13,7 @@ from datetime import UTC
 
 import pytest
 
+from lu_data.core.raw import RawPage, RawPortal
 from lu_data.sources.api_client import (
     MAX_ATTEMPTS,
     THROTTLE_PATIENCE,
@@ -32,7 +33,6 @@ from lu_data.sources.api_client import (
     portal_base_url,
 )
 from lu_data.sources.fake_portal import FakePortal, Faults
-from lu_data.sources.files import RawPage, RawPortal
 from tests.support import DATA
 
 USER = "api-user"

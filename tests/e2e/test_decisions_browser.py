@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from lu_data.analyses.display_tables import PROJECTED, SEATS
 from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.views.session_tables import PROJECTED, SEATS
 from tests.support import demo_portal
 from tests.support.browser import IDLE, TIMEOUT, goto_page, open_from_menu
 from ui.menu import PAGES

@@ -12,9 +12,10 @@ import pytest
 import requests
 
 from lu_data.cli.fetch import load_fake_source, register_commands, run_fetch
+from lu_data.core.raw import RawPage, RawPortal
 from lu_data.sources.api_client import ConfigError, PortalConfig, fetch_portal, fetch_portal_url
 from lu_data.sources.fake_portal import DEFAULT_PASSWORD, DEFAULT_USERNAME, FakePortal, Faults
-from lu_data.sources.files import RawPage, RawPortal, dump_portal, read_path
+from lu_data.sources.files import dump_portal, read_path
 from tests.support import DATA
 
 AUTH = (DEFAULT_USERNAME, DEFAULT_PASSWORD)

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from lu_data import load_portal
 from lu_data.sources.demo import generate_demo
 from lu_data.store.engine import create_engine, write_transaction
-from lu_data.store.history import (
+from lu_data.store.migrate import create_legacy_store
+from lu_data.store.store import (
     HISTORY_DTYPES,
     Store,
     clean_origin,
@@ -20,7 +21,6 @@ from lu_data.store.history import (
     latest_revision,
     open_store,
 )
-from lu_data.store.migrate import create_legacy_store
 from tests.support import ANCHOR, pg
 
 # The PostgreSQL fixtures, made visible to pytest in this module.

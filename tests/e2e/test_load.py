@@ -33,7 +33,7 @@ from lu_data.sources.api_client import PortalConfig, fetch_portal
 from lu_data.sources.api_settings import label_of
 from lu_data.sources.demo import generate_demo
 from lu_data.sources.fake_portal import FakePortal, Faults
-from lu_data.store.history import SyncRun, open_store
+from lu_data.store.store import SyncRun, open_store
 from lu_data.sync.syncer import ABANDONED
 from tests.support import ANCHOR, pg, start_streamlit
 from tests.support import wait_until as wait_at_most

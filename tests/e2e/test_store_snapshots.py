@@ -23,15 +23,15 @@ import pytest
 import sqlalchemy as sa
 
 from lu_data import load_portal, load_source
-from lu_data.model.loading import Portal
+from lu_data.model.portal import Portal
 from lu_data.model.portals import renamed
 from lu_data.model.quality import QualityReport
 from lu_data.model.schema import PORTAL_STATUS_DTYPES, SESSION_DTYPES
 from lu_data.sources.demo import generate_demo
 from lu_data.store import engine as engine_module
 from lu_data.store import snapshots as snap
-from lu_data.store.history import StoreError, latest_revision, open_store
-from lu_data.store.tables import METADATA
+from lu_data.store.sql_tables import METADATA
+from lu_data.store.store import StoreError, latest_revision, open_store
 from tests.support import ANCHOR, DATA, ROOT, pg
 
 # The PostgreSQL fixtures, made visible to pytest in this module.
@@ -218,7 +218,7 @@ def test_writer_killed_mid_write_leaves_the_previous_snapshot(store_url, tmp_pat
         from lu_data import load_portal
         from lu_data.sources.demo import generate_demo
         from lu_data.store import snapshots as snap
-        from lu_data.store.history import open_store
+        from lu_data.store.store import open_store
         from tests.support import ANCHOR
 
         def stall(*args, **kwargs):  # inside the write transaction, after the inserts
@@ -388,7 +388,7 @@ def test_sync_lock_across_processes_is_released_when_the_holder_dies(store_url):
     child = _python(
         f"""
         import time
-        from lu_data.store.history import open_store
+        from lu_data.store.store import open_store
 
         with open_store({store_url!r}) as store, store.sync_lock("emea") as held:
             print(held, flush=True)
@@ -443,7 +443,7 @@ def test_store_written_by_the_v2_release_opens_with_its_history(tmp_path):
 
 
 def test_migrations_create_the_tables_the_code_uses(store_url):
-    """The Alembic revisions and lu_data.store.tables agree on every table and column."""
+    """The Alembic revisions and lu_data.store.sql_tables agree on every table and column."""
     with open_store(store_url) as store:
         inspector = sa.inspect(store.engine)
         for table in METADATA.sorted_tables:

@@ -17,7 +17,7 @@ import pytest
 from lu_data import load_source
 from lu_data.cli import main
 from lu_data.model.schema import SESSION_DTYPES
-from lu_data.store.history import open_store
+from lu_data.store.store import open_store
 from tests.support import DATA, pg
 
 # The PostgreSQL fixtures, made visible to pytest in this module.

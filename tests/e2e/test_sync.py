@@ -21,7 +21,7 @@ import pytest
 from lu_data.sources.api_settings import PortalConfig
 from lu_data.sources.demo import generate_demo
 from lu_data.sources.fake_portal import FakePortal, Faults
-from lu_data.store.history import open_store
+from lu_data.store.store import open_store
 from lu_data.sync.syncer import Syncer, sync_portal
 from tests.support import ANCHOR, ROOT, pg
 

@@ -15,12 +15,12 @@ import sqlalchemy as sa
 
 from lu_data import load_portal
 from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.core.raw import RawPortal
 from lu_data.sources.api_settings import PortalConfig, label_of
 from lu_data.sources.demo import generate_demo
 from lu_data.sources.fake_portal import FakePortal, Faults
-from lu_data.sources.files import RawPortal
-from lu_data.store.history import SyncRun, default_url, open_store
-from lu_data.store.tables import FETCHES, PORTAL_SNAPSHOTS, SNAPSHOTS, SYNC_RUNS
+from lu_data.store.sql_tables import FETCHES, PORTAL_SNAPSHOTS, SNAPSHOTS, SYNC_RUNS
+from lu_data.store.store import SyncRun, default_url, open_store
 from lu_data.sync.syncer import ABANDONED, Syncer, SyncResult
 from tests.support import ANCHOR, PORTAL_ENV, ROOT, pg, wait_until
 from tests.support.security import PASSWORD, USER, assert_no_secret

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lu_data import Portal
+    from lu_data.model.portal import Portal
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -199,7 +199,7 @@ def wait_for_sync(base_url: str, after: datetime, timeout: float = 30.0) -> Any:
     the store is the app's default one (LU_DATA_DIR, set per test).
     """
     from lu_data.sources.api_settings import label_of
-    from lu_data.store.history import default_url, open_store
+    from lu_data.store.store import default_url, open_store
 
     deadline = time.monotonic() + timeout
     with open_store(default_url()) as store:

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from playwright.sync_api import BrowserContext, Page
 
 from lu_data.sources.fake_portal import FakePortal
-from lu_data.store.history import Store, SyncRun
-from lu_data.store.tables import PORTAL_SNAPSHOTS, SYNC_RUNS
+from lu_data.store.sql_tables import PORTAL_SNAPSHOTS, SYNC_RUNS
+from lu_data.store.store import Store, SyncRun
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 TAB_PATH = "/quality"  # a light page (cards and tables, no charts) showing the session count

@@ -15,8 +15,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from lu_data.core.raw import RawPage, RawPortal
 from lu_data.exports.csv import SAFE_NUMERIC
-from lu_data.sources.files import RawPage, RawPortal
 from tests.support import DATA, ROOT
 from ui.menu import PAGES
 

@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from lu_data.model.access import (
+from lu_data.model.portals import combine_portals, renamed
+from lu_data.store.audit import audit_path, read_audit, write_audit
+from lu_data.views.access import (
     ALLOW_ANONYMOUS_ENV,
     ROLE_ADMIN,
     ROLE_COORDINATOR,
@@ -18,8 +20,6 @@ from lu_data.model.access import (
     role_of,
     tutor_portal,
 )
-from lu_data.model.portals import combine_portals, renamed
-from lu_data.store.audit import audit_path, read_audit, write_audit
 
 RULES = AccessRules.from_settings(
     {

@@ -11,7 +11,22 @@ import pytest
 
 from tests.support import ROOT
 
-LAYERS = ("sources", "model", "analyses", "store", "figures", "exports", "cli")
+LAYERS = (
+    "core",
+    "sources",
+    "model",
+    "ingest",
+    "presentation",
+    "analyses",
+    "store",
+    "views",
+    "planning",
+    "figures",
+    "exports",
+    "sync",
+    "notify",
+    "cli",
+)
 MAX_TOP_MODULES = 8
 
 

@@ -18,10 +18,11 @@ import pytest
 
 from lu_data import SourceError, load_portal, load_source
 from lu_data.cli.commands import EXIT_UNREADABLE, main
-from lu_data.model.loading import Portal
+from lu_data.core.raw import RawPortal
+from lu_data.model.portal import Portal
 from lu_data.model.quality import QualityReport
 from lu_data.sources import files as lu_sources
-from lu_data.sources.files import RawPortal, read_files, read_path
+from lu_data.sources.files import read_files, read_path
 from tests.support import DATA, ROOT
 
 BAD = DATA / "bad"

@@ -7,7 +7,12 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from lu_data.analyses.calendar_events import (
+from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.figures.schedule import timeline_figure, timeline_frame
+from lu_data.figures.style import WEEK_MS
+from lu_data.model.timezones import localize
+from lu_data.presentation.palette import STATUS_COLORS
+from lu_data.views.calendar_events import (
     CALENDAR_CSS,
     CALENDAR_VIEWS,
     LIST_VIEW,
@@ -19,11 +24,6 @@ from lu_data.analyses.calendar_events import (
     seats_text,
     session_details,
 )
-from lu_data.analyses.filters import Filters, filter_sessions
-from lu_data.figures.schedule import timeline_figure, timeline_frame
-from lu_data.figures.style import WEEK_MS
-from lu_data.model.palette import STATUS_COLORS
-from lu_data.model.timezones import localize
 from tests.support import ANCHOR
 
 
@@ -261,8 +261,8 @@ def test_timeline_ticks_fall_on_mondays_like_the_other_weekly_charts(sessions):
 
 def test_calendar_window_holds_whole_days_that_fit(sessions):
     """Whole display days from the start while they fit; quiet days up to the next stay in."""
-    from lu_data.analyses.calendar_events import calendar_window, sessions_days
-    from lu_data.model.display_zone import display_times
+    from lu_data.presentation.display_zone import display_times
+    from lu_data.views.calendar_events import calendar_window, sessions_days
 
     day = display_times(sessions, "local")["start_display"].dt.normalize()
     per_day = day.value_counts().sort_index()
@@ -296,7 +296,7 @@ def test_list_covers_the_days_it_is_given_not_one_month():
 
 def test_step_day_moves_by_the_views_period_and_clamp_keeps_in_range():
     """Month views step to the 1st of the next/previous month, week and day views by 7 or 1."""
-    from lu_data.analyses.calendar_events import clamp_day, step_day
+    from lu_data.views.calendar_events import clamp_day, step_day
 
     assert step_day("dayGridMonth", date(2026, 12, 14), 1) == date(2027, 1, 1)
     assert step_day("dayGridMonth", date(2027, 1, 31), -1) == date(2026, 12, 1)

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lu_data import RawPage, RawPortal, load_portal
+from lu_data import load_portal
 from lu_data.analyses.capacity import (
     FILL_BIN_LABELS,
     NO_LIMIT_LEARNERS,
@@ -23,6 +23,7 @@ from lu_data.analyses.capacity import (
     weekly_capacity,
 )
 from lu_data.analyses.filters import Filters, filter_sessions, location_labels
+from lu_data.core.raw import RawPage, RawPortal
 from lu_data.exports.csv import view_frame
 from lu_data.figures.capacity import (
     fill_distribution_figure,
@@ -31,8 +32,8 @@ from lu_data.figures.capacity import (
     session_capacity_figure,
 )
 from lu_data.figures.overview import weekly_capacity_figure
-from lu_data.model.palette import STATUS_COLORS
 from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
+from lu_data.presentation.palette import STATUS_COLORS
 from tests.support import ANCHOR, load_records
 
 

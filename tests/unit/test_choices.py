@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lu_data.analyses.filter_choices import filter_choices
+from lu_data.views.filter_options import filter_choices
 
 
 def test_trainings_sharing_a_title_are_told_apart_by_their_id(demo_portal) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lu_data.analyses.display_tables import (
+from lu_data.analyses.double_bookings import double_booked_sessions, double_bookings
+from lu_data.analyses.tutors import clash_rows, double_bookings_table
+from lu_data.presentation.session_text import WARNING_SESSION_COLUMNS, warning_sessions
+from lu_data.views.session_tables import (
     DECISION_COLUMNS,
     PROJECTED,
     SEATS,
@@ -12,9 +15,6 @@ from lu_data.analyses.display_tables import (
     seats_fill_text,
     sessions_table,
 )
-from lu_data.analyses.double_bookings import double_booked_sessions, double_bookings
-from lu_data.analyses.tutors import clash_rows, double_bookings_table
-from lu_data.model.quality import WARNING_SESSION_COLUMNS, warning_sessions
 from tests.support import demo_portal
 
 
@@ -82,5 +82,7 @@ def test_check_json_keeps_its_keys_and_adds_the_session():
     """`lu-data check --json` warnings keep every key and add title, local start and tutor."""
     portal = demo_portal()
     plain = portal.quality.to_dict()["warnings"][0]
-    named = portal.quality.to_dict(portal.sessions)["warnings"][0]
+    named = portal.quality.to_dict(warning_sessions(portal.quality.warnings, portal.sessions))[
+        "warnings"
+    ][0]
     assert named == {**plain, **{k: named[k] for k in WARNING_SESSION_COLUMNS}}

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lu_data import load_portal
-from lu_data.analyses import calendar_events, capacity, forecast, tutors
+from lu_data.analyses import capacity, forecast, tutors
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.rooms import room_clashes
 from lu_data.analyses.supply_demand import supply_demand
@@ -16,6 +16,7 @@ from lu_data.figures.schedule import timeline_frame
 from lu_data.model import result_schemas, schema
 from lu_data.sources.demo import generate_demo
 from lu_data.store.demo_history import demo_history
+from lu_data.views import calendar_events
 from tests.support import ANCHOR
 
 AS_OF = pd.Timestamp(ANCHOR, tz="UTC")

@@ -9,7 +9,7 @@ from lu_data import load_portal
 from lu_data.sources.demo import generate_demo
 from lu_data.store.demo_history import demo_history
 from lu_data.store.enrolment import enrolment_history
-from lu_data.store.history import open_store
+from lu_data.store.store import open_store
 from tests.support import ANCHOR
 
 

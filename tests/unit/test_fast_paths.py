@@ -12,11 +12,12 @@ import pytest
 
 from lu_data import load_portal
 from lu_data.analyses.double_bookings import double_bookings
+from lu_data.core.raw import RawPage, RawPortal
 from lu_data.exports.csv import DATE_FORMAT, neutralise_formulas, to_csv_bytes, view_frame
-from lu_data.model import record_columns as raw_records
-from lu_data.model import values as typed_values
+from lu_data.ingest import record_arrays as raw_records
+from lu_data.ingest import value_parsing as typed_values
 from lu_data.sources.demo import generate_demo
-from lu_data.sources.files import RawPage, RawPortal, dump_portal, parse_json_bytes, read_path
+from lu_data.sources.files import dump_portal, parse_json_bytes, read_path
 from lu_data.sources.record_fields import LEAN_FIELDS, LeanRecord
 from tests.support import ANCHOR
 

@@ -8,9 +8,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lu_data import RawPage, RawPortal, load_portal
+from lu_data import load_portal
 from lu_data.analyses.filters import Filters, describe_view, filter_sessions
 from lu_data.analyses.tutors import training_summary
+from lu_data.core.raw import RawPage, RawPortal
 from lu_data.model.schema import SESSION_DTYPES
 from tests.support import load_records
 

@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 
 from lu_data import load_portal
-from lu_data.analyses.calendar_events import calendar_events
-from lu_data.analyses.display_tables import sessions_table
 from lu_data.figures.schedule import timeline_frame
-from lu_data.model.palette import DARK_TEXT, STATUS_COLORS
+from lu_data.presentation.palette import DARK_TEXT, STATUS_COLORS
 from lu_data.sources.demo import generate_demo
+from lu_data.views.calendar_events import calendar_events
+from lu_data.views.session_tables import sessions_table
 from tests.support import ANCHOR
 
 

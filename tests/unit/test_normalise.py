@@ -6,7 +6,8 @@ import copy
 
 import pandas as pd
 
-from lu_data import RawPage, RawPortal, load_portal
+from lu_data import load_portal
+from lu_data.core.raw import RawPage, RawPortal
 from tests.support import load_records
 
 

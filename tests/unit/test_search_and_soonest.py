@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lu_data.analyses.display_tables import soonest_rows
 from lu_data.analyses.filters import search_sessions
+from lu_data.views.session_tables import soonest_rows
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from lu_data import load_portal
 from lu_data.exports.csv import sessions_export
 from lu_data.exports.xlsx import sessions_sheet
-from lu_data.model.time_text import iso_local
+from lu_data.presentation.time_text import iso_local
 from lu_data.sources.demo import generate_demo
 from tests.support import ANCHOR
 

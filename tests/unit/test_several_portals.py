@@ -12,7 +12,6 @@ import pytest
 from lu_data import load_portal, load_source
 from lu_data.analyses.capacity import capacity_rollup
 from lu_data.analyses.double_bookings import double_bookings
-from lu_data.analyses.filter_choices import filter_choices
 from lu_data.analyses.filters import Filters, describe_view, filter_sessions
 from lu_data.analyses.tutors import double_bookings_export, team_table
 from lu_data.exports.csv import to_csv_bytes, view_frame
@@ -22,6 +21,7 @@ from lu_data.model.portals import combine_portals, portal_accounts, stack_histor
 from lu_data.model.result_schemas import DOUBLE_BOOKING_DTYPES
 from lu_data.model.schema import PORTAL_COLUMN, SESSION_DTYPES, TRAINING_DTYPES, TUTOR_DTYPES
 from lu_data.sources.files import read_path
+from lu_data.views.filter_options import filter_choices
 from tests.support import DATA
 
 SAMPLE = DATA / "sample_ilt_center.json"
@@ -181,7 +181,7 @@ def test_accounts_have_a_row_per_portal_and_the_total(both):
 
 def test_sessions_table_names_the_portal_only_when_there_are_several(both):
     """The Sessions page's table gains a Portal column for a view of several portals only."""
-    from lu_data.analyses.display_tables import sessions_table
+    from lu_data.views.session_tables import sessions_table
 
     table = sessions_table(both.sessions)
     assert list(table.columns[-2:]) == ["Portal", "Session key"]

@@ -16,7 +16,7 @@ from lu_data.analyses.supply_demand import (
     supply_demand_lines,
     supply_demand_rows,
 )
-from lu_data.model.loading import load_portal
+from lu_data.ingest.loading import load_portal
 from lu_data.model.portals import combine_portals, stack_histories
 from lu_data.model.result_schemas import SUPPLY_DEMAND_DTYPES
 from lu_data.model.schema import PORTAL_COLUMN

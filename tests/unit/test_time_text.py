@@ -7,17 +7,16 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from lu_data.model.time_text import (
+from lu_data.model.timezones import as_utc, format_offset, localize
+from lu_data.presentation.time_text import (
     date_text,
     day_text,
-    format_offset,
     iso_local,
     iso_seconds,
     iso_utc,
     offset_labels,
     zone_text,
 )
-from lu_data.model.timezones import as_utc, localize
 
 
 @pytest.mark.parametrize(
@@ -100,7 +99,7 @@ def test_age_text_and_as_of_text_read_as_a_person_would_say_them() -> None:
     """Ages in minutes, hours or days; the as-of line gives the UTC time and the age."""
     from datetime import UTC, datetime, timedelta
 
-    from lu_data.model.time_text import age_text, as_of_text
+    from lu_data.presentation.time_text import age_text, as_of_text
 
     now = datetime(2026, 12, 4, 17, 30, tzinfo=UTC)
     assert age_text(now - timedelta(seconds=30), now) == "just now"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lu_data import RawPage, RawPortal, load_portal
+from lu_data import load_portal
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.tutors import (
     ALL_TUTORS,
@@ -24,6 +24,7 @@ from lu_data.analyses.tutors import (
     weekly_workload,
     workload_grid,
 )
+from lu_data.core.raw import RawPage, RawPortal
 from lu_data.figures.tutors import hours_per_tutor_figure, workload_heatmap
 from lu_data.model.rollups import tutors_frame
 from tests.support import load_records

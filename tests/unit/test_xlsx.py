@@ -11,8 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lu_data import RawPage, RawPortal, load_portal, load_source
+from lu_data import load_portal, load_source
 from lu_data.cli.commands import main
+from lu_data.core.raw import RawPage, RawPortal
 from lu_data.exports.xlsx import sessions_workbook, sheet_name, workbook_bytes
 from tests.support import load_records
 

@@ -9,8 +9,8 @@ import sys
 import pandas as pd
 import pytest
 
+from lu_data.ingest.zone_checks import MIXED_ZONES, ODD_HOURS, zone_warnings
 from lu_data.model.timezones import localize
-from lu_data.model.zone_checks import MIXED_ZONES, ODD_HOURS, zone_warnings
 from tests.support import ANCHOR, ROOT
 
 SYDNEY, DUBLIN = "Australia/Sydney", "Europe/Dublin"

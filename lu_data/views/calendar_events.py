@@ -8,15 +8,20 @@ from typing import Any
 
 import pandas as pd
 
-from lu_data.analyses.display_tables import sessions_table
-from lu_data.model.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
 from lu_data.model.fill_status import percent_text
-from lu_data.model.palette import DIVIDER_COLOR, LIGHT_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
 from lu_data.model.result_schemas import DETAILS_DTYPES
 from lu_data.model.schema import NO_TUTOR, STATUS_LABELS, UNTITLED, empty_frame
-from lu_data.model.session_text import location_labels, seats_text, start_texts
-from lu_data.model.time_text import day_text
 from lu_data.model.timezones import is_valid_zone
+from lu_data.presentation.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
+from lu_data.presentation.palette import (
+    DIVIDER_COLOR,
+    LIGHT_TEXT,
+    STATUS_COLORS,
+    STATUS_TEXT_COLORS,
+)
+from lu_data.presentation.session_text import location_labels, seats_text, start_texts
+from lu_data.presentation.time_text import day_text
+from lu_data.views.session_tables import sessions_table
 
 # The browser draws every event as DOM nodes: more than this many makes the page crawl.
 MAX_EVENTS = 1000  # about 0.8 MB of event JSON: the page stays under 1 MB

@@ -8,8 +8,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import infer_dtype
 
-from lu_data.model.record_columns import Rows
-from lu_data.model.values import to_str
+from lu_data.ingest.record_arrays import Rows
+from lu_data.ingest.value_parsing import to_str
 from lu_data.sources.record_fields import STRING_FIELDS
 
 # Fields compared when the same session arrives more than once.

@@ -11,7 +11,7 @@ import numpy as np
 from pandas._libs import lib as pandas_lib
 
 if TYPE_CHECKING:
-    from lu_data.sources.files import RawPortal
+    from lu_data.core.raw import RawPortal
 
 # pandas' C loop reads many keys of many dicts ~5x faster than one comprehension per key. It
 # is private (pandas-stubs leave it out) and may go: then plain Python gives the same columns.

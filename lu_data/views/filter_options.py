@@ -10,7 +10,7 @@ import pandas as pd
 from lu_data.analyses.tutors import tutor_labels
 from lu_data.model.portals import with_portal_names
 from lu_data.model.schema import UNTITLED
-from lu_data.model.session_text import location_labels
+from lu_data.presentation.session_text import location_labels
 
 MAX_LISTED = 200  # options a filter lists at once: longer lists cost the browser seconds to build
 

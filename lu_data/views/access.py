@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lu_data.model.loading import Portal
+from lu_data.core.addresses import is_loopback
+from lu_data.model.portal import Portal
 from lu_data.model.quality import QualityReport
 from lu_data.model.rollups import trainings_frame, tutors_frame
 from lu_data.model.selection import is_in
-from lu_data.sources.api_settings import is_loopback
 
 ROLE_ADMIN = "admin"
 ROLE_COORDINATOR = "coordinator"

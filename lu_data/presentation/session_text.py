@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lu_data.model.display_zone import display_times
-from lu_data.model.schema import NO_LOCATION
-from lu_data.model.time_text import day_text, zone_text
+from lu_data.model.schema import NO_LOCATION, NO_TUTOR
+from lu_data.presentation.display_zone import display_times
+from lu_data.presentation.time_text import day_text, zone_text
+
+WARNING_SESSION_COLUMNS = ("title", "local_start", "tutor")  # what warning_sessions adds
 
 
 def location_labels(sessions: pd.DataFrame) -> pd.Series:
@@ -51,3 +53,27 @@ def start_texts(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
         },
         index=sessions.index,
     )
+
+
+def warning_sessions(warnings: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
+    """The warning rows with their session's title, local start (with its zone) and tutor.
+
+    "record 17 · session:30017" alone cannot be found in LearnUpon; "Excel basics, 2026-12-17
+    09:30 GMT (+00:00), Aoife Byrne" can. A warning whose session is not loaded gets blanks.
+    """
+    out = warnings.copy()
+    found = (
+        sessions.drop_duplicates("session_key")
+        .set_index("session_key")
+        .reindex(warnings["session_key"])
+    )
+    start = found["start_local"]
+    start_text = (
+        start.dt.strftime("%Y-%m-%d %H:%M") + " " + zone_text(found["tz_abbr"], found["utc_offset"])
+    )
+    known = found["title"].notna() | start.notna()
+    out["title"] = found["title"].astype("str").where(found["title"].notna(), "").to_numpy()
+    out["local_start"] = start_text.where(start.notna(), "").to_numpy()
+    tutor = found["tutor_name"].astype("str").where(found["tutor_name"].notna(), NO_TUTOR)
+    out["tutor"] = tutor.where(known, "").to_numpy()
+    return out

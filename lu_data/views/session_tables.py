@@ -8,11 +8,11 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from lu_data.model.display_zone import SESSION_ZONE, display_times
 from lu_data.model.fill_status import percent_text
 from lu_data.model.schema import MODULE_KIND_LABELS, NO_TUTOR, STATUS_LABELS, UNTITLED
-from lu_data.model.session_text import location_labels
-from lu_data.model.time_text import zone_text
+from lu_data.presentation.display_zone import SESSION_ZONE, display_times
+from lu_data.presentation.session_text import location_labels
+from lu_data.presentation.time_text import zone_text
 
 RISK_TITLE_CHARS = 70  # longer titles are cut in the at-risk digest; tables show them whole
 SESSION_TABLE_COLUMNS = [

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pandas as pd
 
+from lu_data.model.timezones import format_offset
+
 # NumPy formats only four-digit years the way strftime does.
 FOUR_DIGIT_YEARS = (np.datetime64("1000-01-01", "us"), np.datetime64("10000-01-01", "us"))
 # What a missing zone label means: session times without a zone are kept in UTC.
@@ -30,13 +32,6 @@ def iso_local(wall: pd.Series, offsets: pd.Series) -> pd.Series:
 def iso_seconds(values: pd.Series) -> pd.Series:
     """Naive (or UTC) datetimes as "YYYY-MM-DDTHH:MM:SS" with no offset; missing stays missing."""
     return _seconds_text(values).where(values.notna())
-
-
-def format_offset(minutes: float) -> str:
-    """Format an offset in minutes as "+HH:MM"."""
-    sign = "-" if minutes < 0 else "+"
-    total = int(abs(minutes))
-    return f"{sign}{total // 60:02d}:{total % 60:02d}"
 
 
 def offset_labels(wall: pd.Series, utc: pd.Series) -> pd.Series:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lu_data.model.time_text import offset_labels
 from lu_data.model.timezones import is_valid_zone, localize
+from lu_data.presentation.time_text import offset_labels
 
 SESSION_ZONE = "local"
 UTC_MODE = "utc"

@@ -2,47 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pandas as pd
 
-from lu_data.model.normalise import normalise_portal
-from lu_data.model.quality import QualityReport
+from lu_data.core.raw import RawPortal
+from lu_data.core.source_kinds import DEFAULT_PORTAL, SOURCE_DEMO
+from lu_data.ingest.normalise import normalise_portal
+from lu_data.ingest.zone_checks import UNZONED_CODES, zone_warnings
+from lu_data.model.portal import Portal
 from lu_data.model.rollups import trainings_frame, tutors_frame
-from lu_data.model.schema import DEFAULT_PORTAL, DEMO_PORTAL
-from lu_data.model.zone_checks import UNZONED_CODES, zone_warnings
-from lu_data.sources.files import RawPortal, collector_paused, now_utc, read_path
-
-DEMO_SOURCE = "demo"
-
-
-@dataclass
-class Portal:
-    """Sessions, trainings, tutors and the quality report from one load, with provenance.
-
-    `name` is the portal's name, in every frame's portal column; a view of several portals
-    keeps each one's own load in `parts` (by name), its frames stacked with qualified keys.
-    """
-
-    sessions: pd.DataFrame
-    trainings: pd.DataFrame
-    tutors: pd.DataFrame
-    quality: QualityReport
-    origin: str
-    fetched_at: datetime
-    complete: bool = True
-    is_demo: bool = False
-    name: str = DEFAULT_PORTAL
-    parts: dict[str, Portal] = field(default_factory=dict)
-    viewer: str = ""  # a tutor's email when this is only their sessions (model.access)
-
-    @property
-    def names(self) -> list[str]:
-        """The portals this load holds, in name order: its parts', or its own name."""
-        return sorted(self.parts) or [self.name]
+from lu_data.sources.files import collector_paused, now_utc, read_path
 
 
 def with_zone_warnings(warnings: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
@@ -60,7 +32,7 @@ def load_portal(raw: RawPortal, *, name: str | None = None, is_demo: bool = Fals
 
     `name` is the portal's name (default "demo" for the demo, else "portal").
     """
-    name = name or (DEMO_PORTAL if is_demo else DEFAULT_PORTAL)
+    name = name or (SOURCE_DEMO if is_demo else DEFAULT_PORTAL)
     with collector_paused():  # any cycles pandas makes are collected after, not during
         sessions, quality = normalise_portal(raw, name)
         quality.warnings = with_zone_warnings(quality.warnings, sessions)
@@ -87,7 +59,7 @@ def read_source(
 ) -> RawPortal:
     """Read SOURCE (demo, JSON file or folder, portal URL) into a RawPortal; lean as read_path."""
     text = str(source)
-    if text == DEMO_SOURCE:
+    if text == SOURCE_DEMO:
         from lu_data.sources.demo import DEMO_SESSIONS, generate_demo
 
         return generate_demo(n_sessions=sessions or DEMO_SESSIONS, anchor=anchor)
@@ -101,14 +73,14 @@ def read_source(
 def load_source(source: str | Path, *, anchor: date | None = None) -> Portal:
     """Read and normalise SOURCE in one call."""
     raw = read_source(source, anchor=anchor, lean=True)
-    return load_portal(raw, name=source_name(source), is_demo=str(source) == DEMO_SOURCE)
+    return load_portal(raw, name=source_name(source), is_demo=str(source) == SOURCE_DEMO)
 
 
 def source_name(source: str | Path) -> str:
     """The portal name of a source: "demo", a portal URL's first host label, a file's stem."""
     text = str(source)
-    if text == DEMO_SOURCE:
-        return DEMO_PORTAL
+    if text == SOURCE_DEMO:
+        return SOURCE_DEMO
     if text.startswith(("http://", "https://")):
         host = urlsplit(text).hostname or ""
         return host.split(".")[0] or DEFAULT_PORTAL

@@ -9,24 +9,29 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lu_data.analyses.display_tables import (
+from lu_data.analyses.forecast import pace_table, projected_risk_text
+from lu_data.exports.csv import as_shown_frame, moment_to_strftime, sessions_export, to_csv_bytes
+from lu_data.exports.file_names import export_file_name
+from lu_data.model.fill_status import PERCENT_DECIMALS
+from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
+from lu_data.model.selection import is_in
+from lu_data.presentation.display_zone import zone_label
+from lu_data.presentation.palette import (
+    CAPACITY_COLOR,
+    DARK_TEXT,
+    STATUS_COLORS,
+    STATUS_TEXT_COLORS,
+)
+from lu_data.views.session_tables import (
     PROJECTED,
     SEATS,
     decision_first,
     risk_lines,
     soonest_rows,
 )
-from lu_data.analyses.forecast import pace_table, projected_risk_text
-from lu_data.exports.csv import as_shown_frame, moment_to_strftime, sessions_export, to_csv_bytes
-from lu_data.exports.file_names import export_file_name
-from lu_data.model.display_zone import zone_label
-from lu_data.model.fill_status import PERCENT_DECIMALS
-from lu_data.model.palette import CAPACITY_COLOR, DARK_TEXT, STATUS_COLORS, STATUS_TEXT_COLORS
-from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
-from lu_data.model.selection import is_in
-from ui.choices import view_threshold
 from ui.downloads import offer_download
 from ui.loaders import portal_choices, portal_token
+from ui.page_choices import view_threshold
 from ui.view import View, memo, view_projections
 
 DATETIME_FORMAT = "YYYY-MM-DD HH:mm"  # as narrow as a full date and time gets (~116 px)

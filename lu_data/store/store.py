@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 if TYPE_CHECKING:
-    from lu_data.model.loading import Portal
+    from lu_data.model.portal import Portal
 
 from lu_data.model.portals import renamed
 from lu_data.model.schema import HISTORY_DTYPES, UTC_DT, empty_frame
@@ -36,7 +36,7 @@ from lu_data.store.errors import StoreError, safe_url, translated_errors
 from lu_data.store.locks import opening_lock, sync_lock
 from lu_data.store.migrate import PG_MIGRATION_LOCK, current_revision, head_revision, upgrade_schema
 from lu_data.store.snapshots import StoredSnapshot, SyncRun
-from lu_data.store.tables import FETCHES, SNAPSHOTS
+from lu_data.store.sql_tables import FETCHES, SNAPSHOTS
 
 __all__ = [
     "EMPTY_HISTORY_MESSAGE",

@@ -10,13 +10,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lu_data.core.raw import RawPortal
+from lu_data.core.source_kinds import DEFAULT_PORTAL
+from lu_data.ingest.identity import identity_codes, merge_duplicates, session_keys, training_keys
+from lu_data.ingest.record_arrays import Locator, Rows, lean_table, record_columns
+from lu_data.ingest.value_parsing import (
+    component_types,
+    quote,
+    to_int,
+    to_str,
+    to_utc,
+)
 from lu_data.model.fill_status import fill_status
-from lu_data.model.identity import identity_codes, merge_duplicates, session_keys, training_keys
 from lu_data.model.quality import QualityReport
-from lu_data.model.record_columns import Locator, Rows, lean_table, record_columns
 from lu_data.model.rollups import tutor_key_of
 from lu_data.model.schema import (
-    DEFAULT_PORTAL,
     REJECTED_DTYPES,
     SESSION_DTYPES,
     STATUS_DTYPE,
@@ -26,14 +34,6 @@ from lu_data.model.schema import (
     with_portal,
 )
 from lu_data.model.timezones import UTC_ZONE, elapsed, localize, resolve_zone
-from lu_data.model.values import (
-    component_types,
-    quote,
-    to_int,
-    to_str,
-    to_utc,
-)
-from lu_data.sources.files import RawPortal
 from lu_data.sources.record_fields import (
     COMPONENT_FIELD,
     CONFLICT_TEXT,

@@ -1,0 +1,1 @@
+"""The core: names and types every layer shares: source kinds, raw records, pages, addresses."""

@@ -1,0 +1,1 @@
+"""Ingest: the one normaliser, raw records into typed frames, and loading a source."""

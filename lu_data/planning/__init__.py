@@ -1,0 +1,1 @@
+"""Planning: proposed sessions and merges from a solver, proved by the clash checks."""

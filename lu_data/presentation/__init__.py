@@ -1,0 +1,1 @@
+"""Presentation: how values are told (the display zone, time and session text, colours)."""

@@ -1,0 +1,1 @@
+"""Views: what a page or message shows, built from the analyses and the store."""
