@@ -86,15 +86,15 @@ ui.render_cards(
 )
 # Every count above opens the sessions behind it.
 drills = [
-    ui.Drill("Full sessions", "pages/sessions.py", ("full",)),
-    ui.Drill("Overbooked sessions", "pages/sessions.py", ("overbooked",)),
+    ui.Drill("Full sessions", "sessions", ("full",)),
+    ui.Drill("Overbooked sessions", "sessions", ("overbooked",)),
 ]
 if projections is not None:
-    drills.append(ui.Drill("At-risk sessions", "pages/pace.py"))
+    drills.append(ui.Drill("At-risk sessions", "pace"))
 drills += [
-    ui.Drill("Double-bookings", "pages/tutors.py"),
-    ui.Drill("Room clashes", "pages/tutors.py"),
-    ui.Drill("Data-quality warnings", "pages/quality.py"),
+    ui.Drill("Double-bookings", "tutors"),
+    ui.Drill("Room clashes", "tutors"),
+    ui.Drill("Data-quality warnings", "quality"),
 ]
 ui.render_drills(drills)
 

@@ -144,7 +144,7 @@ SLOW_KEYS = (
 
 def app_pages() -> dict[str, str]:
     """Every page the menu lists (name -> script): the home page is "overview"."""
-    from ui.menu import PAGES as MENU
+    from lu_data.core.pages import PAGES as MENU
 
     return {
         "overview" if e.script == "dashboard.py" else Path(e.script).stem: e.script for e in MENU

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
+from lu_data.core.pages import APP_TITLE, PAGES, PageEntry
 from lu_data.store.audit import write_audit
 from lu_data.views.access import (
     ROLE_ADMIN,
@@ -30,7 +31,6 @@ from lu_data.views.access import (
     role_of,
 )
 from ui.loaders import configured_portals
-from ui.menu import APP_TITLE, PAGES, PageEntry
 
 ACCESS_KEY = "_lu_access"  # this session's Access, once worked out
 RETURN_COOKIE = "lu_return"  # the page and filters a signed-out visitor asked for
@@ -227,11 +227,7 @@ def parse_return_link(text: str) -> tuple[PageEntry, dict[str, list[str]]] | Non
 def _page_of(path: str) -> PageEntry | None:
     """The page a URL path opens: "/" the home page, "/capacity" pages/capacity.py."""
     name = path.rstrip("/").rpartition("/")[2]
-    for page in PAGES:
-        stem = page.script.removeprefix("pages/").removesuffix(".py")
-        if (name == "" and page is PAGES[0]) or (name and stem == name and page is not PAGES[0]):
-            return page
-    return None
+    return next((page for page in PAGES if page.path == name), None)
 
 
 def _current_path() -> str | None:

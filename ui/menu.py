@@ -1,34 +1,11 @@
-"""The app's pages and the sidebar menu that links them (Streamlit's folder mode, own labels)."""
+"""The sidebar menu that links the pages (lu_data.core.pages) and each page's tab title."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-APP_TITLE = "ILT sessions"
-APP_ICON = ":material/event:"
-
-
-@dataclass(frozen=True)
-class PageEntry:
-    """One page: its script (the URL is the file name), menu label and material icon."""
-
-    script: str
-    label: str
-    icon: str
-
-
-PAGES: tuple[PageEntry, ...] = (
-    PageEntry("dashboard.py", "Overview", ":material/dashboard:"),
-    PageEntry("pages/capacity.py", "Capacity", ":material/event_seat:"),
-    PageEntry("pages/calendar.py", "Calendar", ":material/calendar_month:"),
-    PageEntry("pages/tutors.py", "Tutors", ":material/school:"),
-    PageEntry("pages/pace.py", "Fill pace & forecast", ":material/trending_up:"),
-    PageEntry("pages/sessions.py", "Sessions & export", ":material/table_view:"),
-    PageEntry("pages/quality.py", "Data quality", ":material/fact_check:"),
-)
+from lu_data.core.pages import APP_ICON, APP_TITLE, PAGES
 
 
 def set_page(title: str) -> None:

@@ -9,8 +9,8 @@ from typing import Literal
 import streamlit as st
 
 from lu_data.analyses.capacity import NO_LIMIT_LEARNERS, CapacityKpis
+from lu_data.core.pages import PAGE_BY_KEY
 from lu_data.model.fill_status import percent_text
-from ui.menu import PAGES
 from ui.sidebar import QP_MULTI, shared_query_params
 
 QP_STATUS = QP_MULTI["filter_statuses"]
@@ -52,7 +52,7 @@ def render_cards(cards: Sequence[Card], *, width: int | Literal["stretch"] = CAR
 
 @dataclass(frozen=True)
 class Drill:
-    """A link from a card to the sessions it counts: a page, and fill statuses to filter on.
+    """A link from a card to the sessions it counts: a page key, and fill statuses to filter on.
 
     The link carries the view's shared filters; statuses replace the status filter.
     """
@@ -72,13 +72,12 @@ def drill_params(drill: Drill) -> dict[str, list[str]]:
 
 def render_drills(drills: Sequence[Drill]) -> None:
     """The cards' drill-down links in one wrapping row, each with its page's icon."""
-    icons = {page.script: page.icon for page in PAGES}
     with st.container(horizontal=True, wrap=True):
         for drill in drills:
             st.page_link(
-                drill.page,
+                PAGE_BY_KEY[drill.page].script,
                 label=drill.label,
-                icon=icons.get(drill.page),
+                icon=PAGE_BY_KEY[drill.page].icon,
                 query_params=drill_params(drill),
                 width="content",
             )

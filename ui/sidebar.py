@@ -20,6 +20,7 @@ from lu_data.analyses.filters import (
     filter_sessions,
     preset_range,
 )
+from lu_data.core.pages import APP_TITLE
 from lu_data.core.source_kinds import SOURCE_DEMO, SOURCE_PORTAL
 from lu_data.model.portal import Portal
 from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
@@ -30,7 +31,7 @@ from lu_data.views.links import FILTER_PARAMS, PARAM_FROM, PARAM_TO, PARAM_TZ
 from ui.access import NO_OWN_SESSIONS, Access, render_account, require_access
 from ui.downloads import PAGE_KEY
 from ui.loaders import load_demo_portal, portal_choices, portal_token, tutor_view
-from ui.menu import APP_TITLE, render_menu, set_page
+from ui.menu import render_menu, set_page
 from ui.page_choices import QP_THRESHOLD, seed_widget
 from ui.source_picker import QP_SOURCE, render_no_data, render_source_picker
 from ui.view import VIEW_KEY, View, today

@@ -61,7 +61,7 @@ def render_demand_link(view: View) -> None:
     if sell or rare:
         said = f"{sell:,} sell{'s' if sell == 1 else ''} out early, {rare:,} rarely fill"
         said += "s" if rare == 1 else ""
-        render_drills([Drill(f"Supply and demand: {said}", "pages/pace.py")])
+        render_drills([Drill(f"Supply and demand: {said}", "pace")])
 
 
 def render_supply_demand(view: View, history: pd.DataFrame, threshold: float) -> None:

@@ -32,7 +32,7 @@ from lu_data.model.schema import UNTITLED
 from lu_data.presentation.display_zone import SESSION_ZONE, normalise_zone_choice
 from lu_data.presentation.session_text import location_labels, seats_text, start_texts
 from lu_data.presentation.time_text import day_text, zone_text
-from lu_data.views.links import PARAM_SEARCH, view_url
+from lu_data.views.links import PARAM_SEARCH, page_url, view_url
 
 EMAIL_ROWS = 25  # sessions an email lists per list before "and N more"
 CHAT_ROWS = 8  # the same for Slack and Teams, whose messages are read on phones
@@ -276,7 +276,7 @@ def to_text(
 
 
 def _warnings_text(digest: Digest, base_url: str | None) -> str:
-    link = f" {base_url.rstrip('/')}/quality" if base_url else ""
+    link = f" {page_url(base_url, 'quality')}" if base_url else ""
     return f"Data-quality warnings in the source: {digest.warnings:,}.{link}"
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from lu_data.analyses.filters import Filters
+from lu_data.core.pages import PAGE_PATHS
 
 PARAM_FROM, PARAM_TO, PARAM_TZ = "from", "to", "tz"
 PARAM_SEARCH = "q"  # the Sessions page's search
@@ -20,16 +21,6 @@ FILTER_PARAMS = {
     "locations": "location",
     "kinds": "kind",
     "statuses": "status",
-}
-# Page → URL path under the dashboard's address (folder mode: the script's file name).
-PAGE_PATHS = {
-    "overview": "",
-    "capacity": "capacity",
-    "calendar": "calendar",
-    "tutors": "tutors",
-    "pace": "pace",
-    "sessions": "sessions",
-    "quality": "quality",
 }
 
 
@@ -55,3 +46,8 @@ def view_url(base: str, page: str, filters: Filters, **extra: str | Sequence[str
     path = PAGE_PATHS[page]
     query = urlencode(view_params(filters, **extra), doseq=True)
     return f"{base.rstrip('/')}/{path}?{query}"
+
+
+def page_url(base: str, page: str) -> str:
+    """The address of a page of the dashboard at `base`, with no view of its own."""
+    return f"{base.rstrip('/')}/{PAGE_PATHS[page]}"

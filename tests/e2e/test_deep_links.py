@@ -13,9 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from lu_data.core.pages import PAGES as MENU
 from tests.support import start_streamlit, stop_streamlit
 from tests.support.browser import IDLE, TIMEOUT, goto_page
-from ui.menu import PAGES as MENU
 
 pytestmark = pytest.mark.browser
 

@@ -15,10 +15,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from lu_data.core.pages import PAGES
 from lu_data.core.raw import RawPage, RawPortal
 from lu_data.exports.csv import SAFE_NUMERIC
 from tests.support import DATA, ROOT
-from ui.menu import PAGES
 
 PASSWORD = f"pw-{uuid.uuid4().hex}"
 USER = f"user-{uuid.uuid4().hex[:16]}"
