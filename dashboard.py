@@ -11,7 +11,6 @@ import streamlit as st
 
 import ui
 from lu_data.analyses.capacity import (
-    AT_RISK_DAYS,
     at_risk_sessions,
     at_risk_today_text,
     capacity_kpis,
@@ -22,6 +21,7 @@ from lu_data.analyses.forecast import projected_at_risk, projected_risk_text
 from lu_data.analyses.rooms import room_clashed_sessions, room_clashes
 from lu_data.exports.csv import sessions_export
 from lu_data.figures.overview import weekly_capacity_figure
+from lu_data.model.fill_status import AT_RISK_DAYS
 from lu_data.views.session_tables import sessions_table
 
 view = ui.start_page("ILT sessions overview", need_sessions=False)

@@ -23,12 +23,11 @@ from lu_data.figures.capacity import (
     rollup_status_figure,
     session_capacity_figure,
 )
-from lu_data.model.schema import STATUS_LABELS
+from lu_data.model.fill_status import STATUS_LABELS
 from lu_data.presentation.display_zone import zone_label
 from lu_data.views.session_tables import sessions_table
 
 PERCENT = ui.percent_column(bar=False)
-TIME_FORMAT = "YYYY-MM-DD HH:mm"
 
 view = ui.start_page("Capacity")
 sessions = view.sessions
@@ -132,11 +131,6 @@ which = st.segmented_control(
 )
 which = which or "full"
 rows = ui.memo(view, session_list, sessions, which)
-list_config = {
-    "Start": st.column_config.DatetimeColumn("Start", format=TIME_FORMAT),
-    "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT),
-    "Fill": ui.percent_column("Fill"),
-}
 if rows.empty:
     st.success(f"No {SESSION_LISTS[which].lower()} sessions in this view.", icon=":material/check:")
 else:
@@ -146,7 +140,6 @@ else:
         key="capacity_sessions",
         name=f"{which.replace('_', '-')}-sessions",
         csv_frame=lambda: sessions_export(rows, view.tz),
-        column_config=list_config,
     )
     st.caption(f"Start and End are in {zone_label(view.tz)}; the Zone column says which.")
 

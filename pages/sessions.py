@@ -11,8 +11,6 @@ from lu_data.presentation.display_zone import zone_label
 from lu_data.views.links import PARAM_SEARCH
 from lu_data.views.session_tables import sessions_table
 
-TIME_FORMAT = "YYYY-MM-DD HH:mm"
-
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 view = ui.start_page("Sessions and export")
@@ -46,15 +44,19 @@ st.caption(
 )
 config = {
     "Start": st.column_config.DatetimeColumn(
-        "Start", format=TIME_FORMAT, help=f"Start in {shown_in}"
+        "Start", format=ui.DATETIME_FORMAT, help=f"Start in {shown_in}"
     ),
-    "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT, help=f"End in {shown_in}"),
+    "End": st.column_config.DatetimeColumn(
+        "End", format=ui.DATETIME_FORMAT, help=f"End in {shown_in}"
+    ),
     "Zone": st.column_config.TextColumn(
         "Zone", width=95, help="Zone of Start and End: abbr. (offset)"
     ),
-    "Start (UTC)": st.column_config.DatetimeColumn("Start (UTC)", format=TIME_FORMAT + " [UTC]"),
+    "Start (UTC)": st.column_config.DatetimeColumn(
+        "Start (UTC)", format=ui.DATETIME_FORMAT + " [UTC]"
+    ),
     "Own zone start": st.column_config.DatetimeColumn(
-        "Own zone start", format=TIME_FORMAT, help="Start in the session's own time zone"
+        "Own zone start", format=ui.DATETIME_FORMAT, help="Start in the session's own time zone"
     ),
     "Own zone": st.column_config.TextColumn("Own zone", width="medium"),
     "Capacity": st.column_config.NumberColumn("Capacity", help="Empty when no limit is set"),

@@ -32,7 +32,6 @@ from lu_data.model.teaching_time import teaching_hours
 from lu_data.views.filter_options import MAX_LISTED
 from lu_data.views.session_tables import sessions_table
 
-TIME_FORMAT = "YYYY-MM-DD HH:mm"
 ROOMS_FREE = "No two in-person sessions share a room at the same time in this view."
 ROOMS_EMPTY = "No in-person session with a location in this range"
 ROOM_COLUMN = st.column_config.TextColumn("Room", width=120, help="Click a cell to read it whole")
@@ -183,16 +182,10 @@ training = st.selectbox(
     format_func=lambda k: "Every training" if k == ALL_TRAININGS else titles[k],
 )
 rows = ui.memo(view, sessions_by_training, mine, training)
-session_config = {
-    "Start": st.column_config.DatetimeColumn("Start", format=TIME_FORMAT),
-    "End": st.column_config.DatetimeColumn("End", format=TIME_FORMAT),
-    "Fill": ui.percent_column("Fill"),
-}
 ui.table_with_download(
     ui.memo(view, sessions_table, rows, view.tz),
     name="tutor-sessions",
     key="tutors_sessions",
     view=view,
     csv_frame=lambda: sessions_export(rows, view.tz),
-    column_config=session_config,
 )

@@ -22,6 +22,7 @@ from ui.page_choices import (
 from ui.sidebar import searched_options, start_page
 from ui.supply_demand import render_demand_link, render_supply_demand
 from ui.table_view import (
+    DATETIME_FORMAT,
     download_name,
     percent_column,
     render_projected_risk,
@@ -32,6 +33,7 @@ from ui.table_view import (
 from ui.view import memo, view_pace_inputs, view_projections
 
 __all__ = [
+    "DATETIME_FORMAT",
     "at_risk_threshold",
     "calendar_day",
     "calendar_from_link",

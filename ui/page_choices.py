@@ -26,8 +26,8 @@ from typing import Any, TypeVar
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from lu_data.analyses.capacity import AT_RISK_BELOW
 from lu_data.analyses.tutors import ALL_TUTORS
+from lu_data.model.fill_status import AT_RISK_BELOW
 from lu_data.views.calendar_events import VIEW_STEPS, clamp_day, step_day
 from lu_data.views.links import PARAM_THRESHOLD
 

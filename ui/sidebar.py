@@ -22,8 +22,9 @@ from lu_data.analyses.filters import (
 )
 from lu_data.core.pages import APP_TITLE
 from lu_data.core.source_kinds import SOURCE_DEMO, SOURCE_PORTAL
+from lu_data.model.fill_status import STATUS_LABELS, STATUS_ORDER
 from lu_data.model.portal import Portal
-from lu_data.model.schema import MODULE_KIND_LABELS, STATUS_LABELS, STATUS_ORDER
+from lu_data.model.schema import MODULE_KIND_LABELS
 from lu_data.model.timezones import all_zones
 from lu_data.presentation.display_zone import SESSION_ZONE
 from lu_data.views.filter_options import MAX_LISTED, narrow_choices

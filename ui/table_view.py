@@ -12,8 +12,7 @@ import streamlit as st
 from lu_data.analyses.forecast import pace_table, projected_risk_text
 from lu_data.exports.csv import as_shown_frame, moment_to_strftime, sessions_export, to_csv_bytes
 from lu_data.exports.file_names import export_file_name
-from lu_data.model.fill_status import PERCENT_DECIMALS
-from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
+from lu_data.model.fill_status import PERCENT_DECIMALS, STATUS_LABELS, STATUS_ORDER
 from lu_data.model.selection import is_in
 from lu_data.presentation.display_zone import zone_label
 from lu_data.presentation.palette import (

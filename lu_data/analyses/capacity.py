@@ -9,7 +9,16 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
-from lu_data.model.fill_status import fill_of, fill_status, percent_text, seat_columns
+from lu_data.model.fill_status import (
+    AT_RISK_BELOW,
+    AT_RISK_DAYS,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    fill_of,
+    fill_status,
+    percent_text,
+    seat_columns,
+)
 from lu_data.model.result_schemas import (
     FILL_BIN_LABELS,
     FILL_DISTRIBUTION_DTYPES,
@@ -18,23 +27,10 @@ from lu_data.model.result_schemas import (
     SESSION_CAPACITY_DTYPES,
     WEEKLY_CAPACITY_DTYPES,
 )
-from lu_data.model.schema import (
-    NO_TUTOR,
-    STATUS_DTYPE,
-    STATUS_LABELS,
-    STATUS_ORDER,
-    UNTITLED,
-    empty_frame,
-)
+from lu_data.model.schema import NO_TUTOR, STATUS_DTYPE, UNTITLED, empty_frame
 from lu_data.presentation.display_zone import SESSION_ZONE, display_times, zone_label
 from lu_data.presentation.session_text import location_labels
-from lu_data.presentation.time_text import day_text, zone_text
-
-# "At risk": a session expected to end under this fill. With enrolment history the expectation
-# is the projection (analyses.forecast); without it, today's fill of sessions starting soon.
-AT_RISK_BELOW = 0.5
-# Without history, today's fill says little about a session months away: only this close.
-AT_RISK_DAYS = 14
+from lu_data.presentation.time_text import zoned_time_text
 
 WEEK_FREQ = "W-SUN"  # weeks ending Sunday, so each starts on a Monday
 
@@ -102,11 +98,8 @@ def session_capacity(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataF
     if sessions.empty:
         return empty_frame(SESSION_CAPACITY_DTYPES)
     shown = display_times(sessions, tz)
-    start_text = (
-        day_text(shown["start_display"], year=False)
-        + shown["start_display"].dt.strftime(" %H:%M")
-        + " "
-        + zone_text(shown["display_abbr"], shown["display_offset"])
+    start_text = zoned_time_text(
+        shown["start_display"], shown["display_abbr"], shown["display_offset"], day="short"
     )
     frame = pd.DataFrame(
         {

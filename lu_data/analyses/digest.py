@@ -10,8 +10,6 @@ from datetime import date, timedelta
 import pandas as pd
 
 from lu_data.analyses.capacity import (
-    AT_RISK_BELOW,
-    AT_RISK_DAYS,
     CapacityKpis,
     at_risk_sessions,
     at_risk_today_text,
@@ -24,6 +22,7 @@ from lu_data.analyses.forecast import projected_at_risk, projected_risk_text
 from lu_data.analyses.rooms import room_clashes
 from lu_data.analyses.supply_demand import RARELY_FILLS, SELLS_OUT
 from lu_data.ingest.zone_checks import UNZONED_CODES
+from lu_data.model.fill_status import AT_RISK_BELOW, AT_RISK_DAYS
 
 DIGEST_DAYS = 14
 # Each list: its key (also its link's target), heading, and the words the subject uses.

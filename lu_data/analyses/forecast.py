@@ -10,8 +10,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from lu_data.analyses.capacity import AT_RISK_BELOW
-from lu_data.model.fill_status import percent_text
+from lu_data.model.fill_status import AT_RISK_BELOW, fill_of, percent_text
 from lu_data.model.result_schemas import BACKTEST_DTYPES, CURVE_DTYPES
 from lu_data.model.schema import UNTITLED, empty_frame
 from lu_data.model.selection import is_in
@@ -105,7 +104,7 @@ def completed_pace(
     when = grid["start_utc"] - grid["days_to_start"] * DAY
     grid["enrolled"] = enrolment_as_of(history, grid["session_key"], when)
     grid["share"] = grid["enrolled"] / grid["final"]
-    grid["fill"] = grid["enrolled"] / grid["capacity"].where(grid["capacity"] > 0)
+    grid["fill"] = fill_of(grid["capacity"], grid["enrolled"])
     return grid.dropna(subset=["enrolled"]).reset_index(drop=True)
 
 
@@ -228,14 +227,13 @@ def session_track(
     """One session's snapshots as days to start, enrolment and fill (for the pace chart)."""
     rows = history.loc[history["session_key"] == session_key].sort_values("recorded_at")
     seats = float(capacity) if isinstance(capacity, Real) else math.nan
-    cap = seats if seats and not math.isnan(seats) else None
     recorded: pd.Series[pd.Timestamp] = rows["recorded_at"]
     return pd.DataFrame(
         {
             "recorded_at": recorded,
             "days_to_start": ((start_utc - recorded) / DAY).astype("float64"),
             "enrolled": rows["enrolled"],
-            "fill": rows["enrolled"].astype("Float64") / cap if cap else pd.NA,
+            "fill": fill_of(pd.Series(seats, index=rows.index), rows["enrolled"]),
         }
     ).reset_index(drop=True)
 

@@ -14,6 +14,7 @@ from lu_data.analyses.tutors import (
     times_by_key,
     weekly_load,
 )
+from lu_data.model.places import place_keys
 from lu_data.model.result_schemas import (
     ROOM_CLASH_DTYPES,
     ROOM_CLASH_EXPORT_DTYPES,
@@ -22,38 +23,14 @@ from lu_data.model.result_schemas import (
 from lu_data.model.schema import NO_TUTOR, PORTAL_COLUMN, UNTITLED, empty_frame
 from lu_data.presentation.display_zone import SESSION_ZONE
 
-NO_LOCATION_ID = -1  # LearnUpon's "no location" id: such sessions are placed by address
 MINUTE_US = 60_000_000
 NO_ROOM_NAME = "(no name)"  # a room placed by address whose sessions name no location
-
-
-def room_keys(sessions: pd.DataFrame) -> pd.Series:
-    """Which room each in-person session is in: its location id when it is a real one, else
-    its address (case and spacing ignored); missing for virtual sessions and for sessions
-    with neither. Keys name their portal, so rooms of two portals never meet."""
-    ids = sessions["location_id"]
-    virtual = sessions["is_virtual"].fillna(False).astype(bool)
-    real = (ids.notna() & ids.ne(NO_LOCATION_ID).fillna(False) & ~virtual).to_numpy()
-    key = pd.Series(pd.NA, index=sessions.index, dtype="object")
-    key[real] = "location:" + ids[real].astype("int64").astype("str")
-    # Only sessions without a real location are placed by address: normalise just those.
-    by_address = ~real & ~virtual.to_numpy()
-    if by_address.any():
-        parts = sessions.loc[by_address, ["address_1", "address_2", "address_3"]]
-        parts = parts.fillna("").astype("str")
-        joined = parts["address_1"] + " " + parts["address_2"] + " " + parts["address_3"]
-        address = joined.str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
-        key[by_address] = ("address:" + address).mask(address.eq(""))
-    if PORTAL_COLUMN in sessions:
-        placed = key.notna().to_numpy()
-        key[placed] = sessions.loc[placed, PORTAL_COLUMN].fillna("") + "/" + key[placed]
-    return key
 
 
 def room_clashes(sessions: pd.DataFrame) -> pd.DataFrame:
     """Every pair of in-person sessions in one room that overlap (to the minute; touching
     end-to-start does not clash), earlier session first, found by a sorted search."""
-    keys = room_keys(sessions)
+    keys = place_keys(sessions)
     known = sessions["start_utc"].notna() & sessions["end_utc"].notna() & keys.notna()
     rows = np.flatnonzero(known.to_numpy())
     if len(rows) < 2:
@@ -112,7 +89,7 @@ def room_labels(sessions: pd.DataFrame, keys: pd.Series) -> pd.Series:
 
 def weekly_room_hours(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
     """Sessions and hours booked per room per week, as the tutors' weekly load is counted."""
-    keys = room_keys(sessions)
+    keys = place_keys(sessions)
     placed = keys.notna().to_numpy()
     rooms = sessions.loc[placed]
     return weekly_load(rooms, tz, keys[placed], room_labels(sessions, keys))

@@ -9,8 +9,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from lu_data.analyses.capacity import AT_RISK_BELOW
-from lu_data.model.fill_status import percent_text
+from lu_data.model.fill_status import AT_RISK_BELOW, fill_of, percent_text
 from lu_data.model.result_schemas import SUPPLY_DEMAND_DTYPES
 from lu_data.model.schema import PORTAL_COLUMN, UNTITLED, empty_frame, enforce_dtypes
 from lu_data.model.selection import is_in
@@ -67,7 +66,7 @@ def supply_demand(
     lead = recent["start_utc"] - first_full.reindex(recent["session_key"]).array
     judged = recent.assign(
         early=(lead >= pd.Timedelta(days=early_days)).fillna(False).astype("int64"),
-        under=(recent["enrolled"] / recent["max_capacity"] < threshold)
+        under=(fill_of(recent["max_capacity"], recent["enrolled"]) < threshold)
         .fillna(False)
         .astype("int64"),
     ).groupby("training")

@@ -23,12 +23,18 @@ from lu_data.model.schema import NO_TUTOR, UNTITLED, empty_frame
 from lu_data.model.teaching_time import teaching_days, teaching_hours
 from lu_data.model.timezones import localize
 from lu_data.presentation.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
-from lu_data.presentation.time_text import iso_local, iso_utc, zone_text
+from lu_data.presentation.time_text import (
+    ISO_MINUTE,
+    TIME_OF_DAY,
+    iso_local,
+    iso_utc,
+    zone_text,
+    zoned_time_text,
+)
 
 ALL_TUTORS = "all"
 ALL_TRAININGS = "all"
 HEATMAP_MAX_TUTORS = 40
-TIME_TEXT = "%Y-%m-%d %H:%M"
 WORKLOAD_COLUMNS = list(WORKLOAD_DTYPES)
 
 
@@ -76,21 +82,16 @@ def sessions_of_tutor(sessions: pd.DataFrame, tutor_key: str | None) -> pd.DataF
     return sessions.loc[(tutor_keys(sessions) == tutor_key).to_numpy()]
 
 
-def zoned_text(wall: pd.Series, abbr: pd.Series, offset: pd.Series) -> pd.Series:
-    """Wall-clock times as "2026-12-01 09:00 GMT (+00:00)" text that carries its zone."""
-    return (wall.dt.strftime(TIME_TEXT) + " " + zone_text(abbr, offset)).where(wall.notna())
-
-
 def span_text(shown: pd.DataFrame) -> pd.Series:
     """display_times rows as one text with the zone, e.g. "2026-12-17 15:30–19:30 GMT (+00:00)"."""
     start, end = shown["start_display"], shown["end_display"]
     same_day = (start.dt.normalize() == end.dt.normalize()).fillna(False)
-    end_text = end.dt.strftime("%H:%M").where(same_day, end.dt.strftime(TIME_TEXT))
+    end_text = end.dt.strftime(TIME_OF_DAY).where(same_day, end.dt.strftime(ISO_MINUTE))
     zone = zone_text(shown["display_abbr"], shown["display_offset"])
     # An end on the other side of a DST change carries its own offset.
     shifted = (shown["display_end_offset"] != shown["display_offset"]).fillna(False)
     end_text = end_text.where(~shifted, end_text + " (" + shown["display_end_offset"] + ")")
-    return (start.dt.strftime(TIME_TEXT) + "–" + end_text + " " + zone).where(start.notna())
+    return (start.dt.strftime(ISO_MINUTE) + "–" + end_text + " " + zone).where(start.notna())
 
 
 def training_summary(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
@@ -98,7 +99,7 @@ def training_summary(sessions: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataF
     if sessions.empty:
         return empty_frame(TRAINING_SUMMARY_DTYPES)
     shown = display_times(sessions, tz)
-    when = zoned_text(shown["start_display"], shown["display_abbr"], shown["display_offset"])
+    when = zoned_time_text(shown["start_display"], shown["display_abbr"], shown["display_offset"])
     s = pd.DataFrame(
         {
             "training_key": sessions["training_key"],

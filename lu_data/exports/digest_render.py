@@ -28,16 +28,15 @@ from lu_data.analyses.digest import (
 )
 from lu_data.analyses.filters import Filters
 from lu_data.analyses.supply_demand import CANDIDATE_HEADINGS, supply_demand_lines
-from lu_data.model.schema import UNTITLED
+from lu_data.model.schema import NO_TUTOR, UNTITLED
 from lu_data.presentation.display_zone import SESSION_ZONE, normalise_zone_choice
 from lu_data.presentation.session_text import location_labels, seats_text, start_texts
-from lu_data.presentation.time_text import day_text, zone_text
+from lu_data.presentation.time_text import day_text, zoned_time_text
 from lu_data.views.links import PARAM_SEARCH, page_url, view_url
 
 EMAIL_ROWS = 25  # sessions an email lists per list before "and N more"
 CHAT_ROWS = 8  # the same for Slack and Teams, whose messages are read on phones
 SLACK_TEXT_LIMIT = 2900  # a section's text may hold 3,000 characters
-NO_TUTOR = "no tutor"
 # Where each list opens in the dashboard: page and page-own URL parameters.
 LIST_PAGES: dict[str, tuple[str, dict[str, str]]] = {
     LIST_AT_RISK: ("overview", {}),
@@ -119,9 +118,9 @@ def session_lines(
     """Each session as a Line: own-zone start, the --tz reading, tutor, location, seats, link."""
     if sessions.empty:
         return []
-    own_day = day_text(sessions["start_local"], year=False)
-    own_time = sessions["start_local"].dt.strftime("%H:%M")
-    own = own_day + " " + own_time + " " + zone_text(sessions["tz_abbr"], sessions["utc_offset"])
+    own = zoned_time_text(
+        sessions["start_local"], sessions["tz_abbr"], sessions["utc_offset"], day="short"
+    )
     zone = normalise_zone_choice(tz) if tz else SESSION_ZONE
     shown = start_texts(sessions, zone)
     in_zone = day_text(shown["start"], year=False) + " " + shown["display"]

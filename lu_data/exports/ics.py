@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lu_data.model.timezones import format_offset
+from lu_data.presentation.session_text import seats_sentence
 from lu_data.presentation.time_text import iso_seconds, offset_labels
 
 PRODID = "-//lu-ilt-dashboard//ILT sessions//EN"
@@ -121,23 +122,6 @@ def zone_transitions(
     return found
 
 
-def seats_text(sessions: pd.DataFrame) -> pd.Series:
-    """Seats in words: "8 of 10 seats taken, 2 left", "12 of 10 seats taken, 2 over", ..."""
-    cap = sessions["max_capacity"].astype("Int64")
-    enrolled = sessions["enrolled"].astype("Int64").fillna(0)
-    spare = cap - enrolled
-    noun = pd.Series(
-        np.where(cap.fillna(0) == 1, "seat", "seats"), index=sessions.index, dtype="str"
-    )
-    taken = enrolled.astype("str") + " of " + cap.astype("str") + " " + noun + " taken, "
-    tail = pd.Series(
-        np.where(spare.fillna(0) >= 0, " left", " over"), index=sessions.index, dtype="str"
-    )
-    limited = taken + spare.abs().astype("str") + tail
-    unlimited = enrolled.astype("str") + " enrolled, no limit set"
-    return limited.where(cap.notna(), unlimited).astype("str")
-
-
 def _event_lines(s: pd.DataFrame, zoned: pd.Series) -> list[pd.Series]:
     """The VEVENT lines, one Series per property, each CRLF-terminated ("" when absent)."""
     uid = "UID:" + _uids(s["session_key"])
@@ -187,7 +171,7 @@ def _description(s: pd.DataFrame, place: pd.Series) -> pd.Series:
     rows = [
         "Tutor: " + tutor,
         "Location: " + place.fillna("not set"),
-        "Seats: " + seats_text(s),
+        "Seats: " + seats_sentence(s),
         "Time zone: " + s["tz"].astype("str").fillna("UTC"),
         "Local start: " + _wall_text(s["start_local"]) + " " + abbr + " (UTC" + offset + ")",
         "Local end: " + _wall_text(s["end_local"]) + " (UTC" + end_offset + ")",

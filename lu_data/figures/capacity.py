@@ -14,8 +14,7 @@ from lu_data.analyses.capacity import (
     short_text,
 )
 from lu_data.figures.style import apply_style, empty_figure
-from lu_data.model.fill_status import D3_PERCENT
-from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
+from lu_data.model.fill_status import D3_PERCENT, STATUS_LABELS, STATUS_ORDER
 from lu_data.presentation.palette import CAPACITY_COLOR, DIVIDER_COLOR, GRID_COLOR, STATUS_COLORS
 
 EMPTY_MESSAGE = "No sessions in this range: widen the dates or clear a filter"

@@ -6,16 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lu_data.figures.style import apply_style, empty_figure, monday_ticks
+from lu_data.model.fill_status import STATUS_LABELS, STATUS_ORDER
 from lu_data.model.result_schemas import TIMELINE_DTYPES
 from lu_data.model.rollups import tutor_keys
-from lu_data.model.schema import (
-    NO_LOCATION,
-    NO_TUTOR,
-    STATUS_LABELS,
-    STATUS_ORDER,
-    UNTITLED,
-    empty_frame,
-)
+from lu_data.model.schema import NO_LOCATION, NO_TUTOR, UNTITLED, empty_frame
 from lu_data.model.selection import is_in
 from lu_data.model.timezones import elapsed
 from lu_data.presentation.display_zone import zone_label

@@ -21,7 +21,7 @@ from lu_data.ingest.value_parsing import (
     to_str,
     to_utc,
 )
-from lu_data.model.fill_status import fill_status
+from lu_data.model.fill_status import fill_of, fill_status
 from lu_data.model.quality import QualityReport
 from lu_data.model.rollups import tutor_key_of
 from lu_data.model.schema import (
@@ -37,6 +37,7 @@ from lu_data.model.timezones import UTC_ZONE, elapsed, localize, resolve_zone
 from lu_data.sources.record_fields import (
     COMPONENT_FIELD,
     CONFLICT_TEXT,
+    NO_LOCATION_ID,
     OUTPUT_FIELDS,
     RECORD_FIELDS,
     STRING_FIELDS,
@@ -349,12 +350,11 @@ def _derive(df: pd.DataFrame) -> pd.DataFrame:
     df["max_capacity"] = cap
     df["enrolled"] = enrolled
     df["seats_left"] = (cap - enrolled).clip(lower=0)
-    fill = enrolled.astype("Float64") / cap.astype("Float64")
-    df["fill_rate"] = fill
+    df["fill_rate"] = fill_of(cap, enrolled)
     df["status"] = pd.Categorical(fill_status(cap, enrolled), dtype=STATUS_DTYPE)
     df["tutor_key"] = tutor_key_of(df)
     # LearnUpon marks web sessions with location_id -1; names like "Zoom" say the same.
-    df["is_virtual"] = (df["location_id"] == -1).fillna(False).to_numpy() | df[
+    df["is_virtual"] = (df["location_id"] == NO_LOCATION_ID).fillna(False).to_numpy() | df[
         "location"
     ].str.contains(VIRTUAL_PATTERN, regex=True).fillna(False).to_numpy()
     return df

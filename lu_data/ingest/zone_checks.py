@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lu_data.model.places import place_keys
 from lu_data.model.schema import PORTAL_COLUMN, WARNING_DTYPES, empty_frame, enforce_dtypes
 from lu_data.model.timezones import localize
 
@@ -14,7 +15,6 @@ LATEST_MINUTE = 22 * 60  # …or is still teaching after 22:00
 ODD_HOURS = "odd_local_hours"
 MIXED_ZONES = "location_mixed_zones"
 UNZONED_CODES = ("unknown_timezone", "missing_timezone")  # shown in UTC, already warned
-NO_LOCATION_ID = -1
 
 
 def zone_warnings(sessions: pd.DataFrame, unzoned: pd.Series | None = None) -> pd.DataFrame:
@@ -54,27 +54,9 @@ def zone_warnings(sessions: pd.DataFrame, unzoned: pd.Series | None = None) -> p
 
 
 def _place_codes(s: pd.DataFrame) -> np.ndarray:
-    """One integer per location within its portal: its id when real, else its name (case and
-    spaces ignored); -1 when the session names no location at all."""
-    ids = s["location_id"]
-    real = (ids.notna() & ids.ne(NO_LOCATION_ID).fillna(False)).to_numpy()
-    id_code, _ = pd.factorize(ids.to_numpy(dtype="float64", na_value=np.nan))
-    # Names are few: normalise each distinct one once, not every row's.
-    raw_code, names = pd.factorize(s["location"])
-    norm = pd.Index(names.astype("str")).str.strip().str.casefold()
-    norm_code, norm_names = pd.factorize(norm)
-    if len(norm_names):
-        empty = np.asarray(norm_names == "", dtype=bool)
-        name_code = np.where(raw_code >= 0, norm_code[np.maximum(raw_code, 0)], -1)
-        named = (name_code >= 0) & ~empty[np.maximum(name_code, 0)]
-    else:  # no session names a location
-        name_code = np.full(len(s), -1)
-        named = np.zeros(len(s), dtype=bool)
-    local = np.where(real, id_code * 2, np.where(named, name_code * 2 + 1, -1))
-    portal = s[PORTAL_COLUMN] if PORTAL_COLUMN in s else pd.Series("", index=s.index)
-    portal_code, _ = pd.factorize(portal)
-    width = int(local.max()) + 2
-    return np.where(local >= 0, portal_code * width + local, -1)
+    """One integer per place (lu_data.model.places); -1 where a session has none."""
+    codes, _ = pd.factorize(place_keys(s))
+    return codes
 
 
 def _minutes_of_day(wall: pd.Series) -> np.ndarray:

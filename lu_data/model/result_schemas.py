@@ -9,12 +9,11 @@ from collections.abc import Mapping
 import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
+from lu_data.model.fill_status import STATUS_LABELS, STATUS_ORDER
 from lu_data.model.schema import (
     NAIVE_DT,
     PORTAL_COLUMN,
     STATUS_DTYPE,
-    STATUS_LABELS,
-    STATUS_ORDER,
     UTC_DT,
     FrameSchema,
     frame_schema,

@@ -10,7 +10,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 from pandas.api.types import pandas_dtype
 
-from lu_data.model.fill_status import UNDER_FILLED_BELOW, percent_text
+from lu_data.model.fill_status import STATUS_ORDER
 
 # Final keeps the literal type, which pandas-stubs needs to pick the datetime astype overload.
 UTC_DT: Final = "datetime64[us, UTC]"
@@ -36,24 +36,6 @@ UNTITLED = "(untitled)"
 NO_TUTOR = "(no tutor)"
 NO_LOCATION = "(no location)"
 
-# Fill status, most urgent first; the order drives legends and sorting everywhere.
-STATUS_ORDER: list[str] = [
-    "overbooked",
-    "full",
-    "near_full",
-    "healthy",
-    "under_filled",
-    "no_limit",
-]
-STATUS_LABELS: dict[str, str] = {
-    "overbooked": "Overbooked",
-    "full": "Full",
-    "near_full": "Near full",
-    "healthy": "Healthy",
-    # Worded apart from "at risk" (a projection, or a window of days): this is today's fill.
-    "under_filled": f"Under {percent_text(UNDER_FILLED_BELOW)} full",
-    "no_limit": "No limit set",
-}
 STATUS_DTYPE = pd.CategoricalDtype(STATUS_ORDER, ordered=True)
 MODULE_KINDS: list[str] = ["ilt_center", "legacy"]
 MODULE_KIND_LABELS: dict[str, str] = {"ilt_center": "ILT Center", "legacy": "Legacy ILT"}

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 
 import pandas as pd
 
-from lu_data.analyses.capacity import AT_RISK_BELOW, capacity_kpis
+from lu_data.analyses.capacity import capacity_kpis
 from lu_data.analyses.digest import LIST_DOUBLE, Digest, DigestList, build_digest
 from lu_data.analyses.filters import Filters, filter_sessions, whole_history
 from lu_data.analyses.forecast import project_sessions, typical_curves
@@ -20,6 +20,7 @@ from lu_data.exports.csv import to_csv_bytes, view_frame
 from lu_data.exports.digest_render import count_text, range_text, subject, to_html, to_text
 from lu_data.exports.file_names import export_file_name
 from lu_data.exports.ics import sessions_ics
+from lu_data.model.fill_status import AT_RISK_BELOW
 from lu_data.model.portal import Portal
 from lu_data.notify.mail import Attachment, build_message
 from lu_data.store.enrolment import portal_history

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# Fill status, keyed like STATUS_ORDER in model.schema; figures, calendar events and the
+# Fill status, keyed like STATUS_ORDER in model.fill_status; figures, calendar events and the
 # legend badges all take their colours from here, so a status looks the same everywhere.
 STATUS_COLORS: dict[str, str] = {
     "overbooked": "#b42318",

@@ -1,12 +1,13 @@
-"""Sessions as people read them: location, seats and start times as text."""
+"""Sessions as people read them: location, seats (short, with fill, in words), start times."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from lu_data.model.schema import NO_LOCATION, NO_TUTOR
 from lu_data.presentation.display_zone import display_times
-from lu_data.presentation.time_text import day_text, zone_text
+from lu_data.presentation.time_text import day_text, zoned_time_text
 
 WARNING_SESSION_COLUMNS = ("title", "local_start", "tutor")  # what warning_sessions adds
 
@@ -24,18 +25,40 @@ def seats_text(sessions: pd.DataFrame) -> pd.Series:
     return limited.where(sessions["max_capacity"].notna(), enrolled + " enrolled · no limit")
 
 
+def seats_fill_text(enrolled: pd.Series, capacity: pd.Series, fill: pd.Series) -> pd.Series:
+    """ "12/20 · 60%" per session; "12 · no limit" when no capacity is set."""
+    taken = enrolled.astype("Float64").fillna(0).round().astype("Int64").astype("str")
+    cap = capacity.astype("Float64").round().astype("Int64").astype("str")
+    percent = (fill.astype("Float64") * 100).round().astype("Int64").astype("str") + "%"
+    limited = (taken + "/" + cap + " · " + percent).astype("object")
+    return limited.where(capacity.notna(), taken + " · no limit").astype("str")
+
+
+def seats_sentence(sessions: pd.DataFrame) -> pd.Series:
+    """Seats in words: "8 of 10 seats taken, 2 left", "12 of 10 seats taken, 2 over", ..."""
+    cap = sessions["max_capacity"].astype("Int64")
+    enrolled = sessions["enrolled"].astype("Int64").fillna(0)
+    spare = cap - enrolled
+    noun = pd.Series(
+        np.where(cap.fillna(0) == 1, "seat", "seats"), index=sessions.index, dtype="str"
+    )
+    taken = enrolled.astype("str") + " of " + cap.astype("str") + " " + noun + " taken, "
+    tail = pd.Series(
+        np.where(spare.fillna(0) >= 0, " left", " over"), index=sessions.index, dtype="str"
+    )
+    limited = taken + spare.abs().astype("str") + tail
+    unlimited = enrolled.astype("str") + " enrolled, no limit set"
+    return limited.where(cap.notna(), unlimited).astype("str")
+
+
 def start_texts(sessions: pd.DataFrame, tz: str) -> pd.DataFrame:
     """The start as text in the display zone, in the session's own zone, and both together."""
     shown = display_times(sessions, tz)
-    display = (
-        shown["start_display"].dt.strftime("%H:%M")
-        + " "
-        + zone_text(shown["display_abbr"], shown["display_offset"])
+    display = zoned_time_text(
+        shown["start_display"], shown["display_abbr"], shown["display_offset"], day="none"
     )
-    own = (
-        sessions["start_local"].dt.strftime("%H:%M")
-        + " "
-        + zone_text(sessions["tz_abbr"], sessions["utc_offset"])
+    own = zoned_time_text(
+        sessions["start_local"], sessions["tz_abbr"], sessions["utc_offset"], day="none"
     )
     # Said once when the two readings agree: the same zone, or another name for it (a browser
     # in "Asia/Calcutta" showing a Kolkata session) or a zone on the same clock that day.
@@ -68,9 +91,7 @@ def warning_sessions(warnings: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataF
         .reindex(warnings["session_key"])
     )
     start = found["start_local"]
-    start_text = (
-        start.dt.strftime("%Y-%m-%d %H:%M") + " " + zone_text(found["tz_abbr"], found["utc_offset"])
-    )
+    start_text = zoned_time_text(start, found["tz_abbr"], found["utc_offset"])
     known = found["title"].notna() | start.notna()
     out["title"] = found["title"].astype("str").where(found["title"].notna(), "").to_numpy()
     out["local_start"] = start_text.where(start.notna(), "").to_numpy()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,8 @@ from lu_data.model.timezones import format_offset
 # NumPy formats only four-digit years the way strftime does.
 FOUR_DIGIT_YEARS = (np.datetime64("1000-01-01", "us"), np.datetime64("10000-01-01", "us"))
 # What a missing zone label means: session times without a zone are kept in UTC.
+ISO_MINUTE = "%Y-%m-%d %H:%M"  # a date and time of day, sortable: "2026-12-01 09:00"
+TIME_OF_DAY = "%H:%M"
 UTC_ABBR = "UTC"
 UTC_OFFSET = "+00:00"
 # Abbreviations that are offsets themselves: "UTC", "UTC-03:00", "GMT+4", "-03", "+0530".
@@ -54,6 +57,27 @@ def zone_text(abbr: pd.Series, offset: pd.Series) -> pd.Series:
     numeric = abbr.str.fullmatch(NUMERIC_ABBR).fillna(False).astype("bool")
     as_offset = (UTC_ABBR + offset).where(offset != UTC_OFFSET, UTC_ABBR)
     return (abbr + " (" + offset + ")").where(~numeric, as_offset)
+
+
+def zoned_time_text(
+    wall: pd.Series,
+    abbr: pd.Series,
+    offset: pd.Series,
+    *,
+    day: Literal["iso", "short", "none"] = "iso",
+) -> pd.Series:
+    """Wall-clock times with their zone, in one of three styles; missing stays missing.
+
+    "iso": "2026-12-01 09:00 GMT (+00:00)" (tables, CSV, warnings); "short": "Tue 1 Dec 09:00
+    GMT (+00:00)" (lists a person reads); "none": "09:00 GMT (+00:00)" (the day said apart).
+    """
+    if day == "iso":
+        when = wall.dt.strftime(ISO_MINUTE)
+    elif day == "short":
+        when = day_text(wall, year=False) + " " + wall.dt.strftime(TIME_OF_DAY)
+    else:
+        when = wall.dt.strftime(TIME_OF_DAY)
+    return (when + " " + zone_text(abbr, offset)).where(wall.notna())
 
 
 def day_text(

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from lu_data.core.raw import RawPage, RawPortal
 from lu_data.sources.rails_zones import RAILS_TO_IANA
+from lu_data.sources.record_fields import NO_LOCATION_ID
 
 DEMO_SESSIONS = 600
 DEMO_SEED = 7
@@ -347,7 +348,7 @@ def _session(
         "assignment_passing_percentage": "",
         "assignment_question_html": "",
         "assignment_question_text": "",
-        "location_id": -1 if virtual else location_id,
+        "location_id": NO_LOCATION_ID if virtual else location_id,
         "location": location,
         "address_1": "" if virtual else venue[2],
         "address_2": None,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 COMPONENT_FIELD = "component_type"
+NO_LOCATION_ID = -1  # LearnUpon's location_id for "no location": web sessions, or none set
 # Fields read from every ILT record: they decide identity, rejection, warnings and merging.
 RECORD_FIELDS = [
     "id",

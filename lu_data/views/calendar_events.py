@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from lu_data.model.fill_status import percent_text
+from lu_data.model.fill_status import STATUS_LABELS, percent_text
 from lu_data.model.result_schemas import DETAILS_DTYPES
-from lu_data.model.schema import NO_TUTOR, STATUS_LABELS, UNTITLED, empty_frame
+from lu_data.model.schema import NO_TUTOR, UNTITLED, empty_frame
 from lu_data.model.timezones import is_valid_zone
 from lu_data.presentation.display_zone import SESSION_ZONE, display_times, normalise_zone_choice
 from lu_data.presentation.palette import (

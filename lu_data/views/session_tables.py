@@ -8,10 +8,10 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from lu_data.model.fill_status import percent_text
-from lu_data.model.schema import MODULE_KIND_LABELS, NO_TUTOR, STATUS_LABELS, UNTITLED
+from lu_data.model.fill_status import STATUS_LABELS, percent_text
+from lu_data.model.schema import MODULE_KIND_LABELS, NO_TUTOR, UNTITLED
 from lu_data.presentation.display_zone import SESSION_ZONE, display_times
-from lu_data.presentation.session_text import location_labels
+from lu_data.presentation.session_text import location_labels, seats_fill_text
 from lu_data.presentation.time_text import zone_text
 
 RISK_TITLE_CHARS = 70  # longer titles are cut in the at-risk digest; tables show them whole
@@ -78,15 +78,6 @@ def decision_first(table: pd.DataFrame) -> pd.DataFrame:
         )
     lead = [c for c in DECISION_COLUMNS if c in table.columns]
     return table[lead + [c for c in table.columns if c not in lead]]
-
-
-def seats_fill_text(enrolled: pd.Series, capacity: pd.Series, fill: pd.Series) -> pd.Series:
-    """ "12/20 · 60%" per session; "12 · no limit" when no capacity is set."""
-    taken = enrolled.astype("Float64").fillna(0).round().astype("Int64").astype("str")
-    cap = capacity.astype("Float64").round().astype("Int64").astype("str")
-    percent = (fill.astype("Float64") * 100).round().astype("Int64").astype("str") + "%"
-    limited = (taken + "/" + cap + " · " + percent).astype("object")
-    return limited.where(capacity.notna(), taken + " · no limit").astype("str")
 
 
 def sessions_table(

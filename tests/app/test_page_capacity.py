@@ -15,7 +15,7 @@ from lu_data.analyses.capacity import (
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.supply_demand import RARELY_FILLS, SELLS_OUT, supply_demand
 from lu_data.exports.csv import sessions_export, to_csv_bytes
-from lu_data.model.schema import STATUS_LABELS
+from lu_data.model.fill_status import STATUS_LABELS
 from lu_data.presentation.palette import STATUS_COLORS
 from lu_data.store.demo_history import demo_history
 from tests.support import (

@@ -32,7 +32,7 @@ from lu_data.figures.capacity import (
     session_capacity_figure,
 )
 from lu_data.figures.overview import weekly_capacity_figure
-from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
+from lu_data.model.fill_status import STATUS_LABELS, STATUS_ORDER
 from lu_data.presentation.palette import STATUS_COLORS
 from tests.support import ANCHOR, load_records
 

@@ -6,13 +6,16 @@ import pandas as pd
 
 from lu_data.analyses.double_bookings import double_booked_sessions, double_bookings
 from lu_data.analyses.tutors import clash_rows, double_bookings_table
-from lu_data.presentation.session_text import WARNING_SESSION_COLUMNS, warning_sessions
+from lu_data.presentation.session_text import (
+    WARNING_SESSION_COLUMNS,
+    seats_fill_text,
+    warning_sessions,
+)
 from lu_data.views.session_tables import (
     DECISION_COLUMNS,
     PROJECTED,
     SEATS,
     decision_first,
-    seats_fill_text,
     sessions_table,
 )
 from tests.support import demo_portal

@@ -8,8 +8,9 @@ import io
 import pandas as pd
 import pytest
 
-from lu_data.analyses.rooms import room_clashes, room_keys
+from lu_data.analyses.rooms import room_clashes
 from lu_data.exports.csv import to_csv_bytes, view_frame
+from lu_data.model.places import place_keys
 
 DAY = pd.Timestamp("2026-12-07 09:00", tz="UTC")
 
@@ -48,7 +49,7 @@ def test_virtual_sessions_never_clash_by_location(room):
     room.loc[[3, 4], "is_virtual"] = True
     k = room["session_key"]
     assert pairs_of(room_clashes(room)) == [(k[0], k[1])]
-    assert pd.isna(room_keys(room).iloc[3])
+    assert pd.isna(place_keys(room).iloc[3])
 
 
 def test_without_a_real_location_id_the_address_decides(room):
@@ -60,7 +61,7 @@ def test_without_a_real_location_id_the_address_decides(room):
     room.loc[4, "address_1"] = "14 Harbour Street"
     assert pairs_of(room_clashes(room)) == [(k[0], k[1])]
     room.loc[[3, 4], "address_1"] = pd.NA  # no id and no address: no room to clash in
-    assert room_keys(room).iloc[[3, 4]].isna().all()
+    assert place_keys(room).iloc[[3, 4]].isna().all()
 
 
 def test_other_rooms_and_other_portals_do_not_meet(room):
