@@ -132,7 +132,7 @@ def _reruns_around_a_sync(report: Report, n: int, env: dict[str, str], cheap: in
             # app_environment hides portal settings; put them back for this app
             os.environ.update(env)
             from lu_data.store.store import default_url, open_store
-            from ui.loaders import background_syncer
+            from ui.store_view import background_syncer
 
             at = new_app()
             started = time.perf_counter()

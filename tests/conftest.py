@@ -51,12 +51,17 @@ def _demo_built_once():
     as the demo_portal fixture shares it (nothing mutates it: the fixture checks). Anything
     read from a store or a portal is never kept here.
     """
+    import lu_data.views.pace as pace
     import ui.loaders as loaders
 
-    real = {
-        name: getattr(loaders, name)
-        for name in ("generate_demo", "load_portal", "portal_history", "typical_curves", "backtest")
+    homes = {
+        "generate_demo": loaders,
+        "load_portal": loaders,
+        "portal_history": pace,
+        "typical_curves": pace,
+        "backtest": pace,
     }
+    real = {name: getattr(module, name) for name, module in homes.items()}
     built: dict[tuple, object] = {}
     demo_histories: set[int] = set()
 
@@ -103,10 +108,10 @@ def _demo_built_once():
         "backtest": of_demo("backtest"),
     }
     for name, func in patched.items():
-        setattr(loaders, name, func)
+        setattr(homes[name], name, func)
     yield
     for name, func in real.items():
-        setattr(loaders, name, func)
+        setattr(homes[name], name, func)
 
 
 @pytest.fixture(autouse=True)

@@ -1,14 +1,16 @@
 """Streamlit glue shared by every page: data source, cached loading, sidebar, tables with CSV.
 
-Pages use it as `import ui`, and use only the names in __all__; the parts live in ui.loaders,
-ui.view, ui.access, ui.sidebar, ui.source_picker, ui.downloads, ui.table_view, ui.metrics,
-ui.supply_demand and ui.menu (tests import from those directly).
+Pages use it as `import ui`, and use only the names in __all__. The parts: ui.loaders (the demo,
+uploads, settings, per-load caches), ui.store_view (the store and its syncer), ui.pace_cache,
+ui.view (the View of a run, memo), ui.access, ui.sidebar, ui.source_picker, ui.menu,
+ui.page_choices, ui.downloads, ui.table_view, ui.at_risk, ui.metrics, ui.supply_demand and
+ui.digest_preview (tests import from those directly).
 """
 
 from lu_data.core.source_kinds import SOURCE_DEMO
+from ui.at_risk import render_projected_risk, render_risk_digest
 from ui.digest_preview import render_digest_preview
 from ui.downloads import offer_download
-from ui.loaders import last_sync_statuses
 from ui.metrics import Card, Drill, render_cards, render_drills, seat_cards
 from ui.page_choices import (
     at_risk_threshold,
@@ -20,13 +22,12 @@ from ui.page_choices import (
     view_threshold,
 )
 from ui.sidebar import searched_options, start_page
+from ui.store_view import last_sync_statuses
 from ui.supply_demand import render_demand_link, render_supply_demand
 from ui.table_view import (
     DATETIME_FORMAT,
     download_name,
     percent_column,
-    render_projected_risk,
-    render_risk_digest,
     render_status_legend,
     table_with_download,
 )

@@ -16,16 +16,14 @@ from lu_data.presentation.time_text import as_of_text
 from lu_data.sources.api_settings import PortalConfig
 from lu_data.store.store import default_url
 from ui.loaders import (
-    STORE_ERRORS,
     configured_portals,
     demo_size,
     load_demo_portal,
-    load_store_view,
     load_uploaded_portal,
     portal_settings,
-    snapshot_ids,
 )
 from ui.page_choices import seed_widget
+from ui.store_view import STORE_ERRORS, load_store_view, snapshot_ids
 from ui.view import today
 
 QP_SOURCE = "source"  # the data source in the URL: ?source=demo|upload|portal

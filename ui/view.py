@@ -17,7 +17,8 @@ from lu_data.analyses.filters import Filters
 from lu_data.core.source_kinds import SOURCE_DEMO
 from lu_data.model.portal import Portal
 from lu_data.model.selection import is_in
-from ui.loaders import load_pace_inputs, portal_projections, portal_token
+from ui.loaders import portal_token
+from ui.pace_cache import load_pace_inputs, portal_projections
 
 MEMO_ENTRIES = 64  # per-view tables kept across reruns; a few views × the tables of a page
 TODAY_ENV = "LU_TODAY"  # pins "today" (ISO date) for reproducible demos and screenshots

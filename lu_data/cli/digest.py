@@ -17,10 +17,11 @@ from lu_data.analyses.digest import DIGEST_DAYS, digest_filters
 from lu_data.analyses.filters import Filters
 from lu_data.exports.digest_render import subject, to_html, to_slack, to_teams, to_text
 from lu_data.model.portal import Portal
-from lu_data.notify.digest import DigestOptions, digest_message, portal_digest, tutor_messages
+from lu_data.notify.digest import DigestOptions, digest_message, tutor_messages
 from lu_data.notify.mail import DRY_RUN_FROM, DeliveryError, send_messages, smtp_settings
 from lu_data.notify.webhooks import check_webhook_url, post_webhook, webhook_timeout
 from lu_data.presentation.display_zone import SESSION_ZONE, normalise_zone_choice
+from lu_data.views.digest import portal_digest
 
 EXIT_FAILED = 1
 DASHBOARD_URL_ENV = "LU_DASHBOARD_URL"

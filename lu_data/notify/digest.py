@@ -6,24 +6,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from email.message import EmailMessage
 
-import pandas as pd
-
 from lu_data.analyses.capacity import capacity_kpis
-from lu_data.analyses.digest import LIST_DOUBLE, Digest, DigestList, build_digest
-from lu_data.analyses.filters import Filters, filter_sessions, whole_history
-from lu_data.analyses.forecast import project_sessions, typical_curves
-from lu_data.analyses.supply_demand import supply_demand
+from lu_data.analyses.digest import LIST_DOUBLE, Digest, DigestList
 from lu_data.exports.csv import to_csv_bytes, view_frame
 from lu_data.exports.digest_render import count_text, range_text, subject, to_html, to_text
 from lu_data.exports.file_names import export_file_name
 from lu_data.exports.ics import sessions_ics
-from lu_data.model.fill_status import AT_RISK_BELOW
-from lu_data.model.portal import Portal
 from lu_data.notify.mail import Attachment, build_message
-from lu_data.store.enrolment import portal_history
 
 LIST_YOURS = "yours"
 
@@ -35,39 +26,6 @@ class DigestOptions:
 
     tz: str | None = None
     base_url: str | None = None
-
-
-def portal_projections(portal: Portal, history: pd.DataFrame | None = None) -> pd.DataFrame | None:
-    """Projected final enrolment of the portal's upcoming sessions, as the dashboard projects
-    them (same history, curves and as-of time), or None without enough history."""
-    as_of = pd.Timestamp(portal.fetched_at)
-    if history is None:
-        history = portal_history(portal, as_of, demo=portal.is_demo)
-    if history.empty:
-        return None
-    curves = typical_curves(history, portal.sessions, as_of)
-    if curves.empty:
-        return None
-    return project_sessions(portal.sessions, curves, as_of)
-
-
-def portal_digest(
-    portal: Portal, filters: Filters, today: date, threshold: float = AT_RISK_BELOW
-) -> Digest:
-    """The digest of a portal for these filters (their dates are the window), closed by the
-    trainings that sell out early or rarely fill, as the Fill pace page judges them."""
-    as_of = pd.Timestamp(portal.fetched_at)
-    try:
-        history = portal_history(portal, as_of, demo=portal.is_demo)
-    except Exception:  # an unreachable history store only removes the projection and demand
-        projections = demand = None
-    else:
-        projections = portal_projections(portal, history)
-        scope = filter_sessions(portal.sessions, whole_history(filters))
-        demand = supply_demand(history, scope, as_of, threshold)
-    return build_digest(
-        portal.sessions, portal.quality.warnings, filters, today, projections, threshold, demand
-    )
 
 
 def attachment_csv(digest: Digest, tz: str | None) -> Attachment:

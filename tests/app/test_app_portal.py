@@ -91,7 +91,7 @@ def test_restarted_server_shows_the_stored_snapshot_without_fetching(portal_env,
 def test_sidebar_says_how_old_the_data_is_and_when_a_sync_runs(portal_env, monkeypatch):
     """Under Refresh: the snapshot's time and age; while the syncer fetches, a line says so."""
     from lu_data.store.store import default_url
-    from ui.loaders import background_syncer
+    from ui.store_view import background_syncer
 
     at = run_app(monkeypatch)
     captions = [c.value for c in at.sidebar.caption]

@@ -19,7 +19,7 @@ from lu_data.analyses.digest import (
 from lu_data.analyses.filters import Filters
 from lu_data.exports.digest_render import subject, to_text
 from lu_data.ingest.loading import load_source
-from lu_data.notify.digest import portal_digest
+from lu_data.views.digest import portal_digest
 from tests.support import ANCHOR, download
 
 TO = date(2027, 1, 22)

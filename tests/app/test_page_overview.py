@@ -21,7 +21,7 @@ from tests.support import (
     open_page,
     projected_risk_keys,
 )
-from ui.table_view import DIGEST_ROWS
+from ui.at_risk import DIGEST_ROWS
 
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
 

@@ -25,9 +25,9 @@ from lu_data.analyses.digest import LIST_DOUBLE, digest_filters
 from lu_data.analyses.filters import Filters
 from lu_data.exports.digest_render import subject
 from lu_data.ingest.loading import load_source
-from lu_data.notify.digest import portal_digest
 from lu_data.sources.demo import generate_demo
 from lu_data.sources.files import dump_portal
+from lu_data.views.digest import portal_digest
 from tests.support import ANCHOR, free_port
 
 SMTP_USER = "digest-sender"

@@ -158,7 +158,7 @@ def test_app_serves_what_it_has_while_postgres_is_down_and_syncs_when_it_is_back
 ) -> None:
     """Store down: same data, a warning that it is unreachable, the syncer alive and failing;
     store back: the next sync lands and every earlier row is still there."""
-    from ui.loaders import background_syncer
+    from ui.store_view import background_syncer
 
     server, url = pg_store
     monkeypatch.setenv("LU_STORE_URL", url)
