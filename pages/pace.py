@@ -17,7 +17,7 @@ from lu_data.analyses.forecast import (
 )
 from lu_data.figures.pace import pace_figure
 from lu_data.model.fill_status import percent_text
-from lu_data.store.store import EMPTY_HISTORY_MESSAGE
+from lu_data.views.pace import EMPTY_HISTORY_MESSAGE
 
 BUILDING_MESSAGE = (
     "Enrolment history is building up: projections start once sessions recorded before they "

@@ -39,7 +39,6 @@ from lu_data.store.snapshots import StoredSnapshot, SyncRun
 from lu_data.store.sql_tables import FETCHES, SNAPSHOTS
 
 __all__ = [
-    "EMPTY_HISTORY_MESSAGE",
     "HISTORY_DTYPES",
     "PG_MIGRATION_LOCK",
     "HistoryStore",
@@ -67,10 +66,6 @@ DB_FILE = "history.sqlite3"
 # and keeps a large portal's store from growing by millions of rows a day.
 MIN_RECORD_GAP = timedelta(hours=1)
 SQLITE_DT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-EMPTY_HISTORY_MESSAGE = (
-    "No enrolment history yet: it builds up each time data is loaded from a portal, "
-    "or run `lu-data record` on a schedule."
-)
 
 
 def default_url(env: dict[str, str] | None = None) -> str:

@@ -11,6 +11,12 @@ from lu_data.analyses.forecast import backtest, project_sessions, typical_curves
 from lu_data.model.portal import Portal
 from lu_data.store.enrolment import portal_history
 
+# What Fill pace says before a load has any history to learn from.
+EMPTY_HISTORY_MESSAGE = (
+    "No enrolment history yet: it builds up each time data is loaded from a portal, "
+    "or run `lu-data record` on a schedule."
+)
+
 
 def pace_inputs(
     portal: Portal, *, demo: bool | None = None

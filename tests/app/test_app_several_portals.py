@@ -10,8 +10,9 @@ import pytest
 from lu_data import load_portal
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.sources.demo import generate_demo
-from lu_data.store.store import EMPTY_HISTORY_MESSAGE, open_store
+from lu_data.store.store import open_store
 from lu_data.views.filter_options import filter_choices
+from lu_data.views.pace import EMPTY_HISTORY_MESSAGE
 from tests.support import ANCHOR
 
 SIZES = {"emea": 150, "apac": 80}  # two demo portals: their ids collide, their sizes differ

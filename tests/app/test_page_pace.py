@@ -16,7 +16,7 @@ from lu_data.analyses.supply_demand import RARELY_FILLS, SELLS_OUT, TOO_FEW, sup
 from lu_data.exports.csv import to_csv_bytes
 from lu_data.sources.demo import generate_demo
 from lu_data.store.demo_history import demo_history
-from lu_data.store.store import EMPTY_HISTORY_MESSAGE
+from lu_data.views.pace import EMPTY_HISTORY_MESSAGE
 from tests.support import ANCHOR, demo_portal, download, open_page
 
 PAGE = "pages/pace.py"
