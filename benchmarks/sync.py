@@ -163,11 +163,12 @@ def _reruns_around_a_sync(report: Report, n: int, env: dict[str, str], cheap: in
             else:
                 os.environ[k] = v
     label = size_label(n)
-    report.add("sync_portal_s", sync_s, "s", note=f"request → new snapshot, {label} sessions")
+    note = f"request → new snapshot, {label} sessions"
+    report.add("sync_portal_s", sync_s, "s", deadline=SYNC_DEADLINE_S, note=note)
     report.add("page_rerun_no_sync_s", median(idle), "s", runs=idle, note="Overview, warm")
     if not during:
         report.add("page_rerun_during_sync_s", None, "s", note="n/a: no rerun within the sync")
-        report.add("page_rerun_during_sync_vs_idle", None, "x", note="n/a")
+        report.add("page_rerun_during_sync_vs_idle", None, "x", note="n/a: no rerun")
         return
     report.add(
         "page_rerun_during_sync_s",
