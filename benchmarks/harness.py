@@ -139,6 +139,8 @@ SLOW_KEYS = (
     "page_rerun_during_sync_s",
     "page_rerun_during_sync_vs_idle",
     "sync_portal_s",
+    "sync_portal_requests",
+    "sync_portal_sessions",
 )
 SKIPPED = "skipped"  # a note starting so: no figure was asked for (section off, one size only)
 
@@ -175,8 +177,10 @@ def unit_of(key: str) -> str:
         return "B/session"
     if base.endswith("_mb"):
         return "MB"
-    if base == "api_pages":
+    if base == "api_pages" or base.endswith("_requests"):
         return "requests"
+    if base.endswith("_sessions"):
+        return "sessions"
     return "x"
 
 
