@@ -139,7 +139,10 @@ SLOW_KEYS = (
     "page_rerun_during_sync_s",
     "page_rerun_during_sync_vs_idle",
     "sync_portal_s",
+    "sync_portal_requests",
+    "sync_portal_sessions",
 )
+SKIPPED = "skipped"  # a note starting so: no figure was asked for (section off, one size only)
 
 
 def app_pages() -> dict[str, str]:
@@ -174,8 +177,10 @@ def unit_of(key: str) -> str:
         return "B/session"
     if base.endswith("_mb"):
         return "MB"
-    if base == "api_pages":
+    if base == "api_pages" or base.endswith("_requests"):
         return "requests"
+    if base.endswith("_sessions"):
+        return "sessions"
     return "x"
 
 
@@ -186,7 +191,7 @@ def size_label(n: int) -> str:
 
 @dataclass
 class Measurement:
-    """One reported figure: its median (or ratio), unit, target and raw runs."""
+    """One reported figure: its median (or ratio), unit, target, raw runs and any deadline."""
 
     value: float | None
     unit: str
@@ -194,6 +199,16 @@ class Measurement:
     met: bool | None = None
     note: str = ""
     runs: list[float] = field(default_factory=list)
+    deadline: float | None = None  # the measurement gave up at this value: not a figure then
+
+    @property
+    def failure(self) -> str:
+        """Why this is no figure at all ("" when it is one): a deadline reached, or n/a."""
+        if self.value is not None and self.deadline is not None and self.value >= self.deadline:
+            return f"reached its deadline of {_fmt(self.deadline, self.unit)} (the wait gave up)"
+        if self.value is None and not self.note.startswith(SKIPPED):
+            return f"n/a where a number was expected ({self.note or 'no note'})"
+        return ""
 
 
 class Report:
@@ -211,8 +226,13 @@ class Report:
         runs: list[float] | None = None,
         note: str = "",
         judge: bool = True,
+        deadline: float | None = None,
     ) -> Measurement:
-        """Record a figure; compare it with its target when judge is set."""
+        """Record a figure; compare it with its target when judge is set.
+
+        A value at its deadline, or None unless the note says "skipped", fails the run
+        (Measurement.failure, failures).
+        """
         base = key.split("@")[0].split(".")[0]
         target, met = "", None
         if base in TARGETS:
@@ -220,7 +240,7 @@ class Report:
             target = f"{op} {_fmt(bound, unit)}"
             if judge and value is not None:
                 met = _compare(value, op, bound)
-        item = Measurement(value, unit, target, met, note, list(runs or []))
+        item = Measurement(value, unit, target, met, note, list(runs or []), deadline)
         self.items[key] = item
         return item
 
@@ -236,10 +256,21 @@ class Report:
                     "met": m.met,
                     "note": m.note,
                     "runs": m.runs,
+                    "deadline": m.deadline,
+                    "failure": m.failure,
                 }
                 for k, m in self.items.items()
             },
         }
+
+
+def failures(report: Report) -> list[str]:
+    """One line per figure that is no measurement, naming its key: the run must fail on them.
+
+    Every section's figures pass through Report.add (a child's through add_measurements),
+    so this is the one place a timed-out or missing figure is caught.
+    """
+    return [f"{key} {m.failure}" for key, m in report.items.items() if m.failure]
 
 
 def _compare(value: float, op: str, bound: float) -> bool:
@@ -308,8 +339,20 @@ def measure_in_child(
     )
     if done.returncode != 0:
         raise RuntimeError(f"{kind} measurement failed in its child process (see above)")
-    for key, item in json.loads(done.stdout)["measurements"].items():
-        report.add(key, item["value"], item["unit"], runs=item["runs"], note=item["note"])
+    add_measurements(report, json.loads(done.stdout))
+
+
+def add_measurements(report: Report, document: dict[str, Any]) -> None:
+    """A child's results document (Report.to_json) into this report, deadlines included."""
+    for key, item in document["measurements"].items():
+        report.add(
+            key,
+            item["value"],
+            item["unit"],
+            runs=item["runs"],
+            note=item["note"],
+            deadline=item.get("deadline"),
+        )
 
 
 def table(report: Report, before: dict[str, Any] | None = None) -> str:
@@ -317,12 +360,14 @@ def table(report: Report, before: dict[str, Any] | None = None) -> str:
     head = ("measurement", *(("before",) if before else ()), "median", "target", "met", "note")
     rows = [head]
     for key, m in report.items.items():
-        mark = "" if m.met is None else ("yes" if m.met else "NO")
+        mark = "FAILED" if m.failure else "" if m.met is None else ("yes" if m.met else "NO")
         old = []
         if before is not None:
             item = before.get(key) or {}
             old = [_fmt(item.get("value"), item.get("unit", m.unit)) if item else ""]
-        rows.append((key, *old, _fmt(m.value, m.unit), m.target, mark, m.note))
+        # a value at its deadline is how long the harness waited, not a figure
+        shown = "timed out" if m.failure and m.value is not None else _fmt(m.value, m.unit)
+        rows.append((key, *old, shown, m.target, mark, m.note))
     fixed = len(head) - 1
     widths = [max(len(r[i]) for r in rows) for i in range(fixed)]
     lines = []

@@ -240,4 +240,4 @@ def measure_load_section(
         )
         m.target, m.met = f"<= {linear:g}x (linear)", growth <= linear * 1.1
     else:
-        report.add("load_growth_ratio", None, "x", note="n/a: one size only")
+        report.add("load_growth_ratio", None, "x", note="skipped: one size only")

@@ -107,7 +107,7 @@ def measure_pages(report: Report, n: int, repeats: int, cheap: int) -> dict[str,
         for name, page in PAGES.items():
             if not (ROOT / page).exists():
                 for key in PAGE_KEYS:
-                    report.add(f"{key}.{name}", None, _page_unit(key), note="n/a: no page file")
+                    report.add(f"{key}.{name}", None, _page_unit(key), note="skipped: no page file")
                 continue
             try:
                 # A user's way in: the home page builds the view, then the menu opens the page.
@@ -121,7 +121,7 @@ def measure_pages(report: Report, n: int, repeats: int, cheap: int) -> dict[str,
                 full = [run_app(at) for _ in range(cheap)]
                 warm = full
                 charts, tables = payload_bytes(at)
-            except Exception as exc:  # a page still being built must not stop the run
+            except Exception as exc:  # the other pages are still measured; failures() fails the run
                 note = f"n/a: {type(exc).__name__}: {str(exc)[:200]}"
                 for key in PAGE_KEYS:
                     report.add(f"{key}.{name}", None, _page_unit(key), note=note)

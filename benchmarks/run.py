@@ -42,6 +42,7 @@ from benchmarks.harness import (  # noqa: E402
     SECTIONS,
     Report,
     expected_keys,
+    failures,
     log,
     machine_meta,
     measure_in_child,
@@ -194,7 +195,16 @@ def main(argv: list[str] | None = None) -> int:
         before = json.loads(args.compare.read_text(encoding="utf-8"))["measurements"]
     print(table(report, before))
     print(f"\n{meta['elapsed_s']} s on {meta['cpus']} cores; JSON in {args.out}")
-    return 0
+    return report_failures(failures(report))
+
+
+def report_failures(lines: list[str]) -> int:
+    """Say loudly which figures are no measurement; the exit code (1 when any)."""
+    for line in lines:
+        print(f"FAILED: {line}", file=sys.stderr)
+    if lines:
+        print(f"FAILED: {len(lines)} figure(s) above are no measurement", file=sys.stderr)
+    return 1 if lines else 0
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from tests.support import PORTAL_ENV, ROOT
 DIR_ENV = "LU_TEST_BACKGROUND_DIR"
 CALLER_ONLY = {"LU_STORE_URL", "LU_HISTORY_URL", *PORTAL_ENV}
 WAIT_SECONDS = 600
+SYNC_SMOKE_SESSIONS = 2000  # the sync spans a few reruns yet costs under a minute on 2 cores
 COMMANDS: dict[str, list[str]] = {
     "mypy": [
         sys.executable,
@@ -34,6 +35,20 @@ COMMANDS: dict[str, list[str]] = {
         "ui",
     ],
     "benchmarks": [sys.executable, "-m", "benchmarks.run", "--quick", "--out", "{dir}/bench.json"],
+    # --quick leaves the sync out (100k takes minutes); a small portal still syncs for real
+    "benchmarks-sync": [
+        sys.executable,
+        "-m",
+        "benchmarks.run",
+        "--only",
+        "sync",
+        "--sizes",
+        str(SYNC_SMOKE_SESSIONS),
+        "--repeat",
+        "1",
+        "--out",
+        "{dir}/sync.json",
+    ],
 }
 
 
@@ -47,7 +62,11 @@ class Finished:
 
 
 # The test file that reads each command's result: a command starts only when its file runs.
-READERS = {"mypy": "tests/unit/test_types.py", "benchmarks": "tests/e2e/test_benchmarks_smoke.py"}
+READERS = {
+    "mypy": "tests/unit/test_types.py",
+    "benchmarks": "tests/e2e/test_benchmarks_smoke.py",
+    "benchmarks-sync": "tests/e2e/test_benchmarks_smoke.py",
+}
 
 
 def wanted(args: list[str], invocation_dir: Path) -> list[str]:
