@@ -7,17 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import (
-    ANCHOR,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    DATA,
-    PORTAL_ENV,
-    ROOT,
-    demo_portal,
-    start_streamlit,
-    stop_streamlit,
-)
+from tests.support import ANCHOR, DATA, PORTAL_ENV, ROOT
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.demo import demo_portal
+from tests.support.servers import start_streamlit, stop_streamlit
 
 
 def pytest_xdist_setupnodes(config, specs):

@@ -13,14 +13,10 @@ from lu_data.analyses.double_bookings import double_booked_sessions, double_book
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.rooms import room_clashed_sessions, room_clashes
 from lu_data.views.session_tables import RISK_TITLE_CHARS, risk_lines
-from tests.support import (
-    ANCHOR,
-    decode,
-    demo_portal,
-    load_records,
-    open_page,
-    projected_risk_keys,
-)
+from tests.support import ANCHOR
+from tests.support.apptest import decode, open_page
+from tests.support.demo import demo_portal, projected_risk_keys
+from tests.support.records import load_records
 from ui.table_view import DIGEST_ROWS
 
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))

@@ -17,7 +17,9 @@ from lu_data.exports.csv import to_csv_bytes
 from lu_data.sources.demo import generate_demo
 from lu_data.store.demo_history import demo_history
 from lu_data.store.store import EMPTY_HISTORY_MESSAGE
-from tests.support import ANCHOR, demo_portal, download, open_page
+from tests.support import ANCHOR
+from tests.support.apptest import download, open_page
+from tests.support.demo import demo_portal
 
 PAGE = "pages/pace.py"
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))

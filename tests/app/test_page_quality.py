@@ -11,7 +11,9 @@ import pytest
 from lu_data import cli, load_portal
 from lu_data.exports.csv import to_csv_bytes
 from lu_data.sources.files import read_files
-from tests.support import ANCHOR, DATA, download, load_records
+from tests.support import ANCHOR, DATA
+from tests.support.apptest import download
+from tests.support.records import load_records
 
 PAGE = "pages/quality.py"
 

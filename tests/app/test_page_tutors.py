@@ -25,7 +25,8 @@ from lu_data.analyses.tutors import (
 from lu_data.exports.csv import sessions_export, to_csv_bytes
 from lu_data.model.rollups import tutors_frame
 from lu_data.model.schema import NO_TUTOR
-from tests.support import ANCHOR, chart, decode, download, open_page
+from tests.support import ANCHOR
+from tests.support.apptest import chart, decode, download, open_page
 
 PAGE = "pages/tutors.py"
 DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))

@@ -35,7 +35,7 @@ from lu_data.sources.api_client import (
 from lu_data.sources.api_settings import check_base_url
 from lu_data.sources.fake_portal import FakePortal, Faults
 from lu_data.sources.files import SourceError, read_files
-from tests.support import ANCHOR, ROOT, wait_for_sync
+from tests.support import ANCHOR, ROOT
 from tests.support.security import (
     APP_PAGES,
     EVERY,
@@ -48,6 +48,7 @@ from tests.support.security import (
     hostile_portal,
     hostile_records,
 )
+from tests.support.servers import wait_for_sync
 
 
 @pytest.fixture

@@ -35,7 +35,8 @@ from lu_data.sources.demo import generate_demo
 from lu_data.sources.fake_portal import FakePortal, Faults
 from lu_data.sources.record_fields import LeanRecord
 from lu_data.store.store import SyncRun, default_url, open_store
-from tests.support import ANCHOR, ROOT, wait_for_sync
+from tests.support import ANCHOR, ROOT
+from tests.support.servers import wait_for_sync
 
 USER = "fault-user"
 PASSWORD = "fault-Pa55-word"

@@ -12,8 +12,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lu_data.analyses.filters import Filters, filter_sessions
-from tests.support import ANCHOR, demo_portal
+from tests.support import ANCHOR
 from tests.support.browser import TIMEOUT, goto_page
+from tests.support.demo import demo_portal
 
 pytestmark = pytest.mark.browser
 

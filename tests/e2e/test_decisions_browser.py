@@ -17,8 +17,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.views.session_tables import PROJECTED, SEATS
-from tests.support import demo_portal
 from tests.support.browser import IDLE, TIMEOUT, goto_page, open_from_menu
+from tests.support.demo import demo_portal
 from ui.menu import PAGES
 
 pytestmark = pytest.mark.browser

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support import start_streamlit, stop_streamlit
 from tests.support.browser import IDLE, TIMEOUT, goto_page
+from tests.support.servers import start_streamlit, stop_streamlit
 from ui.menu import PAGES as MENU
 
 pytestmark = pytest.mark.browser

@@ -24,9 +24,11 @@ from playwright.sync_api import Page, expect
 
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.store.audit import read_audit
-from tests.support import ANCHOR, demo_portal, free_port, start_streamlit, stop_streamlit
+from tests.support import ANCHOR
 from tests.support.browser import IDLE, TIMEOUT, goto_page, open_from_menu, wait_for_charts
+from tests.support.demo import demo_portal
 from tests.support.security import scan_disk
+from tests.support.servers import free_port, start_streamlit, stop_streamlit
 
 COOKIE_SECRET = f"cookie-{uuid.uuid4().hex}"
 CLIENT_SECRET = f"client-{uuid.uuid4().hex}"

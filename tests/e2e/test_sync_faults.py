@@ -22,8 +22,9 @@ from lu_data.sources.fake_portal import FakePortal, Faults
 from lu_data.store.sql_tables import FETCHES, PORTAL_SNAPSHOTS, SNAPSHOTS, SYNC_RUNS
 from lu_data.store.store import SyncRun, default_url, open_store
 from lu_data.sync.syncer import ABANDONED, Syncer, SyncResult
-from tests.support import ANCHOR, PORTAL_ENV, ROOT, pg, wait_until
+from tests.support import ANCHOR, PORTAL_ENV, ROOT, pg
 from tests.support.security import PASSWORD, USER, assert_no_secret
+from tests.support.servers import wait_until
 from ui.source_picker import REFRESH_REQUESTED, REFRESH_WHILE_DOWN
 
 own_postgres = pg.own_postgres  # the fixture, by name in this module

@@ -34,7 +34,8 @@ from lu_data.figures.capacity import (
 from lu_data.figures.overview import weekly_capacity_figure
 from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 from lu_data.presentation.palette import STATUS_COLORS
-from tests.support import ANCHOR, load_records
+from tests.support import ANCHOR
+from tests.support.records import load_records
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from lu_data import load_source
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.cli.commands import main
 from lu_data.exports.csv import neutralise_formulas, to_csv_bytes, view_frame
-from tests.support import load_records
+from tests.support.records import load_records
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -13,7 +13,7 @@ from lu_data.analyses.filters import Filters, describe_view, filter_sessions
 from lu_data.analyses.tutors import training_summary
 from lu_data.core.raw import RawPage, RawPortal
 from lu_data.model.schema import SESSION_DTYPES
-from tests.support import load_records
+from tests.support.records import load_records
 
 # Five sessions placed around the 1 Dec 2026 date line. Their start in each display zone:
 #   id  zone (Rails)                 start UTC         own zone       UTC      Australia/Sydney

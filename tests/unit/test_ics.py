@@ -15,7 +15,7 @@ from lu_data import load_portal
 from lu_data.cli.commands import main
 from lu_data.core.raw import RawPage, RawPortal
 from lu_data.exports.ics import fold_line, sessions_ics, vtimezone
-from tests.support import load_records
+from tests.support.records import load_records
 
 DUBLIN = "Europe/Dublin"
 

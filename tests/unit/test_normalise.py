@@ -8,7 +8,7 @@ import pandas as pd
 
 from lu_data import load_portal
 from lu_data.core.raw import RawPage, RawPortal
-from tests.support import load_records
+from tests.support.records import load_records
 
 
 def portal_of(*pages: list[dict], courses: list[int | None] | None = None):

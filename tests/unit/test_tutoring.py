@@ -27,7 +27,7 @@ from lu_data.analyses.tutors import (
 from lu_data.core.raw import RawPage, RawPortal
 from lu_data.figures.tutors import hours_per_tutor_figure, workload_heatmap
 from lu_data.model.rollups import tutors_frame
-from tests.support import load_records
+from tests.support.records import load_records
 
 # Tutor 1 (Ana Ruiz) teaches a Dublin session and a New York one that overlap by 30 minutes,
 # then a session that only touches the second one's end. Tutors 2 and 3 share a name.

@@ -15,7 +15,7 @@ from lu_data import load_portal, load_source
 from lu_data.cli.commands import main
 from lu_data.core.raw import RawPage, RawPortal
 from lu_data.exports.xlsx import sessions_workbook, sheet_name, workbook_bytes
-from tests.support import load_records
+from tests.support.records import load_records
 
 
 def record(session_id: int, start: str, end: str, **fields: object) -> dict:

@@ -1,0 +1,43 @@
+"""The demo portal for the pinned today, and what its pace projection puts at risk."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from tests.support import ANCHOR
+
+if TYPE_CHECKING:
+    from lu_data.model.portal import Portal
+
+
+@lru_cache(maxsize=4)
+def demo_portal(n_sessions: int | None = None) -> Portal:
+    """The demo portal for the pinned today, built once per test process and size.
+
+    Every caller gets the same object: copy a frame before changing it (the `demo_portal`
+    fixture fails the test that changes it in place).
+    """
+    from lu_data import load_portal
+    from lu_data.sources.demo import generate_demo
+
+    sized = {} if n_sessions is None else {"n_sessions": n_sessions}
+    # named as the app names its demo, so frames and exports compare equal
+    return load_portal(generate_demo(anchor=ANCHOR, **sized), name="demo")
+
+
+def projected_risk_keys(date_to: date = date(2027, 1, 22), threshold: float = 0.5) -> list[str]:
+    """Session keys the demo's pace projection puts under `threshold` full in the default view."""
+    import pandas as pd
+
+    from lu_data.analyses.filters import Filters, filter_sessions
+    from lu_data.analyses.forecast import project_sessions, projected_at_risk, typical_curves
+    from lu_data.store.demo_history import demo_history
+
+    portal = demo_portal()
+    as_of = pd.Timestamp(portal.fetched_at)
+    curves = typical_curves(demo_history(portal.sessions, as_of), portal.sessions, as_of)
+    sessions = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date_to))
+    risk = projected_at_risk(sessions, project_sessions(sessions, curves, as_of), threshold)
+    return sorted(risk["session_key"])
