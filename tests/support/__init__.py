@@ -1,6 +1,6 @@
 """Shared test helpers, one module for each thing they build or start.
 
-- `records`: LearnUpon module records from the committed samples.
+- `records`: LearnUpon module records (ILT Center and legacy) and the portals that hold them.
 - `demo`: the demo portal for the pinned today.
 - `apptest`: pages run in Streamlit's AppTest, and what they show (charts, downloads).
 - `servers`: Streamlit servers on loopback, and waiting on what they do.

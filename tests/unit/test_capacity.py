@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import date
 
 import pandas as pd
 import pytest
 
-from lu_data import load_portal
 from lu_data.analyses.capacity import (
     FILL_BIN_LABELS,
     NO_LIMIT_LEARNERS,
@@ -23,7 +21,6 @@ from lu_data.analyses.capacity import (
     weekly_capacity,
 )
 from lu_data.analyses.filters import Filters, filter_sessions, location_labels
-from lu_data.core.raw import RawPage, RawPortal
 from lu_data.exports.csv import view_frame
 from lu_data.figures.capacity import (
     fill_distribution_figure,
@@ -35,7 +32,7 @@ from lu_data.figures.overview import weekly_capacity_figure
 from lu_data.model.schema import STATUS_LABELS, STATUS_ORDER
 from lu_data.presentation.palette import STATUS_COLORS
 from tests.support import ANCHOR
-from tests.support.records import load_records
+from tests.support.records import sessions_of, timed_record
 
 
 @pytest.fixture
@@ -86,23 +83,22 @@ FOUR = [
 @pytest.fixture(scope="module")
 def four() -> pd.DataFrame:
     """The four hand-worked sessions, through the one normaliser."""
-    records = []
-    for sid, tid, start, capacity, enrolled in FOUR:
-        rec = copy.deepcopy(load_records("sample_ilt_center.json")[0])
-        rec.update(
-            id=500 + sid,
-            session_id=sid,
-            training_id=tid,
-            title=f"Training {tid}",
-            start_at=start,
-            end_at=start.replace("09:00", "11:00"),
-            timezone="UTC",
-            max_capacity=capacity,
-            number_enrolled_on_session=enrolled,
+    return sessions_of(
+        *(
+            timed_record(
+                sid,
+                start,
+                start.replace("09:00", "11:00"),
+                id=500 + sid,
+                training_id=tid,
+                title=f"Training {tid}",
+                timezone="UTC",
+                max_capacity=capacity,
+                number_enrolled_on_session=enrolled,
+            )
+            for sid, tid, start, capacity, enrolled in FOUR
         )
-        records.append(rec)
-    raw = RawPortal(pages=[RawPage(modules=records, label="page 1")], origin="test")
-    return load_portal(raw).sessions
+    )
 
 
 def test_capacity_kpis_of_four_hand_worked_sessions(four):
