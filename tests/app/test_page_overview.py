@@ -12,23 +12,17 @@ from lu_data.analyses.double_bookings import double_booked_sessions, double_book
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.rooms import room_clashed_sessions, room_clashes
 from lu_data.views.session_tables import RISK_TITLE_CHARS, risk_lines
-from tests.support import ANCHOR
-from tests.support.apptest import decode, open_page
-from tests.support.demo import demo_portal, projected_risk_keys
+from tests.support.apptest import decode, metrics, open_page
+from tests.support.demo import default_filters, demo_portal, projected_risk_keys
 from tests.support.records import ILT_CENTER, load_records, timed_record
 from ui.table_view import DIGEST_ROWS
 
-DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
+DEFAULT = default_filters()
 
 
 def expected(filters: Filters = DEFAULT):
     """The filtered demo sessions the page should be showing."""
     return filter_sessions(demo_portal().sessions, filters)
-
-
-def metrics(at) -> dict[str, str]:
-    """Metric label -> shown value."""
-    return {m.label: m.value for m in at.metric}
 
 
 def count(text: str) -> int:
@@ -144,7 +138,7 @@ def test_filters_change_the_numbers(app):
     at = app()
     at.session_state["filter_statuses"] = ["full"]
     at.run()
-    want = expected(Filters(date_from=ANCHOR, date_to=date(2027, 1, 22), statuses=("full",)))
+    want = expected(default_filters(statuses=("full",)))
     assert metrics(at)["Sessions"] == str(len(want))
     assert at.query_params["status"] in ("full", ["full"])
 

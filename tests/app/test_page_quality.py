@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 
 from lu_data import cli, load_portal
 from lu_data.exports.csv import to_csv_bytes
 from lu_data.sources.files import read_files
 from tests.support import ANCHOR, DATA
-from tests.support.apptest import download
+from tests.support.apptest import download, metrics, table
 from tests.support.records import ILT_CENTER, ilt_record, load_records
 
 PAGE = "pages/quality.py"
-
-
-def table(at, *columns: str) -> pd.DataFrame:
-    """The shown dataframe whose columns start with these names."""
-    want = list(columns)
-    return next(d.value for d in at.dataframe if list(d.value.columns[: len(want)]) == want)
-
-
-def metrics(at) -> dict[str, str]:
-    """Metric label -> shown value."""
-    return {m.label: m.value for m in at.metric}
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import logging
 import random
-import threading
 import traceback
 from datetime import UTC
 
@@ -31,29 +30,11 @@ from lu_data.sources.api_client import (
     portal_base_url,
 )
 from lu_data.sources.fake_portal import FakePortal, Faults
+from tests.support.clock import START, FakeTime
 from tests.support.records import numbered_sessions, raw_portal, sample_courses
 
 USER = "api-user"
 PASSWORD = "s3cret-Pa55word!"
-START = 1_000_000.0  # 40 s into a minute: the next minute starts 20 s later
-
-
-class FakeTime:
-    """An injected clock that only moves when the client sleeps."""
-
-    def __init__(self, start: float = START) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def clock(self) -> float:
-        with self._lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            self.now += seconds
 
 
 def run_fetch(portal: FakePortal, time_: FakeTime | None = None, **kwargs: object):

@@ -1,10 +1,11 @@
 """Shared test helpers, one module for each thing they build or start.
 
 - `records`: LearnUpon module records (ILT Center and legacy) and the portals that hold them.
-- `demo`: the demo portal for the pinned today.
-- `apptest`: pages run in Streamlit's AppTest, and what they show (charts, downloads).
-- `servers`: Streamlit servers on loopback, and waiting on what they do.
+- `demo`: the demo portal for the pinned today, and the pages' default view of it.
+- `apptest`: pages run in Streamlit's AppTest, and what they show (metrics, tables, charts).
+- `servers`: Streamlit servers on loopback, the app pointed at a stand-in portal, waiting.
 - `browser`: Chromium, and pages opened in it.
+- `clock`: an injected clock for code that sleeps.
 - `pg`, `replicas`, `security`, `background`: PostgreSQL, the load test's cluster, the
   security tests' shared credential and checks, the long checks started with the run.
 

@@ -1,10 +1,41 @@
-"""Pages run in Streamlit's AppTest, and reading what they show (charts, downloads)."""
+"""Pages run in Streamlit's AppTest, and reading what they show."""
 
 from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from tests.support import ROOT
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+
+def dashboard(
+    page: str | None = None,
+    *,
+    query: dict[str, str | list[str]] | None = None,
+    refresh: bool = False,
+    timeout: float = 60,
+) -> AppTest:
+    """An AppTest of the app's router, not run yet: on `page` (the Overview when None), with
+    the URL's query parameters `query`, and with Refresh now pressed when `refresh`.
+
+    A session whose button state is set before its first run is what a user pressing
+    Refresh now looks like to the sidebar.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    if page:
+        at.switch_page(page)
+    if refresh:
+        at.session_state["filter_refresh"] = True
+    return at
 
 
 def open_page(app, page: str | None = None, sidebar: dict[str, Any] | None = None, **query):
@@ -19,6 +50,17 @@ def open_page(app, page: str | None = None, sidebar: dict[str, Any] | None = Non
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def metrics(at) -> dict[str, str]:
+    """Metric label -> shown value."""
+    return {m.label: m.value for m in at.metric}
+
+
+def table(at, *columns: str) -> pd.DataFrame:
+    """The first shown dataframe whose columns start with these names."""
+    want = list(columns)
+    return next(d.value for d in at.dataframe if list(d.value.columns[: len(want)]) == want)
 
 
 def chart(at, key: str) -> dict[str, Any]:

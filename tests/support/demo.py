@@ -1,15 +1,20 @@
-"""The demo portal for the pinned today, and what its pace projection puts at risk."""
+"""The demo portal for the pinned today, the pages' default view of it, frames cut from it."""
 
 from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tests.support import ANCHOR
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from lu_data.analyses.filters import Filters
     from lu_data.model.portal import Portal
+
+DEFAULT_END = date(2027, 1, 22)  # the pages' default range: the pinned today and 8 weeks on
 
 
 @lru_cache(maxsize=4)
@@ -27,7 +32,14 @@ def demo_portal(n_sessions: int | None = None) -> Portal:
     return load_portal(generate_demo(anchor=ANCHOR, **sized), name="demo")
 
 
-def projected_risk_keys(date_to: date = date(2027, 1, 22), threshold: float = 0.5) -> list[str]:
+def default_filters(**changes: Any) -> Filters:
+    """The pages' default filters (the pinned today to DEFAULT_END), with `changes` made."""
+    from lu_data.analyses.filters import Filters
+
+    return Filters(date_from=ANCHOR, date_to=DEFAULT_END, **changes)
+
+
+def projected_risk_keys(date_to: date = DEFAULT_END, threshold: float = 0.5) -> list[str]:
     """Session keys the demo's pace projection puts under `threshold` full in the default view."""
     import pandas as pd
 
@@ -41,3 +53,16 @@ def projected_risk_keys(date_to: date = date(2027, 1, 22), threshold: float = 0.
     sessions = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date_to))
     risk = projected_at_risk(sessions, project_sessions(sessions, curves, as_of), threshold)
     return sorted(risk["session_key"])
+
+
+def in_one_place(
+    sessions: pd.DataFrame, count: int, location_id: int, location: str
+) -> pd.DataFrame:
+    """Copies of the first `count` sessions, numbered from 0, in person at one location."""
+    import pandas as pd
+
+    out = sessions.head(count).copy().reset_index(drop=True)
+    out["is_virtual"] = False
+    out["location_id"] = pd.array([location_id] * count, dtype="Int64")
+    out["location"] = location
+    return out

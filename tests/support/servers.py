@@ -1,4 +1,5 @@
-"""Servers for tests: Streamlit on loopback, and waiting on what they and their syncers do."""
+"""Servers for tests: Streamlit on loopback, the app pointed at a stand-in portal, and waiting
+on what they do."""
 
 from __future__ import annotations
 
@@ -11,9 +12,14 @@ import time
 import urllib.request
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.support import ANCHOR, PORTAL_ENV, ROOT
+
+if TYPE_CHECKING:
+    import pytest
+
+    from lu_data.sources.fake_portal import FakePortal
 
 
 def free_port() -> int:
@@ -21,6 +27,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_for_url(
+    url: str, timeout: float, ready: Callable[[bytes], bool] = lambda body: True
+) -> bool:
+    """Poll `url` until it answers with a body `ready` accepts; False if none did in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if ready(urllib.request.urlopen(url, timeout=1).read()):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
 
 
 def start_streamlit(
@@ -63,13 +83,8 @@ def start_streamlit(
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 40
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                return proc, url
-        except OSError:
-            time.sleep(0.2)
+    if wait_for_url(url + "/_stcore/health", 40, lambda body: body == b"ok"):
+        return proc, url
     proc.kill()
     raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode())
 
@@ -83,6 +98,21 @@ def stop_streamlit(proc: subprocess.Popen, timeout: float = 20) -> str:
         proc.kill()
         out, _ = proc.communicate()
     return (out or b"").decode("utf-8", "replace")
+
+
+def point_app_at(
+    monkeypatch: pytest.MonkeyPatch, fp: FakePortal, username: str, password: str
+) -> None:
+    """The app's LEARNUPON_* variables naming one stand-in portal (unpaced), today pinned."""
+    monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
+    for name, value in {
+        "LEARNUPON_BASE_URL": fp.base_url,
+        "LEARNUPON_USERNAME": username,
+        "LEARNUPON_PASSWORD": password,
+        "LEARNUPON_REQUESTS_PER_SECOND": "0",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("LEARNUPON_PORTAL", raising=False)
 
 
 def wait_for_sync(base_url: str, after: datetime, timeout: float = 30.0) -> Any:
