@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.support import (
-    ANCHOR,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    DATA,
-    PORTAL_ENV,
-    ROOT,
-    demo_portal,
-    start_streamlit,
-    stop_streamlit,
-)
+from tests.support import ANCHOR, DATA, PORTAL_ENV
+from tests.support.apptest import dashboard
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.demo import default_filters, demo_portal
+from tests.support.servers import point_app_at, start_streamlit, stop_streamlit
 
 
 def pytest_xdist_setupnodes(config, specs):
@@ -181,6 +176,14 @@ def demo_sessions(demo_portal):
 
 
 @pytest.fixture
+def view_sessions(demo_portal):
+    """The shared demo portal's sessions in the pages' default range (filtered for the test)."""
+    from lu_data.analyses.filters import filter_sessions
+
+    return filter_sessions(demo_portal.sessions, default_filters())
+
+
+@pytest.fixture
 def media(monkeypatch):
     """AppTest's in-memory media stores, recorded so download bytes can be read after a run."""
     import streamlit.testing.v1.app_test as app_test
@@ -199,22 +202,40 @@ def media(monkeypatch):
 
 @pytest.fixture
 def app(monkeypatch):
-    """A factory for AppTest on the router with today pinned to ANCHOR and no portal configured."""
-    from streamlit.testing.v1 import AppTest
-
+    """A factory for AppTest on the router with today pinned to ANCHOR and no portal configured:
+    app(page, **query) is the page with the URL's query parameters, not run yet."""
     monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
     for var in PORTAL_ENV:
         monkeypatch.delenv(var, raising=False)
 
-    def make(page: str | None = None, **query: str | list[str]) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-        for key, value in query.items():
-            at.query_params[key] = value
-        if page:
-            at.switch_page(page)
-        return at
+    def make(page: str | None = None, **query: str | list[str]):
+        return dashboard(page, query=query)
 
     return make
+
+
+@pytest.fixture
+def fake_portal_env(monkeypatch):
+    """A factory: start(raw, username, password, **options) starts a stand-in portal serving
+    `raw` (FakePortal's options, e.g. page_size) and returns it, with the app's LEARNUPON_*
+    variables pointing at it, today pinned and the client's backoff short and without jitter.
+
+    The stand-in stops when the test ends, before the environment is put back.
+    """
+    from lu_data.sources.fake_portal import FakePortal
+
+    monkeypatch.setattr("lu_data.sources.api_client.BACKOFF_BASE", 0.001)
+    monkeypatch.setattr("lu_data.sources.api_client.JITTER_MAX", 0.0)
+    with contextlib.ExitStack() as running:
+
+        def start(raw, username: str, password: str, **options) -> FakePortal:
+            fp = running.enter_context(
+                FakePortal(raw, username=username, password=password, **options)
+            )
+            point_app_at(monkeypatch, fp, username, password)
+            return fp
+
+        yield start
 
 
 # --- real browser (Playwright + Debian chromium) -------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lu_data.analyses.filters import Filters, filter_sessions
-from tests.support import ANCHOR, demo_portal
+from tests.support import ANCHOR
+from tests.support.demo import demo_portal
 from ui.access import TUTOR_VIEW_TEXT
 
 AUTH = {

@@ -7,34 +7,26 @@ import time
 import pytest
 
 from lu_data import load_portal
-from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.analyses.filters import filter_sessions
 from lu_data.sources.demo import generate_demo
-from lu_data.sources.fake_portal import FakePortal
 from tests.support import ANCHOR
+from tests.support.apptest import dashboard, metrics
+from tests.support.demo import default_filters
 
 PASSWORD = "s3cret-Password-42"
 
 
 @pytest.fixture
-def portal_env(monkeypatch):
+def portal_env(fake_portal_env):
     """A stand-in portal serving the demo, with the app's environment pointing at it."""
     raw = generate_demo(anchor=ANCHOR)
-    with FakePortal(raw, username="api-user", password=PASSWORD) as fake:
-        monkeypatch.setenv("LEARNUPON_BASE_URL", fake.base_url)
-        monkeypatch.setenv("LEARNUPON_USERNAME", "api-user")
-        monkeypatch.setenv("LEARNUPON_PASSWORD", PASSWORD)
-        monkeypatch.setenv("LEARNUPON_REQUESTS_PER_SECOND", "0")
-        yield fake, raw
+    return fake_portal_env(raw, "api-user", PASSWORD), raw
 
 
 def run_app(monkeypatch):
     """AppTest on the router with today pinned, keeping the portal variables."""
-    from streamlit.testing.v1 import AppTest
-
-    from tests.support import ROOT
-
     monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
-    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    return dashboard().run()
 
 
 def test_configured_portal_is_the_default_source_and_loads(portal_env, monkeypatch):
@@ -47,9 +39,9 @@ def test_configured_portal_is_the_default_source_and_loads(portal_env, monkeypat
     assert source.value == "portal"
     want = filter_sessions(
         load_portal(raw).sessions,
-        Filters(date_from=ANCHOR, date_to=ANCHOR.replace(year=2027, month=1, day=22)),
+        default_filters(),
     )
-    shown = {m.label: m.value for m in at.metric}
+    shown = metrics(at)
     assert shown["Sessions"] == f"{len(want):,}"
     assert not any("Demo data" in i.value for i in at.info)
     assert fake.count("courses") >= 1
@@ -79,11 +71,11 @@ def test_restarted_server_shows_the_stored_snapshot_without_fetching(portal_env,
     import streamlit as st
 
     fake, _ = portal_env
-    before = {m.label: m.value for m in run_app(monkeypatch).metric}
+    before = metrics(run_app(monkeypatch))
     requests = fake.request_count
     st.cache_resource.clear()  # what a restart forgets: the syncer, the store, every frame
     after = run_app(monkeypatch)
-    assert {m.label: m.value for m in after.metric} == before
+    assert metrics(after) == before
     time.sleep(0.5)  # the new process's syncer has looked and found the snapshot fresh
     assert fake.request_count == requests
 

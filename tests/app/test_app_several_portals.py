@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 import pytest
 
 from lu_data import load_portal
-from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.analyses.filters import filter_sessions
 from lu_data.sources.demo import generate_demo
 from lu_data.store.store import open_store
 from lu_data.views.filter_options import filter_choices
 from lu_data.views.pace import EMPTY_HISTORY_MESSAGE
 from tests.support import ANCHOR
+from tests.support.demo import default_filters
 
 SIZES = {"emea": 150, "apac": 80}  # two demo portals: their ids collide, their sizes differ
-DEFAULT_RANGE = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
+DEFAULT_RANGE = default_filters()
 
 
 def in_range(name: str) -> int:

@@ -20,7 +20,8 @@ from lu_data.analyses.filters import Filters
 from lu_data.exports.digest_render import subject, to_text
 from lu_data.ingest.loading import load_source
 from lu_data.views.digest import portal_digest
-from tests.support import ANCHOR, download
+from tests.support import ANCHOR
+from tests.support.apptest import download
 
 TO = date(2027, 1, 22)
 VIEW = {"from": ANCHOR.isoformat(), "to": TO.isoformat(), "tz": "UTC"}

@@ -8,7 +8,9 @@ from datetime import date, timedelta
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.figures.schedule import timeline_frame
 from lu_data.presentation.palette import STATUS_COLORS
-from tests.support import ANCHOR, demo_portal, open_page
+from tests.support import ANCHOR
+from tests.support.apptest import open_page
+from tests.support.demo import demo_portal
 
 PAGE = "pages/calendar.py"
 END = date(2027, 1, 22)

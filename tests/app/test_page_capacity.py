@@ -18,15 +18,9 @@ from lu_data.exports.csv import sessions_export, to_csv_bytes
 from lu_data.model.fill_status import STATUS_LABELS
 from lu_data.presentation.palette import STATUS_COLORS
 from lu_data.store.demo_history import demo_history
-from tests.support import (
-    ANCHOR,
-    chart,
-    decode,
-    demo_portal,
-    download,
-    open_page,
-    projected_risk_keys,
-)
+from tests.support import ANCHOR
+from tests.support.apptest import chart, decode, download, open_page
+from tests.support.demo import demo_portal, projected_risk_keys
 
 PAGE = "pages/capacity.py"
 END = date(2027, 1, 22)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import date
 
@@ -13,27 +12,17 @@ from lu_data.analyses.double_bookings import double_booked_sessions, double_book
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.rooms import room_clashed_sessions, room_clashes
 from lu_data.views.session_tables import RISK_TITLE_CHARS, risk_lines
-from tests.support import (
-    ANCHOR,
-    decode,
-    demo_portal,
-    load_records,
-    open_page,
-    projected_risk_keys,
-)
+from tests.support.apptest import decode, metrics, open_page
+from tests.support.demo import default_filters, demo_portal, projected_risk_keys
+from tests.support.records import ILT_CENTER, load_records, timed_record
 from ui.at_risk import DIGEST_ROWS
 
-DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
+DEFAULT = default_filters()
 
 
 def expected(filters: Filters = DEFAULT):
     """The filtered demo sessions the page should be showing."""
     return filter_sessions(demo_portal().sessions, filters)
-
-
-def metrics(at) -> dict[str, str]:
-    """Metric label -> shown value."""
-    return {m.label: m.value for m in at.metric}
 
 
 def count(text: str) -> int:
@@ -149,7 +138,7 @@ def test_filters_change_the_numbers(app):
     at = app()
     at.session_state["filter_statuses"] = ["full"]
     at.run()
-    want = expected(Filters(date_from=ANCHOR, date_to=date(2027, 1, 22), statuses=("full",)))
+    want = expected(default_filters(statuses=("full",)))
     assert metrics(at)["Sessions"] == str(len(want))
     assert at.query_params["status"] in ("full", ["full"])
 
@@ -219,20 +208,19 @@ def test_without_history_the_at_risk_card_counts_todays_fill_list(app):
         (3, "2026-12-20T09:00:00Z", 20, 6),
         (4, "2026-12-02T09:00:00Z", None, 6),
     ]
-    records = []
-    for sid, start, capacity, enrolled in rows:
-        rec = copy.deepcopy(load_records("sample_ilt_center.json")[0])
-        rec.update(
+    records = [
+        timed_record(
+            sid,
+            start,
+            start.replace("09:00", "11:00"),
             id=700 + sid,
-            session_id=sid,
             training_id=sid,
             title=f"Training {sid}",
-            start_at=start,
-            end_at=start.replace("09:00", "11:00"),
             max_capacity=capacity,
             number_enrolled_on_session=enrolled,
         )
-        records.append(rec)
+        for sid, start, capacity, enrolled in rows
+    ]
     at = app().run()
     at.radio(key="filter_source").set_value("upload").run()
     upload = json.dumps({"modules": records}).encode()
@@ -260,7 +248,7 @@ def test_link_to_an_upload_without_one_offers_the_upload_here(app):
     everything = " ".join(str(e.value) for e in [*at.markdown, *at.info, *at.caption])
     assert "secrets.toml" not in everything and "configure" not in everything.lower()
     here = next(u for u in at.get("file_uploader") if u.proto.id.endswith("-upload_again"))
-    records = load_records("sample_ilt_center.json")
+    records = load_records(ILT_CENTER)
     here.upload("export.json", json.dumps({"modules": records}).encode(), "application/json")
     at.run()
     assert not at.exception

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 
 from lu_data.analyses.filters import Filters, filter_sessions
@@ -17,10 +16,12 @@ from lu_data.exports.csv import to_csv_bytes
 from lu_data.sources.demo import generate_demo
 from lu_data.store.demo_history import demo_history
 from lu_data.views.pace import EMPTY_HISTORY_MESSAGE
-from tests.support import ANCHOR, demo_portal, download, open_page
+from tests.support import ANCHOR
+from tests.support.apptest import download, metrics, open_page
+from tests.support.demo import default_filters, demo_portal
 
 PAGE = "pages/pace.py"
-DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
+DEFAULT = default_filters()
 
 
 @lru_cache(maxsize=1)
@@ -38,11 +39,6 @@ def expected(filters: Filters = DEFAULT, threshold: float = 0.5):
     projections = project_sessions(shown, curves, portal.fetched_at)
     upcoming = upcoming_sessions(shown, portal.fetched_at)
     return upcoming, projections, projected_at_risk(shown, projections, threshold)
-
-
-def metrics(at) -> dict[str, str]:
-    """Metric label -> shown value."""
-    return {m.label: m.value for m in at.metric}
 
 
 def test_page_shows_title_upcoming_table_and_at_risk(app):
@@ -83,7 +79,7 @@ def test_threshold_in_the_link_sets_the_slider_and_the_count(app):
 def test_sidebar_filters_narrow_the_table(app):
     """A preset status filter leaves only that status's upcoming sessions in the table."""
     at = open_page(app, PAGE, {"filter_statuses": ["under_filled"]})
-    filters = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22), statuses=("under_filled",))
+    filters = default_filters(statuses=("under_filled",))
     upcoming, _, risk = expected(filters)
     assert len(at.dataframe[0].value) == len(upcoming)
     assert metrics(at)["Projected at risk"] == str(len(risk))
@@ -103,19 +99,15 @@ def test_chart_method_and_backtest_are_shown(app):
     assert shown["Back-test, 14 days out"].endswith(" seats")
 
 
-def test_portal_source_without_history_shows_the_empty_state(app, monkeypatch, tmp_path):
+def test_portal_source_without_history_shows_the_empty_state(
+    app, fake_portal_env, monkeypatch, tmp_path
+):
     """A configured portal with an empty history store explains how history builds up."""
-    from lu_data.sources.fake_portal import FakePortal
-
     at = app()
     monkeypatch.setenv("LU_HISTORY_URL", f"sqlite:///{tmp_path / 'history.sqlite3'}")
-    with FakePortal(generate_demo(anchor=ANCHOR), username="u", password="pw-123456") as fake:
-        monkeypatch.setenv("LEARNUPON_BASE_URL", fake.base_url)
-        monkeypatch.setenv("LEARNUPON_USERNAME", "u")
-        monkeypatch.setenv("LEARNUPON_PASSWORD", "pw-123456")
-        monkeypatch.setenv("LEARNUPON_REQUESTS_PER_SECOND", "0")
-        at.run()
-        at.switch_page(PAGE).run()
+    fake_portal_env(generate_demo(anchor=ANCHOR), "u", "pw-123456")
+    at.run()
+    at.switch_page(PAGE).run()
     assert not at.exception
     texts = [i.value for i in at.info]
     # Once the router records each load, history exists but no session has run yet.

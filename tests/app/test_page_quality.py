@@ -2,42 +2,27 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
-import pandas as pd
 import pytest
 
 from lu_data import cli, load_portal
 from lu_data.exports.csv import to_csv_bytes
 from lu_data.sources.files import read_files
-from tests.support import ANCHOR, DATA, download, load_records
+from tests.support import ANCHOR, DATA
+from tests.support.apptest import download, metrics, table
+from tests.support.records import ILT_CENTER, ilt_record, load_records
 
 PAGE = "pages/quality.py"
-
-
-def table(at, *columns: str) -> pd.DataFrame:
-    """The shown dataframe whose columns start with these names."""
-    want = list(columns)
-    return next(d.value for d in at.dataframe if list(d.value.columns[: len(want)]) == want)
-
-
-def metrics(at) -> dict[str, str]:
-    """Metric label -> shown value."""
-    return {m.label: m.value for m in at.metric}
 
 
 @pytest.fixture
 def bad_export() -> bytes:
     """A saved LearnUpon export with good, duplicated, skipped and rejected records."""
-    good = load_records("sample_ilt_center.json")
-    no_start = copy.deepcopy(good[0]) | {"session_id": 901, "start_at": None}
-    backwards = copy.deepcopy(good[0]) | {"session_id": 902, "end_at": "2022-01-05T10:00:00Z"}
-    full = copy.deepcopy(good[1]) | {
-        "session_id": 903,
-        "max_capacity": 2,
-        "number_enrolled_on_session": 5,
-    }
+    good = load_records(ILT_CENTER)
+    no_start = ilt_record(session_id=901, start_at=None)
+    backwards = ilt_record(session_id=902, end_at="2022-01-05T10:00:00Z")
+    full = good[1] | {"session_id": 903, "max_capacity": 2, "number_enrolled_on_session": 5}
     scorm = {"id": 77, "component_type": "scorm", "title": "Not a session"}
     modules = [*good, good[0], no_start, backwards, full, scorm]
     return json.dumps({"modules": modules}).encode()

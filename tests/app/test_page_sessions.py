@@ -13,7 +13,8 @@ from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.exports.csv import sessions_export, to_csv_bytes, view_frame
 from lu_data.exports.session_frame import SESSION_EXPORT_COLUMNS
 from lu_data.views.session_tables import sessions_table
-from tests.support import ANCHOR, download, open_page
+from tests.support import ANCHOR
+from tests.support.apptest import download, open_page
 from ui.table_view import MAX_TABLE_HEIGHT, TITLE_WIDTH, table_height
 
 PAGE = "pages/sessions.py"

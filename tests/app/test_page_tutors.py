@@ -25,18 +25,13 @@ from lu_data.analyses.tutors import (
 from lu_data.exports.csv import sessions_export, to_csv_bytes
 from lu_data.model.rollups import tutors_frame
 from lu_data.model.schema import NO_TUTOR
-from tests.support import ANCHOR, chart, decode, download, open_page
+from tests.support.apptest import chart, decode, download, metrics, open_page, table
+from tests.support.demo import default_filters
 
 PAGE = "pages/tutors.py"
-DEFAULT = Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
+DEFAULT = default_filters()
 CLASHING_TUTOR = "user:240669"  # Elsa Bouvier: one double-booking in the default view
 RANGE = "27-Nov-2026-to-22-Jan-2027"
-
-
-def table(at, first_column: str, *more: str) -> pd.DataFrame:
-    """The shown dataframe whose columns start with these names."""
-    want = [first_column, *more]
-    return next(d.value for d in at.dataframe if list(d.value.columns[: len(want)]) == want)
 
 
 def test_default_view_metrics_match_lu_data(app, demo_sessions):
@@ -46,7 +41,7 @@ def test_default_view_metrics_match_lu_data(app, demo_sessions):
     assert at.title[0].value == "Tutors"
     view = filter_sessions(demo_sessions, DEFAULT)
     team = team_table(view)
-    shown = {m.label: m.value for m in at.metric}
+    shown = metrics(at)
     # The team table has a "(no tutor)" row for untaught sessions; that row is nobody.
     assert shown["Tutors"] == str(len(team) - int((team["Tutor"] == NO_TUTOR).any()))
     assert shown["Sessions"] == str(len(view))
@@ -116,7 +111,7 @@ def test_picking_a_tutor_narrows_every_section(app, demo_sessions):
     at.selectbox(key="tutors_pick").set_value(CLASHING_TUTOR).run()
     assert not at.exception
     mine = sessions_of_tutor(filter_sessions(demo_sessions, DEFAULT), CLASHING_TUTOR)
-    shown = {m.label: m.value for m in at.metric}
+    shown = metrics(at)
     assert (shown["Tutors"], shown["Sessions"]) == ("1", str(len(mine)))
     assert len(table(at, "Clash", "When")) == 2  # one clash: its two sessions
     summary = table(at, "Training", "Sessions")
@@ -162,9 +157,7 @@ def test_display_zone_switch_changes_clash_times(app, demo_sessions):
     at.radio(key="filter_tz_mode").set_value("pick").run()
     at.selectbox(key="filter_tz_zone").set_value("America/New_York").run()
     assert not at.exception
-    view = filter_sessions(
-        demo_sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22), tz="America/New_York")
-    )
+    view = filter_sessions(demo_sessions, default_filters(tz="America/New_York"))
     shown = table(at, "Clash", "When")
     expected = clash_rows(double_bookings_table(double_bookings(view), view, "America/New_York"))
     assert list(shown["When"]) == list(expected["When"])
@@ -175,7 +168,7 @@ def test_query_params_restore_tutor_and_zone(app, demo_sessions):
     """A link with ?tutor=…&tz=UTC opens on that tutor's sessions in UTC."""
     at = open_page(app, PAGE, tutor=CLASHING_TUTOR, tz="UTC")
     assert not at.exception
-    assert {m.label: m.value for m in at.metric}["Tutors"] == "1"
+    assert metrics(at)["Tutors"] == "1"
     shown = table(at, "Clash", "When")
     assert shown["When"].str.endswith(" UTC").all()
     assert at.selectbox(key="tutors_pick").value == CLASHING_TUTOR  # the sidebar's tutor
@@ -195,7 +188,7 @@ def test_page_picker_and_sidebar_tutor_filter_are_one_choice(app):
     at.selectbox(key="tutors_pick").set_value("all").run()
     assert at.multiselect(key="filter_tutors").value == []
     assert "tutor" not in at.query_params
-    assert {m.label: m.value for m in at.metric}["Tutors"] != "1"
+    assert metrics(at)["Tutors"] != "1"
 
 
 def test_empty_range_says_what_to_change(app):

@@ -7,7 +7,8 @@ import pytest
 from lu_data import cli, load_portal
 from lu_data.sources.demo import generate_demo
 from lu_data.sources.files import read_files
-from tests.support import ANCHOR, DATA, download
+from tests.support import ANCHOR, DATA
+from tests.support.apptest import download
 
 PAGE = "pages/quality.py"
 BAD = DATA / "bad"

@@ -35,7 +35,7 @@ from lu_data.sources.api_client import (
 from lu_data.sources.api_settings import check_base_url
 from lu_data.sources.fake_portal import FakePortal, Faults
 from lu_data.sources.files import SourceError, read_files
-from tests.support import ANCHOR, ROOT, wait_for_sync
+from tests.support.apptest import dashboard
 from tests.support.security import (
     APP_PAGES,
     EVERY,
@@ -48,6 +48,7 @@ from tests.support.security import (
     hostile_portal,
     hostile_records,
 )
+from tests.support.servers import wait_for_sync
 
 
 @pytest.fixture
@@ -128,33 +129,14 @@ def element_texts(at) -> str:
 
 
 @pytest.fixture
-def app_env(monkeypatch, data_dir):
+def app_env(fake_portal_env, data_dir):
     """A stand-in portal serving hostile records and the app's LEARNUPON_* env pointing at it."""
-    monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
-    monkeypatch.setattr("lu_data.sources.api_client.BACKOFF_BASE", 0.001)
-    monkeypatch.setattr("lu_data.sources.api_client.JITTER_MAX", 0.0)
-    with FakePortal(hostile_portal(), username=USER, password=PASSWORD) as fp:
-        for name, value in {
-            "LEARNUPON_BASE_URL": fp.base_url,
-            "LEARNUPON_USERNAME": USER,
-            "LEARNUPON_PASSWORD": PASSWORD,
-            "LEARNUPON_REQUESTS_PER_SECOND": "0",
-        }.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.delenv("LEARNUPON_PORTAL", raising=False)
-        yield fp
+    return fake_portal_env(hostile_portal(), USER, PASSWORD)
 
 
 def run_app(page: str | None = None, refresh: bool = False):
     """One AppTest session on the router (optionally on a page, with Refresh now pressed)."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    if page:
-        at.switch_page(page)
-    if refresh:
-        at.session_state["filter_refresh"] = True
-    return at.run()
+    return dashboard(page, refresh=refresh).run()
 
 
 def test_app_never_shows_credentials(app_env, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.support import open_page
+from tests.support.apptest import open_page
 
 PAGE = "pages/quality.py"  # a light page: the sidebar is the same on every page
 

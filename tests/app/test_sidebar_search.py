@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from lu_data.views.filter_options import MAX_LISTED, filter_choices, narrow_choices
-from tests.support import demo_portal, open_page
+from tests.support.apptest import open_page
+from tests.support.demo import demo_portal
 
 SESSIONS = 30_000  # about 2,000 trainings and 1,000 tutors: over MAX_LISTED each
 

@@ -35,7 +35,10 @@ from lu_data.sources.demo import generate_demo
 from lu_data.sources.fake_portal import FakePortal, Faults
 from lu_data.sources.record_fields import LeanRecord
 from lu_data.store.store import SyncRun, default_url, open_store
-from tests.support import ANCHOR, ROOT, wait_for_sync
+from tests.support import ANCHOR
+from tests.support.apptest import dashboard, metrics
+from tests.support.clock import FakeTime
+from tests.support.servers import wait_for_sync
 
 USER = "fault-user"
 PASSWORD = "fault-Pa55-word"
@@ -43,7 +46,6 @@ PAGE_SIZE = 5
 DEMO_SESSIONS = 120  # 12 courses, 179 records: many pages and four busy workers
 TIMEOUT = (1.0, 0.15)  # a short read timeout: "slow" requests below stall 0.5 s
 EVERY = frozenset(range(1, 100_000))
-START = 1_000_000.0
 
 # (id, faults, expected: None = completes like the clean fetch, else the error class and the
 # words its message must carry, so it says what happened)
@@ -76,24 +78,6 @@ CASES: list[tuple[str, Faults, tuple[type[PortalError], str] | None]] = [
         None,
     ),
 ]
-
-
-class FakeTime:
-    """An injected clock that moves only when the client sleeps."""
-
-    def __init__(self) -> None:
-        self.now = START
-        self.slept = 0.0
-        self._lock = threading.Lock()
-
-    def clock(self) -> float:
-        with self._lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.now += seconds
-            self.slept += seconds
 
 
 @pytest.fixture(scope="module")
@@ -220,35 +204,14 @@ APP_FAULTS: list[tuple[str, Faults, str]] = [
 
 
 @pytest.fixture
-def portal_app(monkeypatch, raw: RawPortal):
+def portal_app(fake_portal_env, raw: RawPortal):
     """A stand-in portal, the app's LEARNUPON_* env pointing at it, and fast real backoff."""
-    monkeypatch.setattr("lu_data.sources.api_client.BACKOFF_BASE", 0.001)
-    monkeypatch.setattr("lu_data.sources.api_client.JITTER_MAX", 0.0)
-    monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
-    with FakePortal(raw, username=USER, password=PASSWORD, page_size=50) as fp:
-        for name, value in {
-            "LEARNUPON_BASE_URL": fp.base_url,
-            "LEARNUPON_USERNAME": USER,
-            "LEARNUPON_PASSWORD": PASSWORD,
-            "LEARNUPON_REQUESTS_PER_SECOND": "0",
-        }.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.delenv("LEARNUPON_PORTAL", raising=False)
-        yield fp
+    return fake_portal_env(raw, USER, PASSWORD, page_size=50)
 
 
 def new_session(refresh: bool = False):
-    """A new browser session (AppTest) on the Overview, optionally with Refresh now pressed.
-
-    A session whose button state is set before its first run is what a user pressing
-    Refresh now looks like to the sidebar.
-    """
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    if refresh:
-        at.session_state["filter_refresh"] = True
-    return at.run()
+    """A new browser session (AppTest) on the Overview, optionally with Refresh now pressed."""
+    return dashboard(refresh=refresh).run()
 
 
 def portal_name(fp: FakePortal) -> str:
@@ -259,11 +222,6 @@ def portal_name(fp: FakePortal) -> str:
 def wait_for_run(fp: FakePortal, after: datetime) -> SyncRun:
     """The background syncer's first finished run of the stand-in started after `after`."""
     return wait_for_sync(fp.base_url, after)
-
-
-def shown(at) -> dict[str, str]:
-    """Metric label -> value."""
-    return {m.label: m.value for m in at.metric}
 
 
 def texts(at) -> list[str]:
@@ -282,7 +240,7 @@ def test_failed_refresh_keeps_last_good_data_with_its_time(portal_app: FakePorta
     """After a good sync, each failing requested sync keeps the data and names its time."""
     first = new_session()
     assert not first.exception and not texts(first)
-    good = shown(first)
+    good = metrics(first)
     with open_store(default_url()) as store:
         kept = store.read_snapshot(portal_name(portal_app))
     assert kept is not None
@@ -291,12 +249,12 @@ def test_failed_refresh_keeps_last_good_data_with_its_time(portal_app: FakePorta
         portal_app.faults = faults
         before, pressed = portal_app.request_count, datetime.now(UTC)
         asked = new_session(refresh=True)  # returns at once with the data it has
-        assert shown(asked) == good, name
+        assert metrics(asked) == good, name
         run = wait_for_run(portal_app, pressed)
         assert run.status == "failed" and portal_app.request_count > before, name
         at = new_session()
         assert not at.exception, name
-        assert shown(at) == good, name
+        assert metrics(at) == good, name
         warnings = failure_notes(at)
         assert len(warnings) == 1, (name, warnings)
         assert words in warnings[0] and stamp in warnings[0], (name, warnings[0])
@@ -306,7 +264,7 @@ def test_failed_refresh_keeps_last_good_data_with_its_time(portal_app: FakePorta
     new_session(refresh=True)
     assert wait_for_run(portal_app, pressed).status == "ok"
     recovered = new_session()
-    assert not failure_notes(recovered) and shown(recovered) == good
+    assert not failure_notes(recovered) and metrics(recovered) == good
 
 
 def test_stale_period_resyncs_in_the_background_and_falls_back(
@@ -315,12 +273,12 @@ def test_stale_period_resyncs_in_the_background_and_falls_back(
     """After the period the syncer fetches again by itself; a failure keeps the old data."""
     monkeypatch.setenv("LEARNUPON_CACHE_MINUTES", "0.02")  # a 1.2-second period
     first = new_session()
-    good = shown(first)
+    good = metrics(first)
     portal_app.faults = Faults(fail_requests=EVERY)
     run = wait_for_run(portal_app, datetime.now(UTC))
     assert run.status == "failed" and "HTTP 503" in (run.error or "")
     later = new_session()
-    assert shown(later) == good
+    assert metrics(later) == good
     assert failure_notes(later)
 
 
@@ -336,4 +294,4 @@ def test_first_load_failure_shows_one_clear_error(portal_app: FakePortal) -> Non
     pressed = datetime.now(UTC)
     new_session(refresh=True)
     assert wait_for_run(portal_app, pressed).status == "ok"
-    assert shown(new_session())["Sessions"]
+    assert metrics(new_session())["Sessions"]

@@ -5,15 +5,13 @@ That every page renders and draws is checked by the deep-link tests, on fresh se
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from lu_data.analyses.filters import Filters, filter_sessions
-from tests.support import ANCHOR, demo_portal
+from lu_data.analyses.filters import filter_sessions
 from tests.support.browser import TIMEOUT, goto_page
+from tests.support.demo import default_filters, demo_portal
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +32,7 @@ def test_sessions_csv_download_holds_the_filtered_rows(page: Page, app_url: str)
     assert download.suggested_filename == "ilt-sessions_27-Nov-2026-to-22-Jan-2027.csv"
     frame = pd.read_csv(download.path(), encoding="utf-8-sig")
     portal = demo_portal()
-    want = filter_sessions(portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22)))
+    want = filter_sessions(portal.sessions, default_filters())
     assert len(frame) == len(want)
     assert set(frame["session_key"]) == set(want["session_key"])
 

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import base64
-import copy
-import json
 import logging
 import random
-import threading
 import traceback
 from datetime import UTC
 
 import pytest
 
-from lu_data.core.raw import RawPage, RawPortal
+from lu_data.core.raw import RawPortal
 from lu_data.sources.api_client import (
     MAX_ATTEMPTS,
     THROTTLE_PATIENCE,
@@ -33,49 +30,11 @@ from lu_data.sources.api_client import (
     portal_base_url,
 )
 from lu_data.sources.fake_portal import FakePortal, Faults
-from tests.support import DATA
+from tests.support.clock import START, FakeTime
+from tests.support.records import numbered_sessions, raw_portal, sample_courses
 
 USER = "api-user"
 PASSWORD = "s3cret-Pa55word!"
-START = 1_000_000.0  # 40 s into a minute: the next minute starts 20 s later
-
-
-class FakeTime:
-    """An injected clock that only moves when the client sleeps."""
-
-    def __init__(self, start: float = START) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def clock(self) -> float:
-        with self._lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            self.now += seconds
-
-
-def sample_portal() -> RawPortal:
-    """Three courses: the ILT Center sessions in courses 1 and 2, legacy ILT in course 3."""
-    ilt = json.loads((DATA / "sample_ilt_center.json").read_text())["modules"]
-    legacy = json.loads((DATA / "sample_legacy.json").read_text())["modules"]
-    pages = [
-        RawPage(modules=copy.deepcopy(ilt), label="c1", course_id=1),
-        RawPage(modules=copy.deepcopy(ilt), label="c2", course_id=2),
-        RawPage(modules=legacy, label="c3", course_id=3),
-    ]
-    courses = [{"id": i, "name": f"Course {i}"} for i in (1, 2, 3)]
-    return RawPortal(pages=pages, origin="sample", courses=courses)
-
-
-def big_course(records: int) -> RawPortal:
-    """One course holding `records` distinct ILT sessions."""
-    base = json.loads((DATA / "sample_ilt_center.json").read_text())["modules"][0]
-    mods = [dict(base, session_id=n) for n in range(records)]
-    return RawPortal(pages=[RawPage(modules=mods, label="big", course_id=5)], origin="big")
 
 
 def run_fetch(portal: FakePortal, time_: FakeTime | None = None, **kwargs: object):
@@ -98,7 +57,9 @@ def run_fetch(portal: FakePortal, time_: FakeTime | None = None, **kwargs: objec
 @pytest.fixture
 def portal():
     """A stand-in serving the sample portal two records a page."""
-    with FakePortal(sample_portal(), username=USER, password=PASSWORD, page_size=2) as fp:
+    with FakePortal(
+        sample_courses(listed=True), username=USER, password=PASSWORD, page_size=2
+    ) as fp:
         yield fp
 
 
@@ -137,7 +98,12 @@ def test_all_modules_mode_lists_each_record_once(portal: FakePortal) -> None:
 
 def test_page_of_499_records_is_not_taken_as_the_last() -> None:
     """A 499-record page followed by more is not the end: the header decides."""
-    with FakePortal(big_course(1200), username=USER, password=PASSWORD, page_size=499) as fp:
+    with FakePortal(
+        raw_portal(numbered_sessions(1200), courses=[5]),
+        username=USER,
+        password=PASSWORD,
+        page_size=499,
+    ) as fp:
         raw = run_fetch(fp)
         assert [len(p.modules) for p in raw.pages] == [499, 499, 202]
         assert fp.count("modules") == 3
@@ -147,7 +113,7 @@ def test_missing_next_page_header_means_one_page() -> None:
     """Without LU-Has-Next-Page a listing is read as one page."""
     faults = Faults(no_paging_headers=True)
     with FakePortal(
-        sample_portal(), username=USER, password=PASSWORD, page_size=2, faults=faults
+        sample_courses(listed=True), username=USER, password=PASSWORD, page_size=2, faults=faults
     ) as fp:
         raw = run_fetch(fp)
         assert len(raw.courses) == 2  # the course listing also stops after one page
@@ -158,7 +124,7 @@ def test_stuck_next_page_header_raises_paging_error() -> None:
     """A next-page header that never turns false stops at the page cap with PagingError."""
     faults = Faults(stuck_next_page=True)
     with FakePortal(
-        sample_portal(), username=USER, password=PASSWORD, page_size=1, faults=faults
+        sample_courses(listed=True), username=USER, password=PASSWORD, page_size=1, faults=faults
     ) as fp:
         with pytest.raises(PagingError, match="max_pages"):
             run_fetch(fp, max_pages=4)
@@ -259,7 +225,7 @@ def test_timeouts_raise_connection_failed(portal: FakePortal) -> None:
 
 def test_unreachable_portal_raises_connection_failed() -> None:
     """Nothing listening on the port ends in ConnectionFailedError."""
-    fp = FakePortal(sample_portal())
+    fp = FakePortal(sample_courses(listed=True))
     fp.start()
     fp.stop()
     with pytest.raises(ConnectionFailedError, match="could not reach"):
@@ -308,7 +274,7 @@ def test_pacing_spaces_requests_at_the_configured_rate(portal: FakePortal) -> No
 def test_low_remaining_quota_slows_down() -> None:
     """When X-LU-Rate-Limit-Remaining-Minute nears 0 the client spaces requests out."""
     with FakePortal(
-        sample_portal(), username=USER, password=PASSWORD, page_size=2, minute_quota=2
+        sample_courses(listed=True), username=USER, password=PASSWORD, page_size=2, minute_quota=2
     ) as fp:
         time_ = FakeTime()
         run_fetch(fp, time_)

@@ -18,8 +18,8 @@ from playwright.sync_api import Browser, Page, expect
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.core.pages import PAGES
 from lu_data.views.session_tables import PROJECTED, SEATS
-from tests.support import demo_portal
 from tests.support.browser import IDLE, TIMEOUT, goto_page, open_from_menu
+from tests.support.demo import demo_portal
 
 pytestmark = pytest.mark.browser
 

@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lu_data.core.pages import PAGES as MENU
-from tests.support import start_streamlit, stop_streamlit
 from tests.support.browser import IDLE, TIMEOUT, goto_page
+from tests.support.servers import start_streamlit, stop_streamlit
 
 pytestmark = pytest.mark.browser
 

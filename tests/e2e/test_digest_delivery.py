@@ -28,7 +28,8 @@ from lu_data.ingest.loading import load_source
 from lu_data.sources.demo import generate_demo
 from lu_data.sources.files import dump_portal
 from lu_data.views.digest import portal_digest
-from tests.support import ANCHOR, free_port
+from tests.support import ANCHOR
+from tests.support.servers import free_port
 
 SMTP_USER = "digest-sender"
 SMTP_PASSWORD = "smtp-pw-5d1f9c"

@@ -12,33 +12,18 @@ import pytest
 import requests
 
 from lu_data.cli.fetch import load_fake_source, register_commands, run_fetch
-from lu_data.core.raw import RawPage, RawPortal
 from lu_data.sources.api_client import ConfigError, PortalConfig, fetch_portal, fetch_portal_url
 from lu_data.sources.fake_portal import DEFAULT_PASSWORD, DEFAULT_USERNAME, FakePortal, Faults
 from lu_data.sources.files import dump_portal, read_path
-from tests.support import DATA
+from tests.support.records import numbered_sessions, raw_portal, sample_courses
 
 AUTH = (DEFAULT_USERNAME, DEFAULT_PASSWORD)
-
-
-def sample_portal() -> RawPortal:
-    """ILT Center sessions linked to courses 1 and 2, legacy ILT in course 3, no course list."""
-    ilt = json.loads((DATA / "sample_ilt_center.json").read_text())["modules"]
-    legacy = json.loads((DATA / "sample_legacy.json").read_text())["modules"]
-    return RawPortal(
-        pages=[
-            RawPage(modules=ilt, label="a", course_id=1),
-            RawPage(modules=ilt, label="b", course_id=2),
-            RawPage(modules=legacy, label="c", course_id=3),
-        ],
-        origin="sample",
-    )
 
 
 @pytest.fixture
 def portal():
     """A running stand-in with two records a page."""
-    with FakePortal(sample_portal(), page_size=2) as fp:
+    with FakePortal(sample_courses(), page_size=2) as fp:
         yield fp
 
 
@@ -50,7 +35,7 @@ def get(portal: FakePortal, path: str, **kwargs: object) -> requests.Response:
 
 def test_start_returns_loopback_base_url() -> None:
     """start() binds a free port on 127.0.0.1 and returns the /api/v1/ base URL."""
-    fp = FakePortal(sample_portal())
+    fp = FakePortal(sample_courses())
     url = fp.start()
     try:
         assert url.startswith("http://127.0.0.1:") and url.endswith("/api/v1/")
@@ -162,9 +147,7 @@ def test_dropped_connection_and_server_error(portal: FakePortal) -> None:
 
 def test_serves_200_pages_of_500_records_quickly() -> None:
     """100,000 records in 200 pages of 500 are served and fetched in a few seconds."""
-    base = json.loads((DATA / "sample_ilt_center.json").read_text())["modules"][0]
-    mods = [dict(base, session_id=n) for n in range(100_000)]
-    raw = RawPortal(pages=[RawPage(modules=mods, label="x", course_id=1)], origin="x")
+    raw = raw_portal(numbered_sessions(100_000), courses=[1])
     started = time.monotonic()
     with FakePortal(raw) as fp:
         config = PortalConfig(fp.base_url, *AUTH, requests_per_second=None)
@@ -232,7 +215,7 @@ def test_cli_fetch_error_is_one_line_without_password(
 def test_fake_source_from_saved_file(tmp_path: Path) -> None:
     """The stand-in can serve any saved file written by dump_portal."""
     path = tmp_path / "saved.json"
-    path.write_bytes(dump_portal(sample_portal()))
+    path.write_bytes(dump_portal(sample_courses()))
     raw = load_fake_source(str(path))
     assert raw.record_count == 8
 

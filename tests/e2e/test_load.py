@@ -35,10 +35,9 @@ from lu_data.sources.demo import generate_demo
 from lu_data.sources.fake_portal import FakePortal, Faults
 from lu_data.store.store import SyncRun, open_store
 from lu_data.sync.syncer import ABANDONED
-from tests.support import ANCHOR, pg, start_streamlit
-from tests.support import wait_until as wait_at_most
+from tests.support import ANCHOR, pg
+from tests.support.browser import IDLE
 from tests.support.replicas import (
-    IDLE,
     PASSWORD,
     TIMEOUT,
     Cluster,
@@ -57,6 +56,8 @@ from tests.support.replicas import (
     stop,
     sync_runs,
 )
+from tests.support.servers import start_streamlit
+from tests.support.servers import wait_until as wait_at_most
 
 postgres_server = pg.postgres_server
 

@@ -12,17 +12,15 @@ from typing import Any
 import pytest
 
 from lu_data.sources.fake_portal import FakePortal
-from tests.support import start_streamlit, stop_streamlit
-from tests.support.browser import wait_for_charts
+from tests.support.browser import IDLE, TIMEOUT, wait_for_charts
 from tests.support.security import (
-    IDLE,
     PASSWORD,
-    TIMEOUT,
     USER,
     hostile_portal,
     hostile_records,
     scan_disk,
 )
+from tests.support.servers import start_streamlit, stop_streamlit
 
 
 def pick_upload_source(page) -> None:

@@ -18,16 +18,15 @@ import pytest
 from lu_data.cli.commands import main
 from lu_data.exports.csv import EXPORT_VIEWS
 from lu_data.sources.fake_portal import FakePortal
-from tests.support import start_streamlit, stop_streamlit
+from tests.support.browser import IDLE, TIMEOUT
 from tests.support.security import (
-    IDLE,
     PASSWORD,
     SECRETS,
-    TIMEOUT,
     USER,
     hostile_portal,
     scan_disk,
 )
+from tests.support.servers import start_streamlit, stop_streamlit
 
 
 def run_cli(base_url: str, folder: Path, monkeypatch) -> list[Path]:

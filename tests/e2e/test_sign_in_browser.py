@@ -9,7 +9,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 import uuid
 from datetime import date
@@ -24,9 +23,11 @@ from playwright.sync_api import Page, expect
 
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.store.audit import read_audit
-from tests.support import ANCHOR, demo_portal, free_port, start_streamlit, stop_streamlit
+from tests.support import ANCHOR
 from tests.support.browser import IDLE, TIMEOUT, goto_page, open_from_menu, wait_for_charts
+from tests.support.demo import demo_portal
 from tests.support.security import scan_disk
+from tests.support.servers import free_port, start_streamlit, stop_streamlit, wait_for_url
 
 COOKIE_SECRET = f"cookie-{uuid.uuid4().hex}"
 CLIENT_SECRET = f"client-{uuid.uuid4().hex}"
@@ -60,13 +61,7 @@ def _provider(port: int) -> subprocess.Popen:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/.well-known/openid-configuration", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
+    wait_for_url(f"{base}/.well-known/openid-configuration", 30)
     for sub, (email, name) in USERS.items():
         body = json.dumps({"email": email, "name": name, "email_verified": True}).encode()
         request = urllib.request.Request(

@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from lu_data import load_portal
-from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.analyses.filters import filter_sessions
 from lu_data.core.raw import RawPortal
 from lu_data.sources.api_settings import PortalConfig, label_of
 from lu_data.sources.demo import generate_demo
@@ -22,8 +22,11 @@ from lu_data.sources.fake_portal import FakePortal, Faults
 from lu_data.store.sql_tables import FETCHES, PORTAL_SNAPSHOTS, SNAPSHOTS, SYNC_RUNS
 from lu_data.store.store import SyncRun, default_url, open_store
 from lu_data.sync.syncer import ABANDONED, Syncer, SyncResult
-from tests.support import ANCHOR, PORTAL_ENV, ROOT, pg, wait_until
+from tests.support import ANCHOR, PORTAL_ENV, pg
+from tests.support.apptest import dashboard, metrics
+from tests.support.demo import default_filters
 from tests.support.security import PASSWORD, USER, assert_no_secret
+from tests.support.servers import point_app_at, wait_until
 from ui.source_picker import REFRESH_REQUESTED, REFRESH_WHILE_DOWN
 
 own_postgres = pg.own_postgres  # the fixture, by name in this module
@@ -31,7 +34,6 @@ STORE_PASSWORD = "store-Pa55-never-shown"  # trust auth ignores it; it must stil
 OTHER_PASSWORD = "emea-Pa55-word-kept"
 DEADLINE_S = 30.0
 UNREACHABLE = "The data store is unreachable"
-DEFAULT_TO = ANCHOR + timedelta(weeks=8)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -39,13 +41,9 @@ DEFAULT_TO = ANCHOR + timedelta(weeks=8)
 
 def new_session(refresh: bool = False, secrets: dict | None = None):
     """A new browser session (AppTest) on the Overview, optionally with Refresh now pressed."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=DEADLINE_S)
+    at = dashboard(refresh=refresh, timeout=DEADLINE_S)
     if secrets:
         at.secrets.update(secrets)
-    if refresh:
-        at.session_state["filter_refresh"] = True
     at.run()
     assert not at.exception, at.exception
     return at
@@ -53,18 +51,9 @@ def new_session(refresh: bool = False, secrets: dict | None = None):
 
 def new_session_on(page: str):
     """A new session opened straight on one page."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=DEADLINE_S)
-    at.switch_page(page)
-    at.run()
+    at = dashboard(page, timeout=DEADLINE_S).run()
     assert not at.exception, at.exception
     return at
-
-
-def shown(at) -> dict[str, str]:
-    """Metric label -> value."""
-    return {m.label: m.value for m in at.metric}
 
 
 def warnings(at) -> list[str]:
@@ -123,18 +112,8 @@ def snapshot_ids_of(url: str, name: str) -> list[int]:
 
 def sessions_in_default_range(*raws: RawPortal) -> str:
     """The Sessions card of the default view (today and 8 weeks) of these portals together."""
-    window = Filters(date_from=ANCHOR, date_to=DEFAULT_TO)
+    window = default_filters()
     return f"{sum(len(filter_sessions(load_portal(r).sessions, window)) for r in raws):,}"
-
-
-def app_env(monkeypatch, fp: FakePortal, password: str) -> None:
-    """The app's LEARNUPON_* variables pointing at one stand-in portal, today pinned."""
-    monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
-    monkeypatch.setenv("LEARNUPON_BASE_URL", fp.base_url)
-    monkeypatch.setenv("LEARNUPON_USERNAME", fp.username)
-    monkeypatch.setenv("LEARNUPON_PASSWORD", password)
-    monkeypatch.setenv("LEARNUPON_REQUESTS_PER_SECOND", "0")
-    monkeypatch.delenv("LEARNUPON_PORTAL", raising=False)
 
 
 @pytest.fixture
@@ -163,10 +142,10 @@ def test_app_serves_what_it_has_while_postgres_is_down_and_syncs_when_it_is_back
     server, url = pg_store
     monkeypatch.setenv("LU_STORE_URL", url)
     with FakePortal(raw, username="api-user", password=PASSWORD) as fp:
-        app_env(monkeypatch, fp, PASSWORD)
+        point_app_at(monkeypatch, fp, fp.username, PASSWORD)
         name = label_of(fp.base_url)
         first = new_session()  # the first viewer waits for the first sync
-        good = shown(first)
+        good = metrics(first)
         assert good["Sessions"] == sessions_in_default_range(raw)
         assert not warnings(first)
         before = table_counts(url)
@@ -177,7 +156,7 @@ def test_app_serves_what_it_has_while_postgres_is_down_and_syncs_when_it_is_back
 
         server.stop()
         down = new_session(refresh=True)  # a new viewer, pressing Refresh now
-        assert shown(down) == good
+        assert metrics(down) == good
         notes = [w for w in warnings(down) if w.startswith(UNREACHABLE)]
         assert len(notes) == 1 and "showing the data already loaded" in notes[0], warnings(down)
         assert REFRESH_WHILE_DOWN in warnings(down) and REFRESH_REQUESTED not in warnings(down)
@@ -200,7 +179,7 @@ def test_app_serves_what_it_has_while_postgres_is_down_and_syncs_when_it_is_back
         # the run is stored as finished a moment before the loop's round ends and clears it
         wait_until("the syncer clearing its error", lambda: syncer.last_error is None)
         back = new_session()
-        assert shown(back) == good and not warnings(back)
+        assert metrics(back) == good and not warnings(back)
     after = table_counts(url)
     assert after["sync_runs"] == 2  # the outage wrote nothing, lost nothing
     assert after["fetches"] == before["fetches"] and after["snapshots"] == before["snapshots"]
@@ -334,7 +313,7 @@ def test_first_view_waits_for_every_portal_not_the_first_to_land(raw, monkeypatc
         apac.gate.set()
         viewer.join(timeout=DEADLINE_S)
     assert viewers, "the first view never finished"
-    assert shown(viewers[0])["Sessions"] == sessions_in_default_range(emea_raw, raw)
+    assert metrics(viewers[0])["Sessions"] == sessions_in_default_range(emea_raw, raw)
     assert not warnings(viewers[0])
 
 
@@ -355,7 +334,7 @@ def test_rotated_keys_flag_their_portal_while_the_other_updates(
     ):
         secrets = portals_secrets(emea, apac)
         first = new_session(secrets=secrets)
-        assert shown(first)["Sessions"] == sessions_in_default_range(emea_before, raw)
+        assert metrics(first)["Sessions"] == sessions_in_default_range(emea_before, raw)
         assert not warnings(first)
         with open_store(url) as store:
             before = store.latest_snapshot_ids()
@@ -373,7 +352,7 @@ def test_rotated_keys_flag_their_portal_while_the_other_updates(
         assert apac_run.status == "failed" and "API Keys" in (apac_run.error or ""), apac_run
         at = new_session(secrets=secrets)
         updated = sessions_in_default_range(emea_after, raw)
-        assert updated != shown(first)["Sessions"] and shown(at)["Sessions"] == updated
+        assert updated != metrics(first)["Sessions"] and metrics(at)["Sessions"] == updated
         notes = [w for w in warnings(at) if "Refresh failed" in w]
         stamp = f"Showing data as of {apac_kept.fetched_at:%d %b %Y %H:%M} UTC."
         assert len(notes) == 1, warnings(at)

@@ -14,8 +14,8 @@ from playwright.sync_api import BrowserContext, Page
 from lu_data.sources.fake_portal import FakePortal
 from lu_data.store.sql_tables import PORTAL_SNAPSHOTS, SYNC_RUNS
 from lu_data.store.store import Store, SyncRun
+from tests.support.browser import IDLE
 
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 TAB_PATH = "/quality"  # a light page (cards and tables, no charts) showing the session count
 TIMEOUT = 90_000  # ms: a page on two busy cores
 PASSWORD = "load-Pa55word"

@@ -29,8 +29,6 @@ BAD = DATA / "bad"
 HOSTILE_FILE = BAD / "html_script_titles.json"
 FORMULA_TITLE = '=HYPERLINK("http://evil.example","x")'
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-TIMEOUT = 45_000
 EVERY = frozenset(range(1, 100_000))
 # Every page of the app, as the menu lists them.
 APP_PAGES = [page.script for page in PAGES]

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.figures.schedule import timeline_figure, timeline_frame
 from lu_data.figures.style import WEEK_MS
 from lu_data.model.timezones import localize
@@ -27,14 +26,6 @@ from lu_data.views.calendar_events import (
 from tests.support import ANCHOR
 
 
-@pytest.fixture
-def sessions(demo_portal) -> pd.DataFrame:
-    """The demo sessions in the pages' default range."""
-    return filter_sessions(
-        demo_portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
-    )
-
-
 def at_zone(sessions: pd.DataFrame, starts_utc: list[str], zone: str) -> pd.DataFrame:
     """Copies of the first sessions moved to given UTC starts (2 h long) in one IANA zone."""
     out = sessions.head(len(starts_utc)).copy()
@@ -47,9 +38,9 @@ def at_zone(sessions: pd.DataFrame, starts_utc: list[str], zone: str) -> pd.Data
 
 
 @pytest.fixture
-def dublin_dst(sessions) -> pd.DataFrame:
+def dublin_dst(view_sessions) -> pd.DataFrame:
     """Two 09:00 Dublin sessions either side of the clocks going back (25 Oct 2026)."""
-    return at_zone(sessions, ["2026-10-20T08:00:00Z", "2026-10-27T09:00:00Z"], "Europe/Dublin")
+    return at_zone(view_sessions, ["2026-10-20T08:00:00Z", "2026-10-27T09:00:00Z"], "Europe/Dublin")
 
 
 def test_dublin_nine_oclock_stays_nine_across_dst(dublin_dst):
@@ -92,11 +83,11 @@ def test_other_display_zones_shift_by_the_right_offset(dublin_dst, tz, starts, t
     assert all(t in e["title"] for t, e in zip(texts, events, strict=True))
 
 
-def test_a_browser_zone_alias_says_the_time_once(sessions):
+def test_a_browser_zone_alias_says_the_time_once(view_sessions):
     """A browser in "Asia/Calcutta" (the old name of Asia/Kolkata) reads a Kolkata session's
     start once, not "09:30 IST (+05:30) · own zone 09:30 IST (+05:30)"; another zone still
     reads both."""
-    kolkata = at_zone(sessions, ["2026-12-07T04:00:00Z"], "Asia/Kolkata")
+    kolkata = at_zone(view_sessions, ["2026-12-07T04:00:00Z"], "Asia/Kolkata")
     assert [e["extendedProps"]["when"] for e in calendar_events(kolkata, "Asia/Calcutta")] == [
         "09:30 IST (+05:30)"
     ]
@@ -105,11 +96,11 @@ def test_a_browser_zone_alias_says_the_time_once(sessions):
     ]
 
 
-def test_events_carry_status_colours_and_plain_text(sessions):
+def test_events_carry_status_colours_and_plain_text(view_sessions):
     """One event per session, coloured by status, with title, tutor, location and seats as text."""
-    events = calendar_events(sessions, "local")
-    assert len(events) == len(sessions)
-    by_key = sessions.set_index("session_key")
+    events = calendar_events(view_sessions, "local")
+    assert len(events) == len(view_sessions)
+    by_key = view_sessions.set_index("session_key")
     for event in events:
         row = by_key.loc[event["id"]]
         props = event["extendedProps"]
@@ -121,20 +112,20 @@ def test_events_carry_status_colours_and_plain_text(sessions):
         assert len(event["start"]) == 19 and "+" not in event["start"]  # naive wall clock
 
 
-def test_seats_text_reads_as_people_say_it(sessions):
+def test_seats_text_reads_as_people_say_it(view_sessions):
     """Seats read "12/15 seats", or "7 enrolled · no limit" without a capacity."""
-    frame = sessions.head(2).copy()
+    frame = view_sessions.head(2).copy()
     frame["enrolled"] = pd.array([12, 7], dtype="Int64")
     frame["max_capacity"] = pd.array([15, None], dtype="Int64")
     assert seats_text(frame).tolist() == ["12/15 seats", "7 enrolled · no limit"]
 
 
-def test_events_are_capped_to_the_earliest(sessions):
+def test_events_are_capped_to_the_earliest(view_sessions):
     """With a limit, only the earliest sessions are sent to the browser."""
-    events = calendar_events(sessions, "UTC", limit=10)
-    first = sessions.sort_values(["start_utc", "session_key"]).head(10)["session_key"].tolist()
+    events = calendar_events(view_sessions, "UTC", limit=10)
+    first = view_sessions.sort_values(["start_utc", "session_key"]).head(10)["session_key"].tolist()
     assert [e["id"] for e in events] == first
-    assert calendar_events(sessions.head(0), "UTC") == []
+    assert calendar_events(view_sessions.head(0), "UTC") == []
 
 
 def test_options_pin_utc_and_open_on_the_day():
@@ -151,13 +142,13 @@ def test_options_pin_utc_and_open_on_the_day():
         calendar_options("resourceTimelineDay", None, ANCHOR)
 
 
-def test_two_day_session_is_one_event_from_its_real_start_to_its_real_end(sessions):
+def test_two_day_session_is_one_event_from_its_real_start_to_its_real_end(view_sessions):
     """11:00 Mon 7 Dec to 14:00 Tue 8 Dec in Dublin (GMT, +00:00): one event, one bar.
 
     The month view draws a timed event over every day it touches (threshold 00:00), and a
     piece wrapped onto the next week's row shows no "00:00" time; the title says when it ends.
     """
-    two_days = at_zone(sessions, ["2026-12-07T11:00:00Z"], "Europe/Dublin")
+    two_days = at_zone(view_sessions, ["2026-12-07T11:00:00Z"], "Europe/Dublin")
     two_days["end_utc"] = pd.Series(
         pd.to_datetime(["2026-12-08T14:00:00Z"]), index=two_days.index
     ).astype("datetime64[us, UTC]")
@@ -172,14 +163,16 @@ def test_two_day_session_is_one_event_from_its_real_start_to_its_real_end(sessio
     assert ".fc-daygrid-event:not(.fc-event-start) .fc-event-time { display: none; }" in (
         CALENDAR_CSS
     )
-    one_day = calendar_events(at_zone(sessions, ["2026-12-07T22:00:00Z"], "Europe/Dublin"), "local")
+    one_day = calendar_events(
+        at_zone(view_sessions, ["2026-12-07T22:00:00Z"], "Europe/Dublin"), "local"
+    )
     assert "until" not in one_day[0]["title"]  # 22:00 to midnight ends on its own day
 
 
-def test_time_grids_put_every_session_on_one_clock(sessions):
+def test_time_grids_put_every_session_on_one_clock(view_sessions):
     """Sydney 08:00 (+11:00) and Mumbai 09:00 (+05:30) on Tue 8 Dec: 21:00 Mon and 03:30 in UTC."""
-    sydney = at_zone(sessions, ["2026-12-07T21:00:00Z"], "Australia/Sydney")
-    mumbai = at_zone(sessions.iloc[1:], ["2026-12-08T03:30:00Z"], "Asia/Kolkata")
+    sydney = at_zone(view_sessions, ["2026-12-07T21:00:00Z"], "Australia/Sydney")
+    mumbai = at_zone(view_sessions.iloc[1:], ["2026-12-08T03:30:00Z"], "Asia/Kolkata")
     both = pd.concat([sydney, mumbai])
     own = calendar_events(both, "local")  # side by side on a time grid, 08:00 and 09:00
     assert [e["start"] for e in own] == ["2026-12-08T08:00:00", "2026-12-08T09:00:00"]
@@ -235,23 +228,23 @@ def test_session_details_show_both_zones(dublin_dst):
     assert session_details(dublin_dst, "nope", "UTC").empty
 
 
-def test_timeline_keeps_busiest_rows_under_the_caps(sessions):
+def test_timeline_keeps_busiest_rows_under_the_caps(view_sessions):
     """The timeline keeps the busiest trainings/tutors, at most `top` lines and `max_bars` bars."""
-    frame, total = timeline_frame(sessions, "local", "training", top=5)
-    assert total == sessions["training_key"].nunique()
+    frame, total = timeline_frame(view_sessions, "local", "training", top=5)
+    assert total == view_sessions["training_key"].nunique()
     assert frame["row"].nunique() == 5
-    busiest = sessions["training_key"].value_counts().iloc[:5].sum()
+    busiest = view_sessions["training_key"].value_counts().iloc[:5].sum()
     assert len(frame) == busiest
-    small, _ = timeline_frame(sessions, "local", "tutor", top=50, max_bars=20)
+    small, _ = timeline_frame(view_sessions, "local", "tutor", top=50, max_bars=20)
     assert 0 < len(small) <= 20
     fig = timeline_figure(frame, "local", "training")
     assert sum(len(t.y) for t in fig.data) == len(frame)
     assert {t.marker.color for t in fig.data} <= set(STATUS_COLORS.values())
 
 
-def test_timeline_ticks_fall_on_mondays_like_the_other_weekly_charts(sessions):
+def test_timeline_ticks_fall_on_mondays_like_the_other_weekly_charts(view_sessions):
     """Plotly's weekly ticks land on Sundays; the timeline's start on the Monday before."""
-    frame, _ = timeline_frame(sessions, "local", "training", top=5)
+    frame, _ = timeline_frame(view_sessions, "local", "training", top=5)
     axis = timeline_figure(frame, "local", "training").layout.xaxis
     tick0 = pd.Timestamp(axis.tick0)
     assert tick0.day_name() == "Monday" and tick0 == tick0.normalize()
@@ -259,29 +252,29 @@ def test_timeline_ticks_fall_on_mondays_like_the_other_weekly_charts(sessions):
     assert axis.dtick % WEEK_MS == 0 and axis.tickformat == "%-d %b"  # "1 Dec"
 
 
-def test_calendar_window_holds_whole_days_that_fit(sessions):
+def test_calendar_window_holds_whole_days_that_fit(view_sessions):
     """Whole display days from the start while they fit; quiet days up to the next stay in."""
     from lu_data.presentation.display_zone import display_times
     from lu_data.views.calendar_events import calendar_window, sessions_days
 
-    day = display_times(sessions, "local")["start_display"].dt.normalize()
+    day = display_times(view_sessions, "local")["start_display"].dt.normalize()
     per_day = day.value_counts().sort_index()
     limit = int(per_day.iloc[:3].sum())  # exactly the first three days
-    window = calendar_window(sessions, "local", limit=limit)
+    window = calendar_window(view_sessions, "local", limit=limit)
     assert len(window.sessions) == limit and not window.day_capped
     assert window.first_day == per_day.index[0].date()
     assert window.last_day == (per_day.index[3] - pd.Timedelta(days=1)).date()
     shown = day.loc[window.sessions.index]
     assert set(shown) == set(per_day.index[:3])
-    days = sessions_days(sessions, "local")
-    later = calendar_window(sessions, "local", start=days[3], limit=limit)
-    assert later.first_day == days[3] and later.total == len(sessions)
+    days = sessions_days(view_sessions, "local")
+    later = calendar_window(view_sessions, "local", start=days[3], limit=limit)
+    assert later.first_day == days[3] and later.total == len(view_sessions)
     busy = per_day.index[per_day.to_numpy() >= 2][0].date()
-    crowded = calendar_window(sessions, "local", start=busy, limit=1)  # that day is too many
+    crowded = calendar_window(view_sessions, "local", start=busy, limit=1)  # that day is too many
     assert crowded.day_capped and crowded.first_day == busy
     assert len(crowded.sessions) == per_day[pd.Timestamp(busy)]
-    everything = calendar_window(sessions, "local")
-    assert len(everything.sessions) == len(sessions)
+    everything = calendar_window(view_sessions, "local")
+    assert len(everything.sessions) == len(view_sessions)
 
 
 def test_list_covers_the_days_it_is_given_not_one_month():

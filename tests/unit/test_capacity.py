@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import copy
-from datetime import date
-
 import pandas as pd
 import pytest
 
-from lu_data import load_portal
 from lu_data.analyses.capacity import (
     FILL_BIN_LABELS,
     NO_LIMIT_LEARNERS,
@@ -22,8 +18,7 @@ from lu_data.analyses.capacity import (
     session_list_counts,
     weekly_capacity,
 )
-from lu_data.analyses.filters import Filters, filter_sessions, location_labels
-from lu_data.core.raw import RawPage, RawPortal
+from lu_data.analyses.filters import location_labels
 from lu_data.exports.csv import view_frame
 from lu_data.figures.capacity import (
     fill_distribution_figure,
@@ -34,15 +29,7 @@ from lu_data.figures.capacity import (
 from lu_data.figures.overview import weekly_capacity_figure
 from lu_data.model.fill_status import STATUS_LABELS, STATUS_ORDER
 from lu_data.presentation.palette import STATUS_COLORS
-from tests.support import ANCHOR, load_records
-
-
-@pytest.fixture
-def sessions(demo_portal) -> pd.DataFrame:
-    """The demo sessions in the pages' default range."""
-    return filter_sessions(
-        demo_portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
-    )
+from tests.support.records import sessions_of, timed_record
 
 
 def with_fill(sessions: pd.DataFrame, pairs: list[tuple[int | None, int]]) -> pd.DataFrame:
@@ -85,23 +72,22 @@ FOUR = [
 @pytest.fixture(scope="module")
 def four() -> pd.DataFrame:
     """The four hand-worked sessions, through the one normaliser."""
-    records = []
-    for sid, tid, start, capacity, enrolled in FOUR:
-        rec = copy.deepcopy(load_records("sample_ilt_center.json")[0])
-        rec.update(
-            id=500 + sid,
-            session_id=sid,
-            training_id=tid,
-            title=f"Training {tid}",
-            start_at=start,
-            end_at=start.replace("09:00", "11:00"),
-            timezone="UTC",
-            max_capacity=capacity,
-            number_enrolled_on_session=enrolled,
+    return sessions_of(
+        *(
+            timed_record(
+                sid,
+                start,
+                start.replace("09:00", "11:00"),
+                id=500 + sid,
+                training_id=tid,
+                title=f"Training {tid}",
+                timezone="UTC",
+                max_capacity=capacity,
+                number_enrolled_on_session=enrolled,
+            )
+            for sid, tid, start, capacity, enrolled in FOUR
         )
-        records.append(rec)
-    raw = RawPortal(pages=[RawPage(modules=records, label="page 1")], origin="test")
-    return load_portal(raw).sessions
+    )
 
 
 def test_capacity_kpis_of_four_hand_worked_sessions(four):
@@ -165,30 +151,30 @@ def test_trainings_export_of_four_hand_worked_sessions(four):
     assert columns.index("fill_rate") == columns.index("seats_taken") + 1
 
 
-def test_rollup_per_training_adds_up(sessions):
+def test_rollup_per_training_adds_up(view_sessions):
     """Per-training totals add up to the sessions, seats and status counts of the whole view."""
-    rollup = capacity_rollup(sessions, "training")
-    assert rollup["Sessions"].sum() == len(sessions)
-    assert len(rollup) == sessions["training_key"].nunique()
-    limited = sessions["max_capacity"].notna()
-    assert rollup["Seats offered"].sum() == sessions.loc[limited, "max_capacity"].sum()
-    assert rollup["Seats taken"].sum() == sessions.loc[limited, "enrolled"].sum()
-    assert rollup[NO_LIMIT_LEARNERS].sum() == sessions.loc[~limited, "enrolled"].sum()
+    rollup = capacity_rollup(view_sessions, "training")
+    assert rollup["Sessions"].sum() == len(view_sessions)
+    assert len(rollup) == view_sessions["training_key"].nunique()
+    limited = view_sessions["max_capacity"].notna()
+    assert rollup["Seats offered"].sum() == view_sessions.loc[limited, "max_capacity"].sum()
+    assert rollup["Seats taken"].sum() == view_sessions.loc[limited, "enrolled"].sum()
+    assert rollup[NO_LIMIT_LEARNERS].sum() == view_sessions.loc[~limited, "enrolled"].sum()
     for status in STATUS_ORDER:
-        assert rollup[STATUS_LABELS[status]].sum() == (sessions["status"] == status).sum()
+        assert rollup[STATUS_LABELS[status]].sum() == (view_sessions["status"] == status).sum()
     assert rollup["Sessions"].is_monotonic_decreasing
 
 
-def test_rollup_per_location_has_one_row_per_location(sessions):
+def test_rollup_per_location_has_one_row_per_location(view_sessions):
     """Per-location roll-up names every location once, '(no location)' included when present."""
-    rollup = capacity_rollup(sessions, "location")
-    assert sorted(rollup["Location"]) == sorted(location_labels(sessions).unique())
-    assert rollup["Sessions"].sum() == len(sessions)
+    rollup = capacity_rollup(view_sessions, "location")
+    assert sorted(rollup["Location"]) == sorted(location_labels(view_sessions).unique())
+    assert rollup["Sessions"].sum() == len(view_sessions)
 
 
-def test_rollup_fill_leaves_out_no_limit_sessions(sessions):
+def test_rollup_fill_leaves_out_no_limit_sessions(view_sessions):
     """A training's seats and fill count limited sessions; no-limit learners stand apart."""
-    frame = with_fill(sessions, [(10, 5), (None, 40)])
+    frame = with_fill(view_sessions, [(10, 5), (None, 40)])
     frame["training_key"] = "t1"
     row = capacity_rollup(frame, "training").iloc[0]
     assert row["Seats offered"] == 10 and row["Seats taken"] == 5
@@ -208,15 +194,15 @@ def test_rollup_fill_leaves_out_no_limit_sessions(sessions):
         (None, 7, "no_limit"),
     ],
 )
-def test_rollup_status_uses_session_thresholds(sessions, capacity, enrolled, status):
+def test_rollup_status_uses_session_thresholds(view_sessions, capacity, enrolled, status):
     """A roll-up row gets the same status a session with those totals would get."""
-    frame = with_fill(sessions, [(capacity, enrolled)])
+    frame = with_fill(view_sessions, [(capacity, enrolled)])
     assert str(rollup_status(capacity_rollup(frame, "training")).iloc[0]) == status
 
 
-def test_fill_distribution_bins_edge_values(sessions):
+def test_fill_distribution_bins_edge_values(view_sessions):
     """0.05 is 0–9%, 0.85 is 80–89%, 1.0 is 100%, 1.2 is over 100%, no capacity is no limit."""
-    frame = with_fill(sessions, [(20, 1), (20, 17), (10, 10), (10, 12), (None, 3), (10, 0)])
+    frame = with_fill(view_sessions, [(20, 1), (20, 17), (10, 10), (10, 12), (None, 3), (10, 0)])
     dist = fill_distribution(frame)
     got = {(str(b), str(s)): n for b, s, n in dist[["bin", "status", "sessions"]].to_numpy()}
     assert got == {
@@ -228,17 +214,17 @@ def test_fill_distribution_bins_edge_values(sessions):
     }
 
 
-def test_fill_distribution_counts_every_session(sessions):
+def test_fill_distribution_counts_every_session(view_sessions):
     """The histogram holds each session exactly once."""
-    dist = fill_distribution(sessions)
-    assert dist["sessions"].sum() == len(sessions)
+    dist = fill_distribution(view_sessions)
+    assert dist["sessions"].sum() == len(view_sessions)
     assert set(dist["bin"].astype("str")) <= set(FILL_BIN_LABELS)
 
 
-def test_session_capacity_groups_by_training_with_unique_labels(sessions):
+def test_session_capacity_groups_by_training_with_unique_labels(view_sessions):
     """Per-session rows are grouped by training, and no two bars of a training share a label."""
-    frame = session_capacity(sessions, "local")
-    assert len(frame) == len(sessions)
+    frame = session_capacity(view_sessions, "local")
+    assert len(frame) == len(view_sessions)
     assert not frame.duplicated(["training_key", "label"]).any()
     assert frame["session_key"].is_unique  # each bar's own category
     # Each training's rows are contiguous.
@@ -272,25 +258,25 @@ def test_sessions_with_identical_labels_get_their_own_bars_in_date_order(four):
     assert [None if pd.isna(x) else x for x in bars.x] == [10.0, None, 20.0, 8.0]
 
 
-def test_session_labels_carry_the_display_zone(sessions):
+def test_session_labels_carry_the_display_zone(view_sessions):
     """Labels end with the display zone's abbreviation: UTC when UTC is chosen."""
-    assert session_capacity(sessions, "UTC")["label"].str.endswith("UTC").all()
+    assert session_capacity(view_sessions, "UTC")["label"].str.endswith("UTC").all()
 
 
-def test_session_lists_hold_only_their_status(sessions):
+def test_session_lists_hold_only_their_status(view_sessions):
     """Each list holds exactly the sessions of its status, soonest first."""
-    counts = session_list_counts(sessions)
+    counts = session_list_counts(view_sessions)
     for which, n in counts.items():
-        rows = session_list(sessions, which)
-        assert len(rows) == n == (sessions["status"] == which).sum()
+        rows = session_list(view_sessions, which)
+        assert len(rows) == n == (view_sessions["status"] == which).sum()
         assert rows["start_utc"].is_monotonic_increasing
     with pytest.raises(ValueError, match="unknown list"):
-        session_list(sessions, "nearly")
+        session_list(view_sessions, "nearly")
 
 
-def test_session_figure_marks_overbooked_and_no_limit(sessions):
+def test_session_figure_marks_overbooked_and_no_limit(view_sessions):
     """The per-session chart writes "no limit" and "+N over" beside those bars."""
-    frame = session_capacity(with_fill(sessions, [(10, 12), (None, 4), (10, 5)]), "local")
+    frame = session_capacity(with_fill(view_sessions, [(10, 12), (None, 4), (10, 5)]), "local")
     fig = session_capacity_figure(frame)
     texts = [t for tr in fig.data if tr.type == "scatter" for t in tr.text]
     assert [t.strip() for t in texts] == ["no limit", "+2 over"]
@@ -299,9 +285,9 @@ def test_session_figure_marks_overbooked_and_no_limit(sessions):
     assert colors["No limit set"] == STATUS_COLORS["no_limit"]
 
 
-def test_figures_say_when_empty(sessions):
+def test_figures_say_when_empty(view_sessions):
     """Every capacity figure explains an empty view instead of drawing blank axes."""
-    empty = sessions.head(0)
+    empty = view_sessions.head(0)
     figs = [
         session_capacity_figure(session_capacity(empty)),
         group_capacity_figure(capacity_rollup(empty), "Training"),

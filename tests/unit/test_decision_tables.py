@@ -18,7 +18,7 @@ from lu_data.views.session_tables import (
     decision_first,
     sessions_table,
 )
-from tests.support import demo_portal
+from tests.support.demo import demo_portal
 
 
 def test_session_tables_lead_with_when_what_who_and_the_numbers():

@@ -6,7 +6,7 @@ from datetime import date
 
 from lu_data.analyses.filters import Filters, describe_view
 from lu_data.model.rollups import NO_TUTOR_KEY
-from tests.support import demo_portal
+from tests.support.demo import demo_portal
 
 
 def test_view_sentence_counts_sessions_tutors_dates_and_zone() -> None:

@@ -13,7 +13,7 @@ from lu_data import load_source
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.cli.commands import main
 from lu_data.exports.csv import neutralise_formulas, to_csv_bytes, view_frame
-from tests.support import load_records
+from tests.support.records import timed_record
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -180,33 +180,25 @@ def test_double_bookings_view_of_the_demo_has_one_row_per_pair(tmp_path, capsys)
 
 def test_double_bookings_view_by_hand(tmp_path, capsys):
     """Two sessions of one tutor overlapping by 45 minutes: keys, titles, UTC and --tz times."""
-    base = load_records("sample_ilt_center.json")[0]
     records = [
-        {
-            **base,
-            "id": 801,
-            "session_id": 801,
-            "title": "=HYPERLINK(1)",  # formula-looking titles are written as text
-            "start_at": "2026-12-01T09:00:00Z",
-            "end_at": "2026-12-01T11:00:00Z",
-            "timezone": "Dublin",
-        },
-        {
-            **base,
-            "id": 802,
-            "session_id": 802,
-            "title": "Excel, part 2",
-            "start_at": "2026-12-01T10:15:00Z",
-            "end_at": "2026-12-01T12:00:00Z",
-            "timezone": "Eastern Time (US & Canada)",
-        },
-        {  # the same tutor, touching the second one's end: not a clash
-            **base,
-            "id": 803,
-            "session_id": 803,
-            "start_at": "2026-12-01T12:00:00Z",
-            "end_at": "2026-12-01T13:00:00Z",
-        },
+        timed_record(
+            801,
+            "2026-12-01T09:00:00Z",
+            "2026-12-01T11:00:00Z",
+            id=801,
+            title="=HYPERLINK(1)",  # formula-looking titles are written as text
+            timezone="Dublin",
+        ),
+        timed_record(
+            802,
+            "2026-12-01T10:15:00Z",
+            "2026-12-01T12:00:00Z",
+            id=802,
+            title="Excel, part 2",
+            timezone="Eastern Time (US & Canada)",
+        ),
+        # the same tutor, touching the second one's end: not a clash
+        timed_record(803, "2026-12-01T12:00:00Z", "2026-12-01T13:00:00Z", id=803),
     ]
     source = tmp_path / "two.json"
     source.write_text(json.dumps({"modules": records}), encoding="utf-8")

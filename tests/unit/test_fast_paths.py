@@ -12,7 +12,6 @@ import pytest
 
 from lu_data import load_portal
 from lu_data.analyses.double_bookings import double_bookings
-from lu_data.core.raw import RawPage, RawPortal
 from lu_data.exports.csv import DATE_FORMAT, neutralise_formulas, to_csv_bytes, view_frame
 from lu_data.ingest import record_arrays as raw_records
 from lu_data.ingest import value_parsing as typed_values
@@ -20,6 +19,7 @@ from lu_data.sources.demo import generate_demo
 from lu_data.sources.files import dump_portal, parse_json_bytes, read_path
 from lu_data.sources.record_fields import LEAN_FIELDS, LeanRecord
 from tests.support import ANCHOR
+from tests.support.records import portal_of
 
 MIXED = [None, "", "  ", " Dublin ", "x", 5, 2.5, True, ["a"], {"b": 1}, float("nan"), "Ünï 😀"]
 
@@ -72,8 +72,7 @@ def test_duplicate_copies_with_cosmetic_differences_do_not_conflict():
     spaced = {**base, "title": " Excel "}
     renamed = {**base, "session_id": 4}
     changed = {**renamed, "title": "Word", "updated_at": "2026-11-02T10:00:00Z"}
-    raw = RawPortal(pages=[RawPage([base, spaced, renamed, changed], "p", 11)], origin="t")
-    portal = load_portal(raw)
+    portal = portal_of([base, spaced, renamed, changed], courses=[11])
     warnings = portal.quality.warnings
     conflicts = warnings[warnings["code"] == "duplicate_conflict"]
     assert conflicts["session_key"].tolist() == ["session:4"]

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
 from lu_data.analyses.capacity import weekly_capacity
-from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.figures.overview import WEEK_MS, weekly_capacity_figure
-from tests.support import ANCHOR
 
 
-def test_weekly_capacity_ticks_fall_on_the_bars_mondays(demo_portal) -> None:
+def test_weekly_capacity_ticks_fall_on_the_bars_mondays(view_sessions) -> None:
     """Plotly's automatic weekly ticks land on Sundays; ours start at the first bar's Monday."""
-    shown = filter_sessions(
-        demo_portal.sessions, Filters(date_from=ANCHOR, date_to=date(2027, 1, 22))
-    )
-    weekly = weekly_capacity(shown)
+    weekly = weekly_capacity(view_sessions)
     fig = weekly_capacity_figure(weekly)
     tick0 = pd.Timestamp(fig.layout.xaxis.tick0)
     assert tick0 == weekly["week"].min() and tick0.day_name() == "Monday"

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import date
 
 import pandas as pd
 import pytest
 
-from lu_data import load_portal
 from lu_data.analyses.filters import Filters, describe_view, filter_sessions
 from lu_data.analyses.tutors import training_summary
-from lu_data.core.raw import RawPage, RawPortal
 from lu_data.model.schema import SESSION_DTYPES
-from tests.support import load_records
+from tests.support.records import sessions_of, timed_record, tutor_fields
 
 # Five sessions placed around the 1 Dec 2026 date line. Their start in each display zone:
 #   id  zone (Rails)                 start UTC         own zone       UTC      Australia/Sydney
@@ -41,33 +38,27 @@ LEGACY = "legacy:904"
 @pytest.fixture(scope="module")
 def five() -> pd.DataFrame:
     """The five hand-placed sessions, through the one normaliser."""
-    base = load_records("sample_ilt_center.json")[0]
     records = []
     for i, (sid, tid, title, start, end, zone, tutor, place, cap, enrolled) in enumerate(FIVE):
-        rec = copy.deepcopy(base)
-        rec.update(
-            id=900 + i if sid is None else 500 + tid,
-            session_id=sid,
-            training_id=tid,
-            title=title,
-            start_at=start,
-            end_at=end,
-            timezone=zone,
-            location=place[0],
-            location_id=place[1],
-            max_capacity=cap,
-            number_enrolled_on_session=enrolled,
+        tutor_id, first, last = tutor if tutor else (None, None, None)
+        email = f"{first.lower()}@example.com" if first else None
+        records.append(
+            timed_record(
+                sid,
+                start,
+                end,
+                id=900 + i if sid is None else 500 + tid,
+                training_id=tid,
+                title=title,
+                timezone=zone,
+                location=place[0],
+                location_id=place[1],
+                max_capacity=cap,
+                number_enrolled_on_session=enrolled,
+                **tutor_fields(tutor_id, first, last, email),
+            )
         )
-        tid_, first, last = tutor if tutor else (None, None, None)
-        rec.update(
-            session_tutor_id=tid_,
-            tutor_first_name=first,
-            tutor_last_name=last,
-            tutor_email=f"{first.lower()}@example.com" if first else None,
-        )
-        records.append(rec)
-    raw = RawPortal(pages=[RawPage(modules=records, label="page 1")], origin="test")
-    return load_portal(raw).sessions
+    return sessions_of(*records)
 
 
 def shown(sessions: pd.DataFrame, **picked) -> list[str]:

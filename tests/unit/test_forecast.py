@@ -23,7 +23,7 @@ from lu_data.analyses.forecast import (
 from lu_data.figures.pace import pace_figure
 from lu_data.store.demo_history import demo_history
 from lu_data.store.store import history_frame
-from tests.support import demo_portal
+from tests.support.demo import demo_portal
 
 NOW = pd.Timestamp(datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
 DAY = pd.Timedelta(days=1)

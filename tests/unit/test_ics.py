@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -11,26 +10,11 @@ import icalendar
 import pandas as pd
 import pytest
 
-from lu_data import load_portal
 from lu_data.cli.commands import main
-from lu_data.core.raw import RawPage, RawPortal
 from lu_data.exports.ics import fold_line, sessions_ics, vtimezone
-from tests.support import load_records
+from tests.support.records import sessions_of, timed_record
 
 DUBLIN = "Europe/Dublin"
-
-
-def record(session_id: int, start: str, end: str, **fields: object) -> dict:
-    """One ILT Center record (from the committed sample) with its id, times and any field set."""
-    rec = copy.deepcopy(load_records("sample_ilt_center.json")[0])
-    rec.update(session_id=session_id, start_at=start, end_at=end, **fields)
-    return rec
-
-
-def sessions_of(*records: dict) -> pd.DataFrame:
-    """The sessions frame of these records, through the one normaliser."""
-    raw = RawPortal(pages=[RawPage(modules=list(records), label="page 1")], origin="test")
-    return load_portal(raw).sessions
 
 
 def parse(data: bytes) -> icalendar.Calendar:
@@ -47,8 +31,8 @@ def events_by_uid(data: bytes) -> dict[str, icalendar.Event]:
 def dst_pair() -> pd.DataFrame:
     """Two 09:00 Dublin sessions either side of the 2026-10-25 clock change."""
     return sessions_of(
-        record(1, "2026-10-20T08:00:00Z", "2026-10-20T09:30:00Z", timezone="Dublin"),
-        record(2, "2026-10-27T09:00:00Z", "2026-10-27T10:30:00Z", timezone="Dublin"),
+        timed_record(1, "2026-10-20T08:00:00Z", "2026-10-20T09:30:00Z", timezone="Dublin"),
+        timed_record(2, "2026-10-27T09:00:00Z", "2026-10-27T10:30:00Z", timezone="Dublin"),
     )
 
 
@@ -159,9 +143,9 @@ def assert_vtimezone_matches(vtz: icalendar.Timezone, zone: str, first: int, las
 
 def test_repeated_hour_after_fall_back_is_written_in_utc():
     """01:30 happens twice in Dublin on 25 Oct 2026; each session keeps its own instant."""
-    sessions = sessions_of(
-        record(1, "2026-10-25T00:30:00Z", "2026-10-25T00:45:00Z", timezone="Dublin"),  # 01:30 IST
-        record(2, "2026-10-25T01:30:00Z", "2026-10-25T01:45:00Z", timezone="Dublin"),  # 01:30 GMT
+    sessions = sessions_of(  # 01:30 IST, then 01:30 GMT
+        timed_record(1, "2026-10-25T00:30:00Z", "2026-10-25T00:45:00Z", timezone="Dublin"),
+        timed_record(2, "2026-10-25T01:30:00Z", "2026-10-25T01:45:00Z", timezone="Dublin"),
     )
     events = events_by_uid(sessions_ics(sessions))
     first, second = events["session-1@lu-ilt-sessions"], events["session-2@lu-ilt-sessions"]
@@ -175,8 +159,8 @@ def test_repeated_hour_after_fall_back_is_written_in_utc():
 def test_utc_sessions_use_utc_times_without_vtimezone():
     """Sessions in UTC (or with an unknown zone) are written as ...Z times, no VTIMEZONE."""
     sessions = sessions_of(
-        record(1, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z", timezone="UTC"),
-        record(2, "2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z", timezone="Atlantis"),
+        timed_record(1, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z", timezone="UTC"),
+        timed_record(2, "2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z", timezone="Atlantis"),
     )
     data = sessions_ics(sessions)
     assert b"DTSTART:20260301T100000Z\r\n" in data
@@ -186,7 +170,7 @@ def test_utc_sessions_use_utc_times_without_vtimezone():
 
 def test_zero_length_session_has_no_dtend():
     """A session that ends when it starts gets no DTEND (DTEND must be after DTSTART)."""
-    sessions = sessions_of(record(1, "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z"))
+    sessions = sessions_of(timed_record(1, "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z"))
     (event,) = parse(sessions_ics(sessions)).walk("VEVENT")
     assert "DTEND" not in event
     assert event.decoded("DTSTART").astimezone(UTC) == datetime(2026, 3, 1, 10, tzinfo=UTC)
@@ -195,7 +179,9 @@ def test_zero_length_session_has_no_dtend():
 def test_title_with_commas_semicolons_newline_and_emoji_round_trips():
     """TEXT escaping: commas, semicolons, backslashes and newlines survive a parse back."""
     title = 'Intro, part 1; "advanced"\nDay 2 \\ wrap-up 🎉'
-    sessions = sessions_of(record(1, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z", title=title))
+    sessions = sessions_of(
+        timed_record(1, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z", title=title)
+    )
     data = sessions_ics(sessions)
     assert 'SUMMARY:Intro\\, part 1\\; "advanced"\\nDay 2 \\\\ wrap-up 🎉'.encode() in data
     (event,) = parse(data).walk("VEVENT")
@@ -205,7 +191,9 @@ def test_title_with_commas_semicolons_newline_and_emoji_round_trips():
 def test_long_title_is_folded_at_75_octets_without_splitting_characters():
     """Every physical line is at most 75 octets and valid UTF-8; unfolding restores the title."""
     title = "Élan – 研修セッション 🎓 " * 20
-    sessions = sessions_of(record(1, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z", title=title))
+    sessions = sessions_of(
+        timed_record(1, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z", title=title)
+    )
     data = sessions_ics(sessions)
     lines = data.split(b"\r\n")
     assert max(len(line) for line in lines) <= 75
@@ -228,7 +216,9 @@ def test_fold_line_cuts_ascii_at_75_then_74():
 def test_html_and_script_titles_stay_inert_text():
     """ICS is plain text: markup is carried literally, never interpreted or altered."""
     title = '<script>alert("x")</script><b>Bold</b> & <a href="javascript:1">link</a>'
-    sessions = sessions_of(record(1, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z", title=title))
+    sessions = sessions_of(
+        timed_record(1, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z", title=title)
+    )
     (event,) = parse(sessions_ics(sessions)).walk("VEVENT")
     assert str(event["SUMMARY"]) == title
     assert "ALTREP" not in event["SUMMARY"].params
@@ -250,9 +240,13 @@ def test_description_names_tutor_location_seats_zone_and_local_start(dst_pair):
 def test_seats_for_no_limit_and_overbooked_sessions():
     """No capacity reads "no limit set"; more enrolled than seats reads "... over"."""
     sessions = sessions_of(
-        record(1, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z", max_capacity=None),
-        record(2, "2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z", number_enrolled_on_session=12),
-        record(3, "2026-03-03T10:00:00Z", "2026-03-03T11:00:00Z", location="Dublin HQ, Room 2"),
+        timed_record(1, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z", max_capacity=None),
+        timed_record(
+            2, "2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z", number_enrolled_on_session=12
+        ),
+        timed_record(
+            3, "2026-03-03T10:00:00Z", "2026-03-03T11:00:00Z", location="Dublin HQ, Room 2"
+        ),
     )
     events = events_by_uid(sessions_ics(sessions))
     assert "Seats: 8 enrolled, no limit set" in str(
@@ -266,7 +260,7 @@ def test_seats_for_no_limit_and_overbooked_sessions():
 
 def test_sequence_dtstamp_and_last_modified_follow_updated_at():
     """A later updated_at gives a higher SEQUENCE; LAST-MODIFIED and DTSTAMP are updated_at."""
-    old = record(
+    old = timed_record(
         1, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z", updated_at="2026-01-01T10:00:00Z"
     )
     new = dict(old, updated_at="2026-02-01T10:00:00Z")

@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import copy
-
 import pandas as pd
 
-from lu_data import load_portal
-from lu_data.core.raw import RawPage, RawPortal
-from tests.support import load_records
-
-
-def portal_of(*pages: list[dict], courses: list[int | None] | None = None):
-    """Load pages of records through the one normaliser."""
-    courses = courses or [None] * len(pages)
-    raw = RawPortal(
-        pages=[
-            RawPage(modules=list(p), label=f"page {i + 1}", course_id=c)
-            for i, (p, c) in enumerate(zip(pages, courses, strict=True))
-        ],
-        origin="test",
-    )
-    return load_portal(raw)
-
-
-def base() -> dict:
-    """One valid ILT Center record."""
-    return copy.deepcopy(load_records("sample_ilt_center.json")[0])
+from tests.support.records import ilt_record, legacy_record, portal_of
 
 
 def test_same_session_under_two_courses_is_one_session_with_both_courses():
     """A session repeated per linked course merges into one row listing both course ids."""
-    rec = base()
-    p = portal_of([rec], [copy.deepcopy(rec)], courses=[11, 17])
+    p = portal_of([ilt_record()], [ilt_record()], courses=[11, 17])
     assert len(p.sessions) == 1
     assert p.sessions.loc[0, "course_ids"] == "11;17"
     assert p.sessions.loc[0, "course_count"] == 2
@@ -44,9 +21,8 @@ def test_same_session_under_two_courses_is_one_session_with_both_courses():
 
 def test_conflicting_duplicates_keep_newest_and_report():
     """When copies disagree the newest updated_at wins and a conflict warning names the fields."""
-    old, new = base(), base()
-    old["max_capacity"], old["updated_at"] = 12, "2021-01-01T00:00:00Z"
-    new["max_capacity"], new["updated_at"] = 20, "2022-06-01T00:00:00Z"
+    old = ilt_record(max_capacity=12, updated_at="2021-01-01T00:00:00Z")
+    new = ilt_record(max_capacity=20, updated_at="2022-06-01T00:00:00Z")
     p = portal_of([old, new])
     assert p.sessions.loc[0, "max_capacity"] == 20
     w = p.quality.warnings
@@ -58,21 +34,18 @@ def test_conflicting_duplicates_keep_newest_and_report():
 
 def test_legacy_and_center_keys_never_collide():
     """A legacy module id equal to a session id still yields two distinct sessions."""
-    center = base()
-    center["session_id"] = 552896
-    legacy = load_records("sample_legacy.json")[0]
-    p = portal_of([center, legacy])
+    p = portal_of([ilt_record(session_id=552896), legacy_record()])
     assert sorted(p.sessions["session_key"]) == ["legacy:552896", "session:552896"]
 
 
 def test_rejections_have_positions_and_reasons():
     """Bad records are rejected with where they were and a reason a coordinator reads."""
-    good = base()
-    no_start = base() | {"session_id": 1, "start_at": None}
-    bad_date = base() | {"session_id": 2, "start_at": "next tuesday"}
-    backwards = base() | {"session_id": 3, "end_at": "2022-01-05T10:00:00Z"}
-    no_ids = base() | {"id": None, "session_id": None, "training_id": None}
-    center_no_session = base() | {"session_id": None}
+    good = ilt_record()
+    no_start = ilt_record(session_id=1, start_at=None)
+    bad_date = ilt_record(session_id=2, start_at="next tuesday")
+    backwards = ilt_record(session_id=3, end_at="2022-01-05T10:00:00Z")
+    no_ids = ilt_record(id=None, session_id=None, training_id=None)
+    center_no_session = ilt_record(session_id=None)
     not_object = "oops"
     scorm = {"id": 5, "component_type": "scorm"}
     p = portal_of(
@@ -94,7 +67,7 @@ def test_rejections_have_positions_and_reasons():
 
 def test_capacity_placeholders_mean_no_limit():
     """null, "" and 0 capacity are 'no limit': no fill rate, status no_limit, a warning each."""
-    recs = [base() | {"session_id": i, "max_capacity": cap} for i, cap in enumerate([None, "", 0])]
+    recs = [ilt_record(session_id=i, max_capacity=cap) for i, cap in enumerate([None, "", 0])]
     p = portal_of(recs)
     s = p.sessions
     assert s["max_capacity"].isna().all()
@@ -106,9 +79,9 @@ def test_capacity_placeholders_mean_no_limit():
 def test_numbers_as_strings_and_bad_numbers():
     """ "12" is 12; "lots" and -3 become missing with a warning; the session stays."""
     recs = [
-        base() | {"session_id": 1, "max_capacity": "12", "number_enrolled_on_session": "6"},
-        base() | {"session_id": 2, "max_capacity": "lots"},
-        base() | {"session_id": 3, "number_enrolled_on_session": -3},
+        ilt_record(session_id=1, max_capacity="12", number_enrolled_on_session="6"),
+        ilt_record(session_id=2, max_capacity="lots"),
+        ilt_record(session_id=3, number_enrolled_on_session=-3),
     ]
     p = portal_of(recs)
     s = p.sessions.set_index("session_id")
@@ -124,7 +97,7 @@ def test_status_thresholds():
     """overbooked > full > near full >= 85% > healthy >= 40% > under-filled."""
     cases = {1: (10, 11), 2: (10, 10), 3: (20, 17), 4: (10, 5), 5: (10, 3)}
     recs = [
-        base() | {"session_id": k, "max_capacity": c, "number_enrolled_on_session": e}
+        ilt_record(session_id=k, max_capacity=c, number_enrolled_on_session=e)
         for k, (c, e) in cases.items()
     ]
     s = portal_of(recs).sessions.set_index("session_id")["status"].astype(str).to_dict()
@@ -134,8 +107,8 @@ def test_status_thresholds():
 def test_unknown_and_empty_zone_keep_session_in_utc():
     """An unknown or empty zone keeps the row, shows UTC and warns."""
     recs = [
-        base() | {"session_id": 1, "timezone": "Atlantis"},
-        base() | {"session_id": 2, "timezone": ""},
+        ilt_record(session_id=1, timezone="Atlantis"),
+        ilt_record(session_id=2, timezone=""),
     ]
     p = portal_of(recs)
     assert list(p.sessions["tz"]) == ["UTC", "UTC"]
@@ -144,14 +117,14 @@ def test_unknown_and_empty_zone_keep_session_in_utc():
 
 def test_center_record_without_training_id_is_kept_with_warning():
     """A record with session_id but no training_id is an ILT Center session grouped by module."""
-    p = portal_of([base() | {"training_id": None}])
+    p = portal_of([ilt_record(training_id=None)])
     assert p.sessions.loc[0, "training_key"] == "module:405223"
     assert "missing_training_id" in set(p.quality.warnings["code"])
 
 
 def test_dtypes_are_declared_ones():
     """ids and counts are nullable integers; times are tz-aware UTC and naive local."""
-    s = portal_of([base()]).sessions
+    s = portal_of([ilt_record()]).sessions
     assert str(s["session_id"].dtype) == "Int64"
     assert str(s["enrolled"].dtype) == "Int64"
     assert str(s["start_utc"].dtype) == "datetime64[us, UTC]"

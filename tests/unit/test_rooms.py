@@ -11,6 +11,7 @@ import pytest
 from lu_data.analyses.rooms import room_clashes
 from lu_data.exports.csv import to_csv_bytes, view_frame
 from lu_data.model.places import place_keys
+from tests.support.demo import in_one_place
 
 DAY = pd.Timestamp("2026-12-07 09:00", tz="UTC")
 
@@ -18,10 +19,7 @@ DAY = pd.Timestamp("2026-12-07 09:00", tz="UTC")
 @pytest.fixture
 def room(demo_portal) -> pd.DataFrame:
     """Six in-person sessions of different tutors, all at location 7001 unless changed."""
-    s = demo_portal.sessions.head(6).copy().reset_index(drop=True)
-    s["is_virtual"] = False
-    s["location_id"] = pd.array([7001] * 6, dtype="Int64")
-    s["location"] = "London Academy, Floor 4"
+    s = in_one_place(demo_portal.sessions, 6, 7001, "London Academy, Floor 4")
     s["address_1"] = "1 Strand"
     s[["address_2", "address_3"]] = pd.NA
     s["tutor_name"] = [f"Tutor {i}" for i in range(6)]

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import copy
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from lu_data import load_portal
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.tutors import (
     ALL_TUTORS,
@@ -24,10 +21,10 @@ from lu_data.analyses.tutors import (
     weekly_workload,
     workload_grid,
 )
-from lu_data.core.raw import RawPage, RawPortal
 from lu_data.figures.tutors import hours_per_tutor_figure, workload_heatmap
 from lu_data.model.rollups import tutors_frame
-from tests.support import load_records
+from tests.support.apptest import decode
+from tests.support.records import sessions_of, timed_record, tutor_fields
 
 # Tutor 1 (Ana Ruiz) teaches a Dublin session and a New York one that overlap by 30 minutes,
 # then a session that only touches the second one's end. Tutors 2 and 3 share a name.
@@ -55,41 +52,23 @@ SESSIONS = [
 
 
 def record(sid, tid, title, start, end, zone, tutor) -> dict:
-    """One ILT Center record built from the committed sample."""
-    first, last, email = PEOPLE[tutor]
-    rec = copy.deepcopy(load_records("sample_ilt_center.json")[0])
-    rec.update(
+    """One ILT Center record of a SESSIONS-style row."""
+    return timed_record(
+        sid,
+        start,
+        end,
         id=1000 + sid,
-        session_id=sid,
         training_id=tid,
         title=title,
-        start_at=start,
-        end_at=end,
         timezone=zone,
-        session_tutor_id=tutor,
-        tutor_first_name=first,
-        tutor_last_name=last,
-        tutor_email=email,
+        **tutor_fields(tutor, *PEOPLE[tutor]),
     )
-    return rec
-
-
-def decode(values) -> np.ndarray:
-    """Plotly typed arrays ({dtype, bdata, shape "r, c"}) or plain lists as numpy."""
-    if isinstance(values, dict) and "bdata" in values:
-        flat = np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"])
-        shape = [int(n) for n in str(values.get("shape", len(flat))).split(",")]
-        return flat.reshape(shape)
-    return np.asarray(values, dtype="float64")
 
 
 @pytest.fixture(scope="module")
 def sessions() -> pd.DataFrame:
     """The five sessions above through the one normaliser."""
-    raw = RawPortal(
-        pages=[RawPage(modules=[record(*s) for s in SESSIONS], label="page 1")], origin="test"
-    )
-    return load_portal(raw).sessions
+    return sessions_of(*(record(*s) for s in SESSIONS))
 
 
 def test_double_booking_lists_both_sessions_in_each_sessions_own_zone(sessions):
@@ -204,7 +183,7 @@ def test_heatmap_hover_gives_sessions_and_hours(sessions):
     """The heatmap cells hold hours and their hover text names sessions and hours."""
     fig = json.loads(workload_heatmap(workload_grid(weekly_workload(sessions))).to_json())
     trace = fig["data"][0]
-    z = decode(trace["z"])
+    z = np.asarray(decode(trace["z"]), dtype="float64")
     # 2 + 1.5 + 1 (Ana) + 6 (three days of 2 h) + 2 (Auckland): hours taught, not elapsed.
     assert float(np.sum(z)) == pytest.approx(12.5)
     assert "teaching hours" in trace["hovertemplate"] and "sessions" in trace["hovertemplate"]
@@ -295,10 +274,9 @@ def test_multi_day_span_shows_the_end_date(sessions):
     assert table.iloc[0]["When (A)"] == "2026-04-06 14:00–2026-04-08 16:00 IST (+01:00)"
 
 
-def sessions_of(*rows: tuple) -> pd.DataFrame:
+def sessions_of_rows(*rows: tuple) -> pd.DataFrame:
     """The sessions frame of SESSIONS-style rows, through the one normaliser."""
-    raw = RawPortal(pages=[RawPage(modules=[record(*r) for r in rows], label="p")], origin="test")
-    return load_portal(raw).sessions
+    return sessions_of(*(record(*r) for r in rows))
 
 
 def test_overnight_session_counts_two_days_of_three_hours_not_27():
@@ -310,7 +288,7 @@ def test_overnight_session_counts_two_days_of_three_hours_not_27():
         (201, 7, "Two days", "2026-12-06T11:00:00Z", "2026-12-07T14:00:00Z", "Dublin", 1),
         (202, 8, "One long day", "2026-12-08T09:00:00Z", "2026-12-08T17:00:00Z", "Dublin", 2),
     ]
-    sessions = sessions_of(*rows)
+    sessions = sessions_of_rows(*rows)
     team = team_table(sessions).set_index("Tutor")
     assert team["Teaching hours"].to_dict() == {"Sam Lee": 8.0, "Ana Ruiz": 6.0}
     assert list(team.index) == ["Sam Lee", "Ana Ruiz"]  # the 8-hour day is the busiest
@@ -328,7 +306,7 @@ def test_overnight_session_counts_two_days_of_three_hours_not_27():
 
 def test_three_day_session_teaches_its_daily_window_on_each_day():
     """09:00 to 17:00 over three local days is 3 × 8 h = 24 h, not 56 h elapsed."""
-    sessions = sessions_of(
+    sessions = sessions_of_rows(
         (301, 7, "Bootcamp", "2026-12-01T09:00:00Z", "2026-12-03T17:00:00Z", "Dublin", 1)
     )
     assert team_table(sessions)["Teaching hours"].tolist() == [24.0]
@@ -338,7 +316,7 @@ def test_three_day_session_teaches_its_daily_window_on_each_day():
 
 def test_session_past_midnight_splits_its_elapsed_time_at_local_midnight():
     """22:00 to 02:00 the next day: the end clock is before the start clock, so 2 h + 2 h."""
-    sessions = sessions_of(
+    sessions = sessions_of_rows(
         (401, 7, "Night shift", "2026-12-06T22:00:00Z", "2026-12-07T02:00:00Z", "Dublin", 1)
     )
     weekly = weekly_workload(sessions, "local")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import io
 import sys
 from datetime import datetime
@@ -11,24 +10,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lu_data import load_portal, load_source
+from lu_data import load_source
 from lu_data.cli.commands import main
-from lu_data.core.raw import RawPage, RawPortal
 from lu_data.exports.xlsx import sessions_workbook, sheet_name, workbook_bytes
-from tests.support import load_records
-
-
-def record(session_id: int, start: str, end: str, **fields: object) -> dict:
-    """One ILT Center record (from the committed sample) with its id, times and any field set."""
-    rec = copy.deepcopy(load_records("sample_ilt_center.json")[0])
-    rec.update(session_id=session_id, start_at=start, end_at=end, **fields)
-    return rec
-
-
-def sessions_of(*records: dict) -> pd.DataFrame:
-    """The sessions frame of these records, through the one normaliser."""
-    raw = RawPortal(pages=[RawPage(modules=list(records), label="page 1")], origin="test")
-    return load_portal(raw).sessions
+from tests.support.records import sessions_of, timed_record
 
 
 def read(data: bytes) -> openpyxl.Workbook:
@@ -85,8 +70,8 @@ def test_header_is_frozen_with_autofilter_and_sized_columns(sample_sessions):
 def test_dates_are_excel_dates_in_the_chosen_zone_with_the_zone_beside():
     """Local columns are wall clock in the chosen zone, UTC columns in UTC, zone as its own text."""
     sessions = sessions_of(
-        record(1, "2026-10-20T08:00:00Z", "2026-10-20T09:30:00Z", timezone="Dublin"),
-        record(2, "2026-10-27T09:00:00Z", "2026-10-27T10:30:00Z", timezone="Dublin"),
+        timed_record(1, "2026-10-20T08:00:00Z", "2026-10-20T09:30:00Z", timezone="Dublin"),
+        timed_record(2, "2026-10-27T09:00:00Z", "2026-10-27T10:30:00Z", timezone="Dublin"),
     )
     own = read(sessions_workbook(sessions, "local"))["Sessions"]
     start = cell(own, "start_local")
@@ -124,7 +109,7 @@ def test_formula_like_titles_are_text_not_formulas():
     ]
     sessions = sessions_of(
         *(
-            record(i, f"2026-03-0{i}T10:00:00Z", f"2026-03-0{i}T11:00:00Z", title=t)
+            timed_record(i, f"2026-03-0{i}T10:00:00Z", f"2026-03-0{i}T11:00:00Z", title=t)
             for i, t in enumerate(titles, start=1)
         )
     )

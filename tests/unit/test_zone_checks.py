@@ -12,6 +12,7 @@ import pytest
 from lu_data.ingest.zone_checks import MIXED_ZONES, ODD_HOURS, zone_warnings
 from lu_data.model.timezones import localize
 from tests.support import ANCHOR, ROOT
+from tests.support.demo import in_one_place
 
 SYDNEY, DUBLIN = "Australia/Sydney", "Europe/Dublin"
 
@@ -19,10 +20,7 @@ SYDNEY, DUBLIN = "Australia/Sydney", "Europe/Dublin"
 @pytest.fixture
 def sydney(demo_portal) -> pd.DataFrame:
     """Four in-person sessions at one Sydney location, 10:00–12:00 Sydney time, in Sydney."""
-    s = demo_portal.sessions.head(4).copy().reset_index(drop=True)
-    s["is_virtual"] = False
-    s["location_id"] = pd.array([7005] * 4, dtype="Int64")
-    s["location"] = "Sydney Office"
+    s = in_one_place(demo_portal.sessions, 4, 7005, "Sydney Office")
     starts = pd.Series(
         [pd.Timestamp(f"2026-12-{d:02d} 10:00", tz=SYDNEY).tz_convert("UTC") for d in (7, 8, 9, 10)]
     )
