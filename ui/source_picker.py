@@ -112,12 +112,13 @@ def render_source_picker(runs_data: bool = True) -> tuple[Portal | None, str, li
 
 
 def render_freshness(portal: Portal, syncing: Sequence[str]) -> None:
-    """Under the Refresh button: how old each portal's data is, and whether a sync runs."""
+    """Under the Refresh button: each portal by name with its data's age; whether a sync runs."""
     now = datetime.now(UTC)
     parts = portal.parts or {portal.name: portal}
     for name in sorted(parts):
-        label = f"{name} · " if len(parts) > 1 else ""
-        st.sidebar.caption(f"{label}{as_of_text(parts[name].fetched_at, now)}")
+        # Named even when alone: with a test and a live portal, the name says which this is.
+        # On a line of its own, so a long host name does not break the date in two.
+        st.sidebar.caption(f"**{name}**  \n{as_of_text(parts[name].fetched_at, now)}")
     if syncing:
         st.sidebar.caption(
             f":material/sync: Syncing {', '.join(syncing)} now: this page stays usable and "

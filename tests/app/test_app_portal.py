@@ -25,8 +25,16 @@ def portal_env(fake_portal_env):
 
 def run_app(monkeypatch):
     """AppTest on the router with today pinned, keeping the portal variables."""
+    return app_on_portal(monkeypatch)
+
+
+def app_on_portal(monkeypatch, learnupon_secrets: dict | None = None):
+    """run_app, with a [learnupon] secrets table when one is given."""
     monkeypatch.setenv("LU_TODAY", ANCHOR.isoformat())
-    return dashboard().run()
+    at = dashboard()
+    if learnupon_secrets:
+        at.secrets["learnupon"] = learnupon_secrets
+    return at.run()
 
 
 def test_configured_portal_is_the_default_source_and_loads(portal_env, monkeypatch):
@@ -87,7 +95,7 @@ def test_sidebar_says_how_old_the_data_is_and_when_a_sync_runs(portal_env, monke
 
     at = run_app(monkeypatch)
     captions = [c.value for c in at.sidebar.caption]
-    fresh = [c for c in captions if c.startswith("Data as of ")]
+    fresh = [c for c in captions if "Data as of " in c]
     assert len(fresh) == 1 and fresh[0].endswith("(just now)"), captions
     assert not any("Syncing" in c for c in captions)
     syncer = background_syncer(default_url())
@@ -98,6 +106,30 @@ def test_sidebar_says_how_old_the_data_is_and_when_a_sync_runs(portal_env, monke
         syncer.fetching.clear()
     assert any(f"Syncing {syncer.configs[0].name} now" in c for c in captions), captions
     assert not [w.value for w in at.warning if "Sync" in w.value]  # a routine sync is no alarm
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["host", "configured-name"])
+def test_one_portal_is_named_beside_the_age_of_its_data(portal_env, monkeypatch, named):
+    """With one portal the sidebar names it, as it names each of several: by its configured
+    name, else its host, on the line that says how old its data is."""
+    from lu_data.sources.api_settings import label_of
+
+    fake, _ = portal_env
+    name = label_of(fake.base_url)
+    secrets = {}
+    if named:  # the same stand-in portal as the one [learnupon.portals.NAME] table
+        name = "live"
+        for var in ("LEARNUPON_BASE_URL", "LEARNUPON_USERNAME", "LEARNUPON_PASSWORD"):
+            monkeypatch.delenv(var)
+        table = {"base_url": fake.base_url, "username": "api-user", "password": PASSWORD}
+        secrets = {"portals": {name: table}}
+    at = app_on_portal(monkeypatch, secrets)
+    assert not at.exception, at.exception
+    assert at.sidebar.radio(key="filter_source").value == "portal"
+    captions = [c.value for c in at.sidebar.caption]
+    fresh = [c for c in captions if "Data as of " in c]
+    assert len(fresh) == 1 and fresh[0].startswith(f"**{name}**  \nData as of "), captions
+    assert fresh[0].endswith("(just now)"), captions
 
 
 @pytest.mark.parametrize("address", ["0.0.0.0", ""])

@@ -67,6 +67,8 @@ def test_sidebar_offers_a_portal_filter_and_shows_both_portals(two_portals):
     picker = at.sidebar.multiselect(key="filter_portals")
     assert picker.options == ["apac", "emea"] and picker.value == []
     assert sessions_card(at) == f"{in_range('emea') + in_range('apac'):,}"
+    ages = [c.value for c in at.sidebar.caption if "Data as of " in c.value]
+    assert [a.split("  \n")[0] for a in ages] == ["**apac**", "**emea**"], ages  # each named
 
 
 def test_portal_in_the_url_restricts_the_view(two_portals):

@@ -126,8 +126,11 @@ def read_page(page: Page) -> Shown:
     assert page.get_by_test_id("stException").count() == 0
     card = page.get_by_test_id("stMetric").filter(has_text="Sessions")
     value = card.get_by_test_id("stMetricValue").inner_text()
-    # the caption ends in the data's age ("(just now)", "(2 min ago)"), which moves on its own
-    return Shown(as_of.inner_text().split(" (")[0].strip(), int(value.replace(",", "")))
+    # the caption names the portal, then the time, then the data's age ("(just now)",
+    # "(2 min ago)"), which moves on its own: the time alone is compared
+    text = as_of.inner_text()
+    as_of_time = text[text.index("Data as of") :].split(" (")[0].strip()
+    return Shown(as_of_time, int(value.replace(",", "")))
 
 
 def shows(page: Page, want: Shown) -> bool:
