@@ -28,14 +28,9 @@ from lu_data.views.calendar_events import (
 view = ui.start_page("Calendar")
 sessions = view.sessions
 
-ui.page_choice("calendar_mode", "view", DEFAULT_VIEW, options=list(CALENDAR_VIEWS))
-mode = st.segmented_control(
-    "View",
-    list(CALENDAR_VIEWS),
-    key="calendar_mode",
-    format_func=CALENDAR_VIEWS.__getitem__,
+mode = ui.segmented_choice(
+    "View", CALENDAR_VIEWS, key="calendar_mode", param="view", default=DEFAULT_VIEW
 )
-mode = mode or DEFAULT_VIEW
 # Week and day views put every session on one clock; month and list keep the sidebar's zone.
 tz = grid_zone(mode, view.tz, getattr(st.context, "timezone", None))
 window = ui.memo(view, calendar_window, sessions, tz)
@@ -133,14 +128,9 @@ else:
 
 # --- Timeline -----------------------------------------------------------------------------------
 st.subheader("Timeline")
-ui.page_choice("calendar_timeline_by", "timeline", "training", options=list(TIMELINE_BY))
-by = st.segmented_control(
-    "One line per",
-    list(TIMELINE_BY),
-    key="calendar_timeline_by",
-    format_func=TIMELINE_BY.__getitem__,
+by = ui.segmented_choice(
+    "One line per", TIMELINE_BY, key="calendar_timeline_by", param="timeline", default="training"
 )
-by = by or "training"
 frame, total_rows = ui.memo(view, timeline_frame, sessions, view.tz, by)
 shown_rows = frame["row"].nunique()
 if shown_rows < total_rows or len(frame) < len(sessions):

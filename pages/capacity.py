@@ -81,14 +81,9 @@ else:
 
 # --- Roll-ups ----------------------------------------------------------------------------------
 st.subheader("Roll-up")
-ui.page_choice("capacity_group_by", "rollup", "training", options=list(ROLLUP_BY))
-by = st.segmented_control(
-    "Roll up by",
-    list(ROLLUP_BY),
-    key="capacity_group_by",
-    format_func=ROLLUP_BY.__getitem__,
+by = ui.segmented_choice(
+    "Roll up by", ROLLUP_BY, key="capacity_group_by", param="rollup", default="training"
 )
-by = by or "training"
 rollup = ui.memo(view, capacity_rollup, sessions, by)
 if len(rollup) > MAX_GROUP_BARS:
     st.caption(
@@ -122,14 +117,14 @@ st.plotly_chart(
 # --- Session lists -----------------------------------------------------------------------------
 st.subheader("Sessions to act on")
 counts = ui.memo(view, session_list_counts, sessions)
-ui.page_choice("capacity_list", "list", "full", options=list(SESSION_LISTS))
-which = st.segmented_control(
+which = ui.segmented_choice(
     "Show",
-    list(SESSION_LISTS),
+    SESSION_LISTS,
     key="capacity_list",
+    param="list",
+    default="full",
     format_func=lambda k: f"{SESSION_LISTS[k]} ({counts[k]:,})",
 )
-which = which or "full"
 rows = ui.memo(view, session_list, sessions, which)
 if rows.empty:
     st.success(f"No {SESSION_LISTS[which].lower()} sessions in this view.", icon=":material/check:")

@@ -73,6 +73,24 @@ def page_choice(
     return value
 
 
+def segmented_choice(
+    label: str,
+    options: Mapping[str, str],
+    *,
+    key: str,
+    param: str,
+    default: str,
+    format_func: Callable[[str], str] | None = None,
+) -> str:
+    """A segmented control over `options` (value → label) kept in URL parameter `param`; a
+    click that unselects every segment falls back to `default`."""
+    page_choice(key, param, default, options=list(options))
+    picked = st.segmented_control(
+        label, list(options), key=key, format_func=format_func or options.__getitem__
+    )
+    return picked or default
+
+
 def show_choice(param: str, value: T | None, default: T, text: Callable[[T], str] = str) -> None:
     """Write one page choice into the URL; the default (or no choice) leaves it out."""
     wanted = None if value is None or value == default else text(value)
