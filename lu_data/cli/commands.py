@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from lu_data.cli.arguments import SOURCE_HELP, load_source_argument, parse_date, write_output
 from lu_data.exports.csv import EXPORT_VIEWS, to_csv_bytes, view_frame
-from lu_data.ingest.loading import load_source
-from lu_data.model.portal import Portal
 from lu_data.presentation.display_zone import SESSION_ZONE, normalise_zone_choice
 from lu_data.presentation.session_text import warning_sessions
 from lu_data.sources.files import SourceError, dump_portal
@@ -22,10 +21,6 @@ from lu_data.store.errors import StoreError
 EXIT_UNREADABLE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE
 EXPORT_FORMATS = ("csv", "ics", "xlsx")
-SOURCE_HELP = (
-    "'demo', a saved JSON export or folder, a portal URL, or a store URL (sqlite:///FILE, "
-    "postgresql+psycopg://…): its newest snapshot of each portal"
-)
 # Views that read the enrolment history as well as the sessions; they look back over every date.
 HISTORY_VIEWS = ("supply-demand",)
 PORTAL_HELP = "with a store URL: only this portal (repeat for several; default all)"
@@ -58,9 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument(
         "--tz", default=SESSION_ZONE, help="local (each session's zone), utc, or an IANA zone"
     )
-    exp.add_argument("--from", dest="date_from", type=_date, help="first start date (YYYY-MM-DD)")
-    exp.add_argument("--to", dest="date_to", type=_date, help="last start date (YYYY-MM-DD)")
-    exp.add_argument("--anchor", type=_date, help="anchor date for the demo portal")
+    exp.add_argument(
+        "--from", dest="date_from", type=parse_date, help="first start date (YYYY-MM-DD)"
+    )
+    exp.add_argument("--to", dest="date_to", type=parse_date, help="last start date (YYYY-MM-DD)")
+    exp.add_argument("--anchor", type=parse_date, help="anchor date for the demo portal")
     exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     exp.set_defaults(func=run_export)
 
@@ -68,14 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("source", help=SOURCE_HELP)
     chk.add_argument("--portal", action="append", metavar="NAME", help=PORTAL_HELP)
     chk.add_argument("--json", action="store_true", help="machine-readable output")
-    chk.add_argument("--anchor", type=_date, help="anchor date for the demo portal")
+    chk.add_argument("--anchor", type=parse_date, help="anchor date for the demo portal")
     chk.set_defaults(func=run_check)
 
     demo = sub.add_parser("demo", help="write a demo portal as API-shaped JSON")
     demo.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     demo.add_argument("--sessions", type=int, default=None, help="number of sessions (default 600)")
     demo.add_argument("--seed", type=int, default=None)
-    demo.add_argument("--anchor", type=_date, help="date the demo is centred on (default today)")
+    demo.add_argument(
+        "--anchor", type=parse_date, help="date the demo is centred on (default today)"
+    )
     demo.set_defaults(func=run_demo)
 
     try:
@@ -121,7 +120,7 @@ def run_export(args: argparse.Namespace) -> int:
         return _export_history_view(args)
     if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
         raise ValueError("--format xlsx writes a binary workbook: give -o FILE")
-    portal = _load(args)
+    portal = load_source_argument(args)
     sessions = filter_by_start(portal.sessions, args.date_from, args.date_to, tz)
     if args.format == "ics":
         from lu_data.exports.ics import sessions_ics
@@ -133,7 +132,7 @@ def run_export(args: argparse.Namespace) -> int:
         data = sessions_workbook(sessions, tz)
     else:
         data = to_csv_bytes(view_frame(sessions, args.view, tz))
-    _write(args.output, data)
+    write_output(args.output, data)
     return 0
 
 
@@ -146,10 +145,10 @@ def _export_history_view(args: argparse.Namespace) -> int:
         raise ValueError(f"--view {args.view} is a CSV: leave out --format")
     if args.date_from or args.date_to:
         raise ValueError(f"--view {args.view} looks back over every date: leave out --from/--to")
-    portal = _load(args)
+    portal = load_source_argument(args)
     as_of = pd.Timestamp(portal.fetched_at)
     history = portal_history(portal, as_of, demo=portal.is_demo)
-    _write(args.output, to_csv_bytes(supply_demand(history, portal.sessions, as_of)))
+    write_output(args.output, to_csv_bytes(supply_demand(history, portal.sessions, as_of)))
     return 0
 
 
@@ -182,7 +181,7 @@ def run_check(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(check_text(source))
         return 0
-    portal = _load(args)
+    portal = load_source_argument(args)
     report = portal.quality
     sys.stdout.write(
         report.to_json(warning_sessions(report.warnings, portal.sessions))
@@ -190,17 +189,6 @@ def run_check(args: argparse.Namespace) -> int:
         else report.check_text()
     )
     return 0
-
-
-def _load(args: argparse.Namespace) -> Portal:
-    """The Portal of SOURCE: a store URL's newest snapshots, else load_source."""
-    from lu_data.store.source import is_store_url, load_store_source
-
-    if is_store_url(args.source):
-        return load_store_source(args.source, args.portal)
-    if args.portal:
-        raise ValueError("--portal picks portals of a store URL source (sqlite:…, postgresql…)")
-    return load_source(args.source, anchor=args.anchor)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -212,25 +200,10 @@ def run_demo(args: argparse.Namespace) -> int:
         seed=DEMO_SEED if args.seed is None else args.seed,
         anchor=args.anchor,
     )
-    _write(args.output, dump_portal(raw))
+    write_output(args.output, dump_portal(raw))
     if args.output:
         print(
             f"wrote {raw.record_count:,} records in {len(raw.pages):,} pages to {args.output}",
             file=sys.stderr,
         )
     return 0
-
-
-def _write(path: Path | None, data: bytes) -> None:
-    if path is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        path.write_bytes(data)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None

@@ -15,6 +15,7 @@ import pandas as pd
 
 from lu_data.analyses.digest import DIGEST_DAYS, digest_filters
 from lu_data.analyses.filters import Filters
+from lu_data.cli.arguments import SOURCE_HELP, load_source_argument, parse_date
 from lu_data.exports.digest_render import subject, to_html, to_slack, to_teams, to_text
 from lu_data.model.portal import Portal
 from lu_data.notify.digest import DigestOptions, digest_message, portal_digest, tutor_messages
@@ -30,8 +31,6 @@ DRY_RUN_SUFFIXES = (".eml", ".html", ".md", ".txt")
 
 def register_commands(sub: Any) -> None:
     """Add `digest` to the command line."""
-    from lu_data.cli.commands import SOURCE_HELP, _date
-
     dig = sub.add_parser(
         "digest",
         help="send the digest of what needs action: email, Slack, Teams (or -o FILE)",
@@ -42,7 +41,9 @@ def register_commands(sub: Any) -> None:
     dig.add_argument(
         "--days", type=int, default=DIGEST_DAYS, help=f"days from --today (default {DIGEST_DAYS})"
     )
-    dig.add_argument("--today", type=_date, help="first day (default: LU_TODAY, else today, UTC)")
+    dig.add_argument(
+        "--today", type=parse_date, help="first day (default: LU_TODAY, else today, UTC)"
+    )
     dig.add_argument("--tz", help="also show starts in this zone (IANA name, or utc)")
     for name, what in (
         ("portal", "portal name"),
@@ -70,8 +71,6 @@ def register_commands(sub: Any) -> None:
 
 def run_digest(args: argparse.Namespace) -> int:
     """Build the digest once, then deliver it to every channel asked for."""
-    from lu_data.cli.commands import _load
-
     if args.output is not None and args.output.suffix.lower() not in DRY_RUN_SUFFIXES:
         raise ValueError(f"-o writes {', '.join(DRY_RUN_SUFFIXES)} files, not {args.output.name}")
     channels = bool(args.to or args.per_tutor or args.slack or args.teams)
@@ -84,7 +83,7 @@ def run_digest(args: argparse.Namespace) -> int:
     today = args.today or _today()
     args.portal_filter, args.portal = args.portal, None  # --portal filters; it picks no store part
     args.anchor = today  # the demo is anchored on the digest's day, as the app anchors it
-    portal = _load(args)
+    portal = load_source_argument(args)
     filters = digest_filters(_filters(portal, args, tz), today, args.days)
     digest = portal_digest(portal, filters, today)
     options = DigestOptions(tz=tz, base_url=os.environ.get(DASHBOARD_URL_ENV, "").strip() or None)

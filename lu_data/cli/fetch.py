@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from lu_data.cli.arguments import write_output
 from lu_data.core.raw import RawPortal
 from lu_data.sources.api_client import fetch_portal
 from lu_data.sources.api_settings import (
@@ -113,7 +114,7 @@ def run_fetch(
         print(f"lu-data fetch: {exc}", file=stream)
         return 1
     _end_progress(stream)
-    args.output.write_bytes(dump_portal(raw))
+    write_output(args.output, dump_portal(raw))
     print(summary_line(raw, args.output, time.monotonic() - started))
     return 0
 

@@ -1,0 +1,45 @@
+"""Arguments the `lu-data` commands share: SOURCE and its help, dates, and writing output."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from lu_data.ingest.loading import load_source
+from lu_data.model.portal import Portal
+
+SOURCE_HELP = (
+    "'demo', a saved JSON export or folder, a portal URL, or a store URL (sqlite:///FILE, "
+    "postgresql+psycopg://…): its newest snapshot of each portal"
+)
+
+
+def parse_date(text: str) -> date:
+    """A YYYY-MM-DD argument as a date; anything else is a usage error that says the form."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None
+
+
+def load_source_argument(args: argparse.Namespace) -> Portal:
+    """The Portal of args.source: a store URL's newest snapshots (of args.portal), else the
+    demo (at args.anchor), a saved export or a portal URL."""
+    from lu_data.store.source import is_store_url, load_store_source
+
+    if is_store_url(args.source):
+        return load_store_source(args.source, args.portal)
+    if args.portal:
+        raise ValueError("--portal picks portals of a store URL source (sqlite:…, postgresql…)")
+    return load_source(args.source, anchor=args.anchor)
+
+
+def write_output(path: Path | None, data: bytes) -> None:
+    """Write data to the file at path, or to standard output when there is no path."""
+    if path is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        path.write_bytes(data)
