@@ -14,6 +14,8 @@ SOURCE_HELP = (
     "'demo', a saved JSON export or folder, a portal URL, or a store URL (sqlite:///FILE, "
     "postgresql+psycopg://…): its newest snapshot of each portal"
 )
+STDOUT = "-"  # `-o -`: standard output, as most command-line tools read a lone dash
+OUTPUT_HELP = "file to write, or - for standard output (the default)"
 
 
 def parse_date(text: str) -> date:
@@ -36,10 +38,26 @@ def load_source_argument(args: argparse.Namespace) -> Portal:
     return load_source(args.source, anchor=args.anchor)
 
 
+def is_stdout(path: Path | None) -> bool:
+    """True when output goes to standard output: no -o, or `-o -`."""
+    return path is None or str(path) == STDOUT
+
+
+def output_name(path: Path | None) -> str:
+    """Where output goes, for messages: the file's path, or "standard output"."""
+    return "standard output" if is_stdout(path) else str(path)
+
+
+def refuse_binary_terminal(path: Path | None, what: str) -> None:
+    """Refuse binary output to a terminal, where it would garble the screen; a pipe is fine."""
+    if is_stdout(path) and sys.stdout.isatty():
+        raise ValueError(f"{what}: give -o FILE, or -o - into a pipe")
+
+
 def write_output(path: Path | None, data: bytes) -> None:
-    """Write data to the file at path, or to standard output when there is no path."""
-    if path is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
+    """Write data to the file at path, or as bytes to standard output for none or `-`."""
+    if path is not None and not is_stdout(path):
         path.write_bytes(data)
+        return
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()

@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from lu_data.cli.arguments import SOURCE_HELP, load_source_argument, parse_date, write_output
+from lu_data.cli.arguments import (
+    OUTPUT_HELP,
+    SOURCE_HELP,
+    is_stdout,
+    load_source_argument,
+    parse_date,
+    refuse_binary_terminal,
+    write_output,
+)
 from lu_data.exports.csv import EXPORT_VIEWS, to_csv_bytes, view_frame
 from lu_data.presentation.display_zone import SESSION_ZONE, normalise_zone_choice
 from lu_data.presentation.session_text import warning_sessions
@@ -58,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--to", dest="date_to", type=parse_date, help="last start date (YYYY-MM-DD)")
     exp.add_argument("--anchor", type=parse_date, help="anchor date for the demo portal")
-    exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    exp.add_argument("-o", "--output", type=Path, help=OUTPUT_HELP)
     exp.set_defaults(func=run_export)
 
     chk = sub.add_parser("check", help="print the data-quality report of a source")
@@ -69,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk.set_defaults(func=run_check)
 
     demo = sub.add_parser("demo", help="write a demo portal as API-shaped JSON")
-    demo.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    demo.add_argument("-o", "--output", type=Path, help=OUTPUT_HELP)
     demo.add_argument("--sessions", type=int, default=None, help="number of sessions (default 600)")
     demo.add_argument("--seed", type=int, default=None)
     demo.add_argument(
@@ -118,8 +126,8 @@ def run_export(args: argparse.Namespace) -> int:
         raise ValueError("--format ics holds sessions only: leave out --view")
     if args.view in HISTORY_VIEWS:
         return _export_history_view(args)
-    if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
-        raise ValueError("--format xlsx writes a binary workbook: give -o FILE")
+    if args.format == "xlsx":
+        refuse_binary_terminal(args.output, "--format xlsx writes a binary workbook")
     portal = load_source_argument(args)
     sessions = filter_by_start(portal.sessions, args.date_from, args.date_to, tz)
     if args.format == "ics":
@@ -201,7 +209,7 @@ def run_demo(args: argparse.Namespace) -> int:
         anchor=args.anchor,
     )
     write_output(args.output, dump_portal(raw))
-    if args.output:
+    if not is_stdout(args.output):
         print(
             f"wrote {raw.record_count:,} records in {len(raw.pages):,} pages to {args.output}",
             file=sys.stderr,

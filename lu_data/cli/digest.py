@@ -15,7 +15,14 @@ import pandas as pd
 
 from lu_data.analyses.digest import DIGEST_DAYS, digest_filters
 from lu_data.analyses.filters import Filters
-from lu_data.cli.arguments import SOURCE_HELP, load_source_argument, parse_date
+from lu_data.cli.arguments import (
+    SOURCE_HELP,
+    is_stdout,
+    load_source_argument,
+    output_name,
+    parse_date,
+    write_output,
+)
 from lu_data.exports.digest_render import subject, to_html, to_slack, to_teams, to_text
 from lu_data.model.portal import Portal
 from lu_data.notify.digest import DigestOptions, digest_message, portal_digest, tutor_messages
@@ -64,15 +71,17 @@ def register_commands(sub: Any) -> None:
         "-o",
         "--output",
         type=Path,
-        help="dry run: write .eml (the whole message), .html or .md/.txt; nothing is sent",
+        help="dry run: write .eml (the whole message), .html or .md/.txt, or - for the "
+        ".md/.txt text on standard output; nothing is sent",
     )
     dig.set_defaults(func=run_digest)
 
 
 def run_digest(args: argparse.Namespace) -> int:
     """Build the digest once, then deliver it to every channel asked for."""
-    if args.output is not None and args.output.suffix.lower() not in DRY_RUN_SUFFIXES:
-        raise ValueError(f"-o writes {', '.join(DRY_RUN_SUFFIXES)} files, not {args.output.name}")
+    if not is_stdout(args.output) and args.output.suffix.lower() not in DRY_RUN_SUFFIXES:
+        kinds = ", ".join(DRY_RUN_SUFFIXES)
+        raise ValueError(f"-o writes {kinds} files or - (standard output), not {args.output.name}")
     channels = bool(args.to or args.per_tutor or args.slack or args.teams)
     if args.output is None and not channels:
         raise ValueError("nothing to do: give --to, --per-tutor, --slack, --teams or -o FILE")
@@ -131,8 +140,9 @@ def _deliver(args: argparse.Namespace, digest: Any, options: DigestOptions) -> l
 
 
 def _dry_run(args: argparse.Namespace, digest: Any, options: DigestOptions) -> None:
-    """Write the digest to -o FILE as the channel would carry it; send nothing."""
-    suffix = args.output.suffix.lower()
+    """Write the digest to -o FILE as the channel would carry it (`-o -`: the text on standard
+    output, as a .md or .txt file would hold it); send nothing."""
+    suffix = ".txt" if is_stdout(args.output) else args.output.suffix.lower()
     if suffix == ".eml":
         sender = os.environ.get("LU_SMTP_FROM", "").strip() or DRY_RUN_FROM
         data = bytes(digest_message(digest, sender, args.to, options))
@@ -140,8 +150,9 @@ def _dry_run(args: argparse.Namespace, digest: Any, options: DigestOptions) -> N
         data = to_html(digest, tz=options.tz, base_url=options.base_url).encode("utf-8")
     else:
         data = to_text(digest, tz=options.tz, base_url=options.base_url).encode("utf-8")
-    args.output.write_bytes(data)
-    print(f"wrote {args.output} (dry run: nothing sent): {subject(digest)}", file=sys.stderr)
+    write_output(args.output, data)
+    where = output_name(args.output)
+    print(f"wrote {where} (dry run: nothing sent): {subject(digest)}", file=sys.stderr)
 
 
 def _filters(portal: Portal, args: argparse.Namespace, tz: str | None) -> Filters:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from lu_data.cli.arguments import write_output
+from lu_data.cli.arguments import is_stdout, output_name, write_output
 from lu_data.core.raw import RawPortal
 from lu_data.sources.api_client import fetch_portal
 from lu_data.sources.api_settings import (
@@ -46,7 +46,9 @@ def register_commands(subparsers: argparse._SubParsersAction) -> None:
         help="one unfiltered /modules listing (faster, but sessions lose their course links)",
     )
     fetch.add_argument("--rps", type=float, help="requests per second (default 4, 0 = no limit)")
-    fetch.add_argument("-o", "--output", required=True, type=Path, help="file to write")
+    fetch.add_argument(
+        "-o", "--output", required=True, type=Path, help="file to write, or - for standard output"
+    )
     fetch.set_defaults(func=run_fetch)
 
     fake = subparsers.add_parser(
@@ -115,11 +117,13 @@ def run_fetch(
         return 1
     _end_progress(stream)
     write_output(args.output, dump_portal(raw))
-    print(summary_line(raw, args.output, time.monotonic() - started))
+    # With -o - standard output carries the JSON alone: the summary goes to stderr.
+    summary = summary_line(raw, output_name(args.output), time.monotonic() - started)
+    print(summary, file=stream if is_stdout(args.output) else sys.stdout)
     return 0
 
 
-def summary_line(raw: RawPortal, output: Path, seconds: float) -> str:
+def summary_line(raw: RawPortal, output: Path | str, seconds: float) -> str:
     """One line saying what was fetched, from where, into which file."""
     linked = len({p.course_id for p in raw.pages if p.course_id is not None})
     return (
