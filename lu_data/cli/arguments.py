@@ -6,9 +6,12 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lu_data.ingest.loading import load_source
-from lu_data.model.portal import Portal
+from lu_data.store.settings import is_store_url
+
+if TYPE_CHECKING:
+    from lu_data.model.portal import Portal
 
 SOURCE_HELP = (
     "'demo', a saved JSON export or folder, a portal URL, or a store URL (sqlite:///FILE, "
@@ -29,13 +32,20 @@ def parse_date(text: str) -> date:
 def load_source_argument(args: argparse.Namespace) -> Portal:
     """The Portal of args.source: a store URL's newest snapshots (of args.portal), else the
     demo (at args.anchor), a saved export or a portal URL."""
-    from lu_data.store.source import is_store_url, load_store_source
-
     if is_store_url(args.source):
+        from lu_data.store.source import load_store_source  # SQLAlchemy only for a store
+
         return load_store_source(args.source, args.portal)
+    refuse_portal_argument(args)
+    from lu_data.ingest.loading import load_source
+
+    return load_source(args.source, anchor=args.anchor)
+
+
+def refuse_portal_argument(args: argparse.Namespace) -> None:
+    """Refuse --portal with a source that is not a store URL: it picks a store's portals."""
     if args.portal:
         raise ValueError("--portal picks portals of a store URL source (sqlite:…, postgresql…)")
-    return load_source(args.source, anchor=args.anchor)
 
 
 def is_stdout(path: Path | None) -> bool:

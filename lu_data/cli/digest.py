@@ -1,5 +1,9 @@
 """`lu-data digest`: what needs action in the coming days, by email, Slack and Teams, or
-written to a file as a dry run."""
+written to a file as a dry run.
+
+The analyses, renderers and senders are imported when the digest runs, not when the parser
+is built, so other commands never pay for them.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,11 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from lu_data.analyses.digest import DIGEST_DAYS, digest_filters
-from lu_data.analyses.filters import Filters
+from lu_data.analyses.digest_window import DIGEST_DAYS
 from lu_data.cli.arguments import (
     SOURCE_HELP,
     is_stdout,
@@ -23,12 +24,14 @@ from lu_data.cli.arguments import (
     parse_date,
     write_output,
 )
-from lu_data.exports.digest_render import subject, to_html, to_slack, to_teams, to_text
-from lu_data.model.portal import Portal
-from lu_data.notify.digest import DigestOptions, digest_message, portal_digest, tutor_messages
-from lu_data.notify.mail import DRY_RUN_FROM, DeliveryError, send_messages, smtp_settings
-from lu_data.notify.webhooks import check_webhook_url, post_webhook, webhook_timeout
-from lu_data.presentation.display_zone import SESSION_ZONE, normalise_zone_choice
+from lu_data.presentation.zone_names import SESSION_ZONE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from lu_data.analyses.filters import Filters
+    from lu_data.model.portal import Portal
+    from lu_data.notify.digest import DigestOptions
 
 EXIT_FAILED = 1
 DASHBOARD_URL_ENV = "LU_DASHBOARD_URL"
@@ -79,6 +82,11 @@ def register_commands(sub: Any) -> None:
 
 def run_digest(args: argparse.Namespace) -> int:
     """Build the digest once, then deliver it to every channel asked for."""
+    from lu_data.analyses.digest import digest_filters
+    from lu_data.notify.digest import DigestOptions, portal_digest
+    from lu_data.notify.webhooks import check_webhook_url
+    from lu_data.presentation.display_zone import normalise_zone_choice
+
     if not is_stdout(args.output) and args.output.suffix.lower() not in DRY_RUN_SUFFIXES:
         kinds = ", ".join(DRY_RUN_SUFFIXES)
         raise ValueError(f"-o writes {kinds} files or - (standard output), not {args.output.name}")
@@ -108,6 +116,11 @@ def run_digest(args: argparse.Namespace) -> int:
 
 def _deliver(args: argparse.Namespace, digest: Any, options: DigestOptions) -> list[str]:
     """Send to every channel asked for; one line per channel that failed (others still go)."""
+    from lu_data.exports.digest_render import to_slack, to_teams
+    from lu_data.notify.digest import digest_message, tutor_messages
+    from lu_data.notify.mail import DeliveryError, send_messages, smtp_settings
+    from lu_data.notify.webhooks import post_webhook, webhook_timeout
+
     failures: list[str] = []
     if args.to or args.per_tutor:
         try:
@@ -142,6 +155,10 @@ def _deliver(args: argparse.Namespace, digest: Any, options: DigestOptions) -> l
 def _dry_run(args: argparse.Namespace, digest: Any, options: DigestOptions) -> None:
     """Write the digest to -o FILE as the channel would carry it (`-o -`: the text on standard
     output, as a .md or .txt file would hold it); send nothing."""
+    from lu_data.exports.digest_render import subject, to_html, to_text
+    from lu_data.notify.digest import digest_message
+    from lu_data.notify.mail import DRY_RUN_FROM
+
     suffix = ".txt" if is_stdout(args.output) else args.output.suffix.lower()
     if suffix == ".eml":
         sender = os.environ.get("LU_SMTP_FROM", "").strip() or DRY_RUN_FROM
@@ -157,6 +174,8 @@ def _dry_run(args: argparse.Namespace, digest: Any, options: DigestOptions) -> N
 
 def _filters(portal: Portal, args: argparse.Namespace, tz: str | None) -> Filters:
     """The filters named on the command line, each value matched to what the portal holds."""
+    from lu_data.analyses.filters import Filters
+
     sessions = portal.sessions
     return Filters(
         portals=_match("portal", args.portal_filter, sessions, ["portal"], "portal"),
@@ -178,6 +197,8 @@ def _match(
 ) -> tuple[str, ...]:
     """The keys of the sessions whose columns equal each wanted value (any case); a value
     nothing matches is an error that says what there is."""
+    import pandas as pd
+
     keys: list[str] = []
     for value in wanted:
         hit = pd.Series(False, index=sessions.index)
@@ -205,4 +226,4 @@ def _today() -> date:
     pinned = os.environ.get(TODAY_ENV, "").strip()
     if pinned:
         return date.fromisoformat(pinned)
-    return pd.Timestamp.now(tz="UTC").date()
+    return datetime.now(UTC).date()
