@@ -6,6 +6,7 @@ import gc
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -56,7 +57,7 @@ def build_portals(sizes: tuple[int, ...], folder: Path) -> dict[int, Path]:
 
 
 # ---------------------------------------------------------------------------------------------
-# 1, 2, 5, 6: loading, memory, double-bookings, export
+# 1, 2, 5, 6: loading, memory, double-bookings, export; `lu-data check` as a process
 
 
 def parse_limit(path: Path) -> Any:
@@ -184,6 +185,78 @@ def measure_export_subprocess(report: Report, n: int, path: Path, repeats: int) 
     )
 
 
+# The floor of `lu-data check FILE` as a whole process: start Python, import pandas, parse the file.
+BARE_LOAD = "import json, sys, pandas; json.load(open(sys.argv[1]))"
+
+
+def measure_check_process(report: Report, n: int, path: Path, repeats: int) -> None:
+    """`lu-data check FILE` as a fresh process against a bare process that imports pandas and
+    json.loads the same file; run by run, interleaved, so a busy machine slows both alike.
+
+    The target is on wall time; CPU time (user + system) is reported beside it, as it moves
+    far less when other work shares the machine.
+    """
+    label = size_label(n)
+    check = [sys.executable, "-m", "lu_data", "check", str(path)]
+    bare = [sys.executable, "-c", BARE_LOAD, str(path)]
+    wall: dict[str, list[float]] = {"check": [], "bare": []}
+    cpu: dict[str, list[float]] = {"check": [], "bare": []}
+    for r in range(repeats):
+        for name, command in (("bare", bare), ("check", check)):
+            seconds, cpu_seconds = process_seconds(command)
+            wall[name].append(seconds)
+            cpu[name].append(cpu_seconds)
+        log(
+            f"  check process {label} run {r + 1}/{repeats}: bare json.load "
+            f"{wall['bare'][-1]:.2f} s ({cpu['bare'][-1]:.2f} s CPU), lu-data check "
+            f"{wall['check'][-1]:.2f} s ({cpu['check'][-1]:.2f} s CPU)"
+        )
+    check_s, bare_s = median(wall["check"]), median(wall["bare"])
+    report.add(f"check_process_s@{label}", check_s, "s", runs=wall["check"])
+    report.add(
+        f"bare_json_load_process_s@{label}",
+        bare_s,
+        "s",
+        runs=wall["bare"],
+        note="python -c 'import json, pandas; json.load(open(FILE))'",
+    )
+    # Each run's check against the bare load beside it: a load spike on a shared machine then
+    # lands in one pair, where a ratio of the two medians could pair a quiet run with a busy one.
+    ratios = [c / b for c, b in zip(wall["check"], wall["bare"], strict=True)]
+    report.add(
+        f"check_process_vs_json_load@{label}",
+        median(ratios),
+        "x",
+        runs=ratios,
+        note=f"median of per-run ratios; ratio of medians {check_s / bare_s:.2f}x",
+    )
+    cpu_ratios = [c / b for c, b in zip(cpu["check"], cpu["bare"], strict=True)]
+    report.add(
+        f"check_process_cpu_vs_json_load@{label}",
+        median(cpu_ratios),
+        "x",
+        runs=cpu_ratios,
+        note=f"CPU {median(cpu['check']):.2f} s vs {median(cpu['bare']):.2f} s",
+    )
+
+
+def process_seconds(command: list[str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one run of a command from this tree, its output
+    discarded."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"{command} failed:\n{done.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
 def run_with_peak_rss(command: list[str]) -> tuple[float, float]:
     """Run a command; return its wall seconds and peak resident set size in KiB."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -221,13 +294,15 @@ def run_with_peak_rss(command: list[str]) -> tuple[float, float]:
 def measure_load_section(
     report: Report, portals: dict[int, Path], repeats: int, cheap: int
 ) -> None:
-    """Loading against its baselines, memory, double-bookings and CSV, at every size."""
+    """Loading against its baselines, memory, double-bookings and CSV, and `lu-data check` as
+    a whole process against a bare json.load, at every size."""
     sizes = sorted(portals)
     loads: dict[int, float] = {}
     for n in sizes:
         log(f"size {size_label(n)} (fresh process)")
         measure_in_child(report, "load", portals[n], repeats, cheap)
         loads[n] = report.items[f"load_s@{size_label(n)}"].value or 0.0
+        measure_check_process(report, n, portals[n], repeats)
     if len(sizes) > 1:
         a, b = sizes[-2], sizes[-1]
         growth = loads[b] / loads[a]

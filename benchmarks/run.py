@@ -8,7 +8,9 @@ Run from the project root:
 
 Every figure is a median of several runs, measured side by side with its baseline (runs are
 interleaved, so a noisy machine slows both alike). Loading and API figures come from a fresh
-child process per size, as `lu-data export` or `lu-data fetch` would run. The table goes to
+child process per size, as `lu-data export` or `lu-data fetch` would run; `lu-data check FILE`
+is itself timed as a whole process against `python -c "import json, pandas; json.load(...)"`
+on the same file (target: at most 1.3x). The table goes to
 stdout and every figure, with its raw runs, to benchmarks/out/results.json; `--compare
 OLD.json` adds an earlier run's figures as a "before" column; `--only load,pages` runs some
 sections.

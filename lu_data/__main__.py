@@ -2,6 +2,6 @@
 
 import sys
 
-from lu_data.cli.commands import main
+from lu_data.cli import main
 
 sys.exit(main())

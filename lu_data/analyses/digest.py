@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
@@ -16,6 +16,7 @@ from lu_data.analyses.capacity import (
     capacity_kpis,
     session_list,
 )
+from lu_data.analyses.digest_window import DIGEST_DAYS, digest_window
 from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.forecast import projected_at_risk, projected_risk_text
@@ -24,7 +25,6 @@ from lu_data.analyses.supply_demand import RARELY_FILLS, SELLS_OUT
 from lu_data.ingest.zone_checks import UNZONED_CODES
 from lu_data.model.fill_status import AT_RISK_BELOW, AT_RISK_DAYS
 
-DIGEST_DAYS = 14
 # Each list: its key (also its link's target), heading, and the words the subject uses.
 LIST_AT_RISK = "at_risk"
 LIST_OVERBOOKED = "overbooked"
@@ -92,13 +92,6 @@ class Digest:
     def count(self, key: str) -> int:
         """The count of one list (0 when the digest has no such list)."""
         return next((item.count for item in self.lists if item.key == key), 0)
-
-
-def digest_window(today: date, days: int = DIGEST_DAYS) -> tuple[date, date]:
-    """The days a digest covers: today and the next days-1 days."""
-    if days < 1:
-        raise ValueError(f"--days must be 1 or more, not {days}")
-    return today, today + timedelta(days=days - 1)
 
 
 def build_digest(

@@ -1,4 +1,8 @@
-"""The `lu-data` command line: export, check, demo, digest, and the portal commands."""
+"""The `lu-data` command line: export, check, demo, digest, and the portal commands.
+
+Building the parser imports no pandas, store or exports: each command imports what it needs
+when it runs, so `--help` is instant and `check` pays only for loading.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +12,28 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from lu_data.cli.arguments import (
+    OUTPUT_HELP,
+    SOURCE_HELP,
+    is_stdout,
+    load_source_argument,
+    parse_date,
+    refuse_binary_terminal,
+    refuse_portal_argument,
+    write_output,
+)
+from lu_data.exports.view_names import EXPORT_VIEWS
+from lu_data.presentation.zone_names import SESSION_ZONE
+from lu_data.store.settings import is_store_url
 
-from lu_data.exports.csv import EXPORT_VIEWS, to_csv_bytes, view_frame
-from lu_data.ingest.loading import load_source
-from lu_data.model.portal import Portal
-from lu_data.presentation.display_zone import SESSION_ZONE, normalise_zone_choice
-from lu_data.presentation.session_text import warning_sessions
-from lu_data.sources.files import SourceError, dump_portal
-from lu_data.store.errors import StoreError
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXIT_UNREADABLE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE
 EXPORT_FORMATS = ("csv", "ics", "xlsx")
-SOURCE_HELP = (
-    "'demo', a saved JSON export or folder, a portal URL, or a store URL (sqlite:///FILE, "
-    "postgresql+psycopg://…): its newest snapshot of each portal"
-)
 # Views that read the enrolment history as well as the sessions; they look back over every date.
 HISTORY_VIEWS = ("supply-demand",)
 PORTAL_HELP = "with a store URL: only this portal (repeat for several; default all)"
@@ -58,24 +66,28 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument(
         "--tz", default=SESSION_ZONE, help="local (each session's zone), utc, or an IANA zone"
     )
-    exp.add_argument("--from", dest="date_from", type=_date, help="first start date (YYYY-MM-DD)")
-    exp.add_argument("--to", dest="date_to", type=_date, help="last start date (YYYY-MM-DD)")
-    exp.add_argument("--anchor", type=_date, help="anchor date for the demo portal")
-    exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    exp.add_argument(
+        "--from", dest="date_from", type=parse_date, help="first start date (YYYY-MM-DD)"
+    )
+    exp.add_argument("--to", dest="date_to", type=parse_date, help="last start date (YYYY-MM-DD)")
+    exp.add_argument("--anchor", type=parse_date, help="anchor date for the demo portal")
+    exp.add_argument("-o", "--output", type=Path, help=OUTPUT_HELP)
     exp.set_defaults(func=run_export)
 
     chk = sub.add_parser("check", help="print the data-quality report of a source")
     chk.add_argument("source", help=SOURCE_HELP)
     chk.add_argument("--portal", action="append", metavar="NAME", help=PORTAL_HELP)
     chk.add_argument("--json", action="store_true", help="machine-readable output")
-    chk.add_argument("--anchor", type=_date, help="anchor date for the demo portal")
+    chk.add_argument("--anchor", type=parse_date, help="anchor date for the demo portal")
     chk.set_defaults(func=run_check)
 
     demo = sub.add_parser("demo", help="write a demo portal as API-shaped JSON")
-    demo.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    demo.add_argument("-o", "--output", type=Path, help=OUTPUT_HELP)
     demo.add_argument("--sessions", type=int, default=None, help="number of sessions (default 600)")
     demo.add_argument("--seed", type=int, default=None)
-    demo.add_argument("--anchor", type=_date, help="date the demo is centred on (default today)")
+    demo.add_argument(
+        "--anchor", type=parse_date, help="date the demo is centred on (default today)"
+    )
     demo.set_defaults(func=run_demo)
 
     try:
@@ -98,9 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    from lu_data.sources.api_client import PortalError
-
     args = build_parser().parse_args(argv)
+    # Imported once the arguments parse: --help and usage errors need none of them.
+    from lu_data.sources.api_settings import PortalError
+    from lu_data.sources.files import SourceError
+    from lu_data.store.errors import StoreError
+
     try:
         return int(args.func(args) or 0)
     except (SourceError, PortalError, StoreError, ValueError, OSError) as exc:
@@ -114,14 +129,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """`lu-data export`: CSV of one view, an ICS calendar or an Excel workbook, by start date."""
+    from lu_data.presentation.display_zone import normalise_zone_choice
+
     tz = normalise_zone_choice(args.tz)
     if args.format == "ics" and args.view != "sessions":
         raise ValueError("--format ics holds sessions only: leave out --view")
     if args.view in HISTORY_VIEWS:
         return _export_history_view(args)
-    if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
-        raise ValueError("--format xlsx writes a binary workbook: give -o FILE")
-    portal = _load(args)
+    if args.format == "xlsx":
+        refuse_binary_terminal(args.output, "--format xlsx writes a binary workbook")
+    portal = load_source_argument(args)
     sessions = filter_by_start(portal.sessions, args.date_from, args.date_to, tz)
     if args.format == "ics":
         from lu_data.exports.ics import sessions_ics
@@ -132,24 +149,29 @@ def run_export(args: argparse.Namespace) -> int:
 
         data = sessions_workbook(sessions, tz)
     else:
+        from lu_data.exports.csv import to_csv_bytes, view_frame
+
         data = to_csv_bytes(view_frame(sessions, args.view, tz))
-    _write(args.output, data)
+    write_output(args.output, data)
     return 0
 
 
 def _export_history_view(args: argparse.Namespace) -> int:
     """`lu-data export --view supply-demand`: each training judged on its enrolment history."""
+    import pandas as pd
+
     from lu_data.analyses.supply_demand import supply_demand
+    from lu_data.exports.csv import to_csv_bytes
     from lu_data.store.enrolment import portal_history
 
     if args.format != "csv":
         raise ValueError(f"--view {args.view} is a CSV: leave out --format")
     if args.date_from or args.date_to:
         raise ValueError(f"--view {args.view} looks back over every date: leave out --from/--to")
-    portal = _load(args)
+    portal = load_source_argument(args)
     as_of = pd.Timestamp(portal.fetched_at)
     history = portal_history(portal, as_of, demo=portal.is_demo)
-    _write(args.output, to_csv_bytes(supply_demand(history, portal.sessions, as_of)))
+    write_output(args.output, to_csv_bytes(supply_demand(history, portal.sessions, as_of)))
     return 0
 
 
@@ -157,6 +179,8 @@ def filter_by_start(
     sessions: pd.DataFrame, date_from: date | None, date_to: date | None, tz: str = SESSION_ZONE
 ) -> pd.DataFrame:
     """Sessions whose start date (in the chosen zone) lies within [date_from, date_to]."""
+    import pandas as pd
+
     from lu_data.presentation.display_zone import display_times
 
     if date_from is None and date_to is None:
@@ -172,9 +196,9 @@ def filter_by_start(
 
 def run_check(args: argparse.Namespace) -> int:
     """`lu-data check`: the data-quality report, as text or JSON (a store: also per portal)."""
-    from lu_data.store.source import check_summary, check_text, is_store_url, read_store_source
-
     if is_store_url(args.source):
+        from lu_data.store.source import check_summary, check_text, read_store_source
+
         source = read_store_source(args.source, args.portal)
         if args.json:
             text = json.dumps(check_summary(source), ensure_ascii=False, indent=2, default=str)
@@ -182,55 +206,34 @@ def run_check(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(check_text(source))
         return 0
-    portal = _load(args)
-    report = portal.quality
-    sys.stdout.write(
-        report.to_json(warning_sessions(report.warnings, portal.sessions))
-        if args.json
-        else report.check_text()
-    )
+    refuse_portal_argument(args)
+    from lu_data.ingest.loading import load_quality
+
+    # The report shows no trainings or tutors: load_quality leaves their rollups out.
+    sessions, report = load_quality(args.source, anchor=args.anchor)
+    if args.json:
+        from lu_data.presentation.session_text import warning_sessions
+
+        sys.stdout.write(report.to_json(warning_sessions(report.warnings, sessions)))
+    else:
+        sys.stdout.write(report.check_text())
     return 0
-
-
-def _load(args: argparse.Namespace) -> Portal:
-    """The Portal of SOURCE: a store URL's newest snapshots, else load_source."""
-    from lu_data.store.source import is_store_url, load_store_source
-
-    if is_store_url(args.source):
-        return load_store_source(args.source, args.portal)
-    if args.portal:
-        raise ValueError("--portal picks portals of a store URL source (sqlite:…, postgresql…)")
-    return load_source(args.source, anchor=args.anchor)
 
 
 def run_demo(args: argparse.Namespace) -> int:
     """`lu-data demo`: write a demo portal as API-shaped JSON."""
     from lu_data.sources.demo import DEMO_SEED, DEMO_SESSIONS, generate_demo
+    from lu_data.sources.files import dump_portal
 
     raw = generate_demo(
         n_sessions=args.sessions or DEMO_SESSIONS,
         seed=DEMO_SEED if args.seed is None else args.seed,
         anchor=args.anchor,
     )
-    _write(args.output, dump_portal(raw))
-    if args.output:
+    write_output(args.output, dump_portal(raw))
+    if not is_stdout(args.output):
         print(
             f"wrote {raw.record_count:,} records in {len(raw.pages):,} pages to {args.output}",
             file=sys.stderr,
         )
     return 0
-
-
-def _write(path: Path | None, data: bytes) -> None:
-    if path is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        path.write_bytes(data)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None

@@ -1,5 +1,9 @@
 """`lu-data digest`: what needs action in the coming days, by email, Slack and Teams, or
-written to a file as a dry run."""
+written to a file as a dry run.
+
+The analyses, renderers and senders are imported when the digest runs, not when the parser
+is built, so other commands never pay for them.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +11,27 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from lu_data.analyses.digest_window import DIGEST_DAYS
+from lu_data.cli.arguments import (
+    SOURCE_HELP,
+    is_stdout,
+    load_source_argument,
+    output_name,
+    parse_date,
+    write_output,
+)
+from lu_data.presentation.zone_names import SESSION_ZONE
 
-from lu_data.analyses.digest import DIGEST_DAYS, digest_filters
-from lu_data.analyses.filters import Filters
-from lu_data.exports.digest_render import subject, to_html, to_slack, to_teams, to_text
-from lu_data.model.portal import Portal
-from lu_data.notify.digest import DigestOptions, digest_message, tutor_messages
-from lu_data.notify.mail import DRY_RUN_FROM, DeliveryError, send_messages, smtp_settings
-from lu_data.notify.webhooks import check_webhook_url, post_webhook, webhook_timeout
-from lu_data.presentation.display_zone import SESSION_ZONE, normalise_zone_choice
-from lu_data.views.digest import portal_digest
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from lu_data.analyses.filters import Filters
+    from lu_data.model.portal import Portal
+    from lu_data.notify.digest import DigestOptions
 
 EXIT_FAILED = 1
 DASHBOARD_URL_ENV = "LU_DASHBOARD_URL"
@@ -31,8 +41,6 @@ DRY_RUN_SUFFIXES = (".eml", ".html", ".md", ".txt")
 
 def register_commands(sub: Any) -> None:
     """Add `digest` to the command line."""
-    from lu_data.cli.commands import SOURCE_HELP, _date
-
     dig = sub.add_parser(
         "digest",
         help="send the digest of what needs action: email, Slack, Teams (or -o FILE)",
@@ -43,7 +51,9 @@ def register_commands(sub: Any) -> None:
     dig.add_argument(
         "--days", type=int, default=DIGEST_DAYS, help=f"days from --today (default {DIGEST_DAYS})"
     )
-    dig.add_argument("--today", type=_date, help="first day (default: LU_TODAY, else today, UTC)")
+    dig.add_argument(
+        "--today", type=parse_date, help="first day (default: LU_TODAY, else today, UTC)"
+    )
     dig.add_argument("--tz", help="also show starts in this zone (IANA name, or utc)")
     for name, what in (
         ("portal", "portal name"),
@@ -64,17 +74,23 @@ def register_commands(sub: Any) -> None:
         "-o",
         "--output",
         type=Path,
-        help="dry run: write .eml (the whole message), .html or .md/.txt; nothing is sent",
+        help="dry run: write .eml (the whole message), .html or .md/.txt, or - for the "
+        ".md/.txt text on standard output; nothing is sent",
     )
     dig.set_defaults(func=run_digest)
 
 
 def run_digest(args: argparse.Namespace) -> int:
     """Build the digest once, then deliver it to every channel asked for."""
-    from lu_data.cli.commands import _load
+    from lu_data.analyses.digest import digest_filters
+    from lu_data.notify.digest import DigestOptions
+    from lu_data.notify.webhooks import check_webhook_url
+    from lu_data.presentation.display_zone import normalise_zone_choice
+    from lu_data.views.digest import portal_digest
 
-    if args.output is not None and args.output.suffix.lower() not in DRY_RUN_SUFFIXES:
-        raise ValueError(f"-o writes {', '.join(DRY_RUN_SUFFIXES)} files, not {args.output.name}")
+    if not is_stdout(args.output) and args.output.suffix.lower() not in DRY_RUN_SUFFIXES:
+        kinds = ", ".join(DRY_RUN_SUFFIXES)
+        raise ValueError(f"-o writes {kinds} files or - (standard output), not {args.output.name}")
     channels = bool(args.to or args.per_tutor or args.slack or args.teams)
     if args.output is None and not channels:
         raise ValueError("nothing to do: give --to, --per-tutor, --slack, --teams or -o FILE")
@@ -85,7 +101,7 @@ def run_digest(args: argparse.Namespace) -> int:
     today = args.today or _today()
     args.portal_filter, args.portal = args.portal, None  # --portal filters; it picks no store part
     args.anchor = today  # the demo is anchored on the digest's day, as the app anchors it
-    portal = _load(args)
+    portal = load_source_argument(args)
     filters = digest_filters(_filters(portal, args, tz), today, args.days)
     digest = portal_digest(portal, filters, today)
     options = DigestOptions(tz=tz, base_url=os.environ.get(DASHBOARD_URL_ENV, "").strip() or None)
@@ -101,6 +117,11 @@ def run_digest(args: argparse.Namespace) -> int:
 
 def _deliver(args: argparse.Namespace, digest: Any, options: DigestOptions) -> list[str]:
     """Send to every channel asked for; one line per channel that failed (others still go)."""
+    from lu_data.exports.digest_render import to_slack, to_teams
+    from lu_data.notify.digest import digest_message, tutor_messages
+    from lu_data.notify.mail import DeliveryError, send_messages, smtp_settings
+    from lu_data.notify.webhooks import post_webhook, webhook_timeout
+
     failures: list[str] = []
     if args.to or args.per_tutor:
         try:
@@ -133,8 +154,13 @@ def _deliver(args: argparse.Namespace, digest: Any, options: DigestOptions) -> l
 
 
 def _dry_run(args: argparse.Namespace, digest: Any, options: DigestOptions) -> None:
-    """Write the digest to -o FILE as the channel would carry it; send nothing."""
-    suffix = args.output.suffix.lower()
+    """Write the digest to -o FILE as the channel would carry it (`-o -`: the text on standard
+    output, as a .md or .txt file would hold it); send nothing."""
+    from lu_data.exports.digest_render import subject, to_html, to_text
+    from lu_data.notify.digest import digest_message
+    from lu_data.notify.mail import DRY_RUN_FROM
+
+    suffix = ".txt" if is_stdout(args.output) else args.output.suffix.lower()
     if suffix == ".eml":
         sender = os.environ.get("LU_SMTP_FROM", "").strip() or DRY_RUN_FROM
         data = bytes(digest_message(digest, sender, args.to, options))
@@ -142,12 +168,15 @@ def _dry_run(args: argparse.Namespace, digest: Any, options: DigestOptions) -> N
         data = to_html(digest, tz=options.tz, base_url=options.base_url).encode("utf-8")
     else:
         data = to_text(digest, tz=options.tz, base_url=options.base_url).encode("utf-8")
-    args.output.write_bytes(data)
-    print(f"wrote {args.output} (dry run: nothing sent): {subject(digest)}", file=sys.stderr)
+    write_output(args.output, data)
+    where = output_name(args.output)
+    print(f"wrote {where} (dry run: nothing sent): {subject(digest)}", file=sys.stderr)
 
 
 def _filters(portal: Portal, args: argparse.Namespace, tz: str | None) -> Filters:
     """The filters named on the command line, each value matched to what the portal holds."""
+    from lu_data.analyses.filters import Filters
+
     sessions = portal.sessions
     return Filters(
         portals=_match("portal", args.portal_filter, sessions, ["portal"], "portal"),
@@ -169,6 +198,8 @@ def _match(
 ) -> tuple[str, ...]:
     """The keys of the sessions whose columns equal each wanted value (any case); a value
     nothing matches is an error that says what there is."""
+    import pandas as pd
+
     keys: list[str] = []
     for value in wanted:
         hit = pd.Series(False, index=sessions.index)
@@ -196,4 +227,4 @@ def _today() -> date:
     pinned = os.environ.get(TODAY_ENV, "").strip()
     if pinned:
         return date.fromisoformat(pinned)
-    return pd.Timestamp.now(tz="UTC").date()
+    return datetime.now(UTC).date()

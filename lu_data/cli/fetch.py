@@ -10,17 +10,18 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from lu_data.core.raw import RawPortal
-from lu_data.sources.api_client import fetch_portal
+from lu_data.cli.arguments import is_stdout, output_name, write_output
 from lu_data.sources.api_settings import (
     ENV_VARS,
     PortalError,
     portal_config_from,
 )
-from lu_data.sources.fake_portal import DEFAULT_PASSWORD, DEFAULT_USERNAME, FakePortal, Faults
-from lu_data.sources.files import SourceError, dump_portal, read_path
+from lu_data.sources.fake_portal_sign_in import DEFAULT_PASSWORD, DEFAULT_USERNAME
+
+if TYPE_CHECKING:
+    from lu_data.core.raw import RawPortal
 
 PROGRESS_WIDTH = 78
 
@@ -45,7 +46,9 @@ def register_commands(subparsers: argparse._SubParsersAction) -> None:
         help="one unfiltered /modules listing (faster, but sessions lose their course links)",
     )
     fetch.add_argument("--rps", type=float, help="requests per second (default 4, 0 = no limit)")
-    fetch.add_argument("-o", "--output", required=True, type=Path, help="file to write")
+    fetch.add_argument(
+        "-o", "--output", required=True, type=Path, help="file to write, or - for standard output"
+    )
     fetch.set_defaults(func=run_fetch)
 
     fake = subparsers.add_parser(
@@ -78,6 +81,9 @@ def run_fetch(
     err: TextIO | None = None,
 ) -> int:
     """Fetch a portal to args.output; return the exit code."""
+    from lu_data.sources.api_client import fetch_portal  # requests only for this command
+    from lu_data.sources.files import dump_portal
+
     stream = err or sys.stderr
     settings = dict(os.environ if env is None else env)
     if args.portal or args.base_url:
@@ -113,12 +119,14 @@ def run_fetch(
         print(f"lu-data fetch: {exc}", file=stream)
         return 1
     _end_progress(stream)
-    args.output.write_bytes(dump_portal(raw))
-    print(summary_line(raw, args.output, time.monotonic() - started))
+    write_output(args.output, dump_portal(raw))
+    # With -o - standard output carries the JSON alone: the summary goes to stderr.
+    summary = summary_line(raw, output_name(args.output), time.monotonic() - started)
+    print(summary, file=stream if is_stdout(args.output) else sys.stdout)
     return 0
 
 
-def summary_line(raw: RawPortal, output: Path, seconds: float) -> str:
+def summary_line(raw: RawPortal, output: Path | str, seconds: float) -> str:
     """One line saying what was fetched, from where, into which file."""
     linked = len({p.course_id for p in raw.pages if p.course_id is not None})
     return (
@@ -130,6 +138,9 @@ def summary_line(raw: RawPortal, output: Path, seconds: float) -> str:
 
 def run_fake_portal(args: argparse.Namespace) -> int:
     """Serve a stand-in portal until Ctrl-C; return the exit code."""
+    from lu_data.sources.fake_portal import FakePortal, Faults
+    from lu_data.sources.files import SourceError
+
     try:
         raw = load_fake_source(args.source, args.sessions)
     except (SourceError, ImportError) as exc:
@@ -171,6 +182,8 @@ def run_fake_portal(args: argparse.Namespace) -> int:
 
 def load_fake_source(source: str, sessions: int = 600) -> RawPortal:
     """The RawPortal to serve: the demo generator or a saved file/folder."""
+    from lu_data.sources.files import read_path
+
     if source == "demo":
         from lu_data.sources.demo import generate_demo  # imported late: optional while developing
 

@@ -6,16 +6,7 @@ import argparse
 import sys
 from datetime import timedelta
 
-from lu_data.ingest.loading import load_source
-from lu_data.store.store import (
-    MIN_RECORD_GAP,
-    URL_ENV,
-    StoreError,
-    clean_origin,
-    default_url,
-    open_store,
-    safe_url,
-)
+from lu_data.store.settings import MIN_RECORD_GAP, URL_ENV, default_url
 
 EXIT_STORE_ERROR = 2
 
@@ -48,6 +39,9 @@ def register_commands(subparsers: argparse._SubParsersAction) -> None:
 
 def run_record(args: argparse.Namespace) -> int:
     """`lu-data record`: load the source, record it, print one summary line to stderr."""
+    from lu_data.ingest.loading import load_source
+    from lu_data.store.store import StoreError, clean_origin, open_store, safe_url
+
     portal = load_source(args.source)
     gap = timedelta(minutes=args.min_gap_minutes) if args.min_gap_minutes > 0 else None
     url = args.db or default_url()

@@ -8,11 +8,16 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from lu_data.sources.api_settings import ConfigError
-from lu_data.store.store import Store, default_url, open_store, safe_url
+from lu_data.store.errors import safe_url
+from lu_data.store.settings import default_url
 from lu_data.sync.config import DEFAULT_CONFIG, sync_configs
-from lu_data.sync.syncer import Syncer, SyncResult, sync_portals
+
+if TYPE_CHECKING:
+    from lu_data.store.store import Store
+    from lu_data.sync.syncer import SyncResult
 
 EXIT_SYNC_FAILED = 1
 EXIT_SETUP = 2
@@ -62,6 +67,8 @@ def register_commands(subparsers: argparse._SubParsersAction) -> None:
 
 def run_sync(args: argparse.Namespace) -> int:
     """`lu-data sync`: 0 when every portal synced, 1 when any failed, 2 on a setup error."""
+    from lu_data.store.store import open_store
+
     try:
         configs = sync_configs(args.config, only=args.portal)
     except ConfigError as exc:
@@ -85,6 +92,8 @@ def run_sync(args: argparse.Namespace) -> int:
 
 def _sync_once(store: Store, configs: list) -> int:
     """Every portal now; one line per portal, failures on stderr."""
+    from lu_data.sync.syncer import sync_portals
+
     results = sync_portals(store, configs, force=True)
     for result in results:
         _report(result)
@@ -93,6 +102,9 @@ def _sync_once(store: Store, configs: list) -> int:
 
 def _sync_every(url: str, configs: list, minutes: float) -> int:
     """Until SIGTERM or Ctrl-C: the write in progress finishes, then the loop ends."""
+    from lu_data.store.store import open_store
+    from lu_data.sync.syncer import Syncer
+
     syncer = Syncer(
         open_store=lambda: open_store(url),
         configs=configs,

@@ -19,11 +19,11 @@ from lu_data.analyses.double_bookings import double_bookings
 from lu_data.analyses.rooms import room_clashes, room_clashes_export
 from lu_data.analyses.tutors import double_bookings_export
 from lu_data.exports.session_frame import SESSION_EXPORT_COLUMNS, session_export_frame
+from lu_data.exports.view_names import EXPORT_VIEWS
 from lu_data.model.rollups import trainings_frame, tutors_frame
 from lu_data.presentation.display_zone import SESSION_ZONE
 from lu_data.presentation.time_text import iso_local, iso_utc
 
-EXPORT_VIEWS = ("sessions", "trainings", "tutors", "double-bookings", "room-clashes")
 # Excel runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SAFE_NUMERIC = r"[+-]?[0-9][0-9.:,eE]*"

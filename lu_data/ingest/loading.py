@@ -13,6 +13,7 @@ from lu_data.core.source_kinds import DEFAULT_PORTAL, SOURCE_DEMO
 from lu_data.ingest.normalise import normalise_portal
 from lu_data.ingest.zone_checks import UNZONED_CODES, zone_warnings
 from lu_data.model.portal import Portal
+from lu_data.model.quality import QualityReport
 from lu_data.model.rollups import trainings_frame, tutors_frame
 from lu_data.sources.files import collector_paused, now_utc, read_path
 
@@ -34,8 +35,7 @@ def load_portal(raw: RawPortal, *, name: str | None = None, is_demo: bool = Fals
     """
     name = name or (SOURCE_DEMO if is_demo else DEFAULT_PORTAL)
     with collector_paused():  # any cycles pandas makes are collected after, not during
-        sessions, quality = normalise_portal(raw, name)
-        quality.warnings = with_zone_warnings(quality.warnings, sessions)
+        sessions, quality = session_quality(raw, name)
         trainings, tutors = trainings_frame(sessions), tutors_frame(sessions)
     return Portal(
         sessions=sessions,
@@ -48,6 +48,13 @@ def load_portal(raw: RawPortal, *, name: str | None = None, is_demo: bool = Fals
         is_demo=is_demo,
         name=name,
     )
+
+
+def session_quality(raw: RawPortal, name: str) -> tuple[pd.DataFrame, QualityReport]:
+    """The sessions frame and quality report of raw: the normaliser, then the zone checks."""
+    sessions, quality = normalise_portal(raw, name)
+    quality.warnings = with_zone_warnings(quality.warnings, sessions)
+    return sessions, quality
 
 
 def read_source(
@@ -74,6 +81,16 @@ def load_source(source: str | Path, *, anchor: date | None = None) -> Portal:
     """Read and normalise SOURCE in one call."""
     raw = read_source(source, anchor=anchor, lean=True)
     return load_portal(raw, name=source_name(source), is_demo=str(source) == SOURCE_DEMO)
+
+
+def load_quality(
+    source: str | Path, *, anchor: date | None = None
+) -> tuple[pd.DataFrame, QualityReport]:
+    """Read and normalise SOURCE for its quality report: the sessions and the report, as
+    load_source makes them, without the trainings and tutors rollups a report never shows."""
+    raw = read_source(source, anchor=anchor, lean=True)
+    with collector_paused():
+        return session_quality(raw, source_name(source))
 
 
 def source_name(source: str | Path) -> str:

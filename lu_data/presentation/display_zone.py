@@ -6,9 +6,7 @@ import pandas as pd
 
 from lu_data.model.timezones import is_valid_zone, localize
 from lu_data.presentation.time_text import offset_labels
-
-SESSION_ZONE = "local"
-UTC_MODE = "utc"
+from lu_data.presentation.zone_names import SESSION_ZONE, UTC_MODE
 
 
 def normalise_zone_choice(choice: str | None) -> str:

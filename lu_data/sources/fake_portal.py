@@ -17,13 +17,12 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from lu_data.core.raw import RawPortal
+from lu_data.sources.fake_portal_sign_in import DEFAULT_PASSWORD, DEFAULT_USERNAME
 
 LOG = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1/"
 DEFAULT_PAGE_SIZE = 500
-DEFAULT_USERNAME = "demo"
-DEFAULT_PASSWORD = "demo-password"
 MINUTE_QUOTA = 300  # what real portals report; reported only, never enforced
 WEEK_QUOTA = 500_000
 GATE_TIMEOUT = 60.0  # the longest a request waits at a closed gate (FakePortal.gate)

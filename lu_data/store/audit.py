@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from lu_data.store.store import DATA_DIR_ENV, DEFAULT_DATA_DIR
+from lu_data.store.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR
 
 AUDIT_FILE = "audit.jsonl"
 AUDIT_ENV = "LU_AUDIT_LOG"  # another file for the log, e.g. on a shared volume

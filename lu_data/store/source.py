@@ -21,7 +21,6 @@ from lu_data.store.errors import StoreError, safe_url
 from lu_data.store.snapshots import StoredSnapshot
 from lu_data.store.store import open_store
 
-STORE_PREFIXES = ("sqlite:", "postgresql")
 __all__ = ["combine_portals"]  # re-exported: the store's readers combine what they read
 
 
@@ -33,11 +32,6 @@ class StoreSource:
     portal: Portal
     snapshots: dict[str, StoredSnapshot]
     run_status: dict[str, str | None]
-
-
-def is_store_url(source: str) -> bool:
-    """True for a database URL (sqlite:…, postgresql…): a store, not a file or a portal."""
-    return str(source).startswith(STORE_PREFIXES)
 
 
 def read_store_source(url: str, portals: Sequence[str] | None = None) -> StoreSource:

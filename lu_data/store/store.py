@@ -16,7 +16,6 @@ import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,6 +34,7 @@ from lu_data.store.engine import create_engine, write_transaction
 from lu_data.store.errors import StoreError, safe_url, translated_errors
 from lu_data.store.locks import opening_lock, sync_lock
 from lu_data.store.migrate import PG_MIGRATION_LOCK, current_revision, head_revision, upgrade_schema
+from lu_data.store.settings import MIN_RECORD_GAP, default_url
 from lu_data.store.snapshots import StoredSnapshot, SyncRun
 from lu_data.store.sql_tables import FETCHES, SNAPSHOTS
 
@@ -55,27 +55,9 @@ __all__ = [
     "safe_url",
 ]
 
-URL_ENV = "LU_STORE_URL"
-LEGACY_URL_ENV = "LU_HISTORY_URL"  # the name before the store held snapshots; still honoured
 KEEP_ENV = "LU_KEEP_SNAPSHOTS"
 DEFAULT_KEEP = 3
-DATA_DIR_ENV = "LU_DATA_DIR"
-DEFAULT_DATA_DIR = Path("~/.local/share/lu-ilt")
-DB_FILE = "history.sqlite3"
-# A dashboard reloads every 15 minutes; one snapshot an hour is plenty for a day-by-day curve
-# and keeps a large portal's store from growing by millions of rows a day.
-MIN_RECORD_GAP = timedelta(hours=1)
 SQLITE_DT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-
-
-def default_url(env: dict[str, str] | None = None) -> str:
-    """LU_STORE_URL, else LU_HISTORY_URL, else an SQLite file in LU_DATA_DIR."""
-    env = dict(os.environ) if env is None else env
-    for name in (URL_ENV, LEGACY_URL_ENV):
-        if env.get(name, "").strip():
-            return env[name].strip()
-    folder = Path(env.get(DATA_DIR_ENV, "").strip() or DEFAULT_DATA_DIR).expanduser()
-    return f"sqlite:///{folder / DB_FILE}"
 
 
 def keep_snapshots(env: dict[str, str] | None = None) -> int:
