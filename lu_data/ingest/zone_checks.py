@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lu_data.model.places import place_keys
+from lu_data.model.places import place_codes
 from lu_data.model.schema import PORTAL_COLUMN, WARNING_DTYPES, empty_frame, enforce_dtypes
 from lu_data.model.timezones import localize
 
@@ -32,7 +32,7 @@ def zone_warnings(sessions: pd.DataFrame, unzoned: pd.Series | None = None) -> p
     s = sessions.loc[keep]
     if s.empty:
         return empty_frame(WARNING_DTYPES)
-    place = _place_codes(s)
+    place = place_codes(s)
     zone_code, zones = pd.factorize(s["tz"])
     # Sessions per (place, zone), and per place the most used zone and how many zones it has.
     pz = pd.DataFrame({"place": place, "zone": zone_code})
@@ -51,12 +51,6 @@ def zone_warnings(sessions: pd.DataFrame, unzoned: pd.Series | None = None) -> p
     if not found:
         return empty_frame(WARNING_DTYPES)
     return enforce_dtypes(pd.concat(found, ignore_index=True), WARNING_DTYPES)
-
-
-def _place_codes(s: pd.DataFrame) -> np.ndarray:
-    """One integer per place (lu_data.model.places); -1 where a session has none."""
-    codes, _ = pd.factorize(place_keys(s))
-    return codes
 
 
 def _minutes_of_day(wall: pd.Series) -> np.ndarray:
