@@ -54,8 +54,11 @@ def shared_store(store_url: str) -> Store:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def snapshot_portal(store_url: str, snapshot_ids: tuple[tuple[str, int], ...]) -> Portal:
     """The portals' latest snapshots as one Portal, read once per set of snapshot ids."""
+    store = shared_store(store_url)
+    stored = store.read_snapshots_by_id(sid for _, sid in snapshot_ids)
     names = [name for name, _ in snapshot_ids]
-    stored = shared_store(store_url).read_snapshots(names)
+    if set(stored) != set(names):  # pruned since its id was read: the newest instead
+        stored = store.read_snapshots(names)
     return combine_portals({n: s.portal for n, s in stored.items()}, safe_url(store_url))
 
 

@@ -167,10 +167,13 @@ def select_latest_ids(conn: Connection) -> dict[str, int]:
     return {str(name): int(sid) for name, sid in conn.execute(query)}
 
 
-def select_snapshots(conn: Connection, names: Iterable[str] | None) -> dict[str, StoredSnapshot]:
-    """The newest complete snapshot of each named portal (all portals when names is None)."""
-    latest = select_latest_ids(conn)
-    if names is not None:
+def select_snapshots(
+    conn: Connection, names: Iterable[str] | None, ids: Iterable[int] | None = None
+) -> dict[str, StoredSnapshot]:
+    """The newest complete snapshot of each named portal (all portals when names is None), or
+    exactly the snapshots `ids` names: a reader keyed by ids must get those, not newer ones."""
+    latest = select_latest_ids(conn) if ids is None else {str(i): int(i) for i in ids}
+    if names is not None and ids is None:
         wanted = set(names)
         latest = {name: sid for name, sid in latest.items() if name in wanted}
     if not latest:

@@ -161,6 +161,11 @@ class Store:
         with self._errors(), self.engine.connect() as conn:
             return snap.select_snapshots(conn, None if names is None else list(names))
 
+    def read_snapshots_by_id(self, ids: Iterable[int]) -> dict[str, StoredSnapshot]:
+        """The complete snapshots with these ids, by portal name."""
+        with self._errors(), self.engine.connect() as conn:
+            return snap.select_snapshots(conn, None, list(ids))
+
     def portal_status(self) -> pd.DataFrame:
         """One row per portal: last run status, times, error and holder; newest snapshot."""
         with self._errors(), self.engine.connect() as conn:
