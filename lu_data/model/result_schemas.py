@@ -241,3 +241,29 @@ TIMELINE_DTYPES: FrameSchema = frame_schema(
     }
 )
 DETAILS_DTYPES: FrameSchema = frame_schema({"Field": "str", "Value": "str"})
+
+# Proposed sessions: one row per requested session, "add" (placed) or "unplaced" with why.
+PLAN_DTYPES: FrameSchema = frame_schema(
+    {
+        "action": "str",
+        PORTAL_COLUMN: "str",
+        "training_key": "str",
+        "training_id": "Int64",
+        "training_title": "str",
+        "start_utc": UTC_DT,
+        "end_utc": UTC_DT,
+        "zone": "str",
+        "start_local": NAIVE_DT,
+        "end_local": NAIVE_DT,
+        "hours": "Float64",
+        "tutor_key": "str",
+        "tutor_name": "str",
+        "tutor_email": "str",
+        "room_key": "str",
+        "location_id": "Int64",
+        "location": "str",
+        "virtual": "boolean",
+        "capacity": "Int64",
+        "reason": "str",
+    }
+)

@@ -1,0 +1,188 @@
+"""The choice among candidate sessions, by OR-Tools CP-SAT: no tutor or room overlap, one
+session per tutor and per training a day, tutors' weekly limits; then the soft goals in order."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from lu_data.planning.candidates import Workload
+
+SEED = 7
+WORKERS = 1  # one worker: the same input gives the same plan, whatever the machine
+EARLY_WEEKS_CAP = 26  # earliness counts weeks from the window's first, up to this
+FIRST_SHARE = 0.7  # of the time limit, for the main goals; the rest for usual start times
+
+
+@dataclass(frozen=True)
+class SolverFigures:
+    """What the solver said: its status, objective and best bound, and its size and time."""
+
+    status: str
+    objective: float
+    bound: float
+    seconds: float
+    candidates: int
+    placed: int
+
+
+def choose_sessions(
+    options: pd.DataFrame,
+    counts: dict[str, int],
+    sells_out: set[str],
+    work: Workload,
+    buffer_minutes: int,
+    seconds: float,
+) -> tuple[np.ndarray, SolverFigures]:
+    """Positions in `options` (free candidates) of the sessions to propose.
+
+    Hard: at most counts[training] per training, one per training a day, one per tutor a day,
+    no overlap per tutor (with the buffer) or per room, and each tutor's week within their
+    limit. Goals, each outweighing the next: place as many as asked; spread a training over
+    weeks; earlier weeks for trainings that sell out; the lowest busiest tutor-week; the
+    training's usual start time and weekday.
+    """
+    if options.empty:
+        return np.array([], dtype="int64"), SolverFigures("EMPTY", 0.0, 0.0, 0.0, 0, 0)
+    m = cp_model.CpModel()
+    n = len(options)
+    x = [m.new_bool_var(f"x{i}") for i in range(n)]
+    training = options["training_key"].to_numpy(dtype=object)
+    tutor = options["tutor_key"].to_numpy(dtype=object)
+    room = options["room_key"].to_numpy(dtype=object)
+    day = options["day"].to_numpy(dtype="int64")
+    week = options["week"].to_numpy(dtype="int64")
+    start = options["start_min"].to_numpy(dtype="int64")
+    end = options["end_min"].to_numpy(dtype="int64")
+    minutes = np.ceil(options["hours"].to_numpy(dtype="float64") * 60 - 1e-9).astype("int64")
+    cost = options["cost"].to_numpy(dtype="int64")
+
+    for key, rows in _groups(training).items():
+        m.add(sum(x[i] for i in rows) <= counts.get(str(key), 0))
+    for rows in _groups_by(training, day).values():
+        m.add_at_most_one(x[i] for i in rows)
+    for rows in _groups_by(tutor, day).values():
+        m.add_at_most_one(x[i] for i in rows)
+    # One session a tutor a day keeps a day's sessions apart; what can still overlap is a
+    # session over several days, or days of two zones: those pairs are excluded one by one.
+    for a, b in _cross_day_overlaps(tutor, day, start, end, buffer_minutes):
+        m.add_bool_or([~x[a], ~x[b]])
+    for key, rows in _groups(room).items():
+        if key:
+            _no_overlap(m, x, rows, start, end, 0)
+
+    # Weekly limits, and the busiest week of the tutors who could take a proposal.
+    busiest = m.new_int_var(0, 24 * 7, "busiest_hours")
+    for (who, wk), rows in _groups_by(tutor, week).items():
+        booked = int(round(float(work.week_hours.get((who, wk), 0.0)) * 60))
+        room_left = math.floor(work.limits.get(str(who), 0.0) * 60 + 1e-6) - booked
+        load = sum(int(minutes[i]) * x[i] for i in rows)
+        m.add(load <= max(room_left, 0))
+        m.add(booked + load <= 60 * busiest)
+
+    # Spread: each extra session of one training in the same week is a penalty.
+    crowding = []
+    for rows in _groups_by(training, week).values():
+        if len(rows) > 1:
+            extra = m.new_int_var(0, len(rows), "")
+            m.add(extra >= sum(x[i] for i in rows) - 1)
+            crowding.append(extra)
+
+    first_week = int(week.min())
+    early = np.minimum((week - first_week) // 7, EARLY_WEEKS_CAP)
+    lateness = [int(early[i]) * x[i] for i in range(n) if training[i] in sells_out and early[i] > 0]
+
+    wanted = sum(counts.values())
+    w_late = 24 * 7 + 1
+    w_crowd = w_late * (EARLY_WEEKS_CAP * wanted + 1)
+    w_place = w_crowd * (wanted + 1)
+    goals = w_place * sum(x) - w_crowd * sum(crowding) - w_late * sum(lateness) - busiest
+    unusual = sum(int(cost[i]) * x[i] for i in range(n) if cost[i])
+
+    # First the goals that matter (placed, spread, early, balanced), then, keeping those, the
+    # usual times: one weighted objective for all would leave the solver a weak bound.
+    solver = _solver(seconds * FIRST_SHARE)
+    m.maximize(goals)
+    status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        name = solver.status_name(status)
+        return np.array([], dtype="int64"), SolverFigures(name, 0.0, 0.0, solver.wall_time, n, 0)
+    first = [solver.boolean_value(v) for v in x]
+    name = solver.status_name(status)
+    objective, bound = float(solver.objective_value), float(solver.best_objective_bound)
+    spent = float(solver.wall_time)
+    m.add(goals >= int(round(solver.objective_value)))
+    for var, value in zip(x, first, strict=True):
+        m.add_hint(var, value)
+    m.minimize(unusual)
+    second = _solver(max(seconds - solver.wall_time, 0.1))
+    second.parameters.cp_model_presolve = False  # the first solve presolved it; again costs seconds
+    status = second.solve(m)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        first = [second.boolean_value(v) for v in x]
+        spent += float(second.wall_time)
+    chosen = np.array([i for i in range(n) if first[i]], dtype="int64")
+    return chosen, SolverFigures(name, objective, bound, spent, n, len(chosen))
+
+
+def _solver(seconds: float) -> cp_model.CpSolver:
+    """A CP-SAT solver with the fixed seed, worker count and a time limit."""
+    solver = cp_model.CpSolver()
+    solver.parameters.random_seed = SEED
+    solver.parameters.num_workers = WORKERS
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.symmetry_level = 0  # little symmetry left, and finding it costs
+    return solver
+
+
+def _no_overlap(
+    m: cp_model.CpModel,
+    x: list[cp_model.IntVar],
+    rows: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    gap: int,
+) -> None:
+    """No two chosen rows within `gap` minutes of each other (optional fixed intervals)."""
+    if len(rows) < 2:
+        return
+    m.add_no_overlap(
+        m.new_optional_fixed_size_interval_var(
+            int(start[i]), int(end[i] - start[i] + gap), x[i], ""
+        )
+        for i in rows
+    )
+
+
+def _cross_day_overlaps(
+    tutor: np.ndarray, day: np.ndarray, start: np.ndarray, end: np.ndarray, gap: int
+) -> list[tuple[int, int]]:
+    """Pairs of one tutor's candidates on different days that come within `gap` minutes."""
+    pairs: list[tuple[int, int]] = []
+    for rows in _groups(tutor).values():
+        rows = rows[np.argsort(start[rows], kind="stable")]
+        reach = np.searchsorted(start[rows], end[rows] + gap, side="left")
+        for i, stop in enumerate(reach):
+            for j in range(i + 1, stop):
+                if day[rows[i]] != day[rows[j]]:
+                    pairs.append((int(rows[i]), int(rows[j])))
+    return pairs
+
+
+def _groups(keys: np.ndarray) -> dict[object, np.ndarray]:
+    """Row positions per key value."""
+    series = pd.Series(keys)
+    return {k: np.asarray(v) for k, v in series.groupby(series, sort=True).indices.items()}
+
+
+def _groups_by(a: np.ndarray, b: np.ndarray) -> dict[tuple[object, object], np.ndarray]:
+    """Row positions per pair of key values."""
+    frame = pd.DataFrame({"a": a, "b": b})
+    return {
+        (k[0], k[1]): np.asarray(v)  # type: ignore[index]
+        for k, v in frame.groupby(["a", "b"], sort=True).indices.items()
+    }
