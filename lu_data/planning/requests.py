@@ -10,6 +10,7 @@ from datetime import date, time, timedelta
 
 import pandas as pd
 
+from lu_data.analyses.supply_demand import SELLS_OUT
 from lu_data.model.schema import UNTITLED
 
 LEAD_DAYS = 7  # the default window starts this many days after today
@@ -147,3 +148,16 @@ def resolve_tutor(sessions: pd.DataFrame, email: str) -> str:
     if found.empty:
         raise PlanError(f"no tutor with e-mail '{email}' teaches in this source")
     return str(found["tutor_key"].iloc[0])
+
+
+def sells_out_keys(verdicts: pd.DataFrame) -> frozenset[str]:
+    """The trainings supply and demand judges "sells out early" (analyses.supply_demand)."""
+    hit = verdicts["verdict"].eq(SELLS_OUT).fillna(False).to_numpy()
+    return frozenset(str(k) for k in verdicts.loc[hit, "training_key"])
+
+
+def default_requests(verdicts: pd.DataFrame) -> list[PlanRequest]:
+    """One more session of each training that sells out early, in title order."""
+    hit = verdicts.loc[verdicts["verdict"].eq(SELLS_OUT).fillna(False).to_numpy()]
+    hit = hit.sort_values(["title", "training_key"], kind="stable")
+    return [PlanRequest(str(k), 1) for k in hit["training_key"]]

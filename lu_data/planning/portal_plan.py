@@ -1,0 +1,54 @@
+"""A plan of one load, as the Plan page and `lu-data plan` make it: what sells out early (from
+the enrolment history), the proposals, the proof, and the proposals as sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from lu_data.analyses.supply_demand import supply_demand
+from lu_data.model.portal import Portal
+from lu_data.planning.proof import PlanProof, prove_plan, proposed_sessions
+from lu_data.planning.propose import Plan, propose_sessions
+from lu_data.planning.requests import (
+    PlanRequest,
+    PlanSettings,
+    default_requests,
+    sells_out_keys,
+)
+from lu_data.store.enrolment import portal_history
+
+
+@dataclass
+class PortalPlan:
+    """A plan with its proof, and its proposals as session rows (calendar, ICS)."""
+
+    plan: Plan
+    proof: PlanProof
+    proposals: pd.DataFrame
+    requests: list[PlanRequest]
+
+
+def demand_verdicts(portal: Portal) -> pd.DataFrame:
+    """Supply and demand of every training of the load, on its whole enrolment history."""
+    as_of = pd.Timestamp(portal.fetched_at)
+    history = portal_history(portal, as_of, demo=portal.is_demo)
+    return supply_demand(history, portal.sessions, as_of)
+
+
+def plan_portal(
+    portal: Portal,
+    requests: list[PlanRequest] | None,
+    settings: PlanSettings,
+    today: date,
+    verdicts: pd.DataFrame | None = None,
+) -> PortalPlan:
+    """Propose the requested sessions (default: one more of each training that sells out
+    early) against the whole load, and prove them with the dashboard's checks."""
+    verdicts = demand_verdicts(portal) if verdicts is None else verdicts
+    asked = default_requests(verdicts) if requests is None else requests
+    plan = propose_sessions(portal.sessions, asked, settings, today, sells_out_keys(verdicts))
+    proof = prove_plan(portal.sessions, plan.placed, settings)
+    return PortalPlan(plan, proof, proposed_sessions(portal.sessions, plan.placed), asked)
