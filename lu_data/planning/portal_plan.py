@@ -10,7 +10,7 @@ import pandas as pd
 
 from lu_data.analyses.supply_demand import supply_demand
 from lu_data.model.portal import Portal
-from lu_data.planning.proof import PlanProof, prove_plan, proposed_sessions
+from lu_data.planning.proof import PlanProof, proposed_sessions, prove_plan
 from lu_data.planning.propose import Plan, propose_sessions
 from lu_data.planning.requests import (
     PlanRequest,
