@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lu_data.cli.digest import register_commands as register_digest
 
     register_digest(sub)
+    from lu_data.cli.plan import register_commands as register_plan
+
+    register_plan(sub)
     return parser
 
 

@@ -10,7 +10,9 @@ from lu_data.exports.ics import sessions_ics
 from lu_data.exports.xlsx import workbook_bytes
 from lu_data.model.schema import PORTAL_COLUMN
 from lu_data.model.timezones import localize
+from lu_data.presentation.display_zone import normalise_zone_choice
 from lu_data.presentation.time_text import iso_local, iso_utc
+from lu_data.presentation.zone_names import SESSION_ZONE, UTC_MODE
 
 PROPOSED_TITLE = "Proposed: "  # a proposal's title in a calendar, never mistaken for a session
 PLAN_CALENDAR_NAME = "Proposed ILT sessions"
@@ -34,22 +36,26 @@ PLAN_CSV_COLUMNS = [
 PLAN_SHEET_NAMES = ("Proposed sessions", "Not placed")
 
 
-def plan_csv_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """The plan's rows as exported: ISO 8601 times (UTC with Z, local with the zone's offset)."""
+def plan_csv_frame(rows: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
+    """The plan's rows as exported: ISO 8601 times, UTC and local with its offset; local is
+    each session's own zone, or `tz` (utc or an IANA zone) when one is chosen."""
     out = rows.reset_index(drop=True).copy()
+    choice = normalise_zone_choice(tz)
     zone = out["zone"].fillna("UTC").astype("str")
-    _, start_offset, _ = localize(out["start_utc"], zone)
-    _, end_offset, _ = localize(out["end_utc"], zone)
-    out["start_local"] = iso_local(out["start_local"], start_offset)
-    out["end_local"] = iso_local(out["end_local"], end_offset)
+    if choice != SESSION_ZONE:
+        zone = pd.Series("UTC" if choice == UTC_MODE else choice, index=out.index, dtype="str")
+    start_local, start_offset, _ = localize(out["start_utc"], zone)
+    end_local, end_offset, _ = localize(out["end_utc"], zone)
+    out["start_local"] = iso_local(start_local, start_offset)
+    out["end_local"] = iso_local(end_local, end_offset)
     out["start_utc"] = iso_utc(out["start_utc"])
     out["end_utc"] = iso_utc(out["end_utc"])
     return out[PLAN_CSV_COLUMNS]
 
 
-def plan_csv(rows: pd.DataFrame) -> bytes:
+def plan_csv(rows: pd.DataFrame, tz: str = SESSION_ZONE) -> bytes:
     """The plan as CSV bytes, with every export's rules (UTF-8 with BOM, formula-safe)."""
-    return to_csv_bytes(plan_csv_frame(rows))
+    return to_csv_bytes(plan_csv_frame(rows, tz))
 
 
 def plan_workbook(rows: pd.DataFrame) -> bytes:

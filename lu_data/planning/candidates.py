@@ -70,7 +70,7 @@ def read_workload(
     day = pd.to_datetime(days["local_start"]).dt.normalize()
     row = days["session"].to_numpy(dtype="int64")
     keys = mine["tutor_key"].to_numpy(dtype=object)[row]
-    week = day - pd.to_timedelta(day.dt.weekday, unit="D")
+    week = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
     load = pd.DataFrame({"tutor_key": keys, "week": _ordinals(week), "hours": days["hours"]})
     week_hours = load.groupby(["tutor_key", "week"])["hours"].sum()
     in_person = place_keys(mine).to_numpy(dtype=object)[row]
@@ -161,7 +161,7 @@ def slot_times(
     fits = (end_clock <= open_to) & ((span == 0) | (end_clock >= open_from))
     # several days: the same hours each day, so the end's clock time must come after the start's
     fits &= (span == 0) | (end_clock > start_clock)
-    weekday = pd.DatetimeIndex(day).weekday.to_numpy()
+    weekday = pd.DatetimeIndex(day).day_of_week.to_numpy()
     if not settings.weekends:
         fits &= weekday + span <= 4  # Monday to Friday, with no weekend inside it
     start_local, end_local = start_local[fits], end_local[fits]
@@ -184,7 +184,7 @@ def slot_times(
             "start_min": minutes_of(start_utc[real]),
             "end_min": minutes_of(end_utc[real]),
             "day": _ordinals(local_day),
-            "week": _ordinals(local_day - pd.to_timedelta(local_day.dt.weekday, unit="D")),
+            "week": _ordinals(local_day - pd.to_timedelta(local_day.dt.day_of_week, unit="D")),
             "hours": hours.astype("float64"),
             "cost": (~usual_start).astype("int64") + (~usual_day).astype("int64"),
         }

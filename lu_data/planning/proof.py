@@ -147,7 +147,7 @@ def outside_hours(proposals: pd.DataFrame, settings: PlanSettings) -> pd.DataFra
     bad = (start_clock < open_from) | (end_clock > open_to) | (~same_day & (end_clock < open_from))
     if not settings.weekends:
         span = (end.dt.normalize() - start.dt.normalize()).dt.days
-        bad |= start.dt.weekday + span > 4
+        bad |= start.dt.day_of_week + span > 4
     return proposals.loc[bad.fillna(True).to_numpy()].reset_index(drop=True)
 
 

@@ -97,13 +97,16 @@ def parse_count(text: str) -> tuple[str, int]:
 
 def check_window(settings: PlanSettings, today: date) -> None:
     """Refuse a window that ends before it starts or lies wholly in the past."""
+    if settings.last_day <= today:
+        raise PlanError(
+            f"the window ends {settings.last_day:%Y-%m-%d}, in the past (today is "
+            f"{today:%Y-%m-%d}): new sessions start after today"
+        )
     if settings.last_day < settings.first_day:
         raise PlanError(
             f"the window ends ({settings.last_day:%Y-%m-%d}) before it starts "
             f"({settings.first_day:%Y-%m-%d})"
         )
-    if settings.last_day < today:
-        raise PlanError(f"the window ({settings.last_day:%Y-%m-%d}) lies in the past")
     if settings.buffer_minutes < 0:
         raise PlanError(f"buffer of {settings.buffer_minutes} minutes: give 0 or more")
     if settings.max_week_hours is not None and settings.max_week_hours <= 0:

@@ -108,7 +108,7 @@ def _shape(key: str, title: str, s: pd.DataFrame, rooms: pd.DataFrame) -> Traini
         virtual = True
     zones = s.loc[virtual_flags.to_numpy(), "tz"] if virtual and virtual_flags.any() else s["tz"]
     zone = str(zones.mode().iloc[0]) if virtual else room_list[0].zone
-    weekday = s["start_local"].dt.weekday
+    weekday = s["start_local"].dt.day_of_week
     share = weekday.value_counts(normalize=True)
     usual = frozenset(int(d) for d in share.index[share >= USUAL_WEEKDAY_SHARE])
     start_minute = s["start_local"].dt.hour * 60 + s["start_local"].dt.minute

@@ -1,0 +1,207 @@
+"""`lu-data plan`: propose new sessions where demand outruns supply, each with a tutor, a room
+and a time that clash with nothing, as CSV, Excel or a calendar. Nothing is written to
+LearnUpon: the output is a draft for the coordinator.
+
+Exit 0 when every requested session is placed, 3 when some are not (one line each on stderr),
+2 on bad arguments, 1 when the source cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lu_data.cli.arguments import (
+    OUTPUT_HELP,
+    SOURCE_HELP,
+    load_source_argument,
+    parse_date,
+    refuse_binary_terminal,
+    write_output,
+)
+from lu_data.presentation.zone_names import SESSION_ZONE
+
+if TYPE_CHECKING:
+    from lu_data.model.portal import Portal
+    from lu_data.planning.requests import PlanRequest, PlanSettings
+
+EXIT_PLACED = 0
+EXIT_UNREADABLE = 1
+EXIT_BAD_ARGUMENTS = 2
+EXIT_UNPLACED = 3
+PLAN_FORMATS = ("csv", "xlsx", "ics")
+
+
+def register_commands(sub: Any) -> None:
+    """Add `plan` to the command line."""
+    plan = sub.add_parser(
+        "plan",
+        help="propose new sessions (tutor, room, time) where demand outruns supply",
+        description="Propose new sessions that clash with nothing: no tutor double-booking "
+        "(with a buffer), no room clash, inside working hours in each session's zone, within "
+        "tutors' weekly limits. Without --add: one more of each training that sells out early. "
+        "Exit 0 when all are placed, 3 when some are not, 2 on bad arguments, 1 when the source "
+        "cannot be read. Nothing is written to LearnUpon.",
+    )
+    plan.add_argument("source", help=SOURCE_HELP)
+    plan.add_argument(
+        "--add",
+        action="append",
+        metavar="TRAINING=N",
+        help="N more sessions of TRAINING (its title, any case, or training_id); repeat",
+    )
+    plan.add_argument(
+        "--from", dest="date_from", type=parse_date, help="first day (default: 7 days from today)"
+    )
+    plan.add_argument(
+        "--to", dest="date_to", type=parse_date, help="last day (default: 8 weeks after --from)"
+    )
+    plan.add_argument(
+        "--hours", default="09:00-17:00", help="working hours in each session's zone (HH:MM-HH:MM)"
+    )
+    plan.add_argument("--weekends", action="store_true", help="Saturdays and Sundays too")
+    plan.add_argument(
+        "--max-week-hours",
+        type=float,
+        help="teaching hours a tutor may have in a week (default: their busiest of the last 12)",
+    )
+    plan.add_argument(
+        "--buffer-minutes", type=int, default=30, help="a tutor's gap between sessions (30)"
+    )
+    plan.add_argument(
+        "--tutor",
+        action="append",
+        metavar="TRAINING=EMAIL",
+        help="let this tutor teach TRAINING too (by default only tutors who have taught it)",
+    )
+    plan.add_argument(
+        "--tz",
+        default=SESSION_ZONE,
+        help="zone of start_local/end_local: local (each session's, default), utc, or IANA",
+    )
+    plan.add_argument("--format", choices=PLAN_FORMATS, default="csv", help="csv (default)")
+    plan.add_argument("--seconds", type=float, default=5.0, help="the solver's time limit (5)")
+    plan.add_argument("--portal", action="append", metavar="NAME", help="with a store URL")
+    plan.add_argument("--anchor", type=parse_date, help="today, and the demo portal's anchor")
+    plan.add_argument("-o", "--output", type=Path, help=OUTPUT_HELP)
+    plan.set_defaults(func=run_plan)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """`lu-data plan`: the proposals as a file; why each unplaced session could not be placed."""
+    from lu_data.planning.requests import PlanError
+    from lu_data.presentation.display_zone import normalise_zone_choice
+
+    try:
+        tz = normalise_zone_choice(args.tz)
+        if args.format == "xlsx":
+            refuse_binary_terminal(args.output, "--format xlsx writes a binary workbook")
+    except ValueError as exc:
+        return _refuse(str(exc))
+    try:
+        portal = load_source_argument(args)
+    except ValueError as exc:  # --portal without a store URL: a bad argument
+        return _refuse(str(exc))
+    except Exception as exc:  # noqa: BLE001 - any unreadable source: one line, exit 1
+        print(f"lu-data: error: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        requests = _requests(portal, args.add)
+        settings = _settings(portal, args)
+        from lu_data.planning.portal_plan import plan_portal
+
+        result = plan_portal(portal, requests, settings, _today(portal, args))
+    except PlanError as exc:
+        return _refuse(str(exc))
+    rows = result.plan.rows
+    if args.format == "ics":
+        from lu_data.exports.plan_export import plan_ics
+
+        data = plan_ics(result.proposals)
+    elif args.format == "xlsx":
+        from lu_data.exports.plan_export import plan_workbook
+
+        data = plan_workbook(rows)
+    else:
+        from lu_data.exports.plan_export import plan_csv
+
+        data = plan_csv(rows, tz)
+    write_output(args.output, data)
+    figures = result.plan.figures
+    print(
+        f"lu-data: proposed {len(result.plan.placed)} of {len(rows)} sessions; "
+        f"{result.proof.summary} (solver {figures.status}, {figures.seconds:.1f} s)",
+        file=sys.stderr,
+    )
+    for row in result.plan.unplaced.itertuples():
+        print(f"lu-data: not placed: {row.training_title}: {row.reason}", file=sys.stderr)
+    return EXIT_UNPLACED if len(result.plan.unplaced) else EXIT_PLACED
+
+
+def _refuse(message: str) -> int:
+    """A bad argument: one line on stderr, exit 2."""
+    print(f"lu-data: error: {message}", file=sys.stderr)
+    return EXIT_BAD_ARGUMENTS
+
+
+def _today(portal: Portal, args: argparse.Namespace) -> Any:
+    """Today: --anchor, else the day the data was fetched (the demo's anchor)."""
+    return args.anchor or portal.fetched_at.date()
+
+
+def _requests(portal: Portal, adds: list[str] | None) -> list[PlanRequest] | None:
+    """The --add requests by training key, or None for the default (what sells out early)."""
+    from lu_data.planning.requests import PlanRequest, parse_count, resolve_training
+
+    if not adds:
+        return None
+    asked = []
+    for text in adds:
+        name, count = parse_count(text)
+        asked.append(PlanRequest(resolve_training(portal.sessions, name), count))
+    return asked
+
+
+def _settings(portal: Portal, args: argparse.Namespace) -> PlanSettings:
+    """The window, hours and limits from the arguments, with the documented defaults."""
+    from datetime import timedelta
+
+    from lu_data.planning.requests import (
+        WINDOW_WEEKS,
+        PlanError,
+        PlanSettings,
+        default_window,
+        parse_count,
+        parse_hours,
+        resolve_training,
+        resolve_tutor,
+    )
+
+    first, last = default_window(_today(portal, args))
+    if args.date_from:
+        first = args.date_from
+        last = first + timedelta(weeks=WINDOW_WEEKS, days=-1)
+    if args.date_to:
+        last = args.date_to
+    start, end = parse_hours(args.hours)
+    tutors = []
+    for text in args.tutor or []:
+        training, _, email = text.rpartition("=")
+        if not training.strip() or not email.strip():
+            raise PlanError(f"--tutor '{text}': write it as TRAINING=EMAIL")
+        parse_count(f"{training}=1")  # the same rules for the training's name
+        key = resolve_training(portal.sessions, training)
+        tutors.append((key, resolve_tutor(portal.sessions, email)))
+    return PlanSettings(
+        first_day=first,
+        last_day=last,
+        day_start=start,
+        day_end=end,
+        weekends=args.weekends,
+        max_week_hours=args.max_week_hours,
+        buffer_minutes=args.buffer_minutes,
+        extra_tutors=tuple(tutors),
+        seconds=args.seconds,
+    )
