@@ -85,6 +85,13 @@ def register_commands(sub: Any) -> None:
     plan.add_argument("--seconds", type=float, default=5.0, help="the solver's time limit (5)")
     plan.add_argument("--portal", action="append", metavar="NAME", help="with a store URL")
     plan.add_argument("--anchor", type=parse_date, help="today, and the demo portal's anchor")
+    plan.add_argument(
+        "--check",
+        type=Path,
+        metavar="DRAFT.csv",
+        help="check a draft (the plan CSV, or training, start, end, zone, tutor_email and "
+        "location columns) against the source and itself: one row per problem; exit 3 if any",
+    )
     plan.add_argument("-o", "--output", type=Path, help=OUTPUT_HELP)
     plan.set_defaults(func=run_plan)
 
@@ -100,6 +107,17 @@ def run_plan(args: argparse.Namespace) -> int:
             refuse_binary_terminal(args.output, "--format xlsx writes a binary workbook")
     except ValueError as exc:
         return _refuse(str(exc))
+    if args.check is not None:
+        conflicting = [
+            flag for flag, given in (("--add", args.add), ("--tutor", args.tutor)) if given
+        ]
+        if conflicting or args.format != "csv":
+            extra = ", ".join(conflicting) or "--format"
+            return _refuse(f"--check writes a CSV of problems: leave out {extra}")
+        try:
+            draft = args.check.read_bytes()
+        except OSError as exc:
+            return _refuse(f"cannot read the draft {args.check}: {exc.strerror or exc}")
     try:
         portal = load_source_argument(args)
     except ValueError as exc:  # --portal without a store URL: a bad argument
@@ -107,6 +125,8 @@ def run_plan(args: argparse.Namespace) -> int:
     except Exception as exc:  # noqa: BLE001 - any unreadable source: one line, exit 1
         print(f"lu-data: error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
+    if args.check is not None:
+        return _check(portal, draft, args)
     try:
         requests = _requests(portal, args.add)
         settings = _settings(portal, args)
@@ -138,6 +158,32 @@ def run_plan(args: argparse.Namespace) -> int:
     for row in result.plan.unplaced.itertuples():
         print(f"lu-data: not placed: {row.training_title}: {row.reason}", file=sys.stderr)
     return EXIT_UNPLACED if len(result.plan.unplaced) else EXIT_PLACED
+
+
+def _check(portal: Portal, draft: bytes, args: argparse.Namespace) -> int:
+    """`--check`: one CSV row per problem of the draft; exit 3 when there is any."""
+    from lu_data.exports.csv import to_csv_bytes
+    from lu_data.planning.draft_check import check_draft, check_summary
+    from lu_data.planning.draft_file import read_draft
+    from lu_data.planning.requests import PlanError, parse_hours
+
+    try:
+        start, end = parse_hours(args.hours)
+        if args.buffer_minutes < 0:
+            raise PlanError(f"buffer of {args.buffer_minutes} minutes: give 0 or more")
+        rows, bad = read_draft(draft)
+    except PlanError as exc:
+        return _refuse(f"{args.check}: {exc}")
+    problems = check_draft(
+        portal.sessions, rows, bad, buffer_minutes=args.buffer_minutes, day_start=start, day_end=end
+    )
+    from lu_data.exports.plan_export import draft_check_frame
+
+    write_output(args.output, to_csv_bytes(draft_check_frame(problems)))
+    print(f"lu-data: {check_summary(problems, len(rows) + len(bad))}", file=sys.stderr)
+    for row in problems.loc[problems["problem"].eq("bad_row").to_numpy()].itertuples():
+        print(f"lu-data: row {row.row}: {row.reason}", file=sys.stderr)
+    return EXIT_UNPLACED if len(problems) else EXIT_PLACED
 
 
 def _refuse(message: str) -> int:

@@ -33,6 +33,7 @@ PLAN_CSV_COLUMNS = [
     "capacity",
     "reason",
 ]
+DRAFT_CHECK_COLUMNS = ["row", "training_title", "start_utc", "problem", "clashes_with", "reason"]
 PLAN_SHEET_NAMES = ("Proposed sessions", "Not placed")
 
 
@@ -73,3 +74,11 @@ def plan_ics(proposals: pd.DataFrame) -> bytes:
     """The proposals (as sessions) as a calendar whose every event is titled "Proposed: …"."""
     titled = proposals.assign(title=PROPOSED_TITLE + proposals["title"].fillna(""))
     return sessions_ics(titled, name=PLAN_CALENDAR_NAME)
+
+
+def draft_check_frame(problems: pd.DataFrame) -> pd.DataFrame:
+    """A draft's problems as exported: `row`, `training_title`, `start_utc` (ISO 8601),
+    `problem`, `clashes_with`, `reason`."""
+    out = problems.reset_index(drop=True).copy()
+    out["start_utc"] = iso_utc(out["start_utc"])
+    return out[DRAFT_CHECK_COLUMNS]

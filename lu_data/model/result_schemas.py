@@ -267,3 +267,15 @@ PLAN_DTYPES: FrameSchema = frame_schema(
         "reason": "str",
     }
 )
+
+# A draft schedule checked: one row per problem, by the draft's line (the header is line 1).
+DRAFT_CHECK_DTYPES: FrameSchema = frame_schema(
+    {
+        "row": "int64",
+        "training_title": "str",
+        "start_utc": UTC_DT,
+        "problem": "str",
+        "clashes_with": "str",
+        "reason": "str",
+    }
+)

@@ -105,12 +105,19 @@ def choose_sessions(
 
     # First the goals that matter (placed, spread, early, balanced), then, keeping those, the
     # usual times: one weighted objective for all would leave the solver a weak bound.
+    # A first-fit plan as the starting point: the solver improves on it, and when it finds
+    # nothing better in time (a very large request), the first-fit plan still stands.
+    fallback = first_fit(options, counts, work, buffer_minutes)
+    hinted = set(fallback.tolist())
+    for i, var in enumerate(x):
+        m.add_hint(var, i in hinted)
     solver = _solver(seconds * FIRST_SHARE)
     m.maximize(goals)
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        name = solver.status_name(status)
-        return np.array([], dtype="int64"), SolverFigures(name, 0.0, 0.0, solver.wall_time, n, 0)
+        name = f"{solver.status_name(status)}: first fit kept"
+        figures = SolverFigures(name, 0.0, 0.0, solver.wall_time, n, len(fallback))
+        return fallback, figures
     first = [solver.boolean_value(v) for v in x]
     name = solver.status_name(status)
     objective, bound = float(solver.objective_value), float(solver.best_objective_bound)
@@ -127,6 +134,52 @@ def choose_sessions(
         spent += float(second.wall_time)
     chosen = np.array([i for i in range(n) if first[i]], dtype="int64")
     return chosen, SolverFigures(name, objective, bound, spent, n, len(chosen))
+
+
+def first_fit(
+    options: pd.DataFrame, counts: dict[str, int], work: Workload, buffer_minutes: int
+) -> np.ndarray:
+    """Positions of a plan that keeps every hard rule, built in one pass: each training in
+    the order asked, each session at its earliest free start with the first free tutor."""
+    rank = {key: i for i, key in enumerate(counts)}
+    asked = options["training_key"].map(rank).fillna(len(rank)).to_numpy(dtype="int64")
+    order = np.lexsort((options["start_min"].to_numpy(dtype="int64"), asked))
+    cols = {c: options[c].to_numpy() for c in ("training_key", "tutor_key", "room_key", "day")}
+    start = options["start_min"].to_numpy(dtype="int64")
+    end = options["end_min"].to_numpy(dtype="int64")
+    week = options["week"].to_numpy(dtype="int64")
+    hours = options["hours"].to_numpy(dtype="float64")
+    placed: dict[str, int] = {}
+    taken: set[tuple[object, object]] = set()
+    tutor_busy: dict[object, list[tuple[int, int]]] = {}
+    room_busy: dict[object, list[tuple[int, int]]] = {}
+    load: dict[tuple[object, int], float] = {}
+    chosen = []
+    for i in order:
+        training, tutor, room, day = (
+            cols[c][i] for c in ("training_key", "tutor_key", "room_key", "day")
+        )
+        if placed.get(training, 0) >= counts.get(str(training), 0):
+            continue
+        if (training, day) in taken or (tutor, day) in taken:
+            continue
+        gap = buffer_minutes
+        if any(s < end[i] + gap and e + gap > start[i] for s, e in tutor_busy.get(tutor, [])):
+            continue
+        if room and any(s < end[i] and e > start[i] for s, e in room_busy.get(room, [])):
+            continue
+        booked = float(work.week_hours.get((tutor, int(week[i])), 0.0))
+        week_load = load.get((tutor, int(week[i])), 0.0) + hours[i]
+        if booked + week_load > work.limits.get(str(tutor), 0.0) + 1e-9:
+            continue
+        chosen.append(i)
+        placed[training] = placed.get(training, 0) + 1
+        taken |= {(training, day), (tutor, day)}
+        tutor_busy.setdefault(tutor, []).append((int(start[i]), int(end[i])))
+        if room:
+            room_busy.setdefault(room, []).append((int(start[i]), int(end[i])))
+        load[(tutor, int(week[i]))] = week_load
+    return np.array(sorted(chosen), dtype="int64")
 
 
 def _solver(seconds: float) -> cp_model.CpSolver:
