@@ -92,6 +92,26 @@ def register_commands(sub: Any) -> None:
         help="check a draft (the plan CSV, or training, start, end, zone, tutor_email and "
         "location columns) against the source and itself: one row per problem; exit 3 if any",
     )
+    plan.add_argument(
+        "--merge",
+        action="store_true",
+        help="propose merges of under-filled sessions into others of the same training",
+    )
+    plan.add_argument(
+        "--merge-below",
+        type=float,
+        default=0.5,
+        help="with --merge: a projected final fill under this makes a candidate (0.5)",
+    )
+    plan.add_argument(
+        "--horizon-days", type=int, default=21, help="with --merge: candidates start within (21)"
+    )
+    plan.add_argument(
+        "--within-days",
+        type=int,
+        default=14,
+        help="with --merge: a target starts within this many days of its candidate (14)",
+    )
     plan.add_argument("-o", "--output", type=Path, help=OUTPUT_HELP)
     plan.set_defaults(func=run_plan)
 
@@ -107,6 +127,12 @@ def run_plan(args: argparse.Namespace) -> int:
             refuse_binary_terminal(args.output, "--format xlsx writes a binary workbook")
     except ValueError as exc:
         return _refuse(str(exc))
+    if args.merge and (args.check is not None or args.add or args.tutor):
+        return _refuse("--merge proposes merges only: leave out --add, --tutor and --check")
+    if args.merge and not 0 < args.merge_below <= 1:
+        return _refuse(f"--merge-below {args.merge_below:g}: give a fill between 0 and 1")
+    if args.merge and (args.horizon_days < 1 or args.within_days < 0):
+        return _refuse("--horizon-days must be 1 or more and --within-days 0 or more")
     if args.check is not None:
         conflicting = [
             flag for flag, given in (("--add", args.add), ("--tutor", args.tutor)) if given
@@ -127,6 +153,8 @@ def run_plan(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     if args.check is not None:
         return _check(portal, draft, args)
+    if args.merge:
+        return _merge(portal, args)
     try:
         requests = _requests(portal, args.add)
         settings = _settings(portal, args)
@@ -184,6 +212,25 @@ def _check(portal: Portal, draft: bytes, args: argparse.Namespace) -> int:
     for row in problems.loc[problems["problem"].eq("bad_row").to_numpy()].itertuples():
         print(f"lu-data: row {row.row}: {row.reason}", file=sys.stderr)
     return EXIT_UNPLACED if len(problems) else EXIT_PLACED
+
+
+def _merge(portal: Portal, args: argparse.Namespace) -> int:
+    """`--merge`: one CSV row per candidate, merged or kept with why; exit 0."""
+    from lu_data.exports.csv import to_csv_bytes
+    from lu_data.exports.plan_export import merge_csv_frame
+    from lu_data.planning.merges import MergeSettings
+    from lu_data.planning.portal_plan import merge_portal
+
+    settings = MergeSettings(args.merge_below, args.horizon_days, args.within_days, args.seconds)
+    plan = merge_portal(portal, settings, args.anchor)
+    write_output(args.output, to_csv_bytes(merge_csv_frame(plan.rows)))
+    merged = plan.merges
+    print(
+        f"lu-data: {len(merged)} of {len(plan.rows)} under-filled sessions merge, freeing "
+        f"{merged['tutor_hours_freed'].sum():g} tutor hours (solver {plan.status})",
+        file=sys.stderr,
+    )
+    return EXIT_PLACED
 
 
 def _refuse(message: str) -> int:

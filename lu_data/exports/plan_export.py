@@ -34,6 +34,21 @@ PLAN_CSV_COLUMNS = [
     "reason",
 ]
 DRAFT_CHECK_COLUMNS = ["row", "training_title", "start_utc", "problem", "clashes_with", "reason"]
+MERGE_CSV_COLUMNS = [
+    "action",
+    PORTAL_COLUMN,
+    "from_session_key",
+    "from_title",
+    "from_start_utc",
+    "into_session_key",
+    "into_start_utc",
+    "learners_moved",
+    "into_enrolled_after",
+    "into_capacity",
+    "days_moved",
+    "tutor_hours_freed",
+    "reason",
+]
 PLAN_SHEET_NAMES = ("Proposed sessions", "Not placed")
 
 
@@ -82,3 +97,12 @@ def draft_check_frame(problems: pd.DataFrame) -> pd.DataFrame:
     out = problems.reset_index(drop=True).copy()
     out["start_utc"] = iso_utc(out["start_utc"])
     return out[DRAFT_CHECK_COLUMNS]
+
+
+def merge_csv_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Merges as exported: one row per candidate, ISO 8601 UTC times."""
+    out = rows.reset_index(drop=True).copy()
+    for col in ("from_start_utc", "into_start_utc"):
+        out[col] = iso_utc(out[col])
+    out["tutor_hours_freed"] = out["tutor_hours_freed"].round(2)
+    return out[MERGE_CSV_COLUMNS]

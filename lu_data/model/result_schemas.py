@@ -279,3 +279,33 @@ DRAFT_CHECK_DTYPES: FrameSchema = frame_schema(
         "reason": "str",
     }
 )
+
+# Merges of under-filled sessions: one row per candidate, "merge" (into a target) or "keep".
+MERGE_DTYPES: FrameSchema = frame_schema(
+    {
+        "action": "str",
+        PORTAL_COLUMN: "str",
+        "from_session_key": "str",
+        "from_title": "str",
+        "from_start_utc": UTC_DT,
+        "from_start_local": NAIVE_DT,
+        "from_zone": "str",
+        "from_enrolled": "Int64",
+        "from_capacity": "Int64",
+        "from_fill": "Float64",
+        "into_session_key": "str",
+        "into_title": "str",
+        "into_start_utc": UTC_DT,
+        "into_start_local": NAIVE_DT,
+        "into_zone": "str",
+        "learners_moved": "Int64",
+        "into_enrolled_after": "Int64",
+        "into_capacity": "Int64",
+        "into_fill_after": "Float64",
+        "days_moved": "Int64",
+        "tutor_hours_freed": "Float64",
+        "tutor_freed": "str",
+        "room_freed": "str",
+        "reason": "str",
+    }
+)

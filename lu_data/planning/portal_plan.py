@@ -8,8 +8,10 @@ from datetime import date
 
 import pandas as pd
 
+from lu_data.analyses.forecast import project_sessions, typical_curves
 from lu_data.analyses.supply_demand import supply_demand
 from lu_data.model.portal import Portal
+from lu_data.planning.merges import MergePlan, MergeSettings, propose_merges
 from lu_data.planning.proof import PlanProof, proposed_sessions, prove_plan
 from lu_data.planning.propose import Plan, propose_sessions
 from lu_data.planning.requests import (
@@ -52,3 +54,18 @@ def plan_portal(
     plan = propose_sessions(portal.sessions, asked, settings, today, sells_out_keys(verdicts))
     proof = prove_plan(portal.sessions, plan.placed, settings)
     return PortalPlan(plan, proof, proposed_sessions(portal.sessions, plan.placed), asked)
+
+
+def merge_portal(portal: Portal, settings: MergeSettings, now: date | None = None) -> MergePlan:
+    """Merges of the load's under-filled sessions, judged on their projected final fill (the
+    Fill pace forecast; today's fill where there is no enrolment history)."""
+    as_of = pd.Timestamp(portal.fetched_at)
+    when = as_of if now is None else pd.Timestamp(now, tz="UTC")
+    history = portal_history(portal, as_of, demo=portal.is_demo)
+    projected = None
+    if not history.empty:
+        curves = typical_curves(history, portal.sessions, as_of)
+        if not curves.empty:
+            projections = project_sessions(portal.sessions, curves, as_of)
+            projected = projections.set_index("session_key")["projected_fill"]
+    return propose_merges(portal.sessions, projected, when, settings)
