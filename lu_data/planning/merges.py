@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,15 +95,18 @@ def propose_merges(
         return MergePlan(empty_frame(MERGE_DTYPES), "NO_CANDIDATES")
     pairs, funnel = _pairs(sessions, cands, when, settings)
     chosen, status = _solve(pairs, cands, settings.seconds)
-    hours = teaching_hours(cands)
+    hours = teaching_hours(cands).to_numpy()
+    picked = sessions.loc[sorted(set(chosen.values()))]  # type: ignore[type-var]
+    targets = dict(zip(picked.index, _plain(picked), strict=True))
     rows = []
-    for c_pos, (_, cand) in enumerate(cands.iterrows()):
+    for c_pos, cand in enumerate(_plain(cands)):
         into = chosen.get(c_pos)
         if into is None:
-            rows.append(_keep_row(cand, _keep_reason(cand, funnel.get(c_pos, (0, 0, 0)), settings)))
+            why = _keep_reason(cand, funnel.get(c_pos, (0, 0, 0)), settings)
+            rows.append(_keep_row(cand, why))
         else:
-            target = sessions.loc[into]  # type: ignore[call-overload]
-            rows.append(_merge_row(cand, target, float(hours.iloc[c_pos]), chosen))
+            shared = sum(1 for t in chosen.values() if t == into) > 1
+            rows.append(_merge_row(cand, targets[into], float(hours[c_pos]), shared))
     frame = enforce_dtypes(pd.DataFrame(rows).reindex(columns=list(MERGE_DTYPES)), MERGE_DTYPES)
     return MergePlan(frame, status)
 
@@ -218,16 +222,23 @@ def _wall_minutes(utc: pd.Series, zones: pd.Series) -> pd.Series:
     return out
 
 
-def _merge_row(cand: pd.Series, into: pd.Series, hours: float, chosen: dict) -> dict:
+def _plain(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts, missing values as None: read field by field, faster than rows."""
+    return [
+        {str(k): (None if v is pd.NA or v is pd.NaT else v) for k, v in r.items()}
+        for r in frame.to_dict("records")
+    ]
+
+
+def _merge_row(cand: dict, into: dict, hours: float, shared: bool) -> dict:
     """A merge, in words and numbers."""
     learners = int(0 if pd.isna(cand["enrolled"]) else cand["enrolled"])
     cap = into["max_capacity"]
-    taken = sum(1 for t in chosen.values() if t == into.name)  # merges into the same target
     after = int(0 if pd.isna(into["enrolled"]) else into["enrolled"]) + learners
     days = int(round((into["start_utc"] - cand["start_utc"]) / DAY))
     fill_after = after / cap if pd.notna(cap) and cap > 0 else None
     full = f", {fill_after:.0%} full after" if fill_after is not None else ""
-    share = " with another merge" if taken > 1 else ""
+    share = " with another merge" if shared else ""
     when = f"{into['start_local']:%a %d %b %H:%M} {into['tz'] or 'UTC'}"
     return {
         **_from_columns(cand),
@@ -258,11 +269,11 @@ def _days_text(days: int) -> str:
     return f"{abs(days)} {unit} {'later' if days > 0 else 'earlier'}"
 
 
-def _keep_row(cand: pd.Series, reason: str) -> dict:
+def _keep_row(cand: dict, reason: str) -> dict:
     return {**_from_columns(cand), "action": KEEP, "reason": reason}
 
 
-def _from_columns(cand: pd.Series) -> dict:
+def _from_columns(cand: dict) -> dict:
     return {
         PORTAL_COLUMN: cand.get(PORTAL_COLUMN),
         "from_session_key": cand["session_key"],
@@ -276,7 +287,7 @@ def _from_columns(cand: pd.Series) -> dict:
     }
 
 
-def _keep_reason(cand: pd.Series, funnel: tuple[int, int, int], settings: MergeSettings) -> str:
+def _keep_reason(cand: dict, funnel: tuple[int, int, int], settings: MergeSettings) -> str:
     """Why a candidate stays: the first rule no other session of its training passed."""
     title = cand["title"] if isinstance(cand["title"], str) else UNTITLED
     within = f"within {settings.within_days} days"
