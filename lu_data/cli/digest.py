@@ -45,7 +45,8 @@ def register_commands(sub: Any) -> None:
         "digest",
         help="send the digest of what needs action: email, Slack, Teams (or -o FILE)",
         description="The digest of the next --days days: at risk, overbooked, full, no tutor, "
-        "no location, double-bookings, unknown zones and the data-quality count.",
+        "no location, double-bookings, unknown zones and the data-quality count; for "
+        "coordinators, the merges the Plan page suggests for the coming week.",
     )
     dig.add_argument("source", help=SOURCE_HELP)
     dig.add_argument(

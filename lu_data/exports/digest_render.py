@@ -221,13 +221,25 @@ def demand_link(digest: Digest, base_url: str | None) -> str:
     return view_url(base_url, "pace", digest.filters) if base_url else ""
 
 
-def suggested_lines(digest: Digest, rows: int) -> tuple[list[str], int]:
-    """The Suggested section's first `rows` merges as text (not yet escaped), and how many
-    more there are; nothing in a tutor's own digest."""
+@dataclass(frozen=True)
+class Suggested:
+    """The Suggested section ready for a channel: how many merges, the first ones as text (not
+    yet escaped), how many more, and the Plan page's link ("" without a dashboard address)."""
+
+    count: int
+    lines: list[str]
+    more: int
+    link: str
+
+
+def suggested_part(digest: Digest, base_url: str | None, rows: int) -> Suggested | None:
+    """The Suggested section cut to `rows` merges; None when it has none, and always in a
+    tutor's own digest."""
     table = digest.suggested
     if digest.tutor or table is None or table.empty:
-        return [], 0
-    return [suggestion_text(row) for _, row in table.head(rows).iterrows()], len(table) - rows
+        return None
+    lines = [suggestion_text(row) for _, row in table.head(rows).iterrows()]
+    return Suggested(len(table), lines, len(table) - len(lines), suggested_link(digest, base_url))
 
 
 def suggestion_text(row: pd.Series) -> str:
@@ -330,17 +342,15 @@ def to_text(
 
 def _suggested_text(digest: Digest, base_url: str | None, rows: int) -> list[str]:
     """The Suggested section's lines in the text form ([] when it has no merges)."""
-    lines, more = suggested_lines(digest, rows)
-    if not lines:
+    part = suggested_part(digest, base_url, rows)
+    if part is None:
         return []
-    assert digest.suggested is not None
-    out = ["", f"## {SUGGESTED_TITLE} ({len(digest.suggested):,})", SUGGESTED_NOTE]
-    out += [f"- {line}" for line in lines]
-    link = suggested_link(digest, base_url)
-    if more > 0:
-        out.append(_more_text(more, link))
-    elif link:
-        out.append(f"On the Plan page: {link}")
+    out = ["", f"## {SUGGESTED_TITLE} ({part.count:,})", SUGGESTED_NOTE]
+    out += [f"- {line}" for line in part.lines]
+    if part.more > 0:
+        out.append(_more_text(part.more, part.link))
+    elif part.link:
+        out.append(f"On the Plan page: {part.link}")
     return out
 
 
@@ -426,25 +436,23 @@ def to_html(
 
 def _suggested_html(digest: Digest, base_url: str | None, rows: int) -> list[str]:
     """The Suggested section as HTML, every merge's text escaped ([] when it has none)."""
-    lines, more = suggested_lines(digest, rows)
-    if not lines:
+    part = suggested_part(digest, base_url, rows)
+    if part is None:
         return []
-    assert digest.suggested is not None
     e = html.escape
-    link = suggested_link(digest, base_url)
-    heading = f"{e(SUGGESTED_TITLE)} ({len(digest.suggested):,})"
-    if link:
-        heading = f'<a href="{e(link)}" style="color:#0969da">{heading}</a>'
-    items = "".join(f"<li>{e(line)}</li>" for line in lines)
+    heading = f"{e(SUGGESTED_TITLE)} ({part.count:,})"
+    if part.link:
+        heading = f'<a href="{e(part.link)}" style="color:#0969da">{heading}</a>'
+    items = "".join(f"<li>{e(line)}</li>" for line in part.lines)
     parts = [
         f'<h3 style="font-size:16px;margin:16px 0 4px 0">{heading}</h3>',
         f'<p style="margin:0 0 4px 0;color:#59636e">{e(SUGGESTED_NOTE)}</p>',
         f'<ul style="margin:0 0 8px 0;padding-left:20px">{items}</ul>',
     ]
-    if more > 0:
-        said = f"and {more:,} more"
-        if link:
-            said = f'<a href="{e(link)}" style="color:#0969da">{said}</a>'
+    if part.more > 0:
+        said = f"and {part.more:,} more"
+        if part.link:
+            said = f'<a href="{e(part.link)}" style="color:#0969da">{said}</a>'
         parts.append(f'<p style="margin:0 0 8px 0">{said}</p>')
     return parts
 
@@ -480,19 +488,7 @@ def to_slack(
         if len(text) > SLACK_TEXT_LIMIT:
             text = text[:SLACK_TEXT_LIMIT].rsplit("\n", 1)[0] + "\n…"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
-    suggested, more = suggested_lines(digest, rows)
-    if suggested:
-        assert digest.suggested is not None
-        link = suggested_link(digest, base_url)
-        count = f"({len(digest.suggested):,})"
-        lines = [f"<{link}|{SUGGESTED_TITLE}> {count}" if link else f"*{SUGGESTED_TITLE}* {count}"]
-        lines += [f"_{slack_escape(SUGGESTED_NOTE)}_", *(f"• {slack_escape(s)}" for s in suggested)]
-        if more > 0:
-            lines.append(f"<{link}|and {more:,} more>" if link else f"and {more:,} more")
-        text = "\n".join(lines)
-        if len(text) > SLACK_TEXT_LIMIT:
-            text = text[:SLACK_TEXT_LIMIT].rsplit("\n", 1)[0] + "\n…"
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    blocks += _suggested_slack(digest, base_url, rows)
     demand = demand_parts(digest, rows)
     if demand:
         link = demand_link(digest, base_url)
@@ -510,6 +506,23 @@ def to_slack(
         }
     )
     return {"text": subject(digest), "blocks": blocks}
+
+
+def _suggested_slack(digest: Digest, base_url: str | None, rows: int) -> list[dict[str, Any]]:
+    """The Suggested section as a Slack section block, every merge's text escaped."""
+    part = suggested_part(digest, base_url, rows)
+    if part is None:
+        return []
+    link, count, more = part.link, f"({part.count:,})", f"and {part.more:,} more"
+    out = [f"<{link}|{SUGGESTED_TITLE}> {count}" if link else f"*{SUGGESTED_TITLE}* {count}"]
+    out += [f"_{slack_escape(SUGGESTED_NOTE)}_"]
+    out += [f"• {slack_escape(line)}" for line in part.lines]
+    if part.more > 0:
+        out.append(f"<{link}|{more}>" if link else more)
+    text = "\n".join(out)
+    if len(text) > SLACK_TEXT_LIMIT:
+        text = text[:SLACK_TEXT_LIMIT].rsplit("\n", 1)[0] + "\n…"
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
 
 
 def card_escape(text: str) -> str:
@@ -583,23 +596,19 @@ def to_teams(
 
 def _suggested_card(digest: Digest, base_url: str | None, rows: int) -> list[dict[str, Any]]:
     """The Suggested section as Adaptive Card text blocks, every merge's text escaped."""
-    lines, more = suggested_lines(digest, rows)
-    if not lines:
+    part = suggested_part(digest, base_url, rows)
+    if part is None:
         return []
-    assert digest.suggested is not None
-    link = suggested_link(digest, base_url)
-    count = f"({len(digest.suggested):,})"
+    link, count, more = part.link, f"({part.count:,})", f"and {part.more:,} more"
     title = card_escape(SUGGESTED_TITLE)
     heading = f"[{title}]({link}) {count}" if link else f"**{title}** {count}"
     blocks: list[dict[str, Any]] = [
         {"type": "TextBlock", "text": heading, "wrap": True, "spacing": "Medium"},
         {"type": "TextBlock", "text": card_escape(SUGGESTED_NOTE), "wrap": True, "isSubtle": True},
     ]
-    for line in lines:
+    for line in part.lines:
         blocks.append({"type": "TextBlock", "text": f"- {card_escape(line)}", "wrap": True})
-    if more > 0:
-        said = f"and {more:,} more"
-        blocks.append(
-            {"type": "TextBlock", "text": f"[{said}]({link})" if link else said, "wrap": True}
-        )
+    if part.more > 0:
+        text = f"[{more}]({link})" if link else more
+        blocks.append({"type": "TextBlock", "text": text, "wrap": True})
     return blocks
