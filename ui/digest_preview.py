@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import os
 
+import pandas as pd
 import streamlit as st
 
 from lu_data.analyses.digest import Digest, build_digest
 from lu_data.exports.digest_render import subject, to_html
+from lu_data.model.portal import Portal
 from lu_data.notify.digest import DigestOptions, digest_message
 from lu_data.notify.mail import DRY_RUN_FROM
 from lu_data.presentation.display_zone import SESSION_ZONE
+from ui.access import current_access
 from ui.downloads import offer_download
+from ui.pace_cache import portal_projections
 from ui.page_choices import view_threshold
 from ui.supply_demand import view_history_demand
 from ui.table_view import download_name
-from ui.view import View, memo, view_projections
+from ui.view import View, memo, view_projections, whole_load
 
 DASHBOARD_URL_ENV = "LU_DASHBOARD_URL"
 PREVIEW_HELP = "Its subject, the email as it is sent, and the whole message (.eml) to download"
@@ -37,7 +41,40 @@ def view_digest(view: View) -> Digest | None:
         view_projections(view),
         view_threshold(),
         view_history_demand(view, view_threshold()),
+        view_suggested(view),
     )
+
+
+def view_suggested(view: View) -> pd.DataFrame | None:
+    """The merges the Plan page suggests for the whole load behind the view (the digest keeps
+    the coming week's): None for a tutor, whose digest has no Suggested section, and where the
+    enrolment history cannot be read."""
+    if current_access().tutor:
+        return None
+    return load_merges(*whole_load(view), view.today.isoformat())
+
+
+@st.cache_resource(ttl="1h", max_entries=8, show_spinner="Looking for sessions to merge…")
+def load_merges(
+    origin: str,
+    fetched_iso: str,
+    is_demo: bool,
+    _portal: Portal,
+    n_sessions: int,
+    today_iso: str,
+) -> pd.DataFrame | None:
+    """merge_portal's merges of one load as of a day, from the load's cached projections (the
+    same as the Plan page's and `lu-data digest`'s), computed once per load and day. The
+    planner's solver is imported here, not with every page."""
+    from lu_data.planning.merges import MergeSettings, propose_merges
+
+    try:
+        projections = portal_projections(origin, fetched_iso, is_demo, _portal, n_sessions)
+    except Exception:  # an unreachable history store only removes the Suggested section
+        return None
+    fill = None if projections is None else projections.set_index("session_key")["projected_fill"]
+    now = pd.Timestamp(today_iso, tz="UTC")
+    return propose_merges(_portal.sessions, fill, now, MergeSettings()).merges
 
 
 def render_digest_preview(view: View) -> None:

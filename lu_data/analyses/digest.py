@@ -18,7 +18,7 @@ from lu_data.analyses.capacity import (
 )
 from lu_data.analyses.digest_window import DIGEST_DAYS, digest_window
 from lu_data.analyses.double_bookings import double_bookings
-from lu_data.analyses.filters import Filters, filter_sessions
+from lu_data.analyses.filters import Filters, filter_sessions, whole_history
 from lu_data.analyses.forecast import projected_at_risk, projected_risk_text
 from lu_data.analyses.rooms import room_clashes
 from lu_data.analyses.supply_demand import RARELY_FILLS, SELLS_OUT
@@ -34,6 +34,7 @@ LIST_NO_LOCATION = "no_location"
 LIST_DOUBLE = "double_bookings"
 LIST_ZONE = "unknown_zone"
 LIST_ROOMS = "room_clashes"
+SUGGEST_DAYS = 7  # the Suggested section: merges whose candidate starts in the coming week
 PAIR_LISTS = (LIST_DOUBLE, LIST_ROOMS)  # lists of overlapping pairs: both sessions, numbered
 CANDIDATES = (SELLS_OUT, RARELY_FILLS)  # the supply and demand verdicts a digest names
 SUBJECT_LISTS = (
@@ -78,6 +79,9 @@ class Digest:
     # Trainings that sell out early or rarely fill (supply_demand rows), for planning; empty
     # without an enrolment history, and in a tutor's own digest.
     demand: pd.DataFrame | None = None
+    # Merges the Plan page suggests (MERGE_DTYPES rows) whose candidate starts in the coming
+    # week, soonest first; None where they could not be worked out, and in a tutor's digest.
+    suggested: pd.DataFrame | None = None
 
     @property
     def listed(self) -> pd.DataFrame:
@@ -102,6 +106,7 @@ def build_digest(
     projections: pd.DataFrame | None = None,
     threshold: float = AT_RISK_BELOW,
     demand: pd.DataFrame | None = None,
+    suggested: pd.DataFrame | None = None,
 ) -> Digest:
     """The digest of the sessions that pass `filters` (their dates are the window).
 
@@ -109,6 +114,9 @@ def build_digest(
     projections, otherwise by today's fill of the sessions starting within AT_RISK_DAYS. The
     warning count is the whole source's, as the Overview's card counts it. `demand` is the
     supply_demand table of the filters' trainings: its candidates close the digest.
+    `suggested` is the merges of the whole load (MergePlan.merges, worked out by a caller that
+    may plan): those whose candidate starts in the coming week and passes the filters' portal,
+    training, tutor and location are the Suggested section.
     """
     if filters.date_from is None or filters.date_to is None:
         raise ValueError("a digest needs a window: both dates of its filters")
@@ -143,6 +151,7 @@ def build_digest(
         warnings=len(warnings),
         sessions=window,
         demand=None if demand is None else demand.loc[demand["verdict"].isin(CANDIDATES)],
+        suggested=_suggested(sessions, suggested, filters, today),
     )
 
 
@@ -150,6 +159,21 @@ def digest_filters(filters: Filters, today: date, days: int = DIGEST_DAYS) -> Fi
     """The filters with their dates replaced by the digest's window."""
     start, end = digest_window(today, days)
     return dataclasses.replace(filters, date_from=start, date_to=end)
+
+
+def _suggested(
+    sessions: pd.DataFrame, merges: pd.DataFrame | None, filters: Filters, today: date
+) -> pd.DataFrame | None:
+    """The merges whose candidate session starts today or in the next SUGGEST_DAYS-1 days (as
+    the filters' zone reads its day) and passes the filters other than dates and status."""
+    if merges is None:
+        return None
+    start, end = digest_window(today, SUGGEST_DAYS)
+    week = dataclasses.replace(whole_history(filters), date_from=start, date_to=end)
+    keys = filter_sessions(sessions, week)["session_key"]
+    rows = merges.loc[merges["from_session_key"].isin(keys).to_numpy()]
+    rows = rows.sort_values(["from_start_utc", "from_session_key"], kind="stable")
+    return rows.reset_index(drop=True)
 
 
 def _listed(key: str, heading: str, rows: pd.DataFrame, noun: str, note: str = "") -> DigestList:

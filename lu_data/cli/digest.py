@@ -45,7 +45,8 @@ def register_commands(sub: Any) -> None:
         "digest",
         help="send the digest of what needs action: email, Slack, Teams (or -o FILE)",
         description="The digest of the next --days days: at risk, overbooked, full, no tutor, "
-        "no location, double-bookings, unknown zones and the data-quality count.",
+        "no location, double-bookings, unknown zones and the data-quality count; for "
+        "coordinators, the merges the Plan page suggests for the coming week.",
     )
     dig.add_argument("source", help=SOURCE_HELP)
     dig.add_argument(
@@ -83,7 +84,7 @@ def register_commands(sub: Any) -> None:
 def run_digest(args: argparse.Namespace) -> int:
     """Build the digest once, then deliver it to every channel asked for."""
     from lu_data.analyses.digest import digest_filters
-    from lu_data.notify.digest import DigestOptions
+    from lu_data.notify.digest import DigestOptions, suggested_merges
     from lu_data.notify.webhooks import check_webhook_url
     from lu_data.presentation.display_zone import normalise_zone_choice
     from lu_data.views.digest import portal_digest
@@ -103,7 +104,10 @@ def run_digest(args: argparse.Namespace) -> int:
     args.anchor = today  # the demo is anchored on the digest's day, as the app anchors it
     portal = load_source_argument(args)
     filters = digest_filters(_filters(portal, args, tz), today, args.days)
-    digest = portal_digest(portal, filters, today)
+    # The Suggested section is the coordinators' only: not worked out for tutors' emails alone.
+    coordinators = args.output is not None or bool(args.to or args.slack or args.teams)
+    suggested = suggested_merges(portal, today) if coordinators else None
+    digest = portal_digest(portal, filters, today, suggested=suggested)
     options = DigestOptions(tz=tz, base_url=os.environ.get(DASHBOARD_URL_ENV, "").strip() or None)
 
     if args.output is not None:

@@ -37,5 +37,11 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("sessions", "pages/sessions.py", "Sessions & export", ":material/table_view:"),
     PageEntry("quality", "pages/quality.py", "Data quality", ":material/fact_check:"),
 )
+# Pages others link to (the digest links to the Plan page) before their script is in the menu
+# above; an entry of the same key in PAGES takes the place of one here.
+LINKED_ONLY: tuple[PageEntry, ...] = (
+    PageEntry("plan", "pages/plan.py", "Plan", ":material/event_available:"),
+)
 PAGE_BY_KEY = {page.key: page for page in PAGES}
-PAGE_PATHS = {page.key: page.path for page in PAGES}  # page → URL path, e.g. "pace" → "pace"
+# page → URL path, e.g. "pace" → "pace"
+PAGE_PATHS = {page.key: page.path for page in (*LINKED_ONLY, *PAGES)}

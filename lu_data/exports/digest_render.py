@@ -23,6 +23,7 @@ from lu_data.analyses.digest import (
     LIST_ZONE,
     PAIR_LISTS,
     SUBJECT_LISTS,
+    SUGGEST_DAYS,
     Digest,
     DigestList,
 )
@@ -31,7 +32,7 @@ from lu_data.analyses.supply_demand import CANDIDATE_HEADINGS, supply_demand_lin
 from lu_data.model.schema import NO_TUTOR, UNTITLED
 from lu_data.presentation.display_zone import SESSION_ZONE, normalise_zone_choice
 from lu_data.presentation.session_text import location_labels, seats_text, start_texts
-from lu_data.presentation.time_text import day_text, zoned_time_text
+from lu_data.presentation.time_text import date_text, day_text, zoned_time_text
 from lu_data.views.links import PARAM_SEARCH, page_url, view_url
 
 EMAIL_ROWS = 25  # sessions an email lists per list before "and N more"
@@ -51,6 +52,12 @@ LIST_PAGES: dict[str, tuple[str, dict[str, str]]] = {
 DEMAND_TITLE = "Supply and demand"
 DEMAND_NOTE = "Judged on each training's recent completed sessions, whatever their dates."
 DEMAND_MORE = "on the Fill pace page"
+SUGGESTED_TITLE = "Suggested"
+SUGGESTED_NOTE = (
+    f"Under-filled sessions starting in the next {SUGGEST_DAYS} days whose learners fit in "
+    "another session of the same training, as the Plan page proposes."
+)
+SUGGESTED_PAGE = "plan"
 SLACK_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 STYLE_TABLE = "border-collapse:collapse;width:100%;font-size:14px;margin:0 0 8px 0"
@@ -214,6 +221,64 @@ def demand_link(digest: Digest, base_url: str | None) -> str:
     return view_url(base_url, "pace", digest.filters) if base_url else ""
 
 
+@dataclass(frozen=True)
+class Suggested:
+    """The Suggested section ready for a channel: how many merges, the first ones as text (not
+    yet escaped), how many more, and the Plan page's link ("" without a dashboard address)."""
+
+    count: int
+    lines: list[str]
+    more: int
+    link: str
+
+
+def suggested_part(digest: Digest, base_url: str | None, rows: int) -> Suggested | None:
+    """The Suggested section cut to `rows` merges; None when it has none, and always in a
+    tutor's own digest."""
+    table = digest.suggested
+    if digest.tutor or table is None or table.empty:
+        return None
+    lines = [suggestion_text(row) for _, row in table.head(rows).iterrows()]
+    return Suggested(len(table), lines, len(table) - len(lines), suggested_link(digest, base_url))
+
+
+def suggestion_text(row: pd.Series) -> str:
+    """ "Excel for Finance, Mon 14 Dec 09:00 Dublin → Wed 16 Dec 09:00 (6 learners, frees 7 h
+    of Aoife Byrne's time)": the target's zone is named only when it is another."""
+    title = row["from_title"] if isinstance(row["from_title"], str) else UNTITLED
+    start = f"{_wall_text(row['from_start_local'])} {_zone_city(row['from_zone'])}"
+    into = _wall_text(row["into_start_local"])
+    if _zone_city(row["into_zone"]) != _zone_city(row["from_zone"]):
+        into += f" {_zone_city(row['into_zone'])}"
+    learners = 0 if pd.isna(row["learners_moved"]) else int(row["learners_moved"])
+    said = [f"{learners:,} learner{'' if learners == 1 else 's'}"]
+    hours = row["tutor_hours_freed"]
+    if pd.notna(hours) and hours > 0:
+        tutor = row["tutor_freed"]
+        whose = f"{tutor}'s" if isinstance(tutor, str) and tutor != NO_TUTOR else "tutor"
+        said.append(f"frees {round(float(hours), 1):g} h of {whose} time")
+    return f"{title}, {start} → {into} ({', '.join(said)})"
+
+
+def suggested_link(digest: Digest, base_url: str | None) -> str:
+    """The Plan page with the digest's filters, or "" without a dashboard address."""
+    return view_url(base_url, SUGGESTED_PAGE, digest.filters) if base_url else ""
+
+
+def _wall_text(wall: object) -> str:
+    """A local start as "Mon 14 Dec 09:00" ("?" when unknown)."""
+    if not isinstance(wall, pd.Timestamp) or pd.isna(wall):
+        return "?"
+    return f"{date_text(wall.date(), year=False)} {wall:%H:%M}"
+
+
+def _zone_city(zone: object) -> str:
+    """The city an IANA zone is named after: "Europe/Dublin" as "Dublin"; UTC without one."""
+    if not isinstance(zone, str) or not zone.strip():
+        return "UTC"
+    return zone.rpartition("/")[2].replace("_", " ")
+
+
 def _line_text(line: Line) -> str:
     parts = [line.title, line.when + (f" ({line.when_tz})" if line.when_tz else "")]
     return " · ".join([*parts, line.tutor, line.location, line.seats])
@@ -261,6 +326,7 @@ def to_text(
             out.append(_more_text(part.more, part.link))
     if not any(item.count for item in digest.lists):
         out += ["", "Nothing needs action in these days."]
+    out += _suggested_text(digest, base_url, rows)
     demand = demand_parts(digest, rows)
     if demand:
         out += ["", f"## {DEMAND_TITLE}", DEMAND_NOTE]
@@ -272,6 +338,20 @@ def to_text(
     if not digest.tutor:
         out += ["", _warnings_text(digest, base_url)]
     return "\n".join(out) + "\n"
+
+
+def _suggested_text(digest: Digest, base_url: str | None, rows: int) -> list[str]:
+    """The Suggested section's lines in the text form ([] when it has no merges)."""
+    part = suggested_part(digest, base_url, rows)
+    if part is None:
+        return []
+    out = ["", f"## {SUGGESTED_TITLE} ({part.count:,})", SUGGESTED_NOTE]
+    out += [f"- {line}" for line in part.lines]
+    if part.more > 0:
+        out.append(_more_text(part.more, part.link))
+    elif part.link:
+        out.append(f"On the Plan page: {part.link}")
+    return out
 
 
 def _warnings_text(digest: Digest, base_url: str | None) -> str:
@@ -334,6 +414,7 @@ def to_html(
             parts.append(f'<p style="margin:0 0 8px 0">{more}</p>')
     if not any(item.count for item in digest.lists):
         parts.append('<p style="margin:16px 0 0 0">Nothing needs action in these days.</p>')
+    parts += _suggested_html(digest, base_url, rows)
     demand = demand_parts(digest, rows)
     if demand:
         title = e(DEMAND_TITLE)
@@ -351,6 +432,29 @@ def to_html(
         parts.append(f'<p style="margin:16px 0 0 0;color:#59636e">{warned}</p>')
     parts.append("</div>")
     return "\n".join(parts)
+
+
+def _suggested_html(digest: Digest, base_url: str | None, rows: int) -> list[str]:
+    """The Suggested section as HTML, every merge's text escaped ([] when it has none)."""
+    part = suggested_part(digest, base_url, rows)
+    if part is None:
+        return []
+    e = html.escape
+    heading = f"{e(SUGGESTED_TITLE)} ({part.count:,})"
+    if part.link:
+        heading = f'<a href="{e(part.link)}" style="color:#0969da">{heading}</a>'
+    items = "".join(f"<li>{e(line)}</li>" for line in part.lines)
+    parts = [
+        f'<h3 style="font-size:16px;margin:16px 0 4px 0">{heading}</h3>',
+        f'<p style="margin:0 0 4px 0;color:#59636e">{e(SUGGESTED_NOTE)}</p>',
+        f'<ul style="margin:0 0 8px 0;padding-left:20px">{items}</ul>',
+    ]
+    if part.more > 0:
+        said = f"and {part.more:,} more"
+        if part.link:
+            said = f'<a href="{e(part.link)}" style="color:#0969da">{said}</a>'
+        parts.append(f'<p style="margin:0 0 8px 0">{said}</p>')
+    return parts
 
 
 def slack_escape(text: str) -> str:
@@ -384,6 +488,7 @@ def to_slack(
         if len(text) > SLACK_TEXT_LIMIT:
             text = text[:SLACK_TEXT_LIMIT].rsplit("\n", 1)[0] + "\n…"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    blocks += _suggested_slack(digest, base_url, rows)
     demand = demand_parts(digest, rows)
     if demand:
         link = demand_link(digest, base_url)
@@ -401,6 +506,23 @@ def to_slack(
         }
     )
     return {"text": subject(digest), "blocks": blocks}
+
+
+def _suggested_slack(digest: Digest, base_url: str | None, rows: int) -> list[dict[str, Any]]:
+    """The Suggested section as a Slack section block, every merge's text escaped."""
+    part = suggested_part(digest, base_url, rows)
+    if part is None:
+        return []
+    link, count, more = part.link, f"({part.count:,})", f"and {part.more:,} more"
+    out = [f"<{link}|{SUGGESTED_TITLE}> {count}" if link else f"*{SUGGESTED_TITLE}* {count}"]
+    out += [f"_{slack_escape(SUGGESTED_NOTE)}_"]
+    out += [f"• {slack_escape(line)}" for line in part.lines]
+    if part.more > 0:
+        out.append(f"<{link}|{more}>" if link else more)
+    text = "\n".join(out)
+    if len(text) > SLACK_TEXT_LIMIT:
+        text = text[:SLACK_TEXT_LIMIT].rsplit("\n", 1)[0] + "\n…"
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
 
 
 def card_escape(text: str) -> str:
@@ -437,6 +559,7 @@ def to_teams(
             more = f"and {part.more:,} more"
             text = f"[{more}]({part.link})" if part.link else more
             body.append({"type": "TextBlock", "text": text, "wrap": True})
+    body += _suggested_card(digest, base_url, rows)
     demand = demand_parts(digest, rows)
     if demand:
         link = demand_link(digest, base_url)
@@ -469,3 +592,23 @@ def to_teams(
             }
         ],
     }
+
+
+def _suggested_card(digest: Digest, base_url: str | None, rows: int) -> list[dict[str, Any]]:
+    """The Suggested section as Adaptive Card text blocks, every merge's text escaped."""
+    part = suggested_part(digest, base_url, rows)
+    if part is None:
+        return []
+    link, count, more = part.link, f"({part.count:,})", f"and {part.more:,} more"
+    title = card_escape(SUGGESTED_TITLE)
+    heading = f"[{title}]({link}) {count}" if link else f"**{title}** {count}"
+    blocks: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": heading, "wrap": True, "spacing": "Medium"},
+        {"type": "TextBlock", "text": card_escape(SUGGESTED_NOTE), "wrap": True, "isSubtle": True},
+    ]
+    for line in part.lines:
+        blocks.append({"type": "TextBlock", "text": f"- {card_escape(line)}", "wrap": True})
+    if part.more > 0:
+        text = f"[{more}]({link})" if link else more
+        blocks.append({"type": "TextBlock", "text": text, "wrap": True})
+    return blocks

@@ -6,7 +6,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from email.message import EmailMessage
+
+import pandas as pd
 
 from lu_data.analyses.capacity import capacity_kpis
 from lu_data.analyses.digest import LIST_DOUBLE, Digest, DigestList
@@ -14,6 +17,7 @@ from lu_data.exports.csv import to_csv_bytes, view_frame
 from lu_data.exports.digest_render import count_text, range_text, subject, to_html, to_text
 from lu_data.exports.file_names import export_file_name
 from lu_data.exports.ics import sessions_ics
+from lu_data.model.portal import Portal
 from lu_data.notify.mail import Attachment, build_message
 
 LIST_YOURS = "yours"
@@ -49,6 +53,21 @@ def digest_message(
     )
 
 
+def suggested_merges(portal: Portal, today: date) -> pd.DataFrame | None:
+    """The merges the Plan page suggests for the whole load as of `today` (MergePlan.merges),
+    for the coordinators' Suggested section; None where the enrolment history cannot be read.
+
+    The planner (and its solver) is imported here, when a coordinators' digest is built.
+    """
+    from lu_data.planning.merges import MergeSettings
+    from lu_data.planning.portal_plan import merge_portal
+
+    try:
+        return merge_portal(portal, MergeSettings(), today).merges
+    except Exception:  # an unreachable history store only removes the Suggested section
+        return None
+
+
 def tutor_digest(digest: Digest, email: str) -> Digest:
     """One tutor's part of a digest: all their sessions in the window, and the double-bookings
     they are in."""
@@ -74,6 +93,7 @@ def tutor_digest(digest: Digest, email: str) -> Digest:
         warnings=0,
         tutor=email,
         demand=None,
+        suggested=None,
     )
 
 

@@ -16,10 +16,18 @@ from lu_data.views.pace import portal_projections
 
 
 def portal_digest(
-    portal: Portal, filters: Filters, today: date, threshold: float = AT_RISK_BELOW
+    portal: Portal,
+    filters: Filters,
+    today: date,
+    threshold: float = AT_RISK_BELOW,
+    suggested: pd.DataFrame | None = None,
 ) -> Digest:
     """The digest of a portal for these filters (their dates are the window), closed by the
-    trainings that sell out early or rarely fill, as the Fill pace page judges them."""
+    trainings that sell out early or rarely fill, as the Fill pace page judges them.
+
+    `suggested` is the Plan page's merges of the whole load (MergePlan.merges), worked out by
+    the caller (views do not plan): the coming week's become the Suggested section.
+    """
     as_of = pd.Timestamp(portal.fetched_at)
     try:
         history = portal_history(portal, as_of, demo=portal.is_demo)
@@ -30,5 +38,12 @@ def portal_digest(
         scope = filter_sessions(portal.sessions, whole_history(filters))
         demand = supply_demand(history, scope, as_of, threshold)
     return build_digest(
-        portal.sessions, portal.quality.warnings, filters, today, projections, threshold, demand
+        portal.sessions,
+        portal.quality.warnings,
+        filters,
+        today,
+        projections,
+        threshold,
+        demand,
+        suggested,
     )

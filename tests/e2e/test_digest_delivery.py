@@ -25,6 +25,7 @@ from lu_data.analyses.digest import LIST_DOUBLE, digest_filters
 from lu_data.analyses.filters import Filters
 from lu_data.exports.digest_render import subject
 from lu_data.ingest.loading import load_source
+from lu_data.notify.digest import suggested_merges
 from lu_data.sources.demo import generate_demo
 from lu_data.sources.files import dump_portal
 from lu_data.views.digest import portal_digest
@@ -36,6 +37,12 @@ SMTP_PASSWORD = "smtp-pw-5d1f9c"
 SENDER = "ilt-digest@example.com"
 DAYS = 57  # to 22 Jan 2027: every list of the demo has sessions
 HOSTILE = "<script>alert(1)</script>"
+# The demo's one merge in the week from ANCHOR, and the Plan page's link with the digest's view.
+SUGGESTED = (
+    "Handling Difficult Conversations, Tue 1 Dec 14:30 Sydney → Mon 30 Nov 09:30 "
+    "(1 learner, frees 7 h of Diego Evans's time)"
+)
+PLAN_LINK = "https://dash.example.com/plan?from=2026-11-27&to=2027-01-22&tz=local"
 # The test server asks for a login over plain SMTP on loopback, as LU_SMTP_SECURITY=none allows.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
@@ -170,7 +177,8 @@ def run_digest(monkeypatch, capsys, tmp_path):
 def expected_digest():
     """The digest lu_data builds in-process for the demo, day and window the command reads."""
     portal = load_source("demo", anchor=ANCHOR)
-    return portal_digest(portal, digest_filters(Filters(), ANCHOR, DAYS), ANCHOR)
+    filters = digest_filters(Filters(), ANCHOR, DAYS)
+    return portal_digest(portal, filters, ANCHOR, suggested=suggested_merges(portal, ANCHOR))
 
 
 def test_every_channel_gets_the_digest(run_digest, inbox, receiver):
@@ -208,6 +216,9 @@ def test_every_channel_gets_the_digest(run_digest, inbox, receiver):
     # It closes with the trainings to plan for, as the Fill pace page judges them.
     assert "Coaching for Managers: 5 of the last 6 sessions were full" in text.get_content()
     assert "SQL for Analysts: 5 of the last 6 sessions ended under 50% full" in html.get_content()
+    # And suggests the coming week's merge, as the Plan page proposes it, linked there.
+    assert SUGGESTED in text.get_content() and PLAN_LINK in text.get_content()
+    assert '<a href="https://dash.example.com/plan?from=2026-11-27&amp;to=' in html.get_content()
     (attachment,) = list(msg.iter_attachments())
     assert attachment.get_filename().startswith("ilt-digest-sessions_")
     data = attachment.get_payload(decode=True)
@@ -218,22 +229,31 @@ def test_every_channel_gets_the_digest(run_digest, inbox, receiver):
     (slack,) = receiver.posts["slack"]
     assert slack["text"] == subject(want)
     assert [b["type"] for b in slack["blocks"]][:2] == ["header", "section"]
+    sections = [b["text"]["text"] for b in slack["blocks"] if b["type"] == "section"]
+    assert [t for t in sections if t.startswith(f"<{PLAN_LINK}") and f"• {SUGGESTED}" in t]
     (teams,) = receiver.posts["teams"]
     card = teams["attachments"][0]
     assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
     assert card["content"]["type"] == "AdaptiveCard"
+    texts = [b["text"] for b in card["content"]["body"]]
+    assert [t for t in texts if t.startswith(f"[Suggested]({PLAN_LINK}")]
     assert SMTP_PASSWORD not in done.stdout + done.stderr
 
 
 def test_each_tutor_gets_their_own_week_with_an_ics(run_digest, inbox):
+    """Each tutor's own email: their sessions and an .ics, never the coordinators' Suggested
+    section (which the coordinators' email of the same run has)."""
     box, port = inbox
-    done = run_digest("demo", "--per-tutor", smtp_port=port)
+    done = run_digest("demo", "--per-tutor", "--to", "c@example.com", smtp_port=port)
     assert done.returncode == 0, done.stderr
     window = expected_digest().sessions
     tutors = window["tutor_email"].dropna().unique()
-    assert len(box.messages) == len(tutors) > 5
+    (coordinators,) = [msg for _, to, msg in box.messages if to == ["c@example.com"]]
+    assert SUGGESTED in coordinators.get_body(("plain",)).get_content()
+    tutor_mail = [m for m in box.messages if m[1] != ["c@example.com"]]
+    assert len(tutor_mail) == len(tutors) > 5
     assert f"sent: {len(tutors)} tutor emails" in done.stdout
-    for _, (to,), msg in box.messages:
+    for _, (to,), msg in tutor_mail:
         theirs = window.loc[window["tutor_email"] == to]
         assert msg["Subject"].startswith("Your ILT sessions 27 Nov 2026–22 Jan 2027: ")
         assert f"{len(theirs)} session" in msg["Subject"]
@@ -244,6 +264,8 @@ def test_each_tutor_gets_their_own_week_with_an_ics(run_digest, inbox):
         body = msg.get_body(("plain",)).get_content()
         others = set(window["tutor_name"].dropna()) - set(theirs["tutor_name"])
         assert not [name for name in others if f"· {name} ·" in body.split("## Tutor")[0]]
+        html = msg.get_body(("html",)).get_content()
+        assert not [part for part in (body, html) if "Suggested" in part or "/plan" in part]
 
 
 def test_portal_titles_reach_no_channel_as_markup(run_digest, tmp_path, inbox, receiver):
