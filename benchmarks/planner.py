@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -111,6 +112,7 @@ class CaseResult:
     bound: float
     solver_seconds: float  # CP-SAT's wall time, both stages
     plan_runs: list[float]  # plan_portal, each run
+    plan_cpu_runs: list[float]  # its CPU seconds, each run
     solver: Outcome
     greedy: Outcome
     placed_runs: list[int]  # the solver's count in each run (its time limit can move it)
@@ -294,15 +296,18 @@ def measure_case(case: Case, repeats: int) -> CaseResult:
     runs: list[float] = []
     placed_runs: list[int] = []
     status_runs: list[str] = []
+    cpu_runs: list[float] = []  # CPU seconds of this process (all threads): moves less with load
     plan: PortalPlan | None = None
     for _ in range(max(repeats, 1)):
         plan = None  # the previous plan must not weigh on this run
+        cpu = time.process_time()
         seconds, plan = timed(
             lambda: plan_portal(
                 case.portal, case.requests, case.settings, case.today, case.verdicts
             )
         )
         runs.append(seconds)
+        cpu_runs.append(time.process_time() - cpu)
         placed_runs.append(len(plan.plan.placed))
         status_runs.append(plan.plan.figures.status)
     assert plan is not None
@@ -326,6 +331,7 @@ def measure_case(case: Case, repeats: int) -> CaseResult:
         bound=figures.bound,
         solver_seconds=figures.seconds,
         plan_runs=runs,
+        plan_cpu_runs=cpu_runs,
         solver=solver,
         greedy=outcome(
             case, greedy.picked, plan_rows(greedy.picked, inputs), inputs, greedy_seconds
@@ -337,15 +343,23 @@ def measure_case(case: Case, repeats: int) -> CaseResult:
     )
 
 
-def run_cases(sizes: tuple[int, ...], repeats: int, *, tight: bool = True) -> list[CaseResult]:
-    """Every case: the tight one, then each demo size's."""
+def run_cases(
+    sizes: tuple[int, ...], repeats: int, only: set[str] | None = None
+) -> list[CaseResult]:
+    """The tight case, then each demo size's cases; `only` names the cases to run (the demo of
+    a size is built only when one of its cases is wanted)."""
     results = []
-    if tight:
+    if only is None or TIGHT in only:
         log("tight case")
         results.append(measure_case(tight_case(), repeats))
     for n in sizes:
+        names = {f"default@{size_label(n)}", f"{TRAININGS}x{PER_TRAINING}@{size_label(n)}"}
+        if only is not None and not names & only:
+            continue
         log(f"demo of {size_label(n)} sessions")
         for case in demo_cases(n):
+            if only is not None and case.name not in only:
+                continue
             log(f"  {case.name}: {sum(r.count for r in case.requests)} sessions asked")
             results.append(measure_case(case, repeats))
             log(f"  {case.name}: {line(results[-1])}")
@@ -374,7 +388,7 @@ def table(results: list[CaseResult]) -> str:
         "bound",
         "solver s",
         "candidates",
-        "plan s",
+        "plan s (range; CPU)",
         "greedy s (inputs + choice)",
     )
     rows = [head]
@@ -398,7 +412,7 @@ def table(results: list[CaseResult]) -> str:
                 f"{r.bound:.0f}",
                 f"{r.solver_seconds:.2f}",
                 f"{r.candidates:,}" + ("" if r.same_candidates else " (greedy: other)"),
-                f"{r.plan_seconds:.2f}{runs}",
+                f"{r.plan_seconds:.2f}{runs}; {statistics.median(r.plan_cpu_runs):.2f}",
                 f"{r.greedy.seconds:.2f} ({r.inputs_seconds:.2f} + "
                 f"{r.greedy.seconds - r.inputs_seconds:.3f})",
             )
@@ -430,6 +444,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="benchmarks.planner", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", help="comma-separated demo sizes (default 600,100000)")
     parser.add_argument("--repeat", type=int, default=DEFAULT_REPEATS, help="plan runs (default 3)")
+    parser.add_argument("--cases", help="comma-separated case names (default all), e.g. 20x3@100k")
     parser.add_argument("--out", type=Path, default=OUT_FILE, help="JSON results file")
     return parser.parse_args(argv)
 
@@ -444,16 +459,22 @@ def main(argv: list[str] | None = None) -> int:
         "anchor": ANCHOR.isoformat(),
         "sizes": list(sizes),
         "repeat": args.repeat,
+        "load_average_before": os.getloadavg(),
         "command": " ".join([Path(sys.executable).name, "-m", "benchmarks.planner", *(argv or [])]),
     }
-    results = run_cases(sizes, args.repeat)
+    only = set(args.cases.split(",")) if args.cases else None
+    results = run_cases(sizes, args.repeat, only)
     meta["elapsed_s"] = round(time.perf_counter() - started, 1)
+    meta["load_average_after"] = os.getloadavg()
     meta.update(machine_meta())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     document = {"meta": meta, "cases": [asdict(r) | {"plan_s": r.plan_seconds} for r in results]}
     args.out.write_text(json.dumps(document, indent=2), encoding="utf-8")
     print(table(results))
-    print(f"\n{meta['elapsed_s']} s on {meta['cpus']} cores; JSON in {args.out}")
+    loads = " -> ".join(f"{meta[k][0]:.1f}" for k in ("load_average_before", "load_average_after"))
+    print(
+        f"\n{meta['elapsed_s']} s on {meta['cpus']} cores, load average {loads}; JSON in {args.out}"
+    )
     return 0
 
 
