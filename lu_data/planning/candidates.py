@@ -66,7 +66,7 @@ def read_workload(
     place = place_keys(timed).to_numpy(dtype=object)
     rooms = {str(k): (start[rows], end[rows]) for k, rows in _groups(place).items()}
     mine = timed.loc[pd.Series(tutor).isin(wanted).to_numpy()]
-    days = teaching_days(mine) if len(mine) else pd.DataFrame(columns=["session", "local_start"])
+    days = teaching_days(mine)
     day = pd.to_datetime(days["local_start"]).dt.normalize()
     row = days["session"].to_numpy(dtype="int64")
     keys = mine["tutor_key"].to_numpy(dtype=object)[row]
