@@ -236,11 +236,18 @@ def _overlapping(
 
 
 def _elsewhere(days: pd.DataFrame, tutor: str, frame: pd.DataFrame, room: str) -> np.ndarray:
-    """Candidates on a local day the tutor already teaches in person at another place."""
+    """Candidates on a local day (any of theirs, first to last) the tutor already teaches in
+    person at another place."""
     mine = days.loc[days["tutor_key"].eq(tutor).to_numpy() & days["place"].ne(room).to_numpy()]
     if mine.empty:
         return np.zeros(len(frame), dtype=bool)
-    return np.isin(frame["day"].to_numpy(), mine["day"].to_numpy())
+    away = np.unique(mine["day"].to_numpy(dtype="int64"))
+    first = frame["day"].to_numpy(dtype="int64")
+    span = frame["end_local"].to_numpy(dtype="datetime64[D]") - frame["start_local"].to_numpy(
+        dtype="datetime64[D]"
+    )
+    last = first + span.astype("int64")
+    return np.searchsorted(away, last, side="right") > np.searchsorted(away, first, side="left")
 
 
 def fewest_starts(free: pd.DataFrame) -> pd.DataFrame:
