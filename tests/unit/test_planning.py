@@ -297,14 +297,50 @@ def test_a_window_over_both_changes_keeps_each_zone_at_nine():
     clean(sessions, result)
 
 
+def test_a_session_over_a_weekend_dst_change_keeps_its_hours_each_day():
+    """With weekends allowed, a two-day Excel (09:00-17:00 each day) over Sunday 25 October,
+    when Dublin leaves summer time: 09:00 on both days, an hour apart in UTC; 16 h taught."""
+    two_days = [
+        held(EXCEL, f"2026-09-{a} 09:00", f"2026-09-{b} 17:00")
+        for a, b in (("05", "06"), ("12", "13"))
+    ]
+    result = plan(
+        portal(*two_days),
+        {EXCEL: 1},
+        today=date(2026, 10, 1),
+        first="2026-10-24",
+        last="2026-10-25",
+        weekends=True,
+    )
+    assert span(result.placed) == ["Sat 24 Oct 09:00-17:00"]
+    assert list(result.placed["start_utc"]) == [pd.Timestamp("2026-10-24 08:00", tz="UTC")]
+    assert list(result.placed["end_utc"]) == [pd.Timestamp("2026-10-25 17:00", tz="UTC")]
+    assert list(result.placed["hours"]) == [16.0]
+
+
+def test_a_proposal_copies_the_usual_shape():
+    """Sessions of 2, 3 and 3 hours for 10, 12 and 20 seats, online, two in Sydney and one in
+    Dublin: a 3 h session for 12 seats in Sydney."""
+    past = [
+        {**held(WORD, "2026-11-03 10:00", "2026-11-03 12:00", zone=SYDNEY), "max_capacity": 10},
+        {**held(WORD, "2026-11-10 10:00", "2026-11-10 13:00", zone=SYDNEY), "max_capacity": 12},
+        {**held(WORD, "2026-11-17 10:00", "2026-11-17 13:00"), "max_capacity": 20},
+    ]
+    result = plan(portal(*past), {WORD: 1})
+    row = result.placed.iloc[0]
+    assert (row["zone"], row["capacity"], row["hours"], row["virtual"]) == (SYDNEY, 12, 3.0, True)
+    assert span(result.placed) == ["Tue 08 Dec 10:00-13:00"]
+
+
 # Weekly limits, one session a day -------------------------------------------------------------
 
 
 def six_hour_week() -> list[dict]:
-    """Aoife's busiest recent week is 6 h (two Excel sessions on Tuesday 3 November), and
-    she already has 6 h of Word on Monday and Tuesday of the week of 7 December (on Tuesday
-    from 10:30 to 13:30)."""
+    """Aoife's busiest week of the 12 before today is 6 h (two Excel sessions on Tuesday 3
+    November; a 16 h week in August is older), and she already has 6 h of Word on Monday and
+    Tuesday of the week of 7 December (on Tuesday from 10:30 to 13:30)."""
     return [
+        held(WORD, "2026-08-04 09:00", "2026-08-05 17:00"),
         *history(EXCEL, days=("2026-11-10", "2026-11-17")),
         held(EXCEL, "2026-11-03 10:00", "2026-11-03 13:00"),
         held(EXCEL, "2026-11-03 14:00", "2026-11-03 17:00"),
