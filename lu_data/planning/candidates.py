@@ -252,10 +252,12 @@ def _elsewhere(days: pd.DataFrame, tutor: str, frame: pd.DataFrame, room: str) -
 
 def fewest_starts(free: pd.DataFrame) -> pd.DataFrame:
     """Of the free starts of one training, tutor and room on one day, the ones worth a choice:
-    the cheapest (the usual start), the earliest and the latest.
+    the cheapest (the usual start), the earliest and the latest, and in a room the starts a
+    whole number of sessions after the earliest or before the latest.
 
     One tutor teaches once a day, so starts of a day differ only in how they share the room
-    with other proposals: the day's two ends leave it the most room either side.
+    with other proposals: the day's two ends leave it the most room either side, and the
+    starts between them let three or more sessions of a day follow each other in one room.
     """
     if free.empty:
         return free
@@ -265,4 +267,10 @@ def fewest_starts(free: pd.DataFrame) -> pd.DataFrame:
     cheapest = ordered.sort_values([*group, "cost", "start_min"], kind="stable")
     picks = [keep.head(1).index, keep.tail(1).index, cheapest.groupby(group).head(1).index]
     rows = picks[0].union(picks[1]).union(picks[2])
+    start = ordered["start_min"]
+    length = ordered["end_min"] - start
+    after = (start - keep["start_min"].transform("min")) % length == 0
+    before = (keep["start_min"].transform("max") - start) % length == 0
+    packed = ordered["room_key"].ne("") & (after | before)
+    rows = rows.union(ordered.index[packed.to_numpy()])
     return free.loc[rows.sort_values()]
