@@ -191,6 +191,22 @@ def test_rooms_booked_all_day_are_named_as_the_reason():
     ]
 
 
+def test_three_trainings_share_one_room_on_one_day():
+    """Three 2-hour trainings, each with its own tutor, have only ever used room 2 and all start
+    at 09:00: on the one day they follow each other in the room."""
+    sessions = portal(
+        *history(EXCEL, AOIFE, ROOM2, clock="09:00-11:00"),
+        *history(WORD, BRIAN, ROOM2, clock="09:00-11:00"),
+        *history(SAFETY, CIARA, ROOM2, clock="09:00-11:00"),
+    )
+    one_day = {"first": "2026-12-08", "last": "2026-12-08"}
+    result = plan(sessions, {EXCEL: 1, WORD: 1, SAFETY: 1}, **one_day)
+    assert result.unplaced.empty, list(result.unplaced["reason"])
+    assert set(result.placed["location"]) == {"Dublin room 2"}
+    assert local(result.placed.sort_values("start_utc"), "%H:%M")[0] == "09:00"
+    clean(sessions, result)
+
+
 def test_a_virtual_training_needs_no_room():
     """Room 2 is busy all week, but Excel has only ever run online."""
     busy = [
