@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from lu_data.ingest.loading import session_quality
+from lu_data.ingest.normalise import normalise_portal
 from lu_data.planning.requests import PlanSettings
 from tests.support.records import raw_portal, timed_record, tutor_fields
 
@@ -70,9 +70,9 @@ def history(
 
 def portal(*records: dict[str, Any]) -> pd.DataFrame:
     """The sessions of these records, numbered in order (session 1, 2, ...), through the one
-    normaliser and the zone checks (the rollups of a full load are not needed here)."""
+    normaliser (the zone checks and rollups of a full load add nothing the planner reads)."""
     numbered = [{**r, "session_id": n} for n, r in enumerate(records, start=1)]
-    return session_quality(raw_portal(numbered), "portal")[0]
+    return normalise_portal(raw_portal(numbered), "portal")[0]
 
 
 def settings(first: str = "2026-12-07", last: str = "2026-12-11", **fields: Any) -> PlanSettings:

@@ -605,11 +605,12 @@ def busy_portal() -> pd.DataFrame:
 
 def test_the_same_input_gives_the_same_plan():
     asks = {EXCEL: 3, WORD: 2, SAFETY: 2}
-    first = plan(busy_portal(), asks, last="2026-12-18", max_week_hours=None)
+    sessions = busy_portal()
+    first = plan(sessions, asks, last="2026-12-18", max_week_hours=None)
     again = plan(busy_portal(), asks, last="2026-12-18", max_week_hours=None)
     assert len(first.placed) >= 5
     pd.testing.assert_frame_equal(first.rows, again.rows)
-    clean(busy_portal(), first)
+    clean(sessions, first)
 
 
 # Bad input ------------------------------------------------------------------------------
