@@ -153,29 +153,37 @@ def test_no_plan_breaks_a_hard_rule(case):
             assert end.time() > start.time()  # the same hours each day
     assert [s.time() for s in starts] == [t.time() for t in placed["start_local"]]
 
-    # The buffer between a proposal and every other session of its tutor.
+    # Every session as plain values: key, tutor, place, UTC and wall-clock times.
+    rows = list(
+        zip(
+            both["session_key"],
+            both["tutor_key"],
+            place_keys(both),
+            both["start_utc"],
+            both["end_utc"],
+            wall(both["start_utc"], both["tz"]),
+            wall(both["end_utc"], both["tz"]),
+            strict=True,
+        )
+    )
     gap = pd.Timedelta(minutes=chosen.buffer_minutes)
-    for p in proposals.itertuples():
-        mine = both.loc[both["tutor_key"].eq(p.tutor_key) & both["session_key"].ne(p.session_key)]
-        near = mine["start_utc"].lt(p.end_utc + gap) & mine["end_utc"].add(gap).gt(p.start_utc)
-        assert not near.any(), (p.session_key, mine.loc[near, "session_key"].tolist())
+    for key, tutor, place, start_utc, end_utc, start, end in rows:
+        if key not in new:
+            continue
+        for other, o_tutor, o_place, o_start_utc, o_end_utc, o_start, o_end in rows:
+            if other == key or o_tutor != tutor:
+                continue
+            # The buffer between a proposal and every other session of its tutor.
+            assert not (o_start_utc < end_utc + gap and start_utc < o_end_utc + gap), (key, other)
+            # In person at one place a day: no other place on any day a proposal touches.
+            if isinstance(place, str) and isinstance(o_place, str) and place != o_place:
+                shared = local_days(start, end) & local_days(o_start, o_end)
+                assert not shared, (key, place, other, o_place, shared)
 
     # One proposal a tutor a day, one a training a day (local start days).
     days = pd.Series([s.date() for s in starts])
     assert not pd.DataFrame({"t": placed["tutor_key"], "d": days}).duplicated().any()
     assert not pd.DataFrame({"t": placed["training_key"], "d": days}).duplicated().any()
-
-    # In person at one place a day: no other place for the tutor on any day a proposal touches.
-    place = place_keys(both)
-    in_person = both.assign(place=place, start=wall(both["start_utc"], both["tz"]))
-    in_person = in_person.assign(end=wall(both["end_utc"], both["tz"])).loc[place.notna()]
-    for p in in_person.loc[in_person["session_key"].str.startswith(PROPOSED_PREFIX)].itertuples():
-        others = in_person.loc[
-            in_person["tutor_key"].eq(p.tutor_key) & in_person["place"].ne(p.place)
-        ]
-        mine = local_days(p.start, p.end)
-        clash = [o.session_key for o in others.itertuples() if mine & local_days(o.start, o.end)]
-        assert not clash, (p.session_key, p.place, clash)
 
     # Qualified tutors, rooms the training has used (none when virtual).
     taught = existing.groupby("training_key")["tutor_key"].agg(set)
