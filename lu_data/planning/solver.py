@@ -75,8 +75,11 @@ def choose_sessions(
         if key:
             _no_overlap(m, x, rows, start, end, 0)
 
-    # Weekly limits, and the busiest week of the tutors who could take a proposal.
-    busiest = m.new_int_var(0, 24 * 7, "busiest_hours")
+    # Weekly limits, and the busiest week of the tutors who could take a proposal: a week's
+    # bookings may pass 168 h (sessions that overlap), so its bound is the most booked plus that.
+    booked_most = float(work.week_hours.max()) if len(work.week_hours) else 0.0
+    top = 24 * 7 + math.ceil(booked_most)
+    busiest = m.new_int_var(0, top, "busiest_hours")
     for (who, wk), rows in _groups_by(tutor, week).items():
         booked = int(round(float(work.week_hours.get((who, wk), 0.0)) * 60))
         room_left = math.floor(work.limits.get(str(who), 0.0) * 60 + 1e-6) - booked
@@ -97,7 +100,7 @@ def choose_sessions(
     lateness = [int(early[i]) * x[i] for i in range(n) if training[i] in sells_out and early[i] > 0]
 
     wanted = sum(counts.values())
-    w_late = 24 * 7 + 1
+    w_late = top + 1
     w_crowd = w_late * (EARLY_WEEKS_CAP * wanted + 1)
     w_place = w_crowd * (wanted + 1)
     goals = w_place * sum(x) - w_crowd * sum(crowding) - w_late * sum(lateness) - busiest
