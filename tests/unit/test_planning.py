@@ -378,6 +378,19 @@ def test_proposals_count_towards_the_weekly_limit():
     assert result.unplaced["reason"].iloc[0].startswith("Only 2 placed: ")
 
 
+def test_a_week_booked_past_168_hours_does_not_sink_the_whole_plan():
+    """Two overlapping Word sessions (entered twice) give Aoife 188 h the week of 7 December;
+    with the limit set high, Excel still fits her Friday and Ciara's Fire safety her week."""
+    twice = [held(WORD, "2026-12-07 00:00", "2026-12-10 23:30")] * 2
+    sessions = portal(*history(EXCEL), *history(SAFETY, CIARA), *twice)
+    result = plan(sessions, {EXCEL: 1, SAFETY: 1}, max_week_hours=500)
+    assert result.figures.status == "OPTIMAL"
+    placed = result.placed.set_index("training_title")
+    assert span(placed.loc[["Excel basics"]]) == ["Fri 11 Dec 10:00-13:00"]
+    assert placed.loc["Excel basics", "reason"].endswith("; 188 h already booked that week")
+    assert span(placed.loc[["Fire safety"]]) == ["Tue 08 Dec 10:00-13:00"]
+
+
 def test_one_training_one_tutor_one_session_a_day():
     result = plan(portal(*history(EXCEL)), {EXCEL: 3}, last="2026-12-08")
     assert sorted(local(result.placed, "%a %d %b")) == ["Mon 07 Dec", "Tue 08 Dec"]
