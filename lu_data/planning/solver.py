@@ -71,6 +71,14 @@ def choose_sessions(
     # session over several days, or days of two zones: those pairs are excluded one by one.
     for a, b in _cross_day_overlaps(tutor, day, start, end, buffer_minutes):
         m.add_bool_or([~x[a], ~x[b]])
+    # In person at one place a day: a session over several days and another in a different
+    # room on one of its later days are excluded too (they need not overlap in time).
+    last_day = day + (
+        options["end_local"].to_numpy(dtype="datetime64[D]")
+        - options["start_local"].to_numpy(dtype="datetime64[D]")
+    ).astype("int64")
+    for a, b in _elsewhere_pairs(tutor, room, day, last_day):
+        m.add_bool_or([~x[a], ~x[b]])
     for key, rows in _groups(room).items():
         if key:
             _no_overlap(m, x, rows, start, end, 0)
@@ -174,6 +182,22 @@ def _cross_day_overlaps(
                 if day[rows[i]] != day[rows[j]]:
                     pairs.append((int(rows[i]), int(rows[j])))
     return pairs
+
+
+def _elsewhere_pairs(
+    tutor: np.ndarray, room: np.ndarray, day: np.ndarray, last_day: np.ndarray
+) -> list[tuple[int, int]]:
+    """Pairs of one tutor's in-person candidates in two rooms, starting on different days,
+    whose local days meet: one of them runs over several days."""
+    pairs: set[tuple[int, int]] = set()
+    in_room = np.array([bool(r) for r in room], dtype=bool)
+    for rows in _groups(tutor).values():
+        rows = rows[in_room[rows]]
+        for a in rows[last_day[rows] > day[rows]]:
+            meet = (day[rows] <= last_day[a]) & (last_day[rows] >= day[a])
+            meet &= (room[rows] != room[a]) & (day[rows] != day[a])
+            pairs.update((int(min(a, b)), int(max(a, b))) for b in rows[meet])
+    return sorted(pairs)
 
 
 def _groups(keys: np.ndarray) -> dict[object, np.ndarray]:
