@@ -161,6 +161,7 @@ def slot_times(
     fits = (end_clock <= open_to) & ((span == 0) | (end_clock >= open_from))
     # several days: the same hours each day, so the end's clock time must come after the start's
     fits &= (span == 0) | (end_clock > start_clock)
+    fits &= end_day <= np.datetime64(settings.last_day, "D")  # ends within the window too
     weekday = pd.DatetimeIndex(day).weekday.to_numpy()
     if not settings.weekends:
         fits &= weekday + span <= 4  # Monday to Friday, with no weekend inside it
