@@ -580,6 +580,34 @@ def test_a_multi_day_proposal_keeps_off_a_day_taught_elsewhere():
     )
 
 
+def test_a_multi_day_proposal_and_one_in_another_room_do_not_share_a_day():
+    """Excel runs two mornings in room 2 (Monday 09:00 to Tuesday 12:00), Word an afternoon in
+    room 3, both Aoife's: they do not overlap, but she cannot be in both rooms on one day."""
+    two_mornings = [
+        held(EXCEL, f"2026-11-{a} 09:00", f"2026-11-{b} 12:00", AOIFE, ROOM2)
+        for a, b in (("02", "03"), ("16", "17"))
+    ]
+    sessions = portal(*two_mornings, *history(WORD, AOIFE, ROOM3, clock="13:00-16:00"))
+    two_days = plan(sessions, {EXCEL: 1, WORD: 1}, last="2026-12-08")
+    assert len(two_days.placed) == 1 and len(two_days.unplaced) == 1
+    three_days = plan(sessions, {EXCEL: 1, WORD: 1}, last="2026-12-09")
+    placed = three_days.placed.set_index("training_title")
+    excel, word = placed.loc[["Excel basics"]], placed.loc[["Word styles"]]
+    excel_days = {local(excel, "%a")[0], wall_clock(excel["end_utc"], excel["zone"], "%a")[0]}
+    assert excel_days in ({"Mon", "Tue"}, {"Tue", "Wed"})
+    assert local(word, "%a")[0] not in excel_days
+    clean(sessions, three_days)
+
+
+def test_a_multi_day_proposal_ends_inside_the_window():
+    """Two-day Excel and a window of Monday and Tuesday: it starts Monday, never Tuesday."""
+    two_days = [held(EXCEL, f"2026-11-{a} 09:00", f"2026-11-{b} 17:00") for a, b in (("03", "04"),)]
+    result = plan(portal(*two_days), {EXCEL: 2}, last="2026-12-08")
+    assert span(result.placed) == ["Mon 07 Dec 09:00-17:00"]
+    assert wall_clock(result.placed["end_utc"], result.placed["zone"], "%a %d %b") == ["Tue 08 Dec"]
+    assert len(result.unplaced) == 1
+
+
 # Determinism ------------------------------------------------------------------------------
 
 

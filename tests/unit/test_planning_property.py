@@ -146,7 +146,8 @@ def test_no_plan_breaks_a_hard_rule(case):
         wall(placed["end_utc"], placed["zone"]),
     )
     for start, end in zip(starts, ends, strict=True):
-        assert chosen.first_day <= start.date() <= chosen.last_day and start.date() > TODAY
+        assert chosen.first_day <= start.date() and end.date() <= chosen.last_day
+        assert start.date() > TODAY
         assert start.time() >= chosen.day_start and end.time() <= chosen.day_end, (start, end)
         assert start.weekday() < 5 and end.weekday() < 5 and (end - start).days < 5
         if end.date() != start.date():
