@@ -66,7 +66,7 @@ def read_workload(
     place = place_keys(timed).to_numpy(dtype=object)
     rooms = {str(k): (start[rows], end[rows]) for k, rows in _groups(place).items()}
     mine = timed.loc[pd.Series(tutor).isin(wanted).to_numpy()]
-    days = teaching_days(mine) if len(mine) else pd.DataFrame(columns=["session", "local_start"])
+    days = teaching_days(mine)
     day = pd.to_datetime(days["local_start"]).dt.normalize()
     row = days["session"].to_numpy(dtype="int64")
     keys = mine["tutor_key"].to_numpy(dtype=object)[row]
@@ -161,6 +161,7 @@ def slot_times(
     fits = (end_clock <= open_to) & ((span == 0) | (end_clock >= open_from))
     # several days: the same hours each day, so the end's clock time must come after the start's
     fits &= (span == 0) | (end_clock > start_clock)
+    fits &= end_day <= np.datetime64(settings.last_day, "D")  # ends within the window too
     weekday = pd.DatetimeIndex(day).day_of_week.to_numpy()
     if not settings.weekends:
         fits &= weekday + span <= 4  # Monday to Friday, with no weekend inside it
@@ -236,19 +237,28 @@ def _overlapping(
 
 
 def _elsewhere(days: pd.DataFrame, tutor: str, frame: pd.DataFrame, room: str) -> np.ndarray:
-    """Candidates on a local day the tutor already teaches in person at another place."""
+    """Candidates on a local day (any of theirs, first to last) the tutor already teaches in
+    person at another place."""
     mine = days.loc[days["tutor_key"].eq(tutor).to_numpy() & days["place"].ne(room).to_numpy()]
     if mine.empty:
         return np.zeros(len(frame), dtype=bool)
-    return np.isin(frame["day"].to_numpy(), mine["day"].to_numpy())
+    away = np.unique(mine["day"].to_numpy(dtype="int64"))
+    first = frame["day"].to_numpy(dtype="int64")
+    span = frame["end_local"].to_numpy(dtype="datetime64[D]") - frame["start_local"].to_numpy(
+        dtype="datetime64[D]"
+    )
+    last = first + span.astype("int64")
+    return np.searchsorted(away, last, side="right") > np.searchsorted(away, first, side="left")
 
 
 def fewest_starts(free: pd.DataFrame) -> pd.DataFrame:
     """Of the free starts of one training, tutor and room on one day, the ones worth a choice:
-    the cheapest (the usual start), the earliest and the latest.
+    the cheapest (the usual start), the earliest and the latest, and in a room the starts a
+    whole number of sessions after the earliest or before the latest.
 
     One tutor teaches once a day, so starts of a day differ only in how they share the room
-    with other proposals: the day's two ends leave it the most room either side.
+    with other proposals: the day's two ends leave it the most room either side, and the
+    starts between them let three or more sessions of a day follow each other in one room.
     """
     if free.empty:
         return free
@@ -258,4 +268,10 @@ def fewest_starts(free: pd.DataFrame) -> pd.DataFrame:
     cheapest = ordered.sort_values([*group, "cost", "start_min"], kind="stable")
     picks = [keep.head(1).index, keep.tail(1).index, cheapest.groupby(group).head(1).index]
     rows = picks[0].union(picks[1]).union(picks[2])
+    start = ordered["start_min"]
+    length = ordered["end_min"] - start
+    after = (start - keep["start_min"].transform("min")) % length == 0
+    before = (keep["start_min"].transform("max") - start) % length == 0
+    packed = ordered["room_key"].ne("") & (after | before)
+    rows = rows.union(ordered.index[packed.to_numpy()])
     return free.loc[rows.sort_values()]

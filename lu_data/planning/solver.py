@@ -71,12 +71,23 @@ def choose_sessions(
     # session over several days, or days of two zones: those pairs are excluded one by one.
     for a, b in _cross_day_overlaps(tutor, day, start, end, buffer_minutes):
         m.add_bool_or([~x[a], ~x[b]])
+    # In person at one place a day: a session over several days and another in a different
+    # room on one of its later days are excluded too (they need not overlap in time).
+    last_day = day + (
+        options["end_local"].to_numpy(dtype="datetime64[D]")
+        - options["start_local"].to_numpy(dtype="datetime64[D]")
+    ).astype("int64")
+    for a, b in _elsewhere_pairs(tutor, room, day, last_day):
+        m.add_bool_or([~x[a], ~x[b]])
     for key, rows in _groups(room).items():
         if key:
             _no_overlap(m, x, rows, start, end, 0)
 
-    # Weekly limits, and the busiest week of the tutors who could take a proposal.
-    busiest = m.new_int_var(0, 24 * 7, "busiest_hours")
+    # Weekly limits, and the busiest week of the tutors who could take a proposal: a week's
+    # bookings may pass 168 h (sessions that overlap), so its bound is the most booked plus that.
+    booked_most = float(work.week_hours.max()) if len(work.week_hours) else 0.0
+    top = 24 * 7 + math.ceil(booked_most)
+    busiest = m.new_int_var(0, top, "busiest_hours")
     for (who, wk), rows in _groups_by(tutor, week).items():
         booked = int(round(float(work.week_hours.get((who, wk), 0.0)) * 60))
         room_left = math.floor(work.limits.get(str(who), 0.0) * 60 + 1e-6) - booked
@@ -97,7 +108,7 @@ def choose_sessions(
     lateness = [int(early[i]) * x[i] for i in range(n) if training[i] in sells_out and early[i] > 0]
 
     wanted = sum(counts.values())
-    w_late = 24 * 7 + 1
+    w_late = top + 1
     w_crowd = w_late * (EARLY_WEEKS_CAP * wanted + 1)
     w_place = w_crowd * (wanted + 1)
     goals = w_place * sum(x) - w_crowd * sum(crowding) - w_late * sum(lateness) - busiest
@@ -224,6 +235,22 @@ def _cross_day_overlaps(
                 if day[rows[i]] != day[rows[j]]:
                     pairs.append((int(rows[i]), int(rows[j])))
     return pairs
+
+
+def _elsewhere_pairs(
+    tutor: np.ndarray, room: np.ndarray, day: np.ndarray, last_day: np.ndarray
+) -> list[tuple[int, int]]:
+    """Pairs of one tutor's in-person candidates in two rooms, starting on different days,
+    whose local days meet: one of them runs over several days."""
+    pairs: set[tuple[int, int]] = set()
+    in_room = np.array([bool(r) for r in room], dtype=bool)
+    for rows in _groups(tutor).values():
+        rows = rows[in_room[rows]]
+        for a in rows[last_day[rows] > day[rows]]:
+            meet = (day[rows] <= last_day[a]) & (last_day[rows] >= day[a])
+            meet &= (room[rows] != room[a]) & (day[rows] != day[a])
+            pairs.update((int(min(a, b)), int(max(a, b))) for b in rows[meet])
+    return sorted(pairs)
 
 
 def _groups(keys: np.ndarray) -> dict[object, np.ndarray]:

@@ -2,6 +2,7 @@
 
 - `records`: LearnUpon module records (ILT Center and legacy) and the portals that hold them.
 - `demo`: the demo portal for the pinned today, and the pages' default view of it.
+- `planning`: hand-built portals for the planner, on each zone's wall clock.
 - `apptest`: pages run in Streamlit's AppTest, and what they show (metrics, tables, charts).
 - `servers`: Streamlit servers on loopback, the app pointed at a stand-in portal, waiting.
 - `browser`: Chromium, and pages opened in it.
