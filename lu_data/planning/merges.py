@@ -77,7 +77,9 @@ def merge_candidates(
         fill = projected.fillna(fill)
     limited = sessions["max_capacity"].gt(0).fillna(False)
     low = (fill < settings.merge_below).fillna(False)
-    return sessions.loc[(soon & limited & low).to_numpy()].assign(fill=fill)
+    keep = (soon & limited & low).to_numpy()
+    # fill of the kept rows only: assigning a whole Series to an empty frame adds its rows
+    return sessions.loc[keep].assign(fill=fill.loc[keep])
 
 
 def propose_merges(
