@@ -97,6 +97,10 @@ def propose_merges(
     pairs, funnel = _pairs(sessions, cands, when, settings)
     chosen, status = _solve(pairs, cands, settings.seconds)
     hours = teaching_hours(cands)
+    learners = cands["enrolled"].fillna(0).astype("int64").to_numpy()
+    moved_in: dict[object, int] = {}  # target -> learners every merge into it brings
+    for c_pos, into in chosen.items():
+        moved_in[into] = moved_in.get(into, 0) + int(learners[c_pos])
     rows = []
     for c_pos, (_, cand) in enumerate(cands.iterrows()):
         into = chosen.get(c_pos)
@@ -104,7 +108,8 @@ def propose_merges(
             rows.append(_keep_row(cand, _keep_reason(cand, funnel.get(c_pos, (0, 0, 0)), settings)))
         else:
             target = sessions.loc[into]  # type: ignore[call-overload]
-            rows.append(_merge_row(cand, target, float(hours.iloc[c_pos]), chosen))
+            row = _merge_row(cand, target, float(hours.iloc[c_pos]), chosen, moved_in[into])
+            rows.append(row)
     frame = enforce_dtypes(pd.DataFrame(rows).reindex(columns=list(MERGE_DTYPES)), MERGE_DTYPES)
     return MergePlan(frame, status)
 
@@ -220,12 +225,15 @@ def _wall_minutes(utc: pd.Series, zones: pd.Series) -> pd.Series:
     return out
 
 
-def _merge_row(cand: pd.Series, into: pd.Series, hours: float, chosen: dict) -> dict:
-    """A merge, in words and numbers."""
+def _merge_row(
+    cand: pd.Series, into: pd.Series, hours: float, chosen: dict, moved_in: int
+) -> dict:
+    """A merge, in words and numbers; the target's enrolment and fill after are after every
+    merge into it (`moved_in` learners in all)."""
     learners = int(0 if pd.isna(cand["enrolled"]) else cand["enrolled"])
     cap = into["max_capacity"]
     taken = sum(1 for t in chosen.values() if t == into.name)  # merges into the same target
-    after = int(0 if pd.isna(into["enrolled"]) else into["enrolled"]) + learners
+    after = int(0 if pd.isna(into["enrolled"]) else into["enrolled"]) + moved_in
     days = int(round((into["start_utc"] - cand["start_utc"]) / DAY))
     fill_after = after / cap if pd.notna(cap) and cap > 0 else None
     full = f", {fill_after:.0%} full after" if fill_after is not None else ""
