@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -62,7 +63,10 @@ def read_draft(data: bytes) -> tuple[list[DraftRow], list[BadRow]]:
         )
     text = data.decode("utf-8-sig", errors="replace").replace("\x00", "\ufffd")
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise PlanError(f"the draft's header row cannot be read as CSV: {exc}") from None
     if not header or not any(cell.strip() for cell in header):
         raise PlanError("the draft is empty: it needs a header row and one row per session")
     names = [cell.strip().casefold().replace(" ", "_") for cell in header]
@@ -76,7 +80,10 @@ def read_draft(data: bytes) -> tuple[list[DraftRow], list[BadRow]]:
     extra = {field: _column(names, options) for field, options in OPTIONAL.items()}
     rows: list[DraftRow] = []
     bad: list[BadRow] = []
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in enumerate(_records(reader), start=2):
+        if isinstance(cells, csv.Error):
+            bad.append(BadRow(number, "", f"cannot be read as CSV: {cells}"))
+            continue
         if not any(cell.strip() for cell in cells):
             continue  # a blank line is no session
         values = {f: _cell(cells, at) for f, at in where.items()}
@@ -86,6 +93,18 @@ def read_draft(data: bytes) -> tuple[list[DraftRow], list[BadRow]]:
         except ValueError as exc:
             bad.append(BadRow(number, values["training"][:200], str(exc)))
     return rows, bad
+
+
+def _records(reader: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
+    """Each record's cells, or the error of a record the csv module refuses (a cell over its
+    field size limit): the reader goes on at the next line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield exc
 
 
 def _row(line: int, v: dict[str, str], more: dict[str, str]) -> DraftRow:
