@@ -78,6 +78,8 @@ def read_draft(data: bytes) -> tuple[list[DraftRow], list[BadRow]]:
             + ", ".join(f"{f} ({'/'.join(FIELDS[f][:2])})" for f in FIELDS)
         )
     extra = {field: _column(names, options) for field, options in OPTIONAL.items()}
+    if extra["location_name"] == where["location"]:  # one column: an id or a name, not both
+        extra["location_name"] = None
     rows: list[DraftRow] = []
     bad: list[BadRow] = []
     for number, cells in enumerate(_records(reader), start=2):
