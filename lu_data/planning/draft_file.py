@@ -69,6 +69,8 @@ def read_draft(data: bytes) -> tuple[list[DraftRow], list[BadRow]]:
         raise PlanError(f"the draft's header row cannot be read as CSV: {exc}") from None
     if not header or not any(cell.strip() for cell in header):
         raise PlanError("the draft is empty: it needs a header row and one row per session")
+    if any("\ufffd" in cell for cell in header):
+        raise PlanError("the draft's header row is not UTF-8 text: save the file as CSV UTF-8")
     names = [cell.strip().casefold().replace(" ", "_") for cell in header]
     where = {field: _column(names, options) for field, options in FIELDS.items()}
     missing = [field for field, at in where.items() if at is None]
