@@ -28,6 +28,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "location": ("location_id", "location", "room"),
 }
 OPTIONAL = {"location_name": ("location",), "capacity": ("capacity", "max_capacity")}
+UNPLACED = "unplaced"  # the plan CSV's action for a session it found no place for
 TIME_HINT = "write 2027-01-12 09:00 (in the row's zone) or 2027-01-12T09:00:00+00:00"
 
 
@@ -80,6 +81,7 @@ def read_draft(data: bytes) -> tuple[list[DraftRow], list[BadRow]]:
             + ", ".join(f"{f} ({'/'.join(FIELDS[f][:2])})" for f in FIELDS)
         )
     extra = {field: _column(names, options) for field, options in OPTIONAL.items()}
+    action = _column(names, ("action",))  # the plan CSV's: a row it could not place is none
     if extra["location_name"] == where["location"]:  # one column: an id or a name, not both
         extra["location_name"] = None
     rows: list[DraftRow] = []
@@ -90,6 +92,8 @@ def read_draft(data: bytes) -> tuple[list[DraftRow], list[BadRow]]:
             continue
         if not any(cell.strip() for cell in cells):
             continue  # a blank line is no session
+        if _cell(cells, action).casefold() == UNPLACED:
+            continue  # the plan's line for a session it could not place: nothing to check
         values = {f: _cell(cells, at) for f, at in where.items()}
         more = {f: _cell(cells, at) for f, at in extra.items()}
         try:
