@@ -119,6 +119,11 @@ def _row(line: int, v: dict[str, str], more: dict[str, str]) -> DraftRow:
     """One row read, or ValueError saying what is wrong with it."""
     if any("\ufffd" in cell for cell in (*v.values(), *more.values())):
         raise ValueError("holds bytes that are not UTF-8 text: save the file as CSV UTF-8")
+    if any("\n" in cell or "\r" in cell for cell in (*v.values(), *more.values())):
+        raise ValueError(
+            'a cell runs over several lines (a quote " not closed?): '
+            "the lines after it were read into this row"
+        )
     for field in ("training", "tutor", "location"):
         if v[field].startswith(FORMULA_STARTS) and not _is_number(v[field]):
             raise ValueError(f"its {field} '{v[field][:40]}' is a formula, not a value")
