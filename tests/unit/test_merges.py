@@ -323,6 +323,10 @@ def test_no_candidates_is_a_header_and_a_zero_line(capsys, tmp_path):
         (["--within-days", "-1"], "--within-days 0 or more"),
         (["--check", "draft.csv"], "--merge proposes merges only: leave out --add, --tutor"),
         (["--add", "Training 1=1"], "--merge proposes merges only"),
+        (
+            ["--format", "xlsx", "-o", "m.xlsx"],
+            "--merge writes a CSV of merges: leave out --format",
+        ),
     ],
 )
 def test_bad_merge_arguments_exit_2_with_one_line(capsys, source, args, message):
