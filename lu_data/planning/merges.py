@@ -225,9 +225,7 @@ def _wall_minutes(utc: pd.Series, zones: pd.Series) -> pd.Series:
     return out
 
 
-def _merge_row(
-    cand: pd.Series, into: pd.Series, hours: float, chosen: dict, moved_in: int
-) -> dict:
+def _merge_row(cand: pd.Series, into: pd.Series, hours: float, chosen: dict, moved_in: int) -> dict:
     """A merge, in words and numbers; the target's enrolment and fill after are after every
     merge into it (`moved_in` learners in all)."""
     learners = int(0 if pd.isna(cand["enrolled"]) else cand["enrolled"])
