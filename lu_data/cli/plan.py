@@ -129,6 +129,8 @@ def run_plan(args: argparse.Namespace) -> int:
         return _refuse(str(exc))
     if args.merge and (args.check is not None or args.add or args.tutor):
         return _refuse("--merge proposes merges only: leave out --add, --tutor and --check")
+    if args.merge and args.format != "csv":
+        return _refuse("--merge writes a CSV of merges: leave out --format")
     if args.merge and not 0 < args.merge_below <= 1:
         return _refuse(f"--merge-below {args.merge_below:g}: give a fill between 0 and 1")
     if args.merge and (args.horizon_days < 1 or args.within_days < 0):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "location": ("location_id", "location", "room"),
 }
 OPTIONAL = {"location_name": ("location",), "capacity": ("capacity", "max_capacity")}
+UNPLACED = "unplaced"  # the plan CSV's action for a session it found no place for
 TIME_HINT = "write 2027-01-12 09:00 (in the row's zone) or 2027-01-12T09:00:00+00:00"
 
 
@@ -62,9 +64,14 @@ def read_draft(data: bytes) -> tuple[list[DraftRow], list[BadRow]]:
         )
     text = data.decode("utf-8-sig", errors="replace").replace("\x00", "\ufffd")
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise PlanError(f"the draft's header row cannot be read as CSV: {exc}") from None
     if not header or not any(cell.strip() for cell in header):
         raise PlanError("the draft is empty: it needs a header row and one row per session")
+    if any("\ufffd" in cell for cell in header):
+        raise PlanError("the draft's header row is not UTF-8 text: save the file as CSV UTF-8")
     names = [cell.strip().casefold().replace(" ", "_") for cell in header]
     where = {field: _column(names, options) for field, options in FIELDS.items()}
     missing = [field for field, at in where.items() if at is None]
@@ -74,11 +81,19 @@ def read_draft(data: bytes) -> tuple[list[DraftRow], list[BadRow]]:
             + ", ".join(f"{f} ({'/'.join(FIELDS[f][:2])})" for f in FIELDS)
         )
     extra = {field: _column(names, options) for field, options in OPTIONAL.items()}
+    action = _column(names, ("action",))  # the plan CSV's: a row it could not place is none
+    if extra["location_name"] == where["location"]:  # one column: an id or a name, not both
+        extra["location_name"] = None
     rows: list[DraftRow] = []
     bad: list[BadRow] = []
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in enumerate(_records(reader), start=2):
+        if isinstance(cells, csv.Error):
+            bad.append(BadRow(number, "", f"cannot be read as CSV: {cells}"))
+            continue
         if not any(cell.strip() for cell in cells):
             continue  # a blank line is no session
+        if _cell(cells, action).casefold() == UNPLACED:
+            continue  # the plan's line for a session it could not place: nothing to check
         values = {f: _cell(cells, at) for f, at in where.items()}
         more = {f: _cell(cells, at) for f, at in extra.items()}
         try:
@@ -88,10 +103,27 @@ def read_draft(data: bytes) -> tuple[list[DraftRow], list[BadRow]]:
     return rows, bad
 
 
+def _records(reader: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
+    """Each record's cells, or the error of a record the csv module refuses (a cell over its
+    field size limit): the reader goes on at the next line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield exc
+
+
 def _row(line: int, v: dict[str, str], more: dict[str, str]) -> DraftRow:
     """One row read, or ValueError saying what is wrong with it."""
     if any("\ufffd" in cell for cell in (*v.values(), *more.values())):
         raise ValueError("holds bytes that are not UTF-8 text: save the file as CSV UTF-8")
+    if any("\n" in cell or "\r" in cell for cell in (*v.values(), *more.values())):
+        raise ValueError(
+            'a cell runs over several lines (a quote " not closed?): '
+            "the lines after it were read into this row"
+        )
     for field in ("training", "tutor", "location"):
         if v[field].startswith(FORMULA_STARTS) and not _is_number(v[field]):
             raise ValueError(f"its {field} '{v[field][:40]}' is a formula, not a value")

@@ -78,7 +78,9 @@ def merge_candidates(
         fill = projected.fillna(fill)
     limited = sessions["max_capacity"].gt(0).fillna(False)
     low = (fill < settings.merge_below).fillna(False)
-    return sessions.loc[(soon & limited & low).to_numpy()].assign(fill=fill)
+    keep = (soon & limited & low).to_numpy()
+    # fill of the kept rows only: assigning a whole Series to an empty frame adds its rows
+    return sessions.loc[keep].assign(fill=fill.loc[keep])
 
 
 def propose_merges(
@@ -98,6 +100,10 @@ def propose_merges(
     hours = teaching_hours(cands).to_numpy()
     picked = sessions.loc[sorted(set(chosen.values()))]  # type: ignore[type-var]
     targets = dict(zip(picked.index, _plain(picked), strict=True))
+    learners = cands["enrolled"].fillna(0).astype("int64").to_numpy()
+    moved_in: dict[object, int] = {}  # target -> learners every merge into it brings
+    for c_pos, into in chosen.items():
+        moved_in[into] = moved_in.get(into, 0) + int(learners[c_pos])
     rows = []
     for c_pos, cand in enumerate(_plain(cands)):
         into = chosen.get(c_pos)
@@ -106,7 +112,8 @@ def propose_merges(
             rows.append(_keep_row(cand, why))
         else:
             shared = sum(1 for t in chosen.values() if t == into) > 1
-            rows.append(_merge_row(cand, targets[into], float(hours[c_pos]), shared))
+            row = _merge_row(cand, targets[into], float(hours[c_pos]), shared, moved_in[into])
+            rows.append(row)
     frame = enforce_dtypes(pd.DataFrame(rows).reindex(columns=list(MERGE_DTYPES)), MERGE_DTYPES)
     return MergePlan(frame, status)
 
@@ -230,11 +237,12 @@ def _plain(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _merge_row(cand: dict, into: dict, hours: float, shared: bool) -> dict:
-    """A merge, in words and numbers."""
+def _merge_row(cand: dict, into: dict, hours: float, shared: bool, moved_in: int) -> dict:
+    """A merge, in words and numbers; the target's enrolment and fill after are after every
+    merge into it (`moved_in` learners in all)."""
     learners = int(0 if pd.isna(cand["enrolled"]) else cand["enrolled"])
     cap = into["max_capacity"]
-    after = int(0 if pd.isna(into["enrolled"]) else into["enrolled"]) + learners
+    after = int(0 if pd.isna(into["enrolled"]) else into["enrolled"]) + moved_in
     days = int(round((into["start_utc"] - cand["start_utc"]) / DAY))
     fill_after = after / cap if pd.notna(cap) and cap > 0 else None
     full = f", {fill_after:.0%} full after" if fill_after is not None else ""

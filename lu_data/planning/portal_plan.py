@@ -58,9 +58,11 @@ def plan_portal(
 
 def merge_portal(portal: Portal, settings: MergeSettings, now: date | None = None) -> MergePlan:
     """Merges of the load's under-filled sessions, judged on their projected final fill (the
-    Fill pace forecast; today's fill where there is no enrolment history)."""
+    Fill pace forecast; today's fill where there is no enrolment history). Today is `now`
+    (from midnight UTC), or when the data was fetched, also when `now` is that day."""
     as_of = pd.Timestamp(portal.fetched_at)
-    when = as_of if now is None else pd.Timestamp(now, tz="UTC")
+    fetch_day = as_of.tz_convert("UTC").date() if as_of.tzinfo else as_of.date()
+    when = as_of if now is None or now == fetch_day else pd.Timestamp(now, tz="UTC")
     history = portal_history(portal, as_of, demo=portal.is_demo)
     projected = None
     if not history.empty:
