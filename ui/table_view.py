@@ -16,9 +16,13 @@ from lu_data.presentation.display_zone import zone_label
 from lu_data.presentation.palette import (
     CAPACITY_COLOR,
     DARK_TEXT,
+    PROPOSED_COLOR,
+    PROPOSED_FILL,
+    PROPOSED_TEXT,
     STATUS_COLORS,
     STATUS_TEXT_COLORS,
 )
+from lu_data.views.calendar_events import PROPOSED_LABEL
 from lu_data.views.session_tables import (
     PROJECTED,
     SEATS,
@@ -51,18 +55,23 @@ ROW_HEIGHT = 35  # the data grid's row (and header) height in pixels
 MAX_TABLE_HEIGHT = 420  # taller tables scroll inside the grid
 
 
-def render_status_legend(*, capacity: bool = False) -> None:
-    """The fill-status colours as badges (and the grey capacity bar), alike on every page.
+def render_status_legend(*, capacity: bool = False, proposed: bool = False) -> None:
+    """The fill-status colours as badges (and the grey capacity bar, or the dashed outline of a
+    proposed session), alike on every page.
 
     A plotly legend beside long axis labels wraps to one entry a line at 1024 px; badges fit.
     """
-    items = [("Capacity", CAPACITY_COLOR, DARK_TEXT)] if capacity else []
-    items += [(STATUS_LABELS[s], STATUS_COLORS[s], STATUS_TEXT_COLORS[s]) for s in STATUS_ORDER]
+    badge = "padding:1px 8px;border-radius:8px;font-size:0.8rem"
+    items = [("Capacity", CAPACITY_COLOR, DARK_TEXT, "")] if capacity else []
+    if proposed:
+        items.append(
+            (PROPOSED_LABEL, PROPOSED_FILL, PROPOSED_TEXT, f";border:2px dashed {PROPOSED_COLOR}")
+        )
+    items += [(STATUS_LABELS[s], STATUS_COLORS[s], STATUS_TEXT_COLORS[s], "") for s in STATUS_ORDER]
     st.markdown(
         " ".join(
-            f'<span style="background:{bg};color:{fg};padding:1px 8px;border-radius:8px;'
-            f'font-size:0.8rem">{label}</span>'
-            for label, bg, fg in items
+            f'<span style="background:{bg};color:{fg};{badge}{extra}">{label}</span>'
+            for label, bg, fg, extra in items
         ),
         unsafe_allow_html=True,
     )  # fixed labels and colours only, never session text

@@ -10,9 +10,9 @@ from lu_data.exports.ics import sessions_ics
 from lu_data.exports.xlsx import workbook_bytes
 from lu_data.model.schema import PORTAL_COLUMN
 from lu_data.model.timezones import localize
+from lu_data.presentation.session_text import PROPOSED_TITLE
 from lu_data.presentation.time_text import iso_local, iso_utc
 
-PROPOSED_TITLE = "Proposed: "  # a proposal's title in a calendar, never mistaken for a session
 PLAN_CALENDAR_NAME = "Proposed ILT sessions"
 PLAN_CSV_COLUMNS = [
     "action",
