@@ -1,0 +1,260 @@
+"""Plan page: the suggested requests, Propose, the proof, the downloads, the reasons for what
+could not be placed, bad settings, and the plan's choices in the link."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, time
+from functools import lru_cache
+
+import pandas as pd
+
+from lu_data.analyses.supply_demand import SELLS_OUT, supply_demand
+from lu_data.exports.plan_export import PLAN_CSV_COLUMNS, PLAN_SHEET_NAMES
+from lu_data.planning.portal_plan import PortalPlan, plan_portal
+from lu_data.planning.requests import PlanRequest, PlanSettings, default_window
+from lu_data.store.demo_history import demo_history
+from lu_data.views.plan_tables import COUNT, EVIDENCE, VERDICT
+from tests.support import ANCHOR
+from tests.support.apptest import download, metrics, open_page
+from tests.support.demo import demo_portal
+
+PAGE = "pages/plan.py"
+FIRST, LAST = default_window(ANCHOR)  # the demo's fetch day is the pinned today
+COACHING, PRODUCT_DEMO, AGILE = "training:20011", "training:20015", "training:20012"
+# Six sessions of one training in a week of five weekdays: one per training a day, so five.
+CROWDED = {"add": f"{COACHING}*6", "first": "2026-12-07", "last": "2026-12-11"}
+
+
+def verdicts() -> pd.DataFrame:
+    """Supply and demand of the demo as the page judges it (the demo's own history)."""
+    portal = demo_portal()
+    as_of = pd.Timestamp(portal.fetched_at)
+    return supply_demand(demo_history(portal.sessions, as_of), portal.sessions, as_of)
+
+
+@lru_cache(maxsize=8)
+def expected(requests: tuple[tuple[str, int], ...] | None = None, **settings) -> PortalPlan:
+    """The plan lu_data makes of the demo for these requests (default: the suggestion)."""
+    asked = None if requests is None else [PlanRequest(k, n) for k, n in requests]
+    wanted = PlanSettings(**{"first_day": FIRST, "last_day": LAST, **settings})
+    return plan_portal(demo_portal(), asked, wanted, ANCHOR, verdicts())
+
+
+def editor(at) -> pd.DataFrame:
+    """The trainings editor as the page drew it (before any edit), indexed by training key."""
+    return at.dataframe[0].value
+
+
+def proposed(app, **query):
+    """The page opened with these choices and Propose pressed."""
+    at = open_page(app, PAGE, **query)
+    at.button(key="plan_propose").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def calendar_events(at) -> list[dict]:
+    """The plan calendar's events, without the shading outside the window."""
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    return [e for e in args["events"] if e.get("display") != "background"]
+
+
+def test_the_suggestion_is_one_more_of_each_training_that_sells_out(app):
+    """Before Propose: the trainings that sell out early are asked for once, with the evidence
+    beside them; the window starts a week after the load's day and runs 8 weeks, 09:00–17:00
+    on weekdays, 30 minutes of buffer, each tutor's own weekly limit."""
+    at = open_page(app, PAGE)
+    assert at.title[0].value == "Plan"
+    judged = verdicts().set_index("training_key")
+    short = judged.loc[judged["verdict"] == SELLS_OUT]
+    table = editor(at)
+    asked = table.loc[table[COUNT] > 0]
+    assert sorted(asked.index) == sorted(short.index) == [COACHING, PRODUCT_DEMO]
+    assert (asked[COUNT] == 1).all()
+    assert list(asked[VERDICT]) == [SELLS_OUT, SELLS_OUT]
+    assert list(asked[EVIDENCE]) == list(short.loc[asked.index, "evidence"])
+    assert "5 of the last 6 sessions were full 7+ days before start" in list(asked[EVIDENCE])
+    assert len(table) == len(set(demo_portal().sessions["training_key"]))  # every training
+    assert at.date_input(key="plan_window").value == (date(2026, 12, 4), date(2027, 1, 28))
+    assert at.time_input(key="plan_day_start").value == time(9, 0)
+    assert at.time_input(key="plan_day_end").value == time(17, 0)
+    assert at.toggle(key="plan_weekends").value is False
+    assert at.number_input(key="plan_buffer").value == 30
+    assert at.number_input(key="plan_max_hours").value is None
+    assert any("press **Propose**" in i.value for i in at.info)
+    assert not at.metric and not at.get("component_instance")
+    assert not any(k in at.query_params for k in ("add", "first", "proposed"))  # defaults
+
+
+def test_propose_shows_the_plan_and_its_proof(app):
+    """Propose: the cards count the plan's rows, the proof is the dashboard's own checks, the
+    table lists every proposal with its zone, UTC and room, the calendar marks them."""
+    at = proposed(app)
+    plan = expected()
+    placed = plan.plan.placed
+    assert len(placed) == len(plan.plan.rows) == 2
+    assert metrics(at) == {
+        "Requested": "2",
+        "Placed": "2",
+        "Not placed": "0",
+        "New double-bookings": "0",
+        "New room clashes": "0",
+    }
+    (proof,) = [s.value for s in at.success]
+    assert "0 new double-bookings, 0 new room clashes" in proof
+    assert plan.proof.summary in proof
+    assert any(c.value.startswith("Solver (OR-Tools CP-SAT): ") for c in at.caption)
+    table = at.dataframe[1].value
+    assert len(table) == len(placed)
+    want = placed.sort_values("start_utc")
+    assert list(table["Title"]) == list(want["training_title"])
+    assert list(table["Start"]) == list(want["start_local"])
+    assert list(table["Start (UTC)"]) == list(want["start_utc"].dt.tz_localize(None))
+    assert list(table["Tutor"]) == list(want["tutor_name"])
+    assert list(table["Room"]) == list(want["location"])
+    assert list(table["Zone"]) == ["SAST (+02:00)", "CET (+01:00)"]
+    assert list(table["Proposal"]) == ["Add", "Add"]
+    assert at.query_params["proposed"] == "1"  # the link shows the proposal too
+    events = calendar_events(at)
+    drafts = [e for e in events if e["title"].startswith("Proposed: ")]
+    assert len(drafts) == len(placed)
+    assert {e["id"] for e in drafts} == {"proposed:1", "proposed:2"}
+    assert all(e["extendedProps"]["proposed"] and e["classNames"] for e in drafts)
+    assert not any(e["extendedProps"]["proposed"] for e in events if e not in drafts)
+
+
+def test_csv_excel_and_ics_hold_the_plan(app, media):
+    """The CSV holds every requested session, placed or not, in the documented columns; the
+    workbook has a sheet of each; the .ics one "Proposed" event per placed session."""
+    at = proposed(app, **CROWDED)
+    plan = expected(((COACHING, 6),), first_day=date(2026, 12, 7), last_day=date(2026, 12, 11))
+    rows = plan.plan.rows
+    assert (len(plan.plan.placed), len(plan.plan.unplaced)) == (5, 1)
+    data, name = download(at, media, "plan_sessions_csv")
+    assert name == "ilt-plan_7-11-Dec-2026.csv"
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(frame.columns) == PLAN_CSV_COLUMNS
+    assert len(frame) == len(rows) == 6
+    assert list(frame["action"]) == ["add"] * 5 + ["unplaced"]
+    placed = rows.loc[rows["action"] == "add"].sort_values("start_utc")
+    assert list(pd.to_datetime(frame["start_utc"][:5], utc=True)) == list(placed["start_utc"])
+    assert frame["start_local"][0].endswith("+01:00")  # Paris in December, with its offset
+    assert list(frame["tutor_email"][:5]) == list(placed["tutor_email"])
+    assert frame["reason"].iloc[5] == plan.plan.unplaced["reason"].iloc[0]
+    assert frame["start_utc"].iloc[5] == ""
+
+    workbook, name = download(at, media, "plan_xlsx")
+    assert name == "ilt-plan_7-11-Dec-2026.xlsx"
+    sheets = pd.read_excel(io.BytesIO(workbook), sheet_name=None)
+    assert list(sheets) == list(PLAN_SHEET_NAMES)
+    assert [len(s) for s in sheets.values()] == [5, 1]
+
+    ics, name = download(at, media, "plan_ics")
+    assert name == "ilt-plan_7-11-Dec-2026.ics"
+    text = ics.decode()
+    assert text.count("BEGIN:VEVENT") == 5
+    assert text.count("SUMMARY:Proposed: Coaching for Managers") == 5
+
+
+def test_what_is_not_placed_says_why_in_plain_text(app):
+    """Each training with sessions not placed is one plain line with the planner's reason."""
+    at = proposed(app, **CROWDED)
+    assert metrics(at)["Not placed"] == "1"
+    plan = expected(((COACHING, 6),), first_day=date(2026, 12, 7), last_day=date(2026, 12, 11))
+    reason = plan.plan.unplaced["reason"].iloc[0]
+    assert reason.startswith("Only 5 placed: No tutor who has taught Coaching for Managers is free")
+    assert "09:00–17:00 Paris on any weekday from 07 Dec to 11 Dec" in reason
+    (lines,) = [t.value for t in at.text]
+    assert lines == f"Coaching for Managers (1 session not placed): {reason}"
+    table = at.dataframe[1].value
+    assert list(table["Proposal"]) == ["Add"] * 5 + ["Not placed"]
+    assert table["Reason"].iloc[5] == reason
+
+
+def test_hours_that_end_before_they_start_are_refused_with_the_reason(app):
+    """A working day from 17:00 to 09:00 gets the planner's own message, and no plan."""
+    at = open_page(app, PAGE)
+    at.time_input(key="plan_day_start").set_value(time(17, 0))
+    at.time_input(key="plan_day_end").set_value(time(9, 0))
+    at.button(key="plan_propose").click().run()
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert error == "Cannot propose: hours '17:00-09:00' end before they start."
+    assert not at.metric and not at.get("component_instance")
+    assert at.query_params["hours"] == "17:00-09:00"  # the link says what was asked
+
+
+def test_a_window_in_the_past_is_refused_with_the_reason(app):
+    """A link whose window has gone by says so instead of planning."""
+    at = open_page(app, PAGE, first="2026-10-05", last="2026-10-30", proposed="1")
+    (error,) = [e.value for e in at.error]
+    assert error == "Cannot propose: the window (2026-10-30) lies in the past."
+    assert not at.metric
+
+
+def test_no_training_asked_for_says_what_to_do(app):
+    """Every count at 0 (?add= with nothing): nothing to plan, and the page says so."""
+    at = open_page(app, PAGE, add="", proposed="1")
+    assert (editor(at)[COUNT] == 0).all()
+    assert any("No training has sessions to add" in i.value for i in at.info)
+    assert not at.metric
+
+
+def test_the_choices_round_trip_through_the_link(app):
+    """Choices made on the page land in the URL; that URL opened afresh shows the same choices
+    and the same plan (the planner is deterministic)."""
+    at = open_page(app, PAGE)
+    keys = list(editor(at).index)
+    at.session_state["plan_counts"] = {
+        "edited_rows": {keys.index(COACHING): {COUNT: 0}, keys.index(AGILE): {COUNT: 2}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.date_input(key="plan_window").set_value((date(2026, 12, 7), date(2026, 12, 18)))
+    at.time_input(key="plan_day_start").set_value(time(10, 0))
+    at.time_input(key="plan_day_end").set_value(time(16, 0))
+    at.toggle(key="plan_weekends").set_value(True)
+    at.number_input(key="plan_buffer").set_value(45)
+    at.number_input(key="plan_max_hours").set_value(12.0)
+    at.button(key="plan_propose").click().run()
+    assert not at.exception, at.exception
+    link = dict(at.query_params)
+    assert {k: v for k, v in link.items() if k not in ("source", "from", "to", "tz")} == {
+        "add": [f"{AGILE}*2", PRODUCT_DEMO],
+        "first": "2026-12-07",
+        "last": "2026-12-18",
+        "hours": "10:00-16:00",
+        "weekends": "1",
+        "buffer": "45",
+        "max_hours": "12",
+        "proposed": "1",
+    }
+    assert metrics(at)["Requested"] == "3"
+    table = at.dataframe[1].value
+
+    again = open_page(app, PAGE, **link)
+    assert again.date_input(key="plan_window").value == (date(2026, 12, 7), date(2026, 12, 18))
+    assert again.time_input(key="plan_day_start").value == time(10, 0)
+    assert again.time_input(key="plan_day_end").value == time(16, 0)
+    assert again.toggle(key="plan_weekends").value is True
+    assert again.number_input(key="plan_buffer").value == 45
+    assert again.number_input(key="plan_max_hours").value == 12.0
+    counts = editor(again)[COUNT]
+    assert counts[counts > 0].to_dict() == {AGILE: 2, PRODUCT_DEMO: 1}
+    pd.testing.assert_frame_equal(again.dataframe[1].value, table)
+    plan = expected(
+        ((AGILE, 2), (PRODUCT_DEMO, 1)),
+        first_day=date(2026, 12, 7),
+        last_day=date(2026, 12, 18),
+        day_start=time(10, 0),
+        day_end=time(16, 0),
+        weekends=True,
+        buffer_minutes=45,
+        max_week_hours=12.0,
+    )
+    assert metrics(again)["Placed"] == f"{len(plan.plan.placed)}"
+    assert list(table["Start (UTC)"].dropna()) == list(
+        plan.plan.placed["start_utc"].sort_values().dt.tz_localize(None)
+    )
