@@ -68,6 +68,7 @@ plan_view = replace(
 )
 
 st.subheader("Proposal")
+clashes = len(proof.double_bookings) + len(proof.room_clashes)
 ui.render_cards(
     [
         ui.Card("Requested", f"{choices.requested:,}", help="New sessions asked for in all"),
@@ -78,14 +79,11 @@ ui.render_cards(
             help="Asked for but no tutor, room or time keeps every rule; each says why below",
         ),
         ui.Card(
-            "New double-bookings",
-            f"{len(proof.double_bookings):,}",
-            help="A tutor in two sessions at once, counting the proposals (as on Tutors)",
-        ),
-        ui.Card(
-            "New room clashes",
-            f"{len(proof.room_clashes):,}",
-            help="Two in-person sessions in one room at once, counting the proposals",
+            "New clashes",
+            f"{clashes:,}",
+            help="Double-bookings (a tutor in two sessions at once) and room clashes (two "
+            "in-person sessions in one room at once) the proposals would make, found by the "
+            "checks of the Tutors page",
         ),
     ]
 )
@@ -111,6 +109,38 @@ st.caption(
         figures.status, figures.seconds, figures.candidates, figures.objective, figures.bound
     )
 )
+
+
+def more_downloads() -> None:
+    """The plan as an Excel workbook and its proposals as a calendar, beside the CSVs."""
+    ui.offer_download(
+        None,
+        "Excel",
+        lambda: plan_workbook(rows),
+        rows=len(rows),
+        filters=plan_view.filters,
+        mime=XLSX_MIME,
+        file_name=ui.download_name(plan_view, "plan", "xlsx"),
+        key="plan_xlsx",
+        icon=":material/grid_on:",
+        help="The proposed sessions, their times as Excel dates in UTC and in each session's "
+        "zone; then a sheet of those not placed, with why",
+    )
+    ui.offer_download(
+        None,
+        "Calendar (.ics)",
+        lambda: plan_ics(result.proposals),
+        rows=len(result.proposals),
+        filters=plan_view.filters,
+        mime="text/calendar",
+        file_name=ui.download_name(plan_view, "plan", "ics"),
+        key="plan_ics",
+        icon=":material/event:",
+        help="The proposed sessions as calendar events titled “Proposed: …”, each in its own "
+        "zone, to hold the dates while they are created in LearnUpon",
+        disabled=result.proposals.empty,
+    )
+
 
 st.subheader("Proposed sessions")
 st.caption(
@@ -144,35 +174,9 @@ ui.table_with_download(
             "Reason", width="large", help="Why this tutor, room and time (or why none)"
         ),
     },
+    more=more_downloads,
 )
-with st.container(horizontal=True, gap="small"):
-    ui.offer_download(
-        None,
-        "Excel",
-        lambda: plan_workbook(rows),
-        rows=len(rows),
-        filters=plan_view.filters,
-        mime=XLSX_MIME,
-        file_name=ui.download_name(plan_view, "plan", "xlsx"),
-        key="plan_xlsx",
-        icon=":material/grid_on:",
-        help="The proposed sessions (Excel dates in UTC, local times with offsets), then a "
-        "sheet of those not placed with why",
-    )
-    ui.offer_download(
-        None,
-        "Calendar (.ics)",
-        lambda: plan_ics(result.proposals),
-        rows=len(result.proposals),
-        filters=plan_view.filters,
-        mime="text/calendar",
-        file_name=ui.download_name(plan_view, "plan", "ics"),
-        key="plan_ics",
-        icon=":material/event:",
-        help="The proposed sessions as calendar events titled “Proposed: …”, each in its own "
-        "zone, to hold the dates while they are created in LearnUpon",
-        disabled=result.proposals.empty,
-    )
+
 
 lines = unplaced_lines(plan.unplaced)
 if lines:

@@ -163,8 +163,8 @@ def render_plan_form(view: View, verdicts: pd.DataFrame | None) -> PlanChoices:
                     max_value=MAX_COUNT,
                     step=1,
                     format="%d",
-                    width=120,
-                    help=f"New sessions to propose, 0 to {MAX_COUNT}: type a number",
+                    width=75,
+                    help=f"New sessions of the training to propose, 0 to {MAX_COUNT}",
                 ),
                 VERDICT: st.column_config.TextColumn(VERDICT, width=135),
                 EVIDENCE: st.column_config.TextColumn(
@@ -173,19 +173,19 @@ def render_plan_form(view: View, verdicts: pd.DataFrame | None) -> PlanChoices:
             },
         )
         st.markdown("**When, and the rules every proposal keeps**")
-        with st.container(horizontal=True, wrap=True, vertical_alignment="bottom"):
+        with st.container(horizontal=True, wrap=True, gap="small", vertical_alignment="bottom"):
             window = st.date_input(
                 "Window",
                 key="plan_window",
                 format="YYYY-MM-DD",
-                width=220,
+                width=222,
                 help="First and last day a proposal may fall on, in the session's own zone",
             )
             start = st.time_input(
-                "Day starts", key="plan_day_start", step=timedelta(minutes=15), width=115
+                "Day starts", key="plan_day_start", step=timedelta(minutes=15), width=90
             )
             end = st.time_input(
-                "Day ends", key="plan_day_end", step=timedelta(minutes=15), width=115
+                "Day ends", key="plan_day_end", step=timedelta(minutes=15), width=90
             )
             buffer = st.number_input(
                 "Buffer (min)",
@@ -203,7 +203,7 @@ def render_plan_form(view: View, verdicts: pd.DataFrame | None) -> PlanChoices:
                 step=1.0,
                 value=None,
                 format="%g",
-                placeholder="Busiest recent",
+                placeholder="Recent peak",
                 key="plan_max_hours",
                 width=160,
                 help="The most hours any tutor may teach in one week. Blank: each tutor's "

@@ -130,9 +130,11 @@ def table_with_download(
     csv_frame: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
     column_config: dict[str, Any] | None = None,
     height: int | None = None,
+    more: Callable[[], None] | None = None,
 ) -> None:
     """A table and two downloads of exactly its rows: the full-data CSV (csv_frame when the
-    export shape differs) and "As shown" (the grid's columns, headers and formats).
+    export shape differs) and "As shown" (the grid's columns, headers and formats); `more`
+    draws other downloads of the same rows beside them.
 
     On screen, session tables lead with their decision columns (start, zone, title, tutor, the
     numbers) and the grid is as tall as its rows, up to `height` (MAX_TABLE_HEIGHT when not
@@ -154,7 +156,13 @@ def table_with_download(
             f"Showing the first {len(shown):,} of {len(table):,} rows; both CSVs hold all of them."
         )
     csv_download(
-        table, name=name, key=key, view=view, csv_frame=csv_frame, column_config=column_config
+        table,
+        name=name,
+        key=key,
+        view=view,
+        csv_frame=csv_frame,
+        column_config=column_config,
+        more=more,
     )
 
 
@@ -166,10 +174,12 @@ def csv_download(
     view: View,
     csv_frame: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
     column_config: dict[str, Any] | None = None,
+    more: Callable[[], None] | None = None,
 ) -> None:
     """A table's two downloads, side by side: "Full data (CSV)", exactly its rows as
     `lu-data export` writes them (csv_frame when given), and "As shown", the table as the grid
-    draws it (its columns, headers and order, times in the display zone; every row).
+    draws it (its columns, headers and order, times in the display zone; every row); then
+    what `more` draws in the same row.
     """
 
     def build() -> bytes:
@@ -207,6 +217,8 @@ def csv_download(
             icon=":material/table_view:",
             file_name=download_name(view, f"{name}-as-shown"),
         )
+        if more is not None:
+            more()
 
 
 def shown_frame(table: pd.DataFrame, column_config: dict[str, Any] | None = None) -> pd.DataFrame:

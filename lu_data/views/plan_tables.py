@@ -20,7 +20,7 @@ from lu_data.model.timezones import localize
 from lu_data.presentation.time_text import zone_text
 
 TRAINING = "Training"
-COUNT = "Sessions to add"
+COUNT = "Add"  # new sessions to propose of the training
 VERDICT = "Supply and demand"
 EVIDENCE = "Evidence"
 VIRTUAL_ROOM = "Virtual"
