@@ -6,40 +6,19 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, time
-from functools import lru_cache
 
 import pandas as pd
 
-from lu_data.analyses.supply_demand import SELLS_OUT, supply_demand
+from lu_data.analyses.supply_demand import SELLS_OUT
 from lu_data.exports.plan_export import PLAN_CSV_COLUMNS, PLAN_SHEET_NAMES
-from lu_data.planning.portal_plan import PortalPlan, plan_portal
-from lu_data.planning.requests import PlanRequest, PlanSettings, default_window
-from lu_data.store.demo_history import demo_history
 from lu_data.views.plan_tables import COUNT, EVIDENCE, VERDICT
-from tests.support import ANCHOR
 from tests.support.apptest import download, metrics, open_page
-from tests.support.demo import demo_portal
+from tests.support.demo import demo_plan, demo_portal, demo_verdicts
 
 PAGE = "pages/plan.py"
-FIRST, LAST = default_window(ANCHOR)  # the demo's fetch day is the pinned today
 COACHING, PRODUCT_DEMO, AGILE = "training:20011", "training:20015", "training:20012"
 # Six sessions of one training in a week of five weekdays: one per training a day, so five.
 CROWDED = {"add": f"{COACHING}*6", "first": "2026-12-07", "last": "2026-12-11"}
-
-
-def verdicts() -> pd.DataFrame:
-    """Supply and demand of the demo as the page judges it (the demo's own history)."""
-    portal = demo_portal()
-    as_of = pd.Timestamp(portal.fetched_at)
-    return supply_demand(demo_history(portal.sessions, as_of), portal.sessions, as_of)
-
-
-@lru_cache(maxsize=8)
-def expected(requests: tuple[tuple[str, int], ...] | None = None, **settings) -> PortalPlan:
-    """The plan lu_data makes of the demo for these requests (default: the suggestion)."""
-    asked = None if requests is None else [PlanRequest(k, n) for k, n in requests]
-    wanted = PlanSettings(**{"first_day": FIRST, "last_day": LAST, **settings})
-    return plan_portal(demo_portal(), asked, wanted, ANCHOR, verdicts())
 
 
 def editor(at) -> pd.DataFrame:
@@ -67,7 +46,7 @@ def test_the_suggestion_is_one_more_of_each_training_that_sells_out(app):
     on weekdays, 30 minutes of buffer, each tutor's own weekly limit."""
     at = open_page(app, PAGE)
     assert at.title[0].value == "Plan"
-    judged = verdicts().set_index("training_key")
+    judged = demo_verdicts().set_index("training_key")
     short = judged.loc[judged["verdict"] == SELLS_OUT]
     table = editor(at)
     asked = table.loc[table[COUNT] > 0]
@@ -92,7 +71,7 @@ def test_propose_shows_the_plan_and_its_proof(app):
     """Propose: the cards count the plan's rows, the proof is the dashboard's own checks, the
     table lists every proposal with its zone, UTC and room, the calendar marks them."""
     at = proposed(app)
-    plan = expected()
+    plan = demo_plan()
     placed = plan.plan.placed
     assert len(placed) == len(plan.plan.rows) == 2
     assert metrics(at) == {"Requested": "2", "Placed": "2", "Not placed": "0", "New clashes": "0"}
@@ -123,7 +102,7 @@ def test_csv_excel_and_ics_hold_the_plan(app, media):
     """The CSV holds every requested session, placed or not, in the documented columns; the
     workbook has a sheet of each; the .ics one "Proposed" event per placed session."""
     at = proposed(app, **CROWDED)
-    plan = expected(((COACHING, 6),), first_day=date(2026, 12, 7), last_day=date(2026, 12, 11))
+    plan = demo_plan(((COACHING, 6),), first_day=date(2026, 12, 7), last_day=date(2026, 12, 11))
     rows = plan.plan.rows
     assert (len(plan.plan.placed), len(plan.plan.unplaced)) == (5, 1)
     data, name = download(at, media, "plan_sessions_csv")
@@ -156,7 +135,7 @@ def test_what_is_not_placed_says_why_in_plain_text(app):
     """Each training with sessions not placed is one plain line with the planner's reason."""
     at = proposed(app, **CROWDED)
     assert metrics(at)["Not placed"] == "1"
-    plan = expected(((COACHING, 6),), first_day=date(2026, 12, 7), last_day=date(2026, 12, 11))
+    plan = demo_plan(((COACHING, 6),), first_day=date(2026, 12, 7), last_day=date(2026, 12, 11))
     reason = plan.plan.unplaced["reason"].iloc[0]
     assert reason.startswith("Only 5 placed: No tutor who has taught Coaching for Managers is free")
     assert "09:00–17:00 Paris on any weekday from 07 Dec to 11 Dec" in reason
@@ -238,7 +217,7 @@ def test_the_choices_round_trip_through_the_link(app):
     counts = editor(again)[COUNT]
     assert counts[counts > 0].to_dict() == {AGILE: 2, PRODUCT_DEMO: 1}
     pd.testing.assert_frame_equal(again.dataframe[1].value, table)
-    plan = expected(
+    plan = demo_plan(
         ((AGILE, 2), (PRODUCT_DEMO, 1)),
         first_day=date(2026, 12, 7),
         last_day=date(2026, 12, 18),
