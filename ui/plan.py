@@ -54,6 +54,7 @@ QP_PROPOSED = "proposed"  # "1": Propose was pressed, so the link shows the prop
 COUNT_SEP = "*"
 EDITOR_KEY = "plan_counts"
 BASE_KEY = "_plan_base_counts"  # the counts the editor started from (its edits are on top)
+UNKNOWN_KEY = "_plan_unknown"  # trainings the link asked for that the load does not hold
 PROPOSED_KEY = "plan_proposed"
 MAX_BUFFER = 240
 MAX_WEEK_HOURS = 80.0
@@ -135,6 +136,7 @@ def render_plan_form(view: View, verdicts: pd.DataFrame | None) -> PlanChoices:
     first, last = default_window(plan_today(view))
     if EDITOR_KEY not in st.session_state:  # a new visit: the editor starts from the URL
         st.session_state[BASE_KEY] = _counts_from_url(labels, suggested)
+        st.session_state[UNKNOWN_KEY] = _unknown_in_url(labels)
     seed_widget("plan_window", (_date_param(QP_FIRST) or first, _date_param(QP_LAST) or last))
     hours = _hours_param() or (DAY_START, DAY_END)
     seed_widget("plan_day_start", hours[0])
@@ -147,6 +149,13 @@ def render_plan_form(view: View, verdicts: pd.DataFrame | None) -> PlanChoices:
     with st.form("plan_form", enter_to_submit=False):
         st.markdown("**What to add**")
         _caption_suggestion(verdicts, suggested)
+        unknown = st.session_state.get(UNKNOWN_KEY) or []
+        if unknown:  # a link made on other data: say what it asked for that is not here
+            st.warning(
+                f"The link asks for {len(unknown)} training{'s' if len(unknown) != 1 else ''} "
+                f"this data does not hold, left out: {', '.join(map(_literal, unknown))}.",
+                icon=":material/link_off:",
+            )
         table = request_table(labels, verdicts, st.session_state[BASE_KEY])
         edited = st.data_editor(
             table,
@@ -307,9 +316,13 @@ def _caption_suggestion(verdicts: pd.DataFrame | None, suggested: Mapping[str, i
 def _write_choices(
     choices: PlanChoices, suggested: Mapping[str, int], window: tuple[date, date]
 ) -> None:
-    """Keep the form's choices in the URL; defaults stay out of it."""
-    counts = dict(choices.counts)
-    if counts == dict(suggested):
+    """Keep the form's choices in the URL; defaults stay out of it until Propose is pressed.
+
+    From then on the trainings and the window are written whatever they are: both defaults
+    follow the load (its suggestion, its day), and the link must make this plan on a later one.
+    """
+    pinned = plan_proposed()
+    if dict(choices.counts) == dict(suggested) and not pinned:
         if QP_ADD in st.query_params:
             del st.query_params[QP_ADD]
     else:
@@ -317,8 +330,9 @@ def _write_choices(
         if st.query_params.get_all(QP_ADD) != wanted:
             st.query_params[QP_ADD] = wanted
     days = choices.window
-    show_choice(QP_FIRST, days[0] if days else None, window[0], date.isoformat)
-    show_choice(QP_LAST, days[1] if len(days) > 1 else None, window[1], date.isoformat)
+    first, last = (None, None) if pinned else window
+    show_choice(QP_FIRST, days[0] if days else None, first, date.isoformat)
+    show_choice(QP_LAST, days[1] if len(days) > 1 else None, last, date.isoformat)
     show_choice(
         QP_HOURS,
         f"{choices.day_start:%H:%M}-{choices.day_end:%H:%M}",
@@ -340,6 +354,17 @@ def _counts_from_url(labels: Mapping[str, str], suggested: Mapping[str, int]) ->
         if key in labels and n > 0:
             counts[key] = min(counts.get(key, 0) + n, MAX_COUNT)
     return counts
+
+
+def _unknown_in_url(labels: Mapping[str, str]) -> list[str]:
+    """What a link asks for (as written) that names no training of this load."""
+    texts = (text.strip() for text in st.query_params.get_all(QP_ADD))
+    return sorted({t for t in texts if t and parse_count_text(t)[0] not in labels})
+
+
+def _literal(text: str) -> str:
+    """Text from a link shown as written: a code span, which Markdown neither links nor formats."""
+    return f"`{text.replace('`', '')}`"
 
 
 def parse_count_text(text: str) -> tuple[str, int]:

@@ -89,7 +89,11 @@ def test_propose_shows_the_plan_and_its_proof(app):
     assert list(table["Room"]) == list(want["location"])
     assert list(table["Zone"]) == ["SAST (+02:00)", "CET (+01:00)"]
     assert list(table["Proposal"]) == ["Add", "Add"]
-    assert at.query_params["proposed"] == "1"  # the link shows the proposal too
+    # The link shows the proposal too, and pins what made it: a later load's suggestion and
+    # window may differ.
+    assert at.query_params["proposed"] == "1"
+    assert at.query_params["add"] == [COACHING, PRODUCT_DEMO]
+    assert (at.query_params["first"], at.query_params["last"]) == ("2026-12-04", "2027-01-28")
     events = calendar_events(at)
     drafts = [e for e in events if e["title"].startswith("Proposed: ")]
     assert len(drafts) == len(placed)
@@ -230,4 +234,17 @@ def test_the_choices_round_trip_through_the_link(app):
     assert metrics(again)["Placed"] == f"{len(plan.plan.placed)}"
     assert list(table["Start (UTC)"].dropna()) == list(
         plan.plan.placed["start_utc"].sort_values().dt.tz_localize(None)
+    )
+
+
+def test_a_link_to_trainings_this_data_lacks_says_so(app):
+    """A link made on other data: the trainings it names that are not here are left out, and
+    the page says which (as plain text)."""
+    at = open_page(app, PAGE, add=["training:999*2", f"{AGILE}*3", "**bold**"])
+    counts = editor(at)[COUNT]
+    assert counts[counts > 0].to_dict() == {AGILE: 3}
+    (warning,) = [w.value for w in at.warning]
+    assert warning == (
+        "The link asks for 2 trainings this data does not hold, left out: `**bold**`, "
+        "`training:999*2`."
     )
