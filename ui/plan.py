@@ -134,9 +134,10 @@ def render_plan_form(view: View, verdicts: pd.DataFrame | None) -> PlanChoices:
     labels = portal_choices(portal_token(whole), whole).training_labels
     suggested = default_counts(verdicts)
     first, last = default_window(plan_today(view))
-    if EDITOR_KEY not in st.session_state:  # a new visit: the editor starts from the URL
+    if EDITOR_KEY not in st.session_state:  # a new visit: the form starts from the URL alone
         st.session_state[BASE_KEY] = _counts_from_url(labels, suggested)
         st.session_state[UNKNOWN_KEY] = _unknown_in_url(labels)
+        st.session_state.pop(PROPOSED_KEY, None)  # not the last visit's Propose
     seed_widget("plan_window", (_date_param(QP_FIRST) or first, _date_param(QP_LAST) or last))
     hours = _hours_param() or (DAY_START, DAY_END)
     seed_widget("plan_day_start", hours[0])

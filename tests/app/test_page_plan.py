@@ -248,3 +248,17 @@ def test_a_link_to_trainings_this_data_lacks_says_so(app):
         "The link asks for 2 trainings this data does not hold, left out: `**bold**`, "
         "`training:999*2`."
     )
+
+
+def test_coming_back_from_another_page_starts_afresh(app):
+    """The menu's link back to the Plan carries no plan: the last visit's Propose and edits are
+    not shown again as if asked for."""
+    at = proposed(app, add=f"{AGILE}*2")
+    assert metrics(at)["Requested"] == "2"
+    at.switch_page("pages/calendar.py").run()
+    at.query_params.clear()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert not at.metric and any("press **Propose**" in i.value for i in at.info)
+    counts = editor(at)[COUNT]
+    assert sorted(counts[counts > 0].index) == [COACHING, PRODUCT_DEMO]
