@@ -54,6 +54,7 @@ QP_PROPOSED = "proposed"  # "1": Propose was pressed, so the link shows the prop
 COUNT_SEP = "*"
 EDITOR_KEY = "plan_counts"
 BASE_KEY = "_plan_base_counts"  # the counts the editor started from (its edits are on top)
+LOAD_KEY = "_plan_load"  # the load the editor's rows are the trainings of
 UNKNOWN_KEY = "_plan_unknown"  # trainings the link asked for that the load does not hold
 PROPOSED_KEY = "plan_proposed"
 MAX_BUFFER = 240
@@ -134,7 +135,11 @@ def render_plan_form(view: View, verdicts: pd.DataFrame | None) -> PlanChoices:
     labels = portal_choices(portal_token(whole), whole).training_labels
     suggested = default_counts(verdicts)
     first, last = default_window(plan_today(view))
-    if EDITOR_KEY not in st.session_state:  # a new visit: the form starts from the URL alone
+    token = portal_token(whole)
+    if EDITOR_KEY not in st.session_state or st.session_state.get(LOAD_KEY) != token:
+        # A new visit, or new data (whose trainings are other rows): start from the URL alone.
+        st.session_state.pop(EDITOR_KEY, None)
+        st.session_state[LOAD_KEY] = token
         st.session_state[BASE_KEY] = _counts_from_url(labels, suggested)
         st.session_state[UNKNOWN_KEY] = _unknown_in_url(labels)
         st.session_state.pop(PROPOSED_KEY, None)  # not the last visit's Propose
@@ -332,8 +337,8 @@ def _write_choices(
             st.query_params[QP_ADD] = wanted
     days = choices.window
     first, last = (None, None) if pinned else window
-    show_choice(QP_FIRST, days[0] if days else None, first, date.isoformat)
-    show_choice(QP_LAST, days[1] if len(days) > 1 else None, last, date.isoformat)
+    show_choice(QP_FIRST, days[0] if days else None, first, _iso)
+    show_choice(QP_LAST, days[1] if len(days) > 1 else None, last, _iso)
     show_choice(
         QP_HOURS,
         f"{choices.day_start:%H:%M}-{choices.day_end:%H:%M}",
@@ -401,6 +406,10 @@ def _hours_param() -> tuple[time, time] | None:
         return time(h1, m1), time(h2, m2)
     except ValueError:
         return None
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def _flag(text: str) -> bool:

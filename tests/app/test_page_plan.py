@@ -262,3 +262,25 @@ def test_coming_back_from_another_page_starts_afresh(app):
     assert not at.metric and any("press **Propose**" in i.value for i in at.info)
     counts = editor(at)[COUNT]
     assert sorted(counts[counts > 0].index) == [COACHING, PRODUCT_DEMO]
+
+
+def test_new_data_starts_the_trainings_afresh(app, monkeypatch):
+    """The editor's edits are rows of one load's trainings: once the data changes (here a bigger
+    demo, with more trainings), it starts again from the link, which names trainings by key,
+    rather than put the edits on whatever rows now stand where they were."""
+    at = open_page(app, PAGE)
+    keys = list(editor(at).index)
+    at.session_state["plan_counts"] = {
+        "edited_rows": {keys.index(AGILE): {COUNT: 4}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert at.query_params["add"] == [f"{AGILE}*4", COACHING, PRODUCT_DEMO]
+    monkeypatch.setenv("LU_DEMO_SESSIONS", "700")
+    at.run()
+    assert not at.exception
+    table = editor(at)
+    assert len(table) > len(keys)  # another load: other rows
+    assert table.loc[table[COUNT] > 0, COUNT].to_dict() == {AGILE: 4, COACHING: 1, PRODUCT_DEMO: 1}
+    assert not at.session_state["plan_counts"]["edited_rows"]
