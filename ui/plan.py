@@ -314,8 +314,8 @@ def _caption_suggestion(verdicts: pd.DataFrame | None, suggested: Mapping[str, i
         )
     else:
         st.caption(
-            "No training sells out early, so nothing is suggested: type how many sessions of "
-            "each training to add."
+            "No training sells out early by its enrolment history (or the history is too short "
+            "to tell), so nothing is suggested: type how many sessions of each training to add."
         )
 
 
