@@ -284,3 +284,19 @@ def test_new_data_starts_the_trainings_afresh(app, monkeypatch):
     assert len(table) > len(keys)  # another load: other rows
     assert table.loc[table[COUNT] > 0, COUNT].to_dict() == {AGILE: 4, COACHING: 1, PRODUCT_DEMO: 1}
     assert not at.session_state["plan_counts"]["edited_rows"]
+
+
+def test_clicking_a_proposal_on_the_calendar_shows_its_details(app):
+    """An eventClick on a proposed session shows it as a session would be shown."""
+    at = proposed(app)
+    at.session_state["plan_calendar_dayGridMonth_2026-12-04_local"] = {
+        "callback": "eventClick",
+        "eventClick": {"event": {"id": "proposed:1"}, "view": {}},
+    }
+    at.run()
+    assert not at.exception
+    details = at.dataframe[-1].value.set_index("Field")["Value"]
+    first = demo_plan().proposals.iloc[0]
+    assert details["Session key"] == "proposed:1"
+    assert details["Title"] == first["title"]
+    assert details["Seats"] == f"0/{first['max_capacity']} seats"
