@@ -200,10 +200,15 @@ def around(first: date, last: date) -> pd.DataFrame:
 existing = ui.memo(view, around, settings.first_day, settings.last_day)
 proposals = result.proposals
 shown, left_out = plan_calendar_sessions(existing, proposals, MAX_EVENTS)
+n = len(proposals)
 st.caption(
-    f"The {len(proposals):,} proposed session{'s' if len(proposals) != 1 else ''} among the "
-    f"{len(existing) - left_out:,} existing sessions of the window that the sidebar's filters "
-    "keep."
+    (
+        f"The {n:,} proposed session{'s' if n != 1 else ''} among the "
+        if n
+        else "No proposal could be placed; here are the "
+    )
+    + f"{len(existing) - left_out:,} existing sessions of the window that the sidebar's "
+    "filters keep."
     + (
         f" {left_out:,} more are left out so the calendar stays quick: those that share a "
         "tutor, training or room with a proposal are kept first."

@@ -300,3 +300,16 @@ def test_clicking_a_proposal_on_the_calendar_shows_its_details(app):
     assert details["Session key"] == "proposed:1"
     assert details["Title"] == first["title"]
     assert details["Seats"] == f"0/{first['max_capacity']} seats"
+
+
+def test_a_plan_with_nothing_placed_still_says_why_and_draws(app):
+    """A working day shorter than the training: nothing placed, the reason, no .ics to take."""
+    at = open_page(app, PAGE, add=COACHING, hours="09:00-10:00", proposed="1")
+    assert metrics(at) == {"Requested": "1", "Placed": "0", "Not placed": "1", "New clashes": "0"}
+    (lines,) = [t.value for t in at.text]
+    assert lines.startswith("Coaching for Managers (1 session not placed): No 2 h session of")
+    assert "fits 09:00–10:00" in lines
+    ics = next(b for b in at.get("download_button") if b.proto.id.endswith("-plan_ics"))
+    assert ics.proto.disabled
+    assert any(c.value.startswith("No proposal could be placed; here are the ") for c in at.caption)
+    assert not [e for e in calendar_events(at) if e["title"].startswith("Proposed")]
