@@ -3,12 +3,13 @@
 Pages use it as `import ui`, and use only the names in __all__. The parts: ui.loaders (the demo,
 uploads, settings, per-load caches), ui.store_view (the store and its syncer), ui.pace_cache,
 ui.view (the View of a run, memo), ui.access, ui.sidebar, ui.source_picker, ui.menu,
-ui.page_choices, ui.downloads, ui.table_view, ui.at_risk, ui.metrics, ui.supply_demand and
-ui.digest_preview (tests import from those directly).
+ui.page_choices, ui.downloads, ui.table_view, ui.calendar_view, ui.at_risk, ui.metrics,
+ui.supply_demand, ui.plan and ui.digest_preview (tests import from those directly).
 """
 
 from lu_data.core.source_kinds import SOURCE_DEMO
 from ui.at_risk import render_projected_risk, render_risk_digest
+from ui.calendar_view import calendar_zone, render_calendar, render_zone_caption
 from ui.digest_preview import render_digest_preview
 from ui.downloads import offer_download
 from ui.metrics import Card, Drill, render_cards, render_drills, seat_cards
@@ -21,6 +22,14 @@ from ui.page_choices import (
     sidebar_tutor,
     tutor_picker,
     view_threshold,
+)
+from ui.plan import (
+    PlanChoices,
+    plan_proposed,
+    plan_today,
+    plan_verdicts,
+    render_plan_form,
+    view_plan,
 )
 from ui.sidebar import searched_options, start_page
 from ui.store_view import last_sync_statuses
@@ -39,24 +48,32 @@ __all__ = [
     "at_risk_threshold",
     "calendar_day",
     "calendar_from_link",
+    "calendar_zone",
     "Card",
     "Drill",
+    "PlanChoices",
     "SOURCE_DEMO",
     "download_name",
     "last_sync_statuses",
     "memo",
     "offer_download",
     "page_choice",
+    "plan_proposed",
+    "plan_today",
+    "plan_verdicts",
     "segmented_choice",
     "percent_column",
+    "render_calendar",
     "render_cards",
     "render_demand_link",
     "render_digest_preview",
     "render_drills",
+    "render_plan_form",
     "render_projected_risk",
     "render_risk_digest",
     "render_status_legend",
     "render_supply_demand",
+    "render_zone_caption",
     "searched_options",
     "seat_cards",
     "sidebar_tutor",
@@ -65,5 +82,6 @@ __all__ = [
     "tutor_picker",
     "view_pace_inputs",
     "view_projections",
+    "view_plan",
     "view_threshold",
 ]

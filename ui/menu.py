@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from lu_data.core.pages import APP_ICON, APP_TITLE, PAGES
+from lu_data.core.roles import ROLE_ADMIN
 
 
 def set_page(title: str) -> None:
@@ -14,7 +15,11 @@ def set_page(title: str) -> None:
     st.set_page_config(page_title=tab, page_icon=APP_ICON, layout="wide")
 
 
-def render_menu(where: DeltaGenerator, params: dict[str, list[str]] | None = None) -> None:
-    """The menu in `where`; each link carries the shared filters, so a new tab shows the view."""
+def render_menu(
+    where: DeltaGenerator, params: dict[str, list[str]] | None = None, role: str = ROLE_ADMIN
+) -> None:
+    """The menu in `where`, the pages `role` may open; each link carries the shared filters, so a
+    new tab shows the view."""
     for page in PAGES:
-        where.page_link(page.script, label=page.label, icon=page.icon, query_params=params)
+        if page.open_to(role):
+            where.page_link(page.script, label=page.label, icon=page.icon, query_params=params)

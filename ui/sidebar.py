@@ -20,7 +20,8 @@ from lu_data.analyses.filters import (
     filter_sessions,
     preset_range,
 )
-from lu_data.core.pages import APP_TITLE
+from lu_data.core.pages import APP_TITLE, PAGE_BY_KEY, PageEntry
+from lu_data.core.roles import roles_text
 from lu_data.core.source_kinds import SOURCE_DEMO, SOURCE_PORTAL
 from lu_data.model.fill_status import STATUS_LABELS, STATUS_ORDER
 from lu_data.model.portal import Portal
@@ -52,6 +53,10 @@ DATES_IN_ZONE_NOTE = (
     "midnight in or out of the range."
 )
 EMPTY_VIEW_MESSAGE = "No sessions in this range — widen the dates or clear a filter in the sidebar."
+PAGE_REFUSED = (
+    "The {page} page is for {roles} only: it works across every tutor's sessions. The other "
+    "pages in the menu show the sessions you teach."
+)
 
 # Query-string names of the shared filters, so a copied link opens the same view (the
 # data source's, QP_SOURCE, is in ui.source_picker).
@@ -285,10 +290,13 @@ def render_sidebar(access: Access | None = None) -> View | None:
     return view
 
 
-def start_page(title: str, *, need_sessions: bool = True, describe: bool = True) -> View:
+def start_page(
+    title: str, *, need_sessions: bool = True, describe: bool = True, page: str | None = None
+) -> View:
     """Every page's first call: page config, menu, shared sidebar, heading, banners, view sentence.
 
-    Stops the page when there is nothing to show.
+    `page` is the page's key in lu_data.core.pages: a page only some roles may open stops for
+    anyone else, saying so. Stops the page when there is nothing to show.
     """
     set_page(title)
     st.session_state[PAGE_KEY] = title
@@ -297,8 +305,11 @@ def start_page(title: str, *, need_sessions: bool = True, describe: bool = True)
     st.sidebar.header(APP_TITLE)
     menu = st.sidebar.container()  # drawn first, filled once the filters are known
     render_account(access)
+    entry = PAGE_BY_KEY.get(page) if page else None
+    if entry is not None and not entry.open_to(access.role):
+        render_refused_page(entry, title, menu, access)
     view = render_sidebar(access)
-    render_menu(menu, shared_query_params())
+    render_menu(menu, shared_query_params(), access.role)
     st.title(title)
     if view is None:
         render_no_data()
@@ -313,6 +324,15 @@ def start_page(title: str, *, need_sessions: bool = True, describe: bool = True)
         st.info(EMPTY_VIEW_MESSAGE, icon=":material/search_off:")
         st.stop()
     return view
+
+
+def render_refused_page(entry: PageEntry, title: str, menu: DeltaGenerator, access: Access) -> None:
+    """A page this person's role may not open: the menu of those they may, why not; then stop."""
+    render_menu(menu, shared_query_params(), access.role)
+    st.title(title)
+    refusal = PAGE_REFUSED.format(page=entry.label, roles=roles_text(entry.roles))
+    st.warning(refusal, icon=":material/block:")
+    st.stop()
 
 
 def keep_shared_filters() -> None:

@@ -16,9 +16,13 @@ from lu_data.presentation.display_zone import zone_label
 from lu_data.presentation.palette import (
     CAPACITY_COLOR,
     DARK_TEXT,
+    PROPOSED_COLOR,
+    PROPOSED_FILL,
+    PROPOSED_TEXT,
     STATUS_COLORS,
     STATUS_TEXT_COLORS,
 )
+from lu_data.views.calendar_events import PROPOSED_LABEL
 from lu_data.views.session_tables import (
     PROJECTED,
     SEATS,
@@ -51,18 +55,23 @@ ROW_HEIGHT = 35  # the data grid's row (and header) height in pixels
 MAX_TABLE_HEIGHT = 420  # taller tables scroll inside the grid
 
 
-def render_status_legend(*, capacity: bool = False) -> None:
-    """The fill-status colours as badges (and the grey capacity bar), alike on every page.
+def render_status_legend(*, capacity: bool = False, proposed: bool = False) -> None:
+    """The fill-status colours as badges (and the grey capacity bar, or the dashed outline of a
+    proposed session), alike on every page.
 
     A plotly legend beside long axis labels wraps to one entry a line at 1024 px; badges fit.
     """
-    items = [("Capacity", CAPACITY_COLOR, DARK_TEXT)] if capacity else []
-    items += [(STATUS_LABELS[s], STATUS_COLORS[s], STATUS_TEXT_COLORS[s]) for s in STATUS_ORDER]
+    badge = "padding:1px 8px;border-radius:8px;font-size:0.8rem"
+    items = [("Capacity", CAPACITY_COLOR, DARK_TEXT, "")] if capacity else []
+    if proposed:
+        items.append(
+            (PROPOSED_LABEL, PROPOSED_FILL, PROPOSED_TEXT, f";border:2px dashed {PROPOSED_COLOR}")
+        )
+    items += [(STATUS_LABELS[s], STATUS_COLORS[s], STATUS_TEXT_COLORS[s], "") for s in STATUS_ORDER]
     st.markdown(
         " ".join(
-            f'<span style="background:{bg};color:{fg};padding:1px 8px;border-radius:8px;'
-            f'font-size:0.8rem">{label}</span>'
-            for label, bg, fg in items
+            f'<span style="background:{bg};color:{fg};{badge}{extra}">{label}</span>'
+            for label, bg, fg, extra in items
         ),
         unsafe_allow_html=True,
     )  # fixed labels and colours only, never session text
@@ -121,9 +130,11 @@ def table_with_download(
     csv_frame: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
     column_config: dict[str, Any] | None = None,
     height: int | None = None,
+    more: Callable[[], None] | None = None,
 ) -> None:
     """A table and two downloads of exactly its rows: the full-data CSV (csv_frame when the
-    export shape differs) and "As shown" (the grid's columns, headers and formats).
+    export shape differs) and "As shown" (the grid's columns, headers and formats); `more`
+    draws other downloads of the same rows beside them.
 
     On screen, session tables lead with their decision columns (start, zone, title, tutor, the
     numbers) and the grid is as tall as its rows, up to `height` (MAX_TABLE_HEIGHT when not
@@ -145,7 +156,13 @@ def table_with_download(
             f"Showing the first {len(shown):,} of {len(table):,} rows; both CSVs hold all of them."
         )
     csv_download(
-        table, name=name, key=key, view=view, csv_frame=csv_frame, column_config=column_config
+        table,
+        name=name,
+        key=key,
+        view=view,
+        csv_frame=csv_frame,
+        column_config=column_config,
+        more=more,
     )
 
 
@@ -157,10 +174,12 @@ def csv_download(
     view: View,
     csv_frame: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
     column_config: dict[str, Any] | None = None,
+    more: Callable[[], None] | None = None,
 ) -> None:
     """A table's two downloads, side by side: "Full data (CSV)", exactly its rows as
     `lu-data export` writes them (csv_frame when given), and "As shown", the table as the grid
-    draws it (its columns, headers and order, times in the display zone; every row).
+    draws it (its columns, headers and order, times in the display zone; every row); then
+    what `more` draws in the same row.
     """
 
     def build() -> bytes:
@@ -198,6 +217,8 @@ def csv_download(
             icon=":material/table_view:",
             file_name=download_name(view, f"{name}-as-shown"),
         )
+        if more is not None:
+            more()
 
 
 def shown_frame(table: pd.DataFrame, column_config: dict[str, Any] | None = None) -> pd.DataFrame:

@@ -1,1 +1,2 @@
-"""The core: names and types every layer shares: source kinds, raw records, pages, addresses."""
+"""The core: names and types every layer shares: source kinds, raw records, pages, roles,
+addresses."""

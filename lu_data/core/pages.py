@@ -1,11 +1,14 @@
-"""The dashboard's pages, defined once: key, script, URL path, menu label and icon.
+"""The dashboard's pages, defined once: key, script, URL path, menu label, icon and who may
+open them.
 
-Read by the app's menu, by links to a view (lu_data.views.links) and by the digest.
+Read by the app's menu and page gate, by links to a view (lu_data.views.links) and by the digest.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from lu_data.core.roles import STAFF_ROLES
 
 APP_TITLE = "ILT sessions"
 APP_ICON = ":material/event:"
@@ -13,12 +16,18 @@ APP_ICON = ":material/event:"
 
 @dataclass(frozen=True)
 class PageEntry:
-    """One page: its key, script (the URL is the file name), menu label and material icon."""
+    """One page: its key, script (the URL is the file name), menu label, material icon and the
+    roles that may open it (empty: everyone let in)."""
 
     key: str
     script: str
     label: str
     icon: str
+    roles: tuple[str, ...] = ()
+
+    def open_to(self, role: str) -> bool:
+        """True when someone with this role may see the page (and its menu link)."""
+        return not self.roles or role in self.roles
 
     @property
     def path(self) -> str:
@@ -34,14 +43,10 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("calendar", "pages/calendar.py", "Calendar", ":material/calendar_month:"),
     PageEntry("tutors", "pages/tutors.py", "Tutors", ":material/school:"),
     PageEntry("pace", "pages/pace.py", "Fill pace & forecast", ":material/trending_up:"),
+    PageEntry("plan", "pages/plan.py", "Plan", ":material/edit_calendar:", roles=STAFF_ROLES),
     PageEntry("sessions", "pages/sessions.py", "Sessions & export", ":material/table_view:"),
     PageEntry("quality", "pages/quality.py", "Data quality", ":material/fact_check:"),
 )
-# Pages others link to (the digest links to the Plan page) before their script is in the menu
-# above; an entry of the same key in PAGES takes the place of one here.
-LINKED_ONLY: tuple[PageEntry, ...] = (
-    PageEntry("plan", "pages/plan.py", "Plan", ":material/event_available:"),
-)
 PAGE_BY_KEY = {page.key: page for page in PAGES}
 # page → URL path, e.g. "pace" → "pace"
-PAGE_PATHS = {page.key: page.path for page in (*LINKED_ONLY, *PAGES)}
+PAGE_PATHS = {page.key: page.path for page in PAGES}

@@ -11,10 +11,10 @@ from lu_data.exports.xlsx import workbook_bytes
 from lu_data.model.schema import PORTAL_COLUMN
 from lu_data.model.timezones import localize
 from lu_data.presentation.display_zone import normalise_zone_choice
+from lu_data.presentation.session_text import PROPOSED_TITLE
 from lu_data.presentation.time_text import iso_local, iso_utc
 from lu_data.presentation.zone_names import SESSION_ZONE, UTC_MODE
 
-PROPOSED_TITLE = "Proposed: "  # a proposal's title in a calendar, never mistaken for a session
 PLAN_CALENDAR_NAME = "Proposed ILT sessions"
 PLAN_CSV_COLUMNS = [
     "action",

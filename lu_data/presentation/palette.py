@@ -28,6 +28,11 @@ PROJECTED_COLOR = STATUS_COLORS["full"]
 MEDIAN_COLOR = STATUS_COLORS["under_filled"]
 BAND_COLOR = "rgba(74, 123, 208, 0.18)"  # MEDIAN_COLOR, see-through
 CONFLICT_COLOR = STATUS_COLORS["overbooked"]
+# A proposed session (the Plan page's calendar): a dashed violet outline on a pale fill, unlike
+# any fill status, so a draft never passes for a session that exists.
+PROPOSED_COLOR = "#6d28d9"
+PROPOSED_FILL = "#ede9fe"
+PROPOSED_TEXT = "#3b0764"
 WORKLOAD_SCALE = [[0.0, "#f7f9fc"], [0.001, "#dbe6f7"], [0.5, "#6b9be0"], [1.0, "#0b3d91"]]
 
 # Chart furniture.

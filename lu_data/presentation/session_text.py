@@ -10,6 +10,7 @@ from lu_data.presentation.display_zone import display_times
 from lu_data.presentation.time_text import day_text, zoned_time_text
 
 WARNING_SESSION_COLUMNS = ("title", "local_start", "tutor")  # what warning_sessions adds
+PROPOSED_TITLE = "Proposed: "  # a proposal's title in a calendar, never mistaken for a session
 
 
 def location_labels(sessions: pd.DataFrame) -> pd.Series:

@@ -10,14 +10,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lu_data.core.addresses import is_loopback
+from lu_data.core.roles import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_TUTOR
 from lu_data.model.portal import Portal
 from lu_data.model.quality import QualityReport
 from lu_data.model.rollups import trainings_frame, tutors_frame
 from lu_data.model.selection import is_in
 
-ROLE_ADMIN = "admin"
-ROLE_COORDINATOR = "coordinator"
-ROLE_TUTOR = "tutor"
 ROLE_LABELS = {
     ROLE_ADMIN: "Admin: every session, the data source and refresh",
     ROLE_COORDINATOR: "Coordinator: every session",

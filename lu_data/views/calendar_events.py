@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -16,10 +17,18 @@ from lu_data.presentation.display_zone import SESSION_ZONE, display_times, norma
 from lu_data.presentation.palette import (
     DIVIDER_COLOR,
     LIGHT_TEXT,
+    PROPOSED_COLOR,
+    PROPOSED_FILL,
+    PROPOSED_TEXT,
     STATUS_COLORS,
     STATUS_TEXT_COLORS,
 )
-from lu_data.presentation.session_text import location_labels, seats_text, start_texts
+from lu_data.presentation.session_text import (
+    PROPOSED_TITLE,
+    location_labels,
+    seats_text,
+    start_texts,
+)
 from lu_data.presentation.time_text import day_text
 from lu_data.views.session_tables import sessions_table
 
@@ -46,6 +55,8 @@ CALENDAR_LOCALE = "en-GB"
 # A session running past midnight is one timed event; the day grid draws it as one bar from
 # its first day to its last (the threshold: any time after midnight counts as a day).
 NEXT_DAY_THRESHOLD = "00:00:00"
+PROPOSED_CLASS = "lu-proposed"  # a proposed session's event: drawn dashed (CALENDAR_CSS)
+PROPOSED_LABEL = "Proposed"
 # Card-like event blocks; FullCalendar's defaults are tuned for a white page with no chrome.
 # Where a long session's bar wraps onto the next week's row, FullCalendar would label that
 # piece with the row's midnight ("00:00"): only the piece holding the real start shows a time.
@@ -55,6 +66,7 @@ CALENDAR_CSS = """
 .fc-daygrid-event:not(.fc-event-start) .fc-event-time { display: none; }
 .fc-daygrid-event .fc-event-title { overflow: hidden; text-overflow: ellipsis; }
 .fc-toolbar-title { font-size: 1.25rem; }
+.fc-event.lu-proposed { border-style: dashed; border-width: 2px; font-weight: 600; }
 """
 
 
@@ -111,13 +123,18 @@ def grid_zone(view: str, tz: str, browser: str | None) -> str:
 
 
 def calendar_events(
-    sessions: pd.DataFrame, tz: str, limit: int = MAX_EVENTS
+    sessions: pd.DataFrame,
+    tz: str,
+    limit: int = MAX_EVENTS,
+    proposed: Collection[str] = (),
 ) -> list[dict[str, Any]]:
     """FullCalendar events for the first `limit` sessions by start, in the display zone.
 
     Times are naive wall-clock ISO strings already converted here; the calendar must run
     with timeZone "UTC" so it shows them unchanged. A session over several days is one
     event from its real start to its real end, its last day and end time in the title.
+    Sessions whose keys are in `proposed` are drafts (a plan's proposals): titled
+    "Proposed: …", outlined dashed in their own colour instead of a fill status.
     """
     if sessions.empty:
         return []
@@ -135,6 +152,10 @@ def calendar_events(
     status = rows["status"].astype("str")
     label = rows["status"].map(STATUS_LABELS).astype("str")
     color = status.map(STATUS_COLORS).fillna(STATUS_COLORS["no_limit"])
+    text_color = status.map(STATUS_TEXT_COLORS).fillna(LIGHT_TEXT)
+    draft = rows["session_key"].isin(list(proposed)).to_numpy()
+    title = title.where(~draft, PROPOSED_TITLE + title)
+    label = label.where(~draft, PROPOSED_LABEL)
     top = pd.DataFrame(
         {
             "id": rows["session_key"].astype("str"),
@@ -142,11 +163,13 @@ def calendar_events(
             "start": when["start"].dt.strftime(ISO_WALL),
             "end": when["end"].dt.strftime(ISO_WALL),
             "allDay": False,
-            "backgroundColor": color,
-            "borderColor": color,
-            "textColor": status.map(STATUS_TEXT_COLORS).fillna(LIGHT_TEXT),
+            "backgroundColor": color.where(~draft, PROPOSED_FILL),
+            "borderColor": color.where(~draft, PROPOSED_COLOR),
+            "textColor": text_color.where(~draft, PROPOSED_TEXT),
         }
     )
+    if draft.any():  # only a plan's calendar has them: every other page's events stay as they were
+        top["classNames"] = [[PROPOSED_CLASS] if d else [] for d in draft]
     extended = pd.DataFrame(
         {
             "session_key": rows["session_key"].astype("str"),
@@ -160,6 +183,7 @@ def calendar_events(
             "start_display": when["display"],
             "start_own": when["own"],
             "when": when_text,
+            "proposed": draft,
         }
     )
     # One dict per event is the component's contract; the rows are already capped.

@@ -112,3 +112,29 @@ def test_a_misread_access_table_stops_every_page_with_the_reason(app):
     assert at.title[0].value == "Sign-in is misconfigured"
     assert "'yourcompany.com' is neither an address" in at.error[0].value
     assert not at.metric
+
+
+def menu(at) -> list[str]:
+    """The labels of the sidebar menu's links."""
+    return [link.proto.label for link in at.get("page_link")]
+
+
+def test_the_plan_page_is_for_coordinators_and_admins(app):
+    """Coordinators (and admins) see Plan in the menu and its form; it plans every tutor's
+    sessions, so a tutor has no menu link to it and its URL refuses them, saying why."""
+    lead = signed_in(app, "lead@partner.org", page="pages/plan.py")
+    assert not lead.exception
+    assert "Plan" in menu(lead)
+    assert lead.button(key="plan_propose").label == "Propose"
+    assert "Plan" in menu(signed_in(app, "ops@partner.org"))
+
+    overview = signed_in(app, TUTOR)
+    assert "Plan" not in menu(overview) and "Calendar" in menu(overview)
+    at = signed_in(app, TUTOR, page="pages/plan.py")
+    assert not at.exception
+    assert at.title[0].value == "Plan"
+    (refusal,) = [w.value for w in at.warning]
+    assert refusal.startswith("The Plan page is for coordinators and admins only")
+    assert "Plan" not in menu(at)
+    assert not at.dataframe and not at.metric and not at.get("data_editor")
+    assert [b.key for b in at.button] == ["access_sign_out"]  # no Propose

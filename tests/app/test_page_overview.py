@@ -11,6 +11,7 @@ from lu_data.analyses.capacity import capacity_kpis, weekly_capacity
 from lu_data.analyses.double_bookings import double_booked_sessions, double_bookings
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.analyses.rooms import room_clashed_sessions, room_clashes
+from lu_data.core.pages import PAGES
 from lu_data.views.session_tables import RISK_TITLE_CHARS, risk_lines
 from tests.support.apptest import decode, metrics, open_page
 from tests.support.demo import default_filters, demo_portal, projected_risk_keys
@@ -60,8 +61,7 @@ def test_overview_shows_title_banner_and_kpis(app):
 
 def drill_links(at) -> dict[str, tuple[str, str]]:
     """The cards' drill-down links (before the menu's): label -> (page, query string)."""
-    menu = {"Overview", "Capacity", "Calendar", "Tutors", "Fill pace & forecast"}
-    menu |= {"Sessions & export", "Data quality"}
+    menu = {page.label for page in PAGES}
     return {
         link.proto.label: (link.proto.page, link.proto.query_string)
         for link in at.get("page_link")

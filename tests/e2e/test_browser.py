@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lu_data.analyses.filters import filter_sessions
-from tests.support.browser import TIMEOUT, goto_page
-from tests.support.demo import default_filters, demo_portal
+from lu_data.exports.plan_export import PLAN_CSV_COLUMNS
+from tests.support.browser import IDLE, TIMEOUT, goto_page
+from tests.support.demo import default_filters, demo_plan, demo_portal
 
 pytestmark = pytest.mark.browser
 
@@ -56,3 +57,32 @@ def test_browser_zone_mode_shows_times_in_the_browsers_zone(page: Page, app_url:
     local = pd.to_datetime(frame["start_local"], utc=True)  # same instant, other wall clock
     assert (utc == local).all()
     assert frame["start_local"].str.endswith("-06:00").all()
+
+
+def test_plan_proposes_sessions_on_the_calendar_and_in_the_csv(page: Page, app_url: str):
+    """Propose on the Plan page: the calendar draws each proposal as a dashed "Proposed: …"
+    event among the existing ones, and the downloaded CSV holds the plan's rows."""
+    goto_page(page, f"{app_url}/plan", "Plan")
+    page.get_by_role("button", name="Propose", exact=True).click()
+    expect(page.get_by_role("heading", name="Proposed sessions")).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_selector(IDLE, timeout=TIMEOUT)
+    assert "proposed=1" in page.url  # a copied link shows the proposal too
+    placed = demo_plan().plan.placed
+    calendar = page.frame_locator('iframe[title="streamlit_calendar.calendar"]')
+    drafts = calendar.locator(".fc-event.lu-proposed")
+    expect(drafts).to_have_count(len(placed), timeout=TIMEOUT)
+    titles = drafts.locator(".fc-event-title").all_inner_texts()
+    assert all(t.startswith("Proposed: ") for t in titles), titles
+    assert drafts.first.evaluate("e => getComputedStyle(e).borderTopStyle") == "dashed"
+    assert calendar.locator(".fc-event:not(.lu-proposed)").count() > 0  # the existing ones
+    assert_no_error(page)
+
+    with page.expect_download(timeout=TIMEOUT) as info:
+        page.get_by_role("button", name="Full data (CSV)", exact=True).click()
+    download = info.value
+    assert download.suggested_filename == "ilt-plan_4-Dec-2026-to-28-Jan-2027.csv"
+    frame = pd.read_csv(download.path(), encoding="utf-8-sig")
+    assert list(frame.columns) == PLAN_CSV_COLUMNS
+    assert len(frame) == len(placed) and set(frame["action"]) == {"add"}
+    assert sorted(pd.to_datetime(frame["start_utc"], utc=True)) == sorted(placed["start_utc"])
+    assert sorted(frame["training_title"]) == sorted(placed["training_title"])

@@ -27,6 +27,7 @@ MENU_LABELS = [
     "Calendar",
     "Tutors",
     "Fill pace & forecast",
+    "Plan",
     "Sessions & export",
     "Data quality",
 ]
@@ -37,6 +38,7 @@ PAGES = [
     ("calendar", "Calendar", "calendar"),
     ("tutors", "Tutors", "chart"),
     ("pace", "Fill pace & forecast", "chart"),
+    ("plan", "Plan", "table"),
     ("sessions", "Sessions and export", "table"),
     ("quality", "Data quality", "table"),
 ]
@@ -81,7 +83,7 @@ SIDEBAR = """
 
 
 def assert_shared_sidebar(page: Page) -> None:
-    """The data-source picker, the filters' values, and the 7 menu links carrying the filters."""
+    """The data-source picker, the filters' values, and the 8 menu links carrying the filters."""
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_match_aria_snapshot(SIDEBAR, timeout=TIMEOUT)
     links = sidebar.get_by_role("link")

@@ -180,6 +180,7 @@ def test_deep_link_survives_sign_in_and_a_coordinator_sees_every_session(page: P
     expect(sidebar.get_by_text("Data source: Demo portal")).to_be_visible()
     assert sidebar.get_by_role("radiogroup", name="Data source").count() == 0
     assert sidebar.get_by_role("button", name="Rebuild demo data").count() == 0
+    expect(sidebar.get_by_role("link", name="Plan", exact=True)).to_have_count(1)
     name, data = download(page, "Full data (CSV)")
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert set(frame["session_key"]) == set(want["session_key"])
@@ -196,6 +197,12 @@ def test_a_tutor_sees_only_their_sessions_on_every_page_and_in_every_export(page
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text(TUTOR)).to_be_visible()
     expect(sidebar.get_by_text("Tutor: showing only the sessions you teach")).to_be_visible()
+    # The Plan works across every tutor's sessions: no menu link for a tutor, and its URL says no.
+    expect(sidebar.get_by_role("link", name="Plan", exact=True)).to_have_count(0)
+    goto_page(page, f"{base}/plan?{RANGE}", "Plan")
+    expect(page.get_by_text("The Plan page is for coordinators and admins only")).to_be_visible()
+    assert page.get_by_role("button", name="Propose").count() == 0
+    signed_app["seen"].append(whole_page(page))
     # Charts and text name tutors in the page (tables draw on a canvas: their CSVs are read).
     for label, heading in PAGE_HEADINGS.items():
         open_from_menu(page, label, heading)

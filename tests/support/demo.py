@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from lu_data.analyses.filters import Filters
     from lu_data.model.portal import Portal
+    from lu_data.planning.portal_plan import PortalPlan
 
 DEFAULT_END = date(2027, 1, 22)  # the pages' default range: the pinned today and 8 weeks on
 
@@ -66,3 +67,29 @@ def in_one_place(
     out["location_id"] = pd.array([location_id] * count, dtype="Int64")
     out["location"] = location
     return out
+
+
+def demo_verdicts() -> pd.DataFrame:
+    """Supply and demand of the demo's trainings, on the demo's own enrolment history (as the
+    app judges them: the Plan page's suggestion)."""
+    import pandas as pd
+
+    from lu_data.analyses.supply_demand import supply_demand
+    from lu_data.store.demo_history import demo_history
+
+    portal = demo_portal()
+    as_of = pd.Timestamp(portal.fetched_at)
+    return supply_demand(demo_history(portal.sessions, as_of), portal.sessions, as_of)
+
+
+@lru_cache(maxsize=8)
+def demo_plan(requests: tuple[tuple[str, int], ...] | None = None, **settings: Any) -> PortalPlan:
+    """The plan lu_data makes of the demo for these requests (None: the Plan page's
+    suggestion) and settings (default: the page's default window from the pinned today)."""
+    from lu_data.planning.portal_plan import plan_portal
+    from lu_data.planning.requests import PlanRequest, PlanSettings, default_window
+
+    first, last = default_window(ANCHOR)
+    asked = None if requests is None else [PlanRequest(k, n) for k, n in requests]
+    wanted = PlanSettings(**{"first_day": first, "last_day": last, **settings})
+    return plan_portal(demo_portal(), asked, wanted, ANCHOR, demo_verdicts())
