@@ -134,6 +134,7 @@ def choose_sessions(
     objective, bound = float(solver.objective_value), float(solver.best_objective_bound)
     spent = float(solver.wall_time)
     m.add(goals >= int(round(solver.objective_value)))
+    m.clear_hints()  # a variable hinted twice makes the model invalid
     for var, value in zip(x, first, strict=True):
         m.add_hint(var, value)
     m.minimize(unusual)

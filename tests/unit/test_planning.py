@@ -679,7 +679,8 @@ def test_windows_and_limits_are_checked():
     check_window(settings(), TODAY)  # the default settings pass
     check_window(settings(first="2026-11-20"), TODAY)  # begun, but not over
     assert refused(check_window, settings(first="2026-11-02", last="2026-11-20"), TODAY) == (
-        "the window (2026-11-20) lies in the past"
+        "the window ends 2026-11-20, in the past (today is 2026-11-27): "
+        "new sessions start after today"
     )
     assert refused(check_window, settings(first="2026-12-11", last="2026-12-07"), TODAY) == (
         "the window ends (2026-12-07) before it starts (2026-12-11)"
@@ -700,7 +701,8 @@ def test_a_past_window_is_refused_by_the_planner_and_a_begun_one_starts_tomorrow
     requests = [PlanRequest("training:1")]
     past = settings(first="2026-11-16", last="2026-11-20")
     assert refused(propose_sessions, sessions, requests, past, TODAY) == (
-        "the window (2026-11-20) lies in the past"
+        "the window ends 2026-11-20, in the past (today is 2026-11-27): "
+        "new sessions start after today"
     )
     begun = plan(sessions, {EXCEL: 5}, first="2026-11-23", last="2026-12-04")
     assert sorted(local(begun.placed, "%a %d %b")) == [
