@@ -1,8 +1,8 @@
 """Shared test helpers, one module for each thing they build or start.
 
 - `records`: LearnUpon module records (ILT Center and legacy) and the portals that hold them.
-- `schedule`: small hand-laid schedules of sessions after a fixed fetch time, as a portal
-  or a saved export.
+- `schedule`: small hand-laid schedules of sessions after a fixed fetch time, as a
+  sessions frame or a saved export.
 - `demo`: the demo portal for the pinned today, and the pages' default view of it.
 - `planning`: hand-built portals for the planner, on each zone's wall clock.
 - `apptest`: pages run in Streamlit's AppTest, and what they show (metrics, tables, charts).

@@ -18,7 +18,7 @@ from lu_data.exports.plan_export import DRAFT_CHECK_COLUMNS
 from lu_data.planning.draft_check import PROBLEMS, check_draft, check_summary
 from lu_data.planning.draft_file import read_draft
 from lu_data.planning.requests import PlanError
-from tests.support.schedule import portal_of_sessions, save_export, session
+from tests.support.schedule import save_export, session, sessions_of_schedule
 
 EXCEL = {"training": 1, "title": "Excel Basics"}
 AID = {"training": 2, "title": "First Aid"}
@@ -51,7 +51,7 @@ TIME_HINT = "write 2027-01-12 09:00 (in the row's zone) or 2027-01-12T09:00:00+0
 
 @pytest.fixture(scope="module")
 def sessions() -> pd.DataFrame:
-    return portal_of_sessions(*SOURCE).sessions
+    return sessions_of_schedule(*SOURCE)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -10,16 +10,16 @@ import pytest
 
 from lu_data.cli.commands import main
 from lu_data.exports.plan_export import MERGE_CSV_COLUMNS
-from lu_data.planning.merges import MergeSettings
-from lu_data.planning.portal_plan import merge_portal
-from tests.support.schedule import portal_of_sessions, save_export, session
+from lu_data.planning.merges import MergeSettings, propose_merges
+from tests.support.schedule import FETCHED, save_export, session, sessions_of_schedule
 
 KEPT_FOR_OTHERS = "its possible targets' seats went to other merges, or are merged away themselves"
 
 
 def plan_of(*records, **settings) -> pd.DataFrame:
-    """The merge plan's rows of a portal of `records`, by candidate key."""
-    plan = merge_portal(portal_of_sessions(*records), MergeSettings(**settings))
+    """The merge plan's rows of `records` fetched at FETCHED (today's fill, no history), by
+    candidate key."""
+    plan = propose_merges(sessions_of_schedule(*records), None, FETCHED, MergeSettings(**settings))
     return plan.rows.set_index("from_session_key")
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from lu_data.model.fill_status import fill_of
 from lu_data.planning.merges import MergeSettings, propose_merges
-from tests.support.schedule import FETCHED, portal_of_sessions, session
+from tests.support.schedule import FETCHED, session, sessions_of_schedule
 
 DAYS = (1, 2, 4, 6, 9, 13)
 DELIVERIES = (  # (hour UTC, zone, room)
@@ -39,7 +39,7 @@ def catalogue() -> pd.DataFrame:
                         sid, day, training=training, hour=hour, hours=hours, zone=zone, room=room
                     )
                 )
-    return portal_of_sessions(*records).sessions
+    return sessions_of_schedule(*records)
 
 
 @st.composite
