@@ -3,7 +3,9 @@ training its shape, the week of 7 December as the window, and local times read b
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -70,8 +72,16 @@ def history(
 
 def portal(*records: dict[str, Any]) -> pd.DataFrame:
     """The sessions of these records, numbered in order (session 1, 2, ...), through the one
-    normaliser (the zone checks and rollups of a full load add nothing the planner reads)."""
-    numbered = [{**r, "session_id": n} for n, r in enumerate(records, start=1)]
+    normaliser (the zone checks and rollups of a full load add nothing the planner reads).
+
+    The same records give a copy of the same frame: several tests start from one portal, and
+    normalising it costs more than planning on it."""
+    return _normalised(json.dumps(records, sort_keys=True)).copy()
+
+
+@lru_cache(maxsize=64)
+def _normalised(records: str) -> pd.DataFrame:
+    numbered = [{**r, "session_id": n} for n, r in enumerate(json.loads(records), start=1)]
     return normalise_portal(raw_portal(numbered), "portal")[0]
 
 

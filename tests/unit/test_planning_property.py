@@ -109,7 +109,7 @@ def local_days(start: datetime, end: datetime) -> set[date]:
 
 
 @hypothesis_settings(
-    max_examples=30,
+    max_examples=25,
     deadline=None,
     derandomize=True,
     database=None,
