@@ -83,7 +83,7 @@ def choose_sessions(
         if key:
             _no_overlap(m, x, rows, start, end, 0)
 
-    # Weekly limits, and the busiest week of the tutors who could take a proposal: a week's
+    # Weekly limits, and the busiest tutor-week among those that take a proposal: a week's
     # bookings may pass 168 h (sessions that overlap), so its bound is the most booked plus that.
     booked_most = float(work.week_hours.max()) if len(work.week_hours) else 0.0
     top = 24 * 7 + math.ceil(booked_most)
@@ -93,7 +93,12 @@ def choose_sessions(
         room_left = math.floor(work.limits.get(str(who), 0.0) * 60 + 1e-6) - booked
         load = sum(int(minutes[i]) * x[i] for i in rows)
         m.add(load <= max(room_left, 0))
-        m.add(booked + load <= 60 * busiest)
+        # Counted only in a week that takes a proposal: a tutor's busy week with nothing new
+        # in it is not the plan's doing.
+        touched = m.new_bool_var("")
+        for i in rows:
+            m.add_implication(x[i], touched)
+        m.add(booked + load <= 60 * busiest).only_enforce_if(touched)
 
     # Spread: each extra session of one training in the same week is a penalty.
     crowding = []
