@@ -10,9 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import pytest
 
 from lu_data.ingest.normalise import normalise_portal
-from lu_data.planning.requests import PlanSettings
+from lu_data.planning.requests import PlanError, PlanSettings
 from tests.support.records import raw_portal, timed_record, tutor_fields
 
 TODAY = date(2026, 11, 27)  # a Friday; the default window is the week of Monday 7 December
@@ -99,3 +100,13 @@ def local(times: pd.Series, zones: pd.Series, fmt: str = "%a %d %b %H:%M") -> li
         t.to_pydatetime().astimezone(ZoneInfo(z)).strftime(fmt)
         for t, z in zip(times, zones, strict=True)
     ]
+
+
+def refused(call, *args) -> str:
+    """The one-line message of the PlanError (a ValueError) the call raises."""
+    with pytest.raises(PlanError) as caught:
+        call(*args)
+    assert isinstance(caught.value, ValueError)
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
