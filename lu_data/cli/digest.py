@@ -121,7 +121,7 @@ def run_digest(args: argparse.Namespace) -> int:
 
 def _deliver(args: argparse.Namespace, digest: Any, options: DigestOptions) -> list[str]:
     """Send to every channel asked for; one line per channel that failed (others still go)."""
-    from lu_data.exports.digest_render import to_slack, to_teams
+    from lu_data.exports.digest_chat import to_slack, to_teams
     from lu_data.notify.digest import digest_message, tutor_messages
     from lu_data.notify.mail import DeliveryError, send_messages, smtp_settings
     from lu_data.notify.webhooks import post_webhook, webhook_timeout

@@ -8,7 +8,6 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
@@ -36,8 +35,6 @@ from lu_data.presentation.time_text import date_text, day_text, zoned_time_text
 from lu_data.views.links import PARAM_SEARCH, page_url, view_url
 
 EMAIL_ROWS = 25  # sessions an email lists per list before "and N more"
-CHAT_ROWS = 8  # the same for Slack and Teams, whose messages are read on phones
-SLACK_TEXT_LIMIT = 2900  # a section's text may hold 3,000 characters
 # Where each list opens in the dashboard: page and page-own URL parameters.
 LIST_PAGES: dict[str, tuple[str, dict[str, str]]] = {
     LIST_AT_RISK: ("overview", {}),
@@ -58,7 +55,6 @@ SUGGESTED_NOTE = (
     "another session of the same training, as the Plan page proposes."
 )
 SUGGESTED_PAGE = "plan"
-SLACK_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 STYLE_TABLE = "border-collapse:collapse;width:100%;font-size:14px;margin:0 0 8px 0"
 STYLE_CELL = "border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top"
@@ -279,7 +275,7 @@ def _zone_city(zone: object) -> str:
     return zone.rpartition("/")[2].replace("_", " ")
 
 
-def _line_text(line: Line) -> str:
+def line_text(line: Line) -> str:
     parts = [line.title, line.when + (f" ({line.when_tz})" if line.when_tz else "")]
     return " · ".join([*parts, line.tutor, line.location, line.seats])
 
@@ -319,7 +315,7 @@ def to_text(
             out.append(part.item.note)
         for line in part.lines:
             prefix = f"- [pair {line.pair}] " if line.pair else "- "
-            out.append(prefix + _line_text(line))
+            out.append(prefix + line_text(line))
             if line.link:
                 out.append(f"  {line.link}")
         if part.more > 0:
@@ -336,7 +332,7 @@ def to_text(
         if link:
             out.append(link)
     if not digest.tutor:
-        out += ["", _warnings_text(digest, base_url)]
+        out += ["", warnings_text(digest, base_url)]
     return "\n".join(out) + "\n"
 
 
@@ -354,7 +350,7 @@ def _suggested_text(digest: Digest, base_url: str | None, rows: int) -> list[str
     return out
 
 
-def _warnings_text(digest: Digest, base_url: str | None) -> str:
+def warnings_text(digest: Digest, base_url: str | None) -> str:
     link = f" {page_url(base_url, 'quality')}" if base_url else ""
     return f"Data-quality warnings in the source: {digest.warnings:,}.{link}"
 
@@ -428,7 +424,7 @@ def to_html(
             items = "".join(f"<li>{e(line)}</li>" for line in lines)
             parts.append(f'<ul style="margin:0 0 8px 0;padding-left:20px">{items}</ul>')
     if not digest.tutor:
-        warned = e(_warnings_text(digest, base_url))
+        warned = e(warnings_text(digest, base_url))
         parts.append(f'<p style="margin:16px 0 0 0;color:#59636e">{warned}</p>')
     parts.append("</div>")
     return "\n".join(parts)
@@ -455,160 +451,3 @@ def _suggested_html(digest: Digest, base_url: str | None, rows: int) -> list[str
             said = f'<a href="{e(part.link)}" style="color:#0969da">{said}</a>'
         parts.append(f'<p style="margin:0 0 8px 0">{said}</p>')
     return parts
-
-
-def slack_escape(text: str) -> str:
-    """Text safe in Slack mrkdwn: &, < and > as entities, so nothing becomes a link or tag."""
-    return "".join(SLACK_ESCAPES.get(c, c) for c in text)
-
-
-def to_slack(
-    digest: Digest, *, tz: str | None = None, base_url: str | None = None, rows: int = CHAT_ROWS
-) -> dict[str, Any]:
-    """A Slack incoming-webhook payload: Block Kit blocks and a plain `text` fallback."""
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": subject(digest)[:150]}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(headline(digest))}},
-    ]
-    for part in rendered_lists(digest, tz, base_url, rows):
-        heading = f"*{slack_escape(part.item.heading)}* ({part.item.count:,})"
-        if part.link:
-            heading = f"<{part.link}|{slack_escape(part.item.heading)}> ({part.item.count:,})"
-        lines = [heading]
-        for line in part.lines:
-            title = slack_escape(line.title)
-            title = f"<{line.link}|{title}>" if line.link else title
-            rest = slack_escape(" · ".join(_line_text(line).split(" · ")[1:]))
-            pair = f"[pair {line.pair}] " if line.pair else ""
-            lines.append(f"• {pair}{title} · {rest}")
-        if part.more > 0:
-            more = f"and {part.more:,} more"
-            lines.append(f"<{part.link}|{more}>" if part.link else more)
-        text = "\n".join(lines)
-        if len(text) > SLACK_TEXT_LIMIT:
-            text = text[:SLACK_TEXT_LIMIT].rsplit("\n", 1)[0] + "\n…"
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
-    blocks += _suggested_slack(digest, base_url, rows)
-    demand = demand_parts(digest, rows)
-    if demand:
-        link = demand_link(digest, base_url)
-        lines = [f"<{link}|{DEMAND_TITLE}>" if link else f"*{DEMAND_TITLE}*"]
-        for heading, items in demand:
-            lines += [f"_{slack_escape(heading)}_", *(f"• {slack_escape(i)}" for i in items)]
-        text = "\n".join(lines)[:SLACK_TEXT_LIMIT]
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
-    blocks.append(
-        {
-            "type": "context",
-            "elements": [
-                {"type": "mrkdwn", "text": slack_escape(_warnings_text(digest, base_url))}
-            ],
-        }
-    )
-    return {"text": subject(digest), "blocks": blocks}
-
-
-def _suggested_slack(digest: Digest, base_url: str | None, rows: int) -> list[dict[str, Any]]:
-    """The Suggested section as a Slack section block, every merge's text escaped."""
-    part = suggested_part(digest, base_url, rows)
-    if part is None:
-        return []
-    link, count, more = part.link, f"({part.count:,})", f"and {part.more:,} more"
-    out = [f"<{link}|{SUGGESTED_TITLE}> {count}" if link else f"*{SUGGESTED_TITLE}* {count}"]
-    out += [f"_{slack_escape(SUGGESTED_NOTE)}_"]
-    out += [f"• {slack_escape(line)}" for line in part.lines]
-    if part.more > 0:
-        out.append(f"<{link}|{more}>" if link else more)
-    text = "\n".join(out)
-    if len(text) > SLACK_TEXT_LIMIT:
-        text = text[:SLACK_TEXT_LIMIT].rsplit("\n", 1)[0] + "\n…"
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
-
-
-def card_escape(text: str) -> str:
-    """Text safe in an Adaptive Card's Markdown: every Markdown character escaped."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def to_teams(
-    digest: Digest, *, tz: str | None = None, base_url: str | None = None, rows: int = CHAT_ROWS
-) -> dict[str, Any]:
-    """A Teams workflow-webhook payload: one message with an Adaptive Card attachment."""
-    body: list[dict[str, Any]] = [
-        {
-            "type": "TextBlock",
-            "text": card_escape(subject(digest)),
-            "weight": "Bolder",
-            "size": "Medium",
-            "wrap": True,
-        },
-        {"type": "TextBlock", "text": card_escape(headline(digest)), "wrap": True},
-    ]
-    for part in rendered_lists(digest, tz, base_url, rows):
-        heading = f"**{card_escape(part.item.heading)}** ({part.item.count:,})"
-        if part.link:
-            heading = f"[{card_escape(part.item.heading)}]({part.link}) ({part.item.count:,})"
-        body.append({"type": "TextBlock", "text": heading, "wrap": True, "spacing": "Medium"})
-        for line in part.lines:
-            title = card_escape(line.title)
-            title = f"[{title}]({line.link})" if line.link else title
-            rest = card_escape(" · ".join(_line_text(line).split(" · ")[1:]))
-            pair = f"pair {line.pair}: " if line.pair else ""
-            body.append({"type": "TextBlock", "text": f"- {pair}{title} · {rest}", "wrap": True})
-        if part.more > 0:
-            more = f"and {part.more:,} more"
-            text = f"[{more}]({part.link})" if part.link else more
-            body.append({"type": "TextBlock", "text": text, "wrap": True})
-    body += _suggested_card(digest, base_url, rows)
-    demand = demand_parts(digest, rows)
-    if demand:
-        link = demand_link(digest, base_url)
-        title = f"[{DEMAND_TITLE}]({link})" if link else f"**{DEMAND_TITLE}**"
-        body.append({"type": "TextBlock", "text": title, "wrap": True, "spacing": "Medium"})
-        for heading, items in demand:
-            lines = [f"_{card_escape(heading)}_", *(f"- {card_escape(i)}" for i in items)]
-            body.append({"type": "TextBlock", "text": "\n".join(lines), "wrap": True})
-    body.append(
-        {
-            "type": "TextBlock",
-            "text": card_escape(_warnings_text(digest, base_url)),
-            "wrap": True,
-            "isSubtle": True,
-        }
-    )
-    card = {
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "type": "AdaptiveCard",
-        "version": "1.4",
-        "body": body,
-    }
-    return {
-        "type": "message",
-        "attachments": [
-            {
-                "contentType": "application/vnd.microsoft.card.adaptive",
-                "contentUrl": None,
-                "content": card,
-            }
-        ],
-    }
-
-
-def _suggested_card(digest: Digest, base_url: str | None, rows: int) -> list[dict[str, Any]]:
-    """The Suggested section as Adaptive Card text blocks, every merge's text escaped."""
-    part = suggested_part(digest, base_url, rows)
-    if part is None:
-        return []
-    link, count, more = part.link, f"({part.count:,})", f"and {part.more:,} more"
-    title = card_escape(SUGGESTED_TITLE)
-    heading = f"[{title}]({link}) {count}" if link else f"**{title}** {count}"
-    blocks: list[dict[str, Any]] = [
-        {"type": "TextBlock", "text": heading, "wrap": True, "spacing": "Medium"},
-        {"type": "TextBlock", "text": card_escape(SUGGESTED_NOTE), "wrap": True, "isSubtle": True},
-    ]
-    for line in part.lines:
-        blocks.append({"type": "TextBlock", "text": f"- {card_escape(line)}", "wrap": True})
-    if part.more > 0:
-        text = f"[{more}]({link})" if link else more
-        blocks.append({"type": "TextBlock", "text": text, "wrap": True})
-    return blocks

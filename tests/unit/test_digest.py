@@ -24,12 +24,14 @@ from lu_data.analyses.digest import (
 )
 from lu_data.analyses.filters import Filters
 from lu_data.analyses.supply_demand import AS_PLANNED, RARELY_FILLS, SELLS_OUT
+from lu_data.exports.digest_chat import (
+    to_slack,
+    to_teams,
+)
 from lu_data.exports.digest_render import (
     range_text,
     subject,
     to_html,
-    to_slack,
-    to_teams,
     to_text,
 )
 from lu_data.notify.digest import attachment_csv, tutor_digest

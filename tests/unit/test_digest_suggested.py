@@ -14,14 +14,16 @@ import pytest
 
 from lu_data.analyses.digest import build_digest, digest_filters
 from lu_data.analyses.filters import Filters
-from lu_data.exports.digest_render import (
+from lu_data.exports.digest_chat import (
     card_escape,
     slack_escape,
+    to_slack,
+    to_teams,
+)
+from lu_data.exports.digest_render import (
     subject,
     suggested_part,
     to_html,
-    to_slack,
-    to_teams,
     to_text,
 )
 from lu_data.model.result_schemas import MERGE_DTYPES
