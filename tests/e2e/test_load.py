@@ -4,7 +4,7 @@ Three `streamlit run` replicas share one throwaway PostgreSQL store and read one
 portal (real HTTP on 127.0.0.1, all-modules mode: a fetch is two requests; requests and
 fetch starts are recorded there). 12 browser sessions spread over the replicas see one fetch
 per period and the same "data as of"; a page opened while a slow sync is under way is drawn
-from the previous snapshot before the stand-in has finished serving that fetch; SIGKILLing the
+from the previous snapshot while that sync is still running; SIGKILLing the
 replica that holds the portal's lock mid-fetch leaves the next sync to another replica, and the
 open pages of the others show its snapshot. The soak then refreshes under faults on one
 survivor and checks its memory stays flat: LU_SOAK_SECONDS lengthens it (default 3 s, and
@@ -238,12 +238,10 @@ def page_never_waits_for_a_sync(
     prior = expected(store, cluster.name)[latest]
     holder = cluster.replica_of(slow)
     during, loaded = timed_load(context, holder)
-    current = fetches(cluster)[-1]
-    serving = len(current) < len(cluster.clean_fetch) or (
-        time.monotonic() - fp.request_times[-1] < SLOW_DELAY
-    )
     run_now = cluster.last_run()
-    assert serving, current  # the stand-in had not finished serving that fetch
+    # The sync that began before the page was opened is still running once the page is drawn:
+    # the page did not wait for it (on a loaded machine the load itself may outlast the
+    # stand-in's stalls, so the run's state, not the stand-in's, is the proof).
     assert run_now.run_id == slow.run_id and run_now.status == "running", run_now
     assert during == prior, (during, prior)  # drawn from the snapshot before it
 
