@@ -61,7 +61,8 @@ PROJECTED_RISK_TEXT = projected_risk_text()
 def enrolment_as_of(history: pd.DataFrame, keys: pd.Series, when: pd.Series) -> pd.Series:
     """Each (session, time)'s enrolment from the latest snapshot at or before it (NA if none)."""
     targets = pd.DataFrame(
-        {"session_key": keys.to_numpy(), "at": when.to_numpy(), "order": np.arange(len(keys))}
+        # The columns' own arrays: as NumPy, tz-aware times are objects, slow by the million.
+        {"session_key": keys.array, "at": when.array, "order": np.arange(len(keys))}
     )
     if targets.empty or history.empty:
         return pd.Series(pd.NA, index=keys.index, dtype="Float64")
@@ -113,9 +114,11 @@ def typical_curves(
     sessions: pd.DataFrame,
     as_of: datetime | pd.Timestamp,
     min_sessions: int = MIN_COMPLETED,
+    days: Iterable[int] = range(MAX_DAYS + 1),
 ) -> pd.DataFrame:
-    """Median and quartiles of share-of-final and fill by days to start, per training and all."""
-    pace = completed_pace(history, sessions, as_of)
+    """Median and quartiles of share-of-final and fill by days to start, per training and all
+    (only at `days` before start: a projection of sessions starting soon needs no more)."""
+    pace = completed_pace(history, sessions, as_of, days)
     if pace.empty:
         return empty_frame(CURVE_DTYPES)
     parts = [_quartiles(pace.assign(training_key=ALL_TRAININGS))]

@@ -64,10 +64,11 @@ def check_draft(
         found += _tutor_clashes(both, draft, buffer_minutes)
         found += _elsewhere(both, draft, places)
         found += _room_clashes(both, draft, places)
-        found += _outside_hours(draft, day_start, day_end)
-        found += _zone_warnings(both, draft)
-        found += _capacity(sessions, draft, places)
-        found += _who_and_what(sessions, draft)
+        records = _records(draft)  # the row-by-row checks below share one plain copy
+        found += _outside_hours(records, day_start, day_end)
+        found += _zone_warnings(both, records)
+        found += _capacity(sessions, records, places)
+        found += _who_and_what(sessions, records)
     if not found:
         return empty_frame(DRAFT_CHECK_DTYPES)
     out = pd.DataFrame(found)
@@ -222,12 +223,12 @@ def _found(p: dict, problem: str, reason: str) -> dict:
     )
 
 
-def _outside_hours(draft: pd.DataFrame, day_start: time, day_end: time) -> list[dict]:
+def _outside_hours(records: list[dict], day_start: time, day_end: time) -> list[dict]:
     """Rows starting before or ending after the working hours in their own zone."""
     open_from = day_start.hour * 60 + day_start.minute
     open_to = day_end.hour * 60 + day_end.minute
     out = []
-    for row in _records(draft):
+    for row in records:
         start = row["start_local"].hour * 60 + row["start_local"].minute
         end = row["end_local"].hour * 60 + row["end_local"].minute
         if start < open_from or end > open_to or end < open_from:
@@ -237,24 +238,24 @@ def _outside_hours(draft: pd.DataFrame, day_start: time, day_end: time) -> list[
     return out
 
 
-def _zone_warnings(both: pd.DataFrame, draft: pd.DataFrame) -> list[dict]:
+def _zone_warnings(both: pd.DataFrame, records: list[dict]) -> list[dict]:
     """The data-quality zone checks (odd local hours, a location's other zone) on draft rows."""
     warnings = zone_warnings(both)
     said = dict(zip(warnings["session_key"].tolist(), warnings["message"].tolist(), strict=True))
     return [
         _own(row, "zone_warning", str(said[row["session_key"]]))
-        for row in _records(draft)
+        for row in records
         if row["session_key"] in said
     ]
 
 
-def _capacity(sessions: pd.DataFrame, draft: pd.DataFrame, places: pd.Series) -> list[dict]:
+def _capacity(sessions: pd.DataFrame, records: list[dict], places: pd.Series) -> list[dict]:
     """Rows offering more seats than any session in their room has held."""
     n = len(sessions)
     existing = pd.Series(places.to_numpy()[:n], index=sessions.index)
     most = sessions["max_capacity"].groupby(existing).max().dropna().to_dict()
     out = []
-    for row, place in zip(_records(draft), places.to_numpy()[n:], strict=True):
+    for row, place in zip(records, places.to_numpy()[n:], strict=True):
         seats, top = row["max_capacity"], most.get(place)
         if top is not None and isinstance(seats, int | np.integer) and seats > top:
             room = row["location"] if isinstance(row["location"], str) else row["address_1"]
@@ -263,14 +264,14 @@ def _capacity(sessions: pd.DataFrame, draft: pd.DataFrame, places: pd.Series) ->
     return out
 
 
-def _who_and_what(sessions: pd.DataFrame, draft: pd.DataFrame) -> list[dict]:
+def _who_and_what(sessions: pd.DataFrame, records: list[dict]) -> list[dict]:
     """Warnings: a training the source does not know, a tutor who never taught it."""
     pairs = pd.DataFrame(
         {"training": session_training_keys(sessions), "tutor": sessions["tutor_key"]}
     ).drop_duplicates()
     taught = set(zip(pairs["training"].tolist(), pairs["tutor"].tolist(), strict=True))
     out = []
-    for row in _records(draft):
+    for row in records:
         if not isinstance(row["training_key"], str):
             reason = f"no training '{row['title']}' in the source (a warning: it may be new)"
             out.append(_own(row, "unknown_training", reason))

@@ -3,12 +3,13 @@ the enrolment history), the proposals, the proof, and the proposals as sessions.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
-from lu_data.analyses.forecast import project_sessions, typical_curves
+from lu_data.analyses.forecast import MAX_DAYS, project_sessions, typical_curves
 from lu_data.analyses.supply_demand import supply_demand
 from lu_data.model.portal import Portal
 from lu_data.planning.merges import MergePlan, MergeSettings, propose_merges
@@ -66,7 +67,11 @@ def merge_portal(portal: Portal, settings: MergeSettings, now: date | None = Non
     history = portal_history(portal, as_of, demo=portal.is_demo)
     projected = None
     if not history.empty:
-        curves = typical_curves(history, portal.sessions, as_of)
+        # Candidates start within the horizon of `when`, so their projections read the curves
+        # no further out than that from `as_of`: the rest of the curves is never looked at.
+        reach = settings.horizon_days + max(0, math.ceil((when - as_of) / pd.Timedelta(days=1)))
+        days = range(min(reach, MAX_DAYS) + 1)
+        curves = typical_curves(history, portal.sessions, as_of, days=days)
         if not curves.empty:
             projections = project_sessions(portal.sessions, curves, as_of)
             projected = projections.set_index("session_key")["projected_fill"]

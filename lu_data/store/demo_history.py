@@ -67,13 +67,15 @@ def demo_history(
     values = np.round(final[owner] * relative)
     values = _running_max(values, owner)  # enrolments mostly only grow
     values[last[counts > 0]] = final[counts > 0]
+    # The columns' own arrays are taken, not NumPy copies of them: a tz-aware column as NumPy
+    # is objects, and turning 3 million of them back into times was most of the cost at 100k.
     frame = pd.DataFrame(
         {
-            "session_key": s["session_key"].to_numpy()[owner],
-            "training_key": s["training_key"].fillna(s["session_key"]).to_numpy()[owner],
+            "session_key": s["session_key"].array.take(owner),
+            "training_key": s["training_key"].fillna(s["session_key"]).array.take(owner),
             "recorded_at": pd.DatetimeIndex(taken).tz_localize("UTC").astype(UTC_DT),
-            "start_utc": s["start_utc"].to_numpy()[owner],
-            "max_capacity": s["max_capacity"].to_numpy()[owner],
+            "start_utc": s["start_utc"].array.take(owner),
+            "max_capacity": s["max_capacity"].array.take(owner),
             "enrolled": np.minimum(values, final[owner]).astype("int64"),
         }
     )

@@ -341,3 +341,31 @@ def test_merge_of_an_unreadable_source_exits_1(capsys, tmp_path):
     code, out, err = run(capsys, "plan", str(broken), "--merge")
     assert (code, out) == (1, "")
     assert "broken.json" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("days_on", "horizon"), [(0, 21), (3, 40), (-2, 7)])
+def test_the_merges_read_the_forecast_the_fill_pace_page_shows(days_on, horizon):
+    """merge_portal reads the curves only as far out as its candidates start; its merges are
+    those of the whole forecast, whatever today and the horizon."""
+    from datetime import timedelta
+
+    from lu_data.analyses.forecast import project_sessions, typical_curves
+    from lu_data.ingest.loading import load_portal
+    from lu_data.planning.portal_plan import merge_portal
+    from lu_data.sources.demo import generate_demo
+    from lu_data.store.enrolment import portal_history
+
+    portal = load_portal(generate_demo(), is_demo=True)
+    as_of = pd.Timestamp(portal.fetched_at)
+    history = portal_history(portal, as_of, demo=True)
+    curves = typical_curves(history, portal.sessions, as_of)
+    projected = project_sessions(portal.sessions, curves, as_of)
+    today = as_of.date() + timedelta(days=days_on)
+    when = as_of if days_on == 0 else pd.Timestamp(today, tz="UTC")
+    settings = MergeSettings(horizon_days=horizon)
+    whole = propose_merges(
+        portal.sessions, projected.set_index("session_key")["projected_fill"], when, settings
+    )
+    merged = merge_portal(portal, settings, today)
+    assert len(whole.rows) > 0 and len(whole.merges) > 0
+    pd.testing.assert_frame_equal(merged.rows, whole.rows)
