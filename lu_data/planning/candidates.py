@@ -81,13 +81,20 @@ def read_workload(
 
 
 def _limits(load: pd.DataFrame, tutors: list[str], settings: PlanSettings, today: date) -> dict:
-    """Each tutor's weekly limit: the setting, else their busiest of the last LOOKBACK_WEEKS."""
+    """Each tutor's weekly limit: the setting, else their busiest week of the last
+    LOOKBACK_WEEKS; a tutor who taught nothing then, their busiest week before today; one who
+    never taught before today (named to teach it), the busiest week of the others lately."""
     if settings.max_week_hours is not None:
         return {t: float(settings.max_week_hours) for t in tutors}
     monday = today.toordinal() - today.weekday()
-    recent = load.loc[load["week"].between(monday - 7 * LOOKBACK_WEEKS, monday - 1)]
-    busiest = recent.groupby(["tutor_key", "week"])["hours"].sum().groupby("tutor_key").max()
-    return {t: float(busiest.get(t, 0.0)) for t in tutors}
+    past = load.loc[load["week"].lt(monday)]
+    weekly = past.groupby(["tutor_key", "week"])["hours"].sum()
+    recent = weekly.loc[weekly.index.get_level_values("week") >= monday - 7 * LOOKBACK_WEEKS]
+    busiest = recent.groupby("tutor_key").max()
+    ever = weekly.groupby("tutor_key").max()
+    # A limit of 0 h would make a tutor back from leave, or one named with --tutor, unplaceable.
+    team = float(busiest.max()) if len(busiest) else 0.0
+    return {t: float(busiest.get(t, ever.get(t, team))) for t in tutors}
 
 
 def candidates(

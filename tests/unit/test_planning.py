@@ -356,6 +356,34 @@ def test_a_tutor_at_their_limit_one_week_is_given_the_next():
     assert result.placed["reason"].iloc[0].endswith("; 0 h already booked that week")
 
 
+def booked_all_week(tutor: tuple = AOIFE) -> list[dict]:
+    """`tutor` teaching Word 09:00-17:00 every weekday of the week of 7 December."""
+    days = ("07", "08", "09", "10", "11")
+    return [held(WORD, f"2026-12-{d} 09:00", f"2026-12-{d} 17:00", tutor) for d in days]
+
+
+def test_a_tutor_with_no_recent_week_keeps_their_busiest_week_on_record():
+    """Brian taught Excel twice in one August week (6 h), nothing in the 12 weeks before
+    today; Aoife is booked all week. Brian is not held to 0 h: he takes two, not a third."""
+    august = [held(EXCEL, f"2026-08-0{d} 10:00", f"2026-08-0{d} 13:00", BRIAN) for d in (4, 5)]
+    result = plan(
+        portal(*history(EXCEL), *booked_all_week(), *august), {EXCEL: 3}, max_week_hours=None
+    )
+    assert list(result.placed["tutor_name"]) == ["Brian Kelly"] * 2
+    assert len(result.unplaced) == 1
+
+
+def test_a_tutor_named_to_teach_with_no_week_on_record_gets_the_teams_busiest():
+    """Ciara has taught nothing yet (one Word session after the window); named for Excel, her
+    limit is the busiest recent week of the others (Aoife's 3 h), not 0 h."""
+    later = held(WORD, "2026-12-15 10:00", "2026-12-15 13:00", CIARA)
+    sessions = portal(*history(EXCEL), *booked_all_week(), later)
+    named = (("training:1", "user:503"),)
+    result = plan(sessions, {EXCEL: 2}, max_week_hours=None, extra_tutors=named)
+    assert list(result.placed["tutor_name"]) == ["Ciara Walsh"]
+    assert len(result.unplaced) == 1
+
+
 def test_a_higher_limit_lets_the_booked_week_take_one_more():
     tuesday = {"first": "2026-12-08", "last": "2026-12-08"}
     result = plan(portal(*six_hour_week()), {EXCEL: 1}, max_week_hours=9, **tuesday)
