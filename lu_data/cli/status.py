@@ -73,12 +73,7 @@ def run_status(args: argparse.Namespace) -> int:
 def _build_report(args: argparse.Namespace) -> StatusReport:
     """Read the config and the store and judge each portal; SetupError when either fails."""
     from lu_data.sources.api_settings import ConfigError
-    from lu_data.store.engine import sqlite_file
-    from lu_data.store.errors import StoreError, has_loose_at, safe_url, store_error
-    from lu_data.store.status import read_portal_records
-    from lu_data.store.store import open_store
     from lu_data.sync.config import sync_configs
-    from lu_data.sync.status import status_report
 
     if args.max_age is not None and not args.max_age > 0:
         raise SetupError("--max-age needs a number of minutes above 0")
@@ -87,6 +82,12 @@ def _build_report(args: argparse.Namespace) -> StatusReport:
     except ConfigError as exc:
         raise SetupError(str(exc)) from None
     url = args.db or default_url()
+    # SQLAlchemy, the driver and the judging only once the cheap checks passed.
+    from lu_data.store.engine import sqlite_file
+    from lu_data.store.errors import StoreError, has_loose_at, safe_url, store_error
+    from lu_data.store.status import read_portal_records
+    from lu_data.sync.status import status_report
+
     shown = safe_url(url)
     if has_loose_at(url):  # parsed, the password's tail would be taken as the host
         raise SetupError(f"store URL {shown} has more than one @: write an @ in it as %40")
@@ -100,8 +101,7 @@ def _build_report(args: argparse.Namespace) -> StatusReport:
     if path is not None and not path.exists():  # opening would create an empty store
         raise SetupError(f"store {shown} does not exist: no sync has written it yet")
     try:
-        with open_store(url) as store:
-            records = read_portal_records(store)
+        records = read_portal_records(url)
     except StoreError as exc:
         raise SetupError(str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - any driver error becomes one line

@@ -1,23 +1,23 @@
 """What monitoring asks of the store: each portal's newest complete snapshot and last sync run.
 
-One read, no frames: `lu-data status` runs from a timer or a probe every few seconds, so it
-reads the snapshot's time and session count and never its Arrow blobs.
+`lu-data status` runs from a timer or a probe, often: this reads with a plain engine, neither
+creating nor migrating the store (a read-only login will do), never loads a snapshot's frames,
+and imports no pandas or Alembic.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
+from lu_data.store.engine import create_engine
 from lu_data.store.errors import translated_errors
-from lu_data.store.snapshots import SyncRun
 from lu_data.store.sql_tables import PORTAL_SNAPSHOTS, PORTALS, SYNC_RUNS
 
-if TYPE_CHECKING:
-    from lu_data.store.store import Store
+STATUS_TABLES = {PORTALS.name, SYNC_RUNS.name, PORTAL_SNAPSHOTS.name}
 
 
 @dataclass(frozen=True)
@@ -31,17 +31,50 @@ class SnapshotFacts:
 
 
 @dataclass(frozen=True)
+class RunFacts:
+    """A portal's last sync run: how it ended, when, by which process, and its error."""
+
+    run_id: int
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    error: str | None
+    sessions: int | None
+    holder: str | None  # "hostname:pid"; None on runs from before it was recorded
+
+
+@dataclass(frozen=True)
 class PortalRecord:
     """One portal as the store knows it: its newest complete snapshot and its last sync run."""
 
     name: str
     snapshot: SnapshotFacts | None
-    last_run: SyncRun | None
+    last_run: RunFacts | None
 
 
-def read_portal_records(store: Store) -> dict[str, PortalRecord]:
-    """Every portal in the store, by name: newest complete snapshot and last run (None if none)."""
+def read_portal_records(url: str) -> dict[str, PortalRecord]:
+    """Every portal in the store at url, by name; {} for a store no sync has set up yet.
+
+    Raises StoreError (password masked) when the store cannot be reached or read.
+    """
+    with translated_errors(url):
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                return select_portal_records(conn)
+        finally:
+            engine.dispose()
+
+
+def select_portal_records(conn: Connection) -> dict[str, PortalRecord]:
+    """Every portal on conn with its newest complete snapshot and last run, by name."""
+    inspector = sa.inspect(conn)
+    if not set(inspector.get_table_names()) >= STATUS_TABLES:
+        return {}
     runs, snaps = SYNC_RUNS.c, PORTAL_SNAPSHOTS.c
+    # Revision 0003 added the holder; a store not opened since reads without it.
+    has_holder = any(col["name"] == "holder" for col in inspector.get_columns(SYNC_RUNS.name))
+    holder = runs.holder if has_holder else sa.null().label("holder")
     last_run = (
         sa.select(runs.portal, sa.func.max(runs.run_id).label("run_id"))
         .group_by(runs.portal)
@@ -62,7 +95,7 @@ def read_portal_records(store: Store) -> dict[str, PortalRecord]:
             runs.finished_at,
             runs.error,
             runs.sessions.label("run_sessions"),
-            runs.holder,
+            holder,
             snaps.snapshot_id,
             snaps.fetched_at,
             snaps.written_at,
@@ -75,9 +108,7 @@ def read_portal_records(store: Store) -> dict[str, PortalRecord]:
         .outerjoin(PORTAL_SNAPSHOTS, snaps.snapshot_id == last_snap.c.snapshot_id)
         .order_by(PORTALS.c.name)
     )
-    with translated_errors(store.engine.url), store.engine.connect() as conn:
-        rows = conn.execute(query).fetchall()
-    return {row.name: _record_of(row) for row in rows}
+    return {row.name: _record_of(row) for row in conn.execute(query)}
 
 
 def _record_of(row: sa.Row) -> PortalRecord:
@@ -92,7 +123,7 @@ def _record_of(row: sa.Row) -> PortalRecord:
         )
     run = None
     if row.run_id is not None:
-        run = SyncRun(
+        run = RunFacts(
             run_id=int(row.run_id),
             status=row.status,
             started_at=row.started_at,

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lu_data.presentation.time_text import age_text, span_text
+from lu_data.presentation.age_words import age_text, span_text
 from lu_data.sources.api_settings import PortalConfig
-from lu_data.store.snapshots import SyncRun
-from lu_data.store.status import PortalRecord, SnapshotFacts
+from lu_data.store.status import PortalRecord, RunFacts, SnapshotFacts
 
 OK, STALE, FAILING = "OK", "STALE", "FAILING"
 EXIT_OK = 0
@@ -42,7 +41,7 @@ class PortalHealth:
     problems: tuple[str, ...]
     max_age_minutes: float | None
     snapshot: SnapshotFacts | None
-    run: SyncRun | None
+    run: RunFacts | None
     now: datetime
 
     @property
@@ -217,7 +216,7 @@ def _run_text(health: PortalHealth) -> str:
     return f"{text}: {error_line(run.error)}" if run.status == "failed" else text
 
 
-def _run_time(run: SyncRun) -> datetime:
+def _run_time(run: RunFacts) -> datetime:
     """When a run last did something: its end, or its start while it runs."""
     return run.finished_at or run.started_at
 
