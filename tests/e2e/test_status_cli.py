@@ -37,13 +37,15 @@ DB_WRONG = "db-Wrong-77b1"
 FRESH, OLD, REFUSED, AHEAD, NEVER, DROPPED = "acme", "emea", "apac", "ahead", "newco", "legacy"
 
 
-def lu_data(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a fresh process, with no LEARNUPON_* set."""
+def lu_data(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a fresh process, with no LEARNUPON_* set but env's."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNUPON_", "LU_STORE"))}
     return subprocess.run(
         [sys.executable, "-m", "lu_data", *args],
-        cwd=ROOT,
-        env=clean,
+        cwd=cwd,
+        env={**clean, "PYTHONPATH": str(ROOT), **(env or {})},
         capture_output=True,
         text=True,
         timeout=120,
@@ -223,6 +225,21 @@ def test_json_keys_each_portal_as_check_does(sqlite_store, stand_in, tmp_path) -
     assert never["health"] == "STALE" and never["problems"] == ["never synced"]
     assert never["snapshot_at"] is None and never["status"] is None and never["sessions"] is None
     assert all(p["configured"] is False and p["health"] is None for p in report["not_configured"])
+
+
+def test_without_flags_it_reads_what_sync_reads(sqlite_store, stand_in, tmp_path) -> None:
+    """No --config or --db: the LEARNUPON_* portal (named after its host) and LU_STORE_URL."""
+    env = {
+        "LU_STORE_URL": sqlite_store,
+        "LEARNUPON_BASE_URL": stand_in.base_url,
+        "LEARNUPON_USERNAME": USER,
+        "LEARNUPON_PASSWORD": PASSWORD,
+    }
+    done = lu_data("status", env=env, cwd=tmp_path)  # no .streamlit/secrets.toml here
+    assert done.returncode == 1, done.stderr
+    name = f"127-0-0-1-{stand_in.base_url.split(':')[2].split('/')[0]}"
+    assert line_of(done.stdout, name) == f"STALE   {name}: never synced; no sync run yet"
+    assert line_of(done.stdout, FRESH).startswith(f"-       {FRESH}: not configured any more")
 
 
 @pytest.mark.parametrize(
