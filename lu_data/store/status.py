@@ -32,7 +32,10 @@ class SnapshotFacts:
 
 @dataclass(frozen=True)
 class RunFacts:
-    """A portal's last sync run: how it ended, when, by which process, and its error."""
+    """A portal's last sync run: how it ended, when, by which process, and its error.
+
+    The fields of snapshots.SyncRun, kept apart because that module imports pandas.
+    """
 
     run_id: int
     status: str
