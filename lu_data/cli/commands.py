@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lu_data.cli.sync import register_commands as register_sync
 
     register_sync(sub)
+    from lu_data.cli.status import register_commands as register_status
+
+    register_status(sub)
     from lu_data.cli.digest import register_commands as register_digest
 
     register_digest(sub)

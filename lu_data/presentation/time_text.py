@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lu_data.model.timezones import format_offset
+from lu_data.presentation.age_words import age_text
 
 # NumPy formats only four-digit years the way strftime does.
 FOUR_DIGIT_YEARS = (np.datetime64("1000-01-01", "us"), np.datetime64("10000-01-01", "us"))
@@ -111,18 +112,6 @@ def _seconds_text(values: pd.Series) -> pd.Series:
         return values.dt.strftime("%Y-%m-%dT%H:%M:%S")  # strftime pads odd years differently
     text = np.datetime_as_string(stamps.astype("datetime64[s]"), unit="s")
     return pd.Series(text, index=values.index, dtype="str")
-
-
-def age_text(then: datetime, now: datetime) -> str:
-    """How long ago `then` was, in a person's words: "just now", "12 min ago", "3 h ago"."""
-    minutes = int((now - then).total_seconds() // 60)
-    if minutes < 1:
-        return "just now"
-    if minutes < 90:
-        return f"{minutes} min ago"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h ago"
-    return f"{minutes // (24 * 60)} days ago"
 
 
 def as_of_text(then: datetime, now: datetime) -> str:

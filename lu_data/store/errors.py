@@ -26,10 +26,36 @@ class StoreError(Exception):
 
 
 def safe_url(url: str | sa.URL) -> str:
-    """A database URL for messages, with any password masked."""
+    """A database URL for messages, with any password masked (even in one that does not parse)."""
     import sqlalchemy as sa
 
-    return sa.make_url(url).render_as_string(hide_password=True)
+    if isinstance(url, str) and has_loose_at(url):
+        return mask_url_text(url)  # SQLAlchemy would split the password at its first @
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except (sa.exc.ArgumentError, ValueError):
+        return mask_url_text(str(url))
+
+
+def has_loose_at(url: str) -> bool:
+    """True for a server URL with more than one `@`: a password's @ not written as %40."""
+    return not url.startswith("sqlite") and url.count("@") > 1
+
+
+def mask_url_text(text: str) -> str:
+    """Text shaped like `scheme://user:password@host…` with the password as ***, unparsed.
+
+    For a URL SQLAlchemy cannot parse: a password holding an unescaped `@` or `/` is a common
+    reason, so everything up to the last `@` is taken as the user and password.
+    """
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "", text
+    userinfo, at, host = rest.rpartition("@")
+    if not at:
+        return text
+    user, colon, _password = userinfo.partition(":")
+    return f"{scheme}{sep}{user}{':***' if colon else ''}@{host}"
 
 
 def store_error(url: str | sa.URL, exc: BaseException) -> StoreError:

@@ -21,7 +21,7 @@ from lu_data.presentation.session_text import warning_sessions
 from tests.support import ANCHOR, DATA, ROOT
 
 HEAVY = ("sqlalchemy", "alembic", "pandas", "requests", "plotly", "streamlit", "ortools")
-COMMANDS = ("export", "check", "demo", "digest", "fetch", "fake-portal", "record", "sync")
+COMMANDS = ("export", "check", "demo", "digest", "fetch", "fake-portal", "record", "status", "sync")
 # Runs main() on each argument list given (JSON) and prints every module imported by then.
 PROBE = """
 import contextlib, io, json, sys
