@@ -193,7 +193,7 @@ def _render_result(
             "Start (UTC)": st.column_config.DatetimeColumn(
                 "Start (UTC)", format=DATETIME_FORMAT + " [UTC]"
             ),
-            "Clashes with": st.column_config.TextColumn("Clashes with", width="medium"),
+            "Clashes with": st.column_config.TextColumn("Clashes with", width="large"),
             "Reason": st.column_config.TextColumn("Reason", width="large"),
         },
         more=excel,

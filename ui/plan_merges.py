@@ -93,16 +93,16 @@ def _render_merge_form() -> tuple[MergeSettings, bool]:
     page_choice("plan_merge_horizon", QP_HORIZON, HORIZON_DAYS, parse=_days(1, MAX_HORIZON))
     page_choice("plan_merge_within", QP_WITHIN, WITHIN_DAYS, parse=_days(0, MAX_WITHIN))
     with st.form("plan_merge_form", enter_to_submit=False):
-        with st.container(horizontal=True, wrap=True, gap="medium", vertical_alignment="bottom"):
-            with st.container(width=320):
+        with st.container(horizontal=True, wrap=True, gap="small", vertical_alignment="bottom"):
+            with st.container(width=200):
                 below = at_risk_threshold("plan_merge_threshold")
             horizon = st.number_input(
-                "Starting within (days)",
+                "Starts within (days)",
                 min_value=1,
                 max_value=MAX_HORIZON,
                 step=1,
                 key="plan_merge_horizon",
-                width=170,
+                width=140,
                 help="Candidates are the under-filled sessions starting within this many days",
             )
             within = st.number_input(
@@ -111,7 +111,7 @@ def _render_merge_form() -> tuple[MergeSettings, bool]:
                 max_value=MAX_WITHIN,
                 step=1,
                 key="plan_merge_within",
-                width=170,
+                width=140,
                 help="The session that takes the learners starts within this many days of "
                 "theirs, before or after",
             )
@@ -191,26 +191,26 @@ def _render_totals(settings: MergeSettings, found: ViewMerges, totals: MergeTota
     render_cards(
         [
             Card(
-                "Sessions freed",
+                "Merged",
                 f"{totals.sessions_freed:,}",
-                help="Under-filled sessions "
-                "whose learners all have a seat in another session of the same training",
+                help="Sessions freed: under-filled sessions whose learners all have a seat in "
+                "another session of the same training",
             ),
             Card(
-                "Tutor hours freed",
+                "Hours freed",
                 f"{totals.tutor_hours_freed:,.1f}",
-                help="Teaching hours of the freed sessions",
+                help="Tutor hours: the teaching hours of the freed sessions",
             ),
             Card(
-                "Learners moved",
+                "Learners",
                 f"{totals.learners_moved:,}",
-                help="Learners enrolled today in the freed sessions",
+                help="Learners moved: those enrolled today in the freed sessions",
             ),
             Card(
-                "Seats still offered",
+                "Seats left",
                 f"{totals.seats_still_offered:,}",
-                help=f"Of {totals.seats_before:,} seats in sessions starting in the next "
-                f"{settings.horizon_days} days",
+                help=f"Seats still offered after the merges, of {totals.seats_before:,} in "
+                f"sessions starting in the next {settings.horizon_days} days",
             ),
         ]
     )
