@@ -4,7 +4,8 @@ Pages use it as `import ui`, and use only the names in __all__. The parts: ui.lo
 uploads, settings, per-load caches), ui.store_view (the store and its syncer), ui.pace_cache,
 ui.view (the View of a run, memo), ui.access, ui.sidebar, ui.source_picker, ui.menu,
 ui.page_choices, ui.downloads, ui.table_view, ui.calendar_view, ui.at_risk, ui.metrics,
-ui.supply_demand, ui.plan and ui.digest_preview (tests import from those directly).
+ui.supply_demand, ui.plan (the Plan page's form and modes), ui.plan_sessions (its new sessions),
+ui.plan_merges, ui.plan_draft and ui.digest_preview (tests import from those directly).
 """
 
 from lu_data.core.source_kinds import SOURCE_DEMO
@@ -24,13 +25,19 @@ from ui.page_choices import (
     view_threshold,
 )
 from ui.plan import (
+    MODE_CHECK,
+    MODE_MERGES,
     PlanChoices,
+    plan_mode,
     plan_proposed,
     plan_today,
     plan_verdicts,
     render_plan_form,
     view_plan,
 )
+from ui.plan_draft import render_draft_check
+from ui.plan_merges import render_merges
+from ui.plan_sessions import render_plan_result
 from ui.sidebar import searched_options, start_page
 from ui.store_view import last_sync_statuses
 from ui.supply_demand import render_demand_link, render_supply_demand
@@ -45,6 +52,8 @@ from ui.view import memo, view_pace_inputs, view_projections
 
 __all__ = [
     "DATETIME_FORMAT",
+    "MODE_CHECK",
+    "MODE_MERGES",
     "at_risk_threshold",
     "calendar_day",
     "calendar_from_link",
@@ -58,6 +67,7 @@ __all__ = [
     "memo",
     "offer_download",
     "page_choice",
+    "plan_mode",
     "plan_proposed",
     "plan_today",
     "plan_verdicts",
@@ -67,8 +77,11 @@ __all__ = [
     "render_cards",
     "render_demand_link",
     "render_digest_preview",
+    "render_draft_check",
     "render_drills",
+    "render_merges",
     "render_plan_form",
+    "render_plan_result",
     "render_projected_risk",
     "render_risk_digest",
     "render_status_legend",

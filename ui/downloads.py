@@ -1,5 +1,6 @@
 """Every download button of the app: data built on click for large views, and with sign-in
-on, one audit line per download (who, which page and filters, how many rows)."""
+on, one audit line per download (who, which page and filters, how many rows); the audit lines
+of the Plan page's merge proposals and draft checks are written the same way."""
 
 from __future__ import annotations
 
@@ -71,6 +72,17 @@ def _audited(
         return data
 
     return audited_build
+
+
+def record_action(event: str, **fields: Any) -> None:
+    """With sign-in on, one audit line for an action on a page (a merge proposal, a draft
+    check): who, which page, and `fields` (file, rows, filters, counts). Without sign-in
+    there is no one to name, so nothing is written, as for downloads."""
+    if not sign_in_configured():
+        return
+    access = current_access()
+    page = st.session_state.get(PAGE_KEY, "")
+    write_audit(event, email=access.email, role=access.role, page=page, **fields)
 
 
 def filters_record(filters: Filters | None) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from lu_data.views.plan_tables import (
     requested_counts,
 )
 from ui.loaders import portal_choices, portal_token
-from ui.page_choices import page_choice, seed_widget, show_choice
+from ui.page_choices import page_choice, seed_widget, segmented_choice, show_choice
 from ui.table_view import table_height
 from ui.view import View, view_pace_inputs
 
@@ -51,6 +51,9 @@ QP_WEEKENDS = "weekends"  # "1": weekends too
 QP_BUFFER = "buffer"  # minutes between a tutor's sessions
 QP_MAX_HOURS = "max_hours"  # a tutor's weekly hours; absent: each one's busiest recent week
 QP_PROPOSED = "proposed"  # "1": Propose was pressed, so the link shows the proposal too
+QP_MODE = "mode"  # which part of the page: new sessions (absent), merges or a draft check
+MODE_NEW, MODE_MERGES, MODE_CHECK = "new", "merges", "check"
+PLAN_MODES = {MODE_NEW: "New sessions", MODE_MERGES: "Merges", MODE_CHECK: "Check a draft"}
 COUNT_SEP = "*"
 EDITOR_KEY = "plan_counts"
 BASE_KEY = "_plan_base_counts"  # the counts the editor started from (its edits are on top)
@@ -100,6 +103,13 @@ class PlanChoices:
         )
 
 
+def plan_mode() -> str:
+    """Which part of the Plan page is shown (a segmented control kept in ?mode=)."""
+    return segmented_choice(
+        "What to plan", PLAN_MODES, key="plan_mode", param=QP_MODE, default=MODE_NEW
+    )
+
+
 def plan_today(view: View) -> date:
     """The planner's today: the day the load was fetched, as supply and demand reads it."""
     return view.whole.fetched_at.date()
@@ -144,11 +154,11 @@ def render_plan_form(view: View, verdicts: pd.DataFrame | None) -> PlanChoices:
         st.session_state[UNKNOWN_KEY] = _unknown_in_url(labels)
         st.session_state.pop(PROPOSED_KEY, None)  # not the last visit's Propose
     seed_widget("plan_window", (_date_param(QP_FIRST) or first, _date_param(QP_LAST) or last))
-    hours = _hours_param() or (DAY_START, DAY_END)
+    hours = hours_param() or (DAY_START, DAY_END)
     seed_widget("plan_day_start", hours[0])
     seed_widget("plan_day_end", hours[1])
     page_choice("plan_weekends", QP_WEEKENDS, False, parse=_flag, text=_flag_text)
-    page_choice("plan_buffer", QP_BUFFER, BUFFER_MINUTES, parse=_buffer)
+    page_choice("plan_buffer", QP_BUFFER, BUFFER_MINUTES, parse=parse_buffer)
     page_choice("plan_max_hours", QP_MAX_HOURS, None, parse=_week_hours, text=_hours_text)
     page_choice(PROPOSED_KEY, QP_PROPOSED, False, parse=_flag, text=_flag_text)
 
@@ -396,7 +406,7 @@ def _date_param(name: str) -> date | None:
         return None
 
 
-def _hours_param() -> tuple[time, time] | None:
+def hours_param() -> tuple[time, time] | None:
     """?hours= as two clock times, even ones that end before they start (the form says so)."""
     match = HOURS_PATTERN.match(st.query_params.get(QP_HOURS, ""))
     if not match:
@@ -420,7 +430,8 @@ def _flag_text(value: bool) -> str:
     return "1" if value else "0"
 
 
-def _buffer(text: str) -> int:
+def parse_buffer(text: str) -> int:
+    """?buffer= as minutes, 0 to MAX_BUFFER; ValueError for anything else."""
     minutes = int(text)
     if not 0 <= minutes <= MAX_BUFFER:
         raise ValueError(text)

@@ -1,5 +1,6 @@
 """A plan's proposed sessions as files to act on: CSV (one row per requested session, placed or
-not), an Excel workbook and a calendar of the proposals, each titled "Proposed"."""
+not), an Excel workbook and a calendar of the proposals, each titled "Proposed"; merges and a
+draft's problems as CSV and Excel."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ MERGE_CSV_COLUMNS = [
     "reason",
 ]
 PLAN_SHEET_NAMES = ("Proposed sessions", "Not placed")
+MERGE_SHEET_NAME, DRAFT_CHECK_SHEET_NAME = "Merges", "Problems"
 
 
 def plan_csv_frame(rows: pd.DataFrame, tz: str = SESSION_ZONE) -> pd.DataFrame:
@@ -106,3 +108,19 @@ def merge_csv_frame(rows: pd.DataFrame) -> pd.DataFrame:
         out[col] = iso_utc(out[col])
     out["tutor_hours_freed"] = out["tutor_hours_freed"].round(2)
     return out[MERGE_CSV_COLUMNS]
+
+
+def merge_workbook(rows: pd.DataFrame) -> bytes:
+    """Merges as an Excel workbook: the `--merge` CSV's columns, times as Excel dates in UTC."""
+    sheet = merge_csv_frame(rows)
+    for col in ("from_start_utc", "into_start_utc"):
+        sheet[col] = rows[col].reset_index(drop=True).dt.tz_convert("UTC").dt.tz_localize(None)
+    return workbook_bytes({MERGE_SHEET_NAME: sheet})
+
+
+def draft_check_workbook(problems: pd.DataFrame) -> bytes:
+    """A draft's problems as an Excel workbook: the `--check` CSV's columns, start in UTC."""
+    sheet = draft_check_frame(problems)
+    start = problems["start_utc"].reset_index(drop=True)
+    sheet["start_utc"] = start.dt.tz_convert("UTC").dt.tz_localize(None)
+    return workbook_bytes({DRAFT_CHECK_SHEET_NAME: sheet})

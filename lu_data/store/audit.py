@@ -1,4 +1,5 @@
-"""The audit log: one JSON line per sign-in, refusal and download, in LU_DATA_DIR.
+"""The audit log: one JSON line per sign-in, refusal, download, merge proposal and draft
+check, in LU_DATA_DIR.
 
 Only the fields named here are written (who, when, what, which view, how many rows), so no
 token, cookie or secret can reach the file through a record.
@@ -18,8 +19,21 @@ from lu_data.store.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR
 
 AUDIT_FILE = "audit.jsonl"
 AUDIT_ENV = "LU_AUDIT_LOG"  # another file for the log, e.g. on a shared volume
-EVENTS = ("sign-in", "refused", "download")
-FIELDS = ("at", "event", "email", "name", "role", "page", "file", "rows", "filters", "reason")
+EVENTS = ("sign-in", "refused", "download", "merge", "check")
+# counts: what a merge proposal or a draft check found ({"merges": 2, "kept": 3, ...}).
+FIELDS = (
+    "at",
+    "event",
+    "email",
+    "name",
+    "role",
+    "page",
+    "file",
+    "rows",
+    "filters",
+    "counts",
+    "reason",
+)
 _LOCK = threading.Lock()  # one line at a time from the threads of one server
 
 

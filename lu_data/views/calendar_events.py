@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -57,6 +57,10 @@ CALENDAR_LOCALE = "en-GB"
 NEXT_DAY_THRESHOLD = "00:00:00"
 PROPOSED_CLASS = "lu-proposed"  # a proposed session's event: drawn dashed (CALENDAR_CSS)
 PROPOSED_LABEL = "Proposed"
+# A merge plan's sessions: the one freed (struck through, faded) and the one that takes its
+# learners (a thick outline), each titled with a note naming the other.
+MERGE_FROM_CLASS, MERGE_INTO_CLASS = "lu-merge-from", "lu-merge-into"
+MERGE_FROM_LABEL, MERGE_INTO_LABEL = "Merged away", "Takes a merge"
 # Card-like event blocks; FullCalendar's defaults are tuned for a white page with no chrome.
 # Where a long session's bar wraps onto the next week's row, FullCalendar would label that
 # piece with the row's midnight ("00:00"): only the piece holding the real start shows a time.
@@ -67,6 +71,10 @@ CALENDAR_CSS = """
 .fc-daygrid-event .fc-event-title { overflow: hidden; text-overflow: ellipsis; }
 .fc-toolbar-title { font-size: 1.25rem; }
 .fc-event.lu-proposed { border-style: dashed; border-width: 2px; font-weight: 600; }
+.fc-event.lu-merge-from { opacity: 0.6; border-style: dotted; border-width: 2px; }
+.fc-event.lu-merge-from .fc-event-title, .fc-event.lu-merge-from .fc-list-event-title {
+  text-decoration: line-through; }
+.fc-event.lu-merge-into { border-width: 3px; border-color: #0f172a !important; font-weight: 600; }
 """
 
 
@@ -127,6 +135,8 @@ def calendar_events(
     tz: str,
     limit: int = MAX_EVENTS,
     proposed: Collection[str] = (),
+    freed: Mapping[str, str] | None = None,
+    joined: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """FullCalendar events for the first `limit` sessions by start, in the display zone.
 
@@ -134,7 +144,9 @@ def calendar_events(
     with timeZone "UTC" so it shows them unchanged. A session over several days is one
     event from its real start to its real end, its last day and end time in the title.
     Sessions whose keys are in `proposed` are drafts (a plan's proposals): titled
-    "Proposed: …", outlined dashed in their own colour instead of a fill status.
+    "Proposed: …", outlined dashed in their own colour instead of a fill status. A merge
+    plan's sessions carry a note before their title: `freed` (key → "Merge into …: ") struck
+    through, `joined` (key → "+2 learners from …: ") outlined.
     """
     if sessions.empty:
         return []
@@ -156,6 +168,13 @@ def calendar_events(
     draft = rows["session_key"].isin(list(proposed)).to_numpy()
     title = title.where(~draft, PROPOSED_TITLE + title)
     label = label.where(~draft, PROPOSED_LABEL)
+    keys = rows["session_key"].astype("str")
+    merged_from = keys.map(freed or {}).astype("object")
+    merged_into = keys.map(joined or {}).astype("object")
+    gone, taking = merged_from.notna().to_numpy(), merged_into.notna().to_numpy()
+    title = title.where(~gone, merged_from.fillna("") + title)
+    title = title.where(~taking, merged_into.fillna("") + title)
+    label = label.where(~gone, MERGE_FROM_LABEL).where(~taking, MERGE_INTO_LABEL)
     top = pd.DataFrame(
         {
             "id": rows["session_key"].astype("str"),
@@ -168,8 +187,13 @@ def calendar_events(
             "textColor": text_color.where(~draft, PROPOSED_TEXT),
         }
     )
-    if draft.any():  # only a plan's calendar has them: every other page's events stay as they were
-        top["classNames"] = [[PROPOSED_CLASS] if d else [] for d in draft]
+    if draft.any() or gone.any() or taking.any():
+        classes = (PROPOSED_CLASS, MERGE_FROM_CLASS, MERGE_INTO_CLASS)
+        # only a plan's calendar has them: every other page's events stay as they were
+        top["classNames"] = [
+            [c for c, on in zip(classes, flags, strict=True) if on]
+            for flags in zip(draft, gone, taking, strict=True)
+        ]
     extended = pd.DataFrame(
         {
             "session_key": rows["session_key"].astype("str"),

@@ -5,16 +5,22 @@ That every page renders and draws is checked by the deep-link tests, on fresh se
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
 from lu_data.analyses.filters import filter_sessions
 from lu_data.exports.plan_export import PLAN_CSV_COLUMNS
+from tests.support import ANCHOR, ROOT
 from tests.support.browser import IDLE, TIMEOUT, goto_page
 from tests.support.demo import default_filters, demo_plan, demo_portal
 
 pytestmark = pytest.mark.browser
+LU_DATA = [sys.executable, "-m", "lu_data"]
 
 
 def assert_no_error(page: Page) -> None:
@@ -59,9 +65,13 @@ def test_browser_zone_mode_shows_times_in_the_browsers_zone(page: Page, app_url:
     assert frame["start_local"].str.endswith("-06:00").all()
 
 
-def test_plan_proposes_sessions_on_the_calendar_and_in_the_csv(page: Page, app_url: str):
+def test_plan_proposes_sessions_merges_them_and_checks_the_draft(
+    page: Page, app_url: str, tmp_path
+):
     """Propose on the Plan page: the calendar draws each proposal as a dashed "Proposed: …"
-    event among the existing ones, and the downloaded CSV holds the plan's rows."""
+    event among the existing ones, and the downloaded CSV holds the plan's rows; that CSV
+    passes `lu-data plan --check`. The merge view strikes the freed sessions through on its
+    calendar, and the same CSV uploaded to Check a draft has no problems either."""
     goto_page(page, f"{app_url}/plan", "Plan")
     page.get_by_role("button", name="Propose", exact=True).click()
     expect(page.get_by_role("heading", name="Proposed sessions")).to_be_visible(timeout=TIMEOUT)
@@ -86,3 +96,40 @@ def test_plan_proposes_sessions_on_the_calendar_and_in_the_csv(page: Page, app_u
     assert len(frame) == len(placed) and set(frame["action"]) == {"add"}
     assert sorted(pd.to_datetime(frame["start_utc"], utc=True)) == sorted(placed["start_utc"])
     assert sorted(frame["training_title"]) == sorted(placed["training_title"])
+
+    # The downloaded plan, checked by the command line against the same data.
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    check = subprocess.run(
+        [*LU_DATA, "plan", "demo", "--anchor", ANCHOR.isoformat(), "--check", str(saved)],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if not k.startswith("LEARNUPON_")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stderr
+    assert f"0 problems in {len(placed)} rows" in check.stderr
+
+    # Merges: the freed sessions struck through on the calendar.
+    page.get_by_role("radio", name="Merges", exact=True).click()
+    page.get_by_role("button", name="Propose merges").click()
+    expect(page.get_by_role("heading", name="Merges", exact=True)).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_selector(IDLE, timeout=TIMEOUT)
+    assert "mode=merges" in page.url and "merged=1" in page.url
+    calendar = page.frame_locator('iframe[title="streamlit_calendar.calendar"]')
+    freed = calendar.locator(".fc-event.lu-merge-from")
+    expect(freed.first).to_be_visible(timeout=TIMEOUT)
+    title = freed.first.locator(".fc-event-title")
+    assert title.inner_text().startswith("Merge into ")
+    assert "line-through" in title.evaluate("e => getComputedStyle(e).textDecorationLine")
+    expect(calendar.locator(".fc-event.lu-merge-into").first).to_contain_text("learner")
+    assert_no_error(page)
+
+    # Check a draft: the same CSV, uploaded.
+    page.get_by_role("radio", name="Check a draft", exact=True).click()
+    page.wait_for_selector(IDLE, timeout=TIMEOUT)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(saved))
+    expect(page.get_by_text(f"0 problems in {len(placed)} rows")).to_be_visible(timeout=TIMEOUT)
+    assert "mode=check" in page.url
+    assert_no_error(page)

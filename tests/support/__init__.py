@@ -5,6 +5,7 @@
   sessions frame or a saved export.
 - `demo`: the demo portal for the pinned today, and the pages' default view of it.
 - `planning`: hand-built portals for the planner, on each zone's wall clock.
+- `drafts`: the hostile-draft corpus (rows that cannot be sessions, with their reasons).
 - `apptest`: pages run in Streamlit's AppTest, and what they show (metrics, tables, charts).
 - `servers`: Streamlit servers on loopback, the app pointed at a stand-in portal, waiting.
 - `browser`: Chromium, and pages opened in it.

@@ -18,6 +18,7 @@ from lu_data.exports.plan_export import DRAFT_CHECK_COLUMNS
 from lu_data.planning.draft_check import PROBLEMS, check_draft, check_summary
 from lu_data.planning.draft_file import read_draft
 from lu_data.planning.requests import PlanError
+from tests.support.drafts import BAD_IDS, BAD_ROWS, TIME_HINT
 from tests.support.schedule import save_export, session, sessions_of_schedule
 
 EXCEL = {"training": 1, "title": "Excel Basics"}
@@ -46,7 +47,6 @@ EACH_KIND = [
     "Excel Basics,2027-02-17 10:00,2027-02-17 12:00,Europe/Dublin,cian.daly@example.com,Zoom,",
     "Excel Basics,tomorrow,2027-02-17 12:00,Europe/Dublin,cian.daly@example.com,Zoom,",
 ]
-TIME_HINT = "write 2027-01-12 09:00 (in the row's zone) or 2027-01-12T09:00:00+00:00"
 
 
 @pytest.fixture(scope="module")
@@ -171,71 +171,6 @@ def test_rows_are_read_by_their_columns_whatever_their_names_and_order(sessions)
 
 
 # The hostile-file corpus -----------------------------------------------------------------
-
-
-# Rows a draft may hold that cannot be sessions, each with the reason it is named with.
-BAD_ROWS = [
-    (
-        "Excel Basics,12/02/2027 10am,2027-02-12 12:00,Europe/Dublin,ann.byrne@example.com,7001,",
-        f"start '12/02/2027 10am' is not a date and time: {TIME_HINT}",
-    ),
-    (
-        "Excel Basics,2027-02-12 10:00,2027-02-31 12:00,Europe/Dublin,ann.byrne@example.com,7001,",
-        f"end '2027-02-31 12:00' is not a date and time: {TIME_HINT}",
-    ),
-    (
-        "Excel Basics,2027-02-12 10:00,2027-02-12 09:00,Europe/Dublin,ann.byrne@example.com,7001,",
-        "it ends (2027-02-12 09:00) before it starts (2027-02-12 10:00)",
-    ),
-    (
-        "Excel Basics,2027-02-12 10:00,2027-02-12 12:00,Mars/Olympus,ann.byrne@example.com,7001,",
-        "zone 'Mars/Olympus' is not a time zone (e.g. Europe/Dublin)",
-    ),
-    (
-        "Excel Basics,2027-02-12 10:00,2027-02-12 12:00,Europe/Dublin,Ann Byrne,7001,",
-        "tutor 'Ann Byrne' is not an e-mail address",
-    ),
-    (
-        '"=HYPERLINK(""http://evil.example"")",2027-02-12 10:00,2027-02-12 12:00,'
-        "Europe/Dublin,ann.byrne@example.com,7001,",
-        "its training '=HYPERLINK(\"http://evil.example\")' is a formula, not a value",
-    ),
-    (
-        "Excel Basics,2027-02-12 10:00,2027-02-12 12:00,Europe/Dublin,@SUM(A1:A9),7001,",
-        "its tutor '@SUM(A1:A9)' is a formula, not a value",
-    ),
-    (
-        "Excel Basics,2027-02-12 10:00,2027-02-12 12:00,Europe/Dublin,ann.byrne@example.com,"
-        "+cmd|' /C calc'!A0,",
-        "its location '+cmd|' /C calc'!A0' is a formula, not a value",
-    ),
-    (
-        "Excel Basics,2027-02-12 10:00,2027-02-12 12:00,Europe/Dublin,ann.byrne@example.com,"
-        "7001,=1+1",
-        "capacity '=1+1' is not a whole number",
-    ),
-    (
-        "Excel Basics,2027-02-12 10:00,2027-02-12 12:00",
-        "zone '' is not a time zone (e.g. Europe/Dublin)",
-    ),
-    (
-        ",2027-02-12 10:00,2027-02-12 12:00,Europe/Dublin,ann.byrne@example.com,7001,",
-        "no training",
-    ),
-]
-BAD_IDS = [
-    "unreadable-date",
-    "no-such-day",
-    "ends-first",
-    "unknown-zone",
-    "tutor-name",
-    "formula-training",
-    "formula-tutor",
-    "formula-location",
-    "formula-capacity",
-    "fewer-cells",
-    "no-training",
-]
 
 
 @pytest.mark.parametrize(("line", "reason"), BAD_ROWS, ids=BAD_IDS)
