@@ -24,7 +24,7 @@ from ui.loaders import portal_token
 from ui.page_choices import page_choice, seed_widget, show_choice
 from ui.plan import MAX_BUFFER, QP_BUFFER, QP_HOURS, hours_param, parse_buffer
 from ui.plan_sessions import XLSX_MIME
-from ui.table_view import DATETIME_FORMAT, download_name, table_with_download
+from ui.table_view import download_name, table_with_download
 from ui.view import View
 
 MAX_UPLOAD_MB = max(1, MAX_DRAFT_BYTES // 1_000_000)  # the browser refuses larger files first
@@ -190,9 +190,7 @@ def _render_result(
         csv_frame=draft_check_frame(problems),
         column_config={
             "Row": st.column_config.NumberColumn("Row", width="small", help="Line in the file"),
-            "Start (UTC)": st.column_config.DatetimeColumn(
-                "Start (UTC)", format=DATETIME_FORMAT + " [UTC]"
-            ),
+            "Start (UTC)": st.column_config.TextColumn("Start (UTC)", width="medium"),
             "Clashes with": st.column_config.TextColumn("Clashes with", width="large"),
             "Reason": st.column_config.TextColumn("Reason", width="large"),
         },

@@ -16,6 +16,7 @@ import pandas as pd
 
 from lu_data.model.schema import NO_TUTOR, UNTITLED
 from lu_data.model.timezones import as_utc
+from lu_data.presentation.time_text import ISO_MINUTE, UTC_ABBR
 from lu_data.views.plan_tables import VIRTUAL_ROOM, plan_calendar_sessions
 
 MERGE, KEEP = "merge", "keep"  # the merge plan's actions (lu_data.planning.merges)
@@ -149,7 +150,8 @@ def problem_table(problems: pd.DataFrame) -> pd.DataFrame:
         {
             "Row": problems["row"].astype("int64"),
             "Training": problems["training_title"].fillna("").astype("str"),
-            "Start (UTC)": problems["start_utc"].dt.tz_localize(None),
+            # Text, so a row that could not be read shows no start rather than "None".
+            "Start (UTC)": _utc_text(problems["start_utc"]),
             "Problem": problems["problem"].map(PROBLEM_LABELS).fillna(problems["problem"]),
             "Clashes with": problems["clashes_with"].fillna("").astype("str"),
             "Reason": problems["reason"].fillna("").astype("str"),
@@ -173,3 +175,9 @@ def problem_counts(problems: pd.DataFrame) -> dict[str, int]:
     """How many problems a check found, and how many of them are unreadable rows."""
     bad = int(np.sum(problems["problem"].eq(BAD_ROW).to_numpy()))
     return {"problems": len(problems), "bad_rows": bad}
+
+
+def _utc_text(values: pd.Series) -> pd.Series:
+    """ "2026-12-07 16:00 UTC", or "" where there is no time."""
+    text = values.dt.tz_convert("UTC").dt.strftime(f"{ISO_MINUTE} {UTC_ABBR}")
+    return text.fillna("").astype("str")

@@ -233,6 +233,9 @@ def test_bad_rows_are_one_line_each_and_the_good_rows_are_still_checked(app):
     shown = table(at, "Row", "Training")
     assert list(shown["Problem"]) == ["Row not read"] * n + ["Tutor double-booking"]
     assert shown["Clashes with"].iloc[-1].startswith(taken["session_key"])
+    # A row not read has no start to show (blank, not "None"); the good row shows its own.
+    assert list(shown["Start (UTC)"])[:n] == [""] * n
+    assert shown["Start (UTC)"].iloc[-1] == f"{taken['start_utc']:%Y-%m-%d %H:%M} UTC"
 
 
 @pytest.mark.parametrize(
