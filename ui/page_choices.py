@@ -125,7 +125,9 @@ def view_threshold() -> float:
     return percent / 100
 
 
-def at_risk_threshold(key: str) -> float:
+def at_risk_threshold(
+    key: str, label: str = "At risk when projected to end under", help: str | None = None
+) -> float:
     """The at-risk threshold slider (in %), kept in the URL as a fraction; returns the fraction."""
     page_choice(
         key,
@@ -136,7 +138,8 @@ def at_risk_threshold(key: str) -> float:
         text=_fraction_text,
     )
     percent = st.slider(
-        "At risk when projected to end under",
+        label,
+        help=help,
         min_value=THRESHOLD_STEPS[0],
         max_value=THRESHOLD_STEPS[-1],
         step=THRESHOLD_STEPS[1] - THRESHOLD_STEPS[0],

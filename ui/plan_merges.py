@@ -35,7 +35,7 @@ from ui.pace_cache import portal_projections
 from ui.page_choices import at_risk_threshold, page_choice, segmented_choice
 from ui.plan import plan_today
 from ui.plan_sessions import XLSX_MIME, render_clicked_session, sessions_between
-from ui.table_view import DATETIME_FORMAT, download_name, percent_column, table_with_download
+from ui.table_view import download_name, percent_column, table_with_download
 from ui.view import View, memo, whole_load
 
 QP_HORIZON, QP_WITHIN = "horizon", "within"  # days: candidates start within, targets within
@@ -95,7 +95,12 @@ def _render_merge_form() -> tuple[MergeSettings, bool]:
     with st.form("plan_merge_form", enter_to_submit=False):
         with st.container(horizontal=True, wrap=True, gap="small", vertical_alignment="bottom"):
             with st.container(width=200):
-                below = at_risk_threshold("plan_merge_threshold")
+                below = at_risk_threshold(
+                    "plan_merge_threshold",
+                    "Projected fill under",
+                    help="A session projected to end under this share of its seats (the Fill "
+                    "pace forecast, or today's fill without history) is a candidate to merge",
+                )
             horizon = st.number_input(
                 "Starts within (days)",
                 min_value=1,
@@ -259,11 +264,11 @@ def _render_merge_table(view: View, settings: MergeSettings, rows: pd.DataFrame)
         view=merge_view,
         csv_frame=merge_csv_frame(rows),
         column_config={
-            "From start": st.column_config.DatetimeColumn(
-                "From start", format=DATETIME_FORMAT, help="In the session's own zone"
+            "From start": st.column_config.TextColumn(
+                "From start", help="In the session's own zone"
             ),
-            "Into start": st.column_config.DatetimeColumn(
-                "Into start", format=DATETIME_FORMAT, help="In the session's own zone"
+            "Into start": st.column_config.TextColumn(
+                "Into start", help="In the session's own zone"
             ),
             "Fill after": percent_column("Fill after", bar=False),
             "Tutor hours freed": st.column_config.NumberColumn("Tutor hours freed", format="%.1f"),

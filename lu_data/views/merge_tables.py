@@ -81,11 +81,12 @@ def merge_table(rows: pd.DataFrame) -> pd.DataFrame:
         {
             "Action": rows["action"].map(ACTION_LABELS).fillna(rows["action"]).astype("str"),
             "From": rows["from_title"].fillna(UNTITLED).astype("str"),
-            "From start": rows["from_start_local"],
+            "From start": _local_text(rows["from_start_local"]),
             "From zone": rows["from_zone"].fillna("").astype("str"),
             "Enrolled": rows["from_enrolled"].astype("Int64"),
             "Into": rows["into_title"].fillna("").astype("str"),
-            "Into start": rows["into_start_local"],
+            # Text, so a kept session shows no target start rather than "None".
+            "Into start": _local_text(rows["into_start_local"]),
             "Into zone": rows["into_zone"].fillna("").astype("str"),
             "Learners moved": rows["learners_moved"].astype("Int64"),
             "Enrolled after": rows["into_enrolled_after"].astype("Int64"),
@@ -181,3 +182,8 @@ def _utc_text(values: pd.Series) -> pd.Series:
     """ "2026-12-07 16:00 UTC", or "" where there is no time."""
     text = values.dt.tz_convert("UTC").dt.strftime(f"{ISO_MINUTE} {UTC_ABBR}")
     return text.fillna("").astype("str")
+
+
+def _local_text(values: pd.Series) -> pd.Series:
+    """A wall-clock time as "2026-12-07 09:00", or "" where there is none."""
+    return values.dt.strftime(ISO_MINUTE).fillna("").astype("str")

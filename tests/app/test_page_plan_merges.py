@@ -103,6 +103,9 @@ def draft(*lines: str) -> bytes:
     return ("\n".join([DRAFT_HEADER, *lines]) + "\n").encode("utf-8")
 
 
+MINUTE = "%Y-%m-%d %H:%M"  # the table's wall-clock starts
+
+
 def test_the_merges_are_the_planners_and_the_csv_is_the_commands(app, media):
     """Propose merges: one row per under-filled session as merge_portal makes them for the same
     settings (so `lu-data plan --merge`), the cards add them up, and Full data (CSV) is byte for
@@ -117,8 +120,11 @@ def test_the_merges_are_the_planners_and_the_csv_is_the_commands(app, media):
     shown = merge_rows(at)
     assert list(shown["Action"]) == [a.title() for a in rows["action"]]
     assert list(shown["From"]) == list(rows["from_title"])
-    assert list(shown["From start"]) == list(rows["from_start_local"])
+    assert list(shown["From start"]) == list(rows["from_start_local"].dt.strftime(MINUTE))
     assert list(shown["Into"]) == list(rows["into_title"].fillna(""))
+    # A kept session has no target: its Into start is blank, not "None".
+    into = rows["into_start_local"].dt.strftime(MINUTE).fillna("")
+    assert list(shown["Into start"]) == list(into) and "" in list(into)
     assert list(shown["Learners moved"].dropna()) == list(merged["learners_moved"])
     assert list(shown["Reason"]) == list(rows["reason"])
     assert metrics(at) == {
