@@ -4,11 +4,19 @@ Pages use it as `import ui`, and use only the names in __all__. The parts: ui.lo
 uploads, settings, per-load caches), ui.store_view (the store and its syncer), ui.pace_cache,
 ui.view (the View of a run, memo), ui.access, ui.sidebar, ui.source_picker, ui.menu,
 ui.page_choices, ui.downloads, ui.table_view, ui.calendar_view, ui.at_risk, ui.metrics,
-ui.supply_demand, ui.plan and ui.digest_preview (tests import from those directly).
+ui.supply_demand, ui.plan, ui.digest_preview and ui.audit_view (tests import from those directly).
 """
 
 from lu_data.core.source_kinds import SOURCE_DEMO
+from ui.access import sign_in_configured
 from ui.at_risk import render_projected_risk, render_risk_digest
+from ui.audit_view import (
+    audit_filters,
+    audit_store_people,
+    audit_today,
+    read_audit,
+    render_audit_events,
+)
 from ui.calendar_view import calendar_zone, render_calendar, render_zone_caption
 from ui.digest_preview import render_digest_preview
 from ui.downloads import offer_download
@@ -32,19 +40,24 @@ from ui.plan import (
     view_plan,
 )
 from ui.sidebar import searched_options, start_page
-from ui.store_view import last_sync_statuses
+from ui.store_view import STORE_ERRORS, last_sync_statuses
 from ui.supply_demand import render_demand_link, render_supply_demand
 from ui.table_view import (
     DATETIME_FORMAT,
     download_name,
     percent_column,
     render_status_legend,
+    table_height,
     table_with_download,
 )
 from ui.view import memo, view_pace_inputs, view_projections
 
 __all__ = [
     "DATETIME_FORMAT",
+    "STORE_ERRORS",
+    "audit_filters",
+    "audit_store_people",
+    "audit_today",
     "at_risk_threshold",
     "calendar_day",
     "calendar_from_link",
@@ -73,11 +86,15 @@ __all__ = [
     "render_risk_digest",
     "render_status_legend",
     "render_supply_demand",
+    "read_audit",
+    "render_audit_events",
     "render_zone_caption",
     "searched_options",
     "seat_cards",
     "sidebar_tutor",
+    "sign_in_configured",
     "start_page",
+    "table_height",
     "table_with_download",
     "tutor_picker",
     "view_pace_inputs",

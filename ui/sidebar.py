@@ -53,10 +53,7 @@ DATES_IN_ZONE_NOTE = (
     "midnight in or out of the range."
 )
 EMPTY_VIEW_MESSAGE = "No sessions in this range — widen the dates or clear a filter in the sidebar."
-PAGE_REFUSED = (
-    "The {page} page is for {roles} only: it works across every tutor's sessions. The other "
-    "pages in the menu show the sessions you teach."
-)
+PAGE_REFUSED = "The {page} page is for {roles} only: {why}"
 
 # Query-string names of the shared filters, so a copied link opens the same view (the
 # data source's, QP_SOURCE, is in ui.source_picker).
@@ -330,7 +327,7 @@ def render_refused_page(entry: PageEntry, title: str, menu: DeltaGenerator, acce
     """A page this person's role may not open: the menu of those they may, why not; then stop."""
     render_menu(menu, shared_query_params(), access.role)
     st.title(title)
-    refusal = PAGE_REFUSED.format(page=entry.label, roles=roles_text(entry.roles))
+    refusal = PAGE_REFUSED.format(page=entry.label, roles=roles_text(entry.roles), why=entry.why)
     st.warning(refusal, icon=":material/block:")
     st.stop()
 
