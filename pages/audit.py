@@ -21,7 +21,7 @@ WAITING_TEXT = (
     "are written as soon as it answers."
 )
 
-ui.start_page("Audit", page="audit", need_sessions=False, describe=False)
+ui.start_page("Audit", page="audit", need_sessions=False, describe=False, banners=False)
 st.caption(
     "Every sign-in, refusal and download, from every server sharing this store, newest first. "
     "The sidebar's filters choose sessions on the other pages; these are this page's own."

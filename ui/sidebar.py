@@ -288,12 +288,18 @@ def render_sidebar(access: Access | None = None) -> View | None:
 
 
 def start_page(
-    title: str, *, need_sessions: bool = True, describe: bool = True, page: str | None = None
+    title: str,
+    *,
+    need_sessions: bool = True,
+    describe: bool = True,
+    page: str | None = None,
+    banners: bool = True,
 ) -> View:
     """Every page's first call: page config, menu, shared sidebar, heading, banners, view sentence.
 
     `page` is the page's key in lu_data.core.pages: a page only some roles may open stops for
-    anyone else, saying so. Stops the page when there is nothing to show.
+    anyone else, saying so. Stops the page when there is nothing to show. A page that shows
+    no sessions (the Audit) leaves out the data's banners with `banners=False`.
     """
     set_page(title)
     st.session_state[PAGE_KEY] = title
@@ -311,7 +317,8 @@ def start_page(
     if view is None:
         render_no_data()
         st.stop()
-    render_banners(view)
+    if banners:
+        render_banners(view)
     if describe:
         st.caption(view.description)
     if view.portal.viewer and view.portal.sessions.empty:  # a tutor who teaches nothing here
