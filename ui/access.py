@@ -121,9 +121,10 @@ def _signed_in_access() -> Access:
     if role is not None and st.user.get("email_verified") is False:
         role, reason = None, UNVERIFIED_REASON
     if role is None:
-        _audit_once("refused", email=email, name=name, reason=reason)
+        _audit_once("refused", email=email.casefold(), name=name, reason=reason)
         _render_refusal(email or "an account without an email address", reason)
-    _audit_once("sign-in", email=email, name=name, role=role)
+    # The address as roles and downloads compare it, so one person is one person in the log.
+    _audit_once("sign-in", email=email.casefold(), name=name, role=role)
     access = Access(email=email.casefold(), name=name, role=role or "", signed_in=True)
     _follow_return_link()
     return access
