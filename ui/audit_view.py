@@ -30,9 +30,18 @@ QP_PERSON, QP_EVENT = "person", "event"  # repeated: ?person=a@x.org&person=b@x.
 QP_AUDIT_FROM, QP_AUDIT_TO = "audit_from", "audit_to"  # the days, apart from the sidebar's
 PERSON_HELP = "Everyone the audit log names, by the email address they signed in with"
 DEFAULT_DAYS_SHOWN = 30  # a first visit shows the last 30 days, today included
+# Pixels: a range "2026-11-08 – 2026-12-07" and its icon need 230; all three fit in the
+# 560 px beside the sidebar at 1024 px (wider screens keep them at these widths).
+PERSON_WIDTH, EVENT_WIDTH, DAYS_WIDTH = 165, 125, 230
 AUDIT_COLUMN_CONFIG: dict[str, Any] = {
-    "When (UTC)": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
-    "Rows": st.column_config.NumberColumn("Rows", format="localized", width="small"),
+    "When (UTC)": st.column_config.DatetimeColumn(
+        "When (UTC)", format="YYYY-MM-DD HH:mm:ss", width=140
+    ),
+    "Event": st.column_config.TextColumn("Event", width=80),
+    "Person": st.column_config.TextColumn("Person", width=110),
+    "Email": st.column_config.TextColumn("Email", width=210),
+    "Rows": st.column_config.TextColumn("Rows", width=60, alignment="right"),
+    "Page": st.column_config.TextColumn("Page", width=130),
     "Filters": st.column_config.TextColumn("Filters", width="medium"),
 }
 
@@ -63,16 +72,28 @@ def audit_store_people() -> tuple[list[str], str | None]:
 def audit_filters(people: list[str], today: date) -> AuditQuery:
     """The person, event-kind and date filters, in a row, each mirrored in the URL."""
     kinds = event_kinds()
-    person_col, kind_col, day_col = st.columns([2.2, 1.6, 1.6], vertical_alignment="bottom")
+    # One wrapping row: at 1024 px beside the sidebar the date range moves under the others
+    # rather than being cut.
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
     page_choices("audit_people", QP_PERSON, people)
-    emails = person_col.multiselect(
-        "Person", people, key="audit_people", placeholder="Everyone", help=PERSON_HELP
+    emails = row.multiselect(
+        "Person",
+        people,
+        key="audit_people",
+        placeholder="Everyone",
+        help=PERSON_HELP,
+        width=PERSON_WIDTH,
     )
     page_choices("audit_events", QP_EVENT, kinds)
-    events = kind_col.multiselect(
-        "Event", kinds, key="audit_events", format_func=event_label, placeholder="Every kind"
+    events = row.multiselect(
+        "Event",
+        kinds,
+        key="audit_events",
+        format_func=event_label,
+        placeholder="Every kind",
+        width=EVENT_WIDTH,
     )
-    first, last = _audit_days(day_col, today)
+    first, last = _audit_days(row, today)
     return AuditQuery(
         emails=tuple(emails),
         events=tuple(events),
@@ -89,7 +110,7 @@ def _audit_days(where: Any, today: date) -> tuple[date | None, date | None]:
             _qp_date(QP_AUDIT_FROM) or start,
             _qp_date(QP_AUDIT_TO) or today,
         )
-    picked = where.date_input("Days (UTC)", key="audit_days", format="YYYY-MM-DD")
+    picked = where.date_input("Days (UTC)", key="audit_days", format="YYYY-MM-DD", width=DAYS_WIDTH)
     days = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
     first = days[0] if days else None
     last = days[1] if len(days) > 1 else first

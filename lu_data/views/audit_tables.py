@@ -13,15 +13,16 @@ from lu_data.store.audit_events import AuditQuery
 
 EVENT_LABELS = {"sign-in": "Sign-in", "refused": "Refused", "download": "Download"}
 ROLE_NAMES = {"admin": "Admin", "coordinator": "Coordinator", "tutor": "Tutor"}
+# Who did what first (a download's rows and file beside the person), then where and how.
 EVENT_TABLE_COLUMNS = (
     "When (UTC)",
     "Event",
     "Person",
     "Email",
+    "Rows",
+    "File",
     "Role",
     "Page",
-    "File",
-    "Rows",
     "Filters",
     "Reason",
     "Process",
@@ -53,15 +54,20 @@ def audit_table(events: pd.DataFrame) -> pd.DataFrame:
             "Event": events["event"].map(event_label),
             "Person": events["name"].where(events["name"].notna(), email),
             "Email": email,
+            "Rows": events["rows"].map(rows_text),
+            "File": events["file"].fillna(""),
             "Role": events["role"].map(lambda r: ROLE_NAMES.get(r, r or "")),
             "Page": events["page"].fillna(""),
-            "File": events["file"].fillna(""),
-            "Rows": events["rows"],
             "Filters": events["filters"].map(filters_text),
             "Reason": events["reason"].fillna(""),
             "Process": events["process"].fillna(""),
         }
     ).reset_index(drop=True)
+
+
+def rows_text(rows: object) -> str:
+    """A download's row count as the table shows it ("1,234"); empty for other events."""
+    return "" if rows is None or pd.isna(rows) else f"{int(rows):,}"  # type: ignore[call-overload]
 
 
 def filters_text(stored: str | None) -> str:

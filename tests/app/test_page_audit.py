@@ -77,6 +77,7 @@ def test_events_newest_first_with_counts_and_csvs(app, audit_log, media):
     assert list(events["Person"])[:3] == ["tom@example.com", "Olu Ops", "Eve"]
     assert events["Filters"].iloc[0] == "date_from 2026-11-27 · date_to 2027-01-31 · tz UTC"
     assert events["Process"].iloc[0] == "web-2:77"
+    assert list(events["Rows"]) == ["10", "", "", "10", ""]  # a count for downloads alone
     assert counts.to_dict("records")[0] == {
         "Person": "Tom",
         "Email": "tom@example.com",
