@@ -85,8 +85,12 @@ def audit_event(event: str, **fields: Any) -> AuditEvent:
 
 
 def audit_line(event: AuditEvent) -> str:
-    """One event as a JSON line: the fields that have a value, time first (UTC)."""
-    return json.dumps(event.record(), ensure_ascii=False, default=str)
+    """One event as a JSON line: the fields that have a value, time first (UTC), and a
+    sign-in's key, by which a log system can tell the same sign-in seen by two replicas."""
+    record = event.record()
+    if event.sign_in_key:
+        record["sign_in_key"] = event.sign_in_key
+    return json.dumps(record, ensure_ascii=False, default=str)
 
 
 def write_audit(event: str, **fields: Any) -> None:

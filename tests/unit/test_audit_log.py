@@ -163,7 +163,10 @@ def test_the_mirror_file_is_the_owners_alone_and_holds_every_event(
 ):
     mirror = tmp_path / "logs" / "audit.jsonl"
     monkeypatch.setenv("LU_AUDIT_LOG", str(mirror))
-    write_audit("sign-in", email="a@example.com", name="Ann", role="tutor", token=TOKEN)
+    key = sign_in_key("sign-in", "https://idp.example", "sub-1", "1765000000")
+    write_audit(
+        "sign-in", email="a@example.com", name="Ann", role="tutor", token=TOKEN, sign_in_key=key
+    )
     write_audit("download", email="a@example.com", file="x.csv", rows=3, filters={})
     assert (mirror.stat().st_mode & 0o777) == 0o600
     lines = read_audit_file(mirror)
@@ -175,6 +178,7 @@ def test_the_mirror_file_is_the_owners_alone_and_holds_every_event(
         "name": "Ann",
         "role": "tutor",
         "process": this_process(),
+        "sign_in_key": key,
     }
     assert lines[1]["rows"] == 3 and "filters" not in lines[1]  # empty values are left out
     assert TOKEN not in mirror.read_text()
