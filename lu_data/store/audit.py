@@ -6,9 +6,11 @@ several replicas or tabs is one row: it carries a hash of its identity token's i
 and issue time, unique in the store. `LU_AUDIT_LOG` names a file that also gets every event as
 a JSON line (created readable by its owner alone), e.g. for a log shipper.
 
-The store being down never blocks a download or a sign-in: events wait in memory (at most
+The store being down never stops a download or a sign-in: events wait in memory (at most
 MAX_PENDING, oldest first) and are written with the next event the store takes; past that
-bound the oldest go to the server log as warnings, so none is lost silently.
+bound the oldest go to the server log as warnings, so none is lost silently. After a failed
+write the store is left alone for RETRY_SECONDS, so one that does not answer delays at most
+the first event (by its connection timeout), not each one.
 """
 
 from __future__ import annotations
