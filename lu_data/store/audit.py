@@ -95,13 +95,14 @@ def audit_line(event: AuditEvent) -> str:
     return json.dumps(record, ensure_ascii=False, default=str)
 
 
-def write_audit(event: str, **fields: Any) -> None:
-    """Record one event: in the store (kept in memory while it is down) and the mirror file.
+def write_audit(event: str, path: Path | None = None, **fields: Any) -> None:
+    """Record one event: in the store (kept in memory while it is down) and the mirror file,
+    `path` or else LU_AUDIT_LOG's (none when neither is set).
 
     Never raises for the store or the file: a download or a sign-in goes on regardless.
     """
     record = audit_event(event, **fields)
-    _mirror(record)
+    _mirror(record, path or mirror_path())
     with _LOCK:
         _PENDING.append(record)
         if time.monotonic() >= _STATE["retry_at"]:
@@ -172,9 +173,8 @@ def _forget_store(url: str) -> None:
         store.close()
 
 
-def _mirror(event: AuditEvent) -> None:
-    """Append the event to LU_AUDIT_LOG's file, if set; a failure is logged, not raised."""
-    target = mirror_path()
+def _mirror(event: AuditEvent, target: Path | None) -> None:
+    """Append the event to the mirror file, if any; a failure is logged, not raised."""
     if target is None:
         return
     line = audit_line(event) + "\n"
@@ -195,9 +195,11 @@ def _text(value: object) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def read_audit_file(path: Path) -> list[dict[str, Any]]:
-    """Every event of a JSON-lines mirror, oldest first (an absent file has none)."""
-    if not path.exists():
+def read_audit(path: Path | None = None) -> list[dict[str, Any]]:
+    """Every event of a JSON-lines mirror (`path`, else LU_AUDIT_LOG's), oldest first; none
+    when there is no such file. The store's events: lu_data.store.audit_events."""
+    target = path or mirror_path()
+    if target is None or not target.exists():
         return []
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = target.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]

@@ -15,7 +15,7 @@ from lu_data.store import audit
 from lu_data.store.audit import (
     flush_audit,
     pending_audit,
-    read_audit_file,
+    read_audit,
     sign_in_key,
     write_audit,
 )
@@ -169,7 +169,7 @@ def test_the_mirror_file_is_the_owners_alone_and_holds_every_event(
     )
     write_audit("download", email="a@example.com", file="x.csv", rows=3, filters={})
     assert (mirror.stat().st_mode & 0o777) == 0o600
-    lines = read_audit_file(mirror)
+    lines = read_audit(mirror)
     assert [e["event"] for e in lines] == ["sign-in", "download"]
     assert lines[0] == {
         "at": lines[0]["at"],
@@ -183,6 +183,10 @@ def test_the_mirror_file_is_the_owners_alone_and_holds_every_event(
     assert lines[1]["rows"] == 3 and "filters" not in lines[1]  # empty values are left out
     assert TOKEN not in mirror.read_text()
     assert len(events_in(fresh_audit)) == 2  # the store has them too
+    other = tmp_path / "other.jsonl"  # a file named by the caller instead
+    write_audit("refused", other, email="eve@elsewhere.net", reason="not in [access]")
+    assert [e["event"] for e in read_audit(other)] == ["refused"]
+    assert len(read_audit()) == 2
 
 
 def test_no_file_without_lu_audit_log(fresh_audit, tmp_path, monkeypatch):
