@@ -106,10 +106,9 @@ def _audit_days(where: Any, today: date) -> tuple[date | None, date | None]:
     """The range of days (UTC), seeded from ?audit_from / ?audit_to and written back."""
     start = today - timedelta(days=DEFAULT_DAYS_SHOWN - 1)
     if "audit_days" not in st.session_state:
-        st.session_state["audit_days"] = (
-            _qp_date(QP_AUDIT_FROM) or start,
-            _qp_date(QP_AUDIT_TO) or today,
-        )
+        # A link with its days the wrong way round means the same range.
+        linked = sorted((_qp_date(QP_AUDIT_FROM) or start, _qp_date(QP_AUDIT_TO) or today))
+        st.session_state["audit_days"] = tuple(linked)
     picked = where.date_input("Days (UTC)", key="audit_days", format="YYYY-MM-DD", width=DAYS_WIDTH)
     days = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
     first = days[0] if days else None

@@ -127,6 +127,22 @@ def test_no_events_says_so(app):
     assert at.dataframe[0].value.empty
 
 
+def test_a_link_with_odd_choices_opens_a_sensible_view(app, audit_log):
+    """Days the wrong way round are the same range; unknown people and kinds are dropped."""
+    later, earlier = (NOW - timedelta(days=1)).date(), (NOW - timedelta(days=3)).date()
+    at = app(
+        "pages/audit.py",
+        audit_from=later.isoformat(),
+        audit_to=earlier.isoformat(),
+        person="nobody@example.com",
+        event="bogus",
+    ).run()
+    assert not at.exception, at.exception
+    assert at.date_input(key="audit_days").value == (earlier, later)
+    assert len(at.dataframe[1].value) == 4  # the events of those three days, by everyone
+    assert "person" not in at.query_params and "event" not in at.query_params
+
+
 def test_only_admins_open_the_audit_page(app, audit_log):
     """Admins see Audit in the menu and the events; coordinators and tutors get neither the
     link nor the page by its URL."""
