@@ -1,5 +1,5 @@
 """Sign-in and who sees what: the gate every page passes first, the account box in the
-sidebar, and the audit lines of sign-ins and refusals.
+sidebar, and the audit events of sign-ins and refusals.
 
 With an [auth] table in secrets.toml, Streamlit's own OpenID Connect sign-in guards every
 page and [access] (lu_data.views.access) gives each address a role. Without it, the data is
@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
 from lu_data.core.pages import APP_TITLE, PAGES, PageEntry
-from lu_data.store.audit import write_audit
+from lu_data.store.audit import sign_in_key, write_audit
 from lu_data.views.access import (
     ROLE_ADMIN,
     ROLE_LABELS,
@@ -121,9 +121,10 @@ def _signed_in_access() -> Access:
     if role is not None and st.user.get("email_verified") is False:
         role, reason = None, UNVERIFIED_REASON
     if role is None:
-        _audit_once("refused", email=email, name=name, reason=reason)
+        _audit_once("refused", email=email.casefold(), name=name, reason=reason)
         _render_refusal(email or "an account without an email address", reason)
-    _audit_once("sign-in", email=email, name=name, role=role)
+    # The address as roles and downloads compare it, so one person is one person in the log.
+    _audit_once("sign-in", email=email.casefold(), name=name, role=role)
     access = Access(email=email.casefold(), name=name, role=role or "", signed_in=True)
     _follow_return_link()
     return access
@@ -241,17 +242,19 @@ _AUDITED_LOCK = threading.Lock()
 
 
 def _audit_once(event: str, **fields: Any) -> None:
-    """One audit line per sign-in (the identity token's issue time names it), not per rerun."""
+    """One audit event per sign-in, not per rerun: the identity token's issue time names it.
+
+    This process writes it once; the store keeps it once however many replicas and tabs see
+    the same sign-in (its key is a hash of the token's issuer, subject and issue time).
+    """
     issued = str(st.user.get("iat") or "")
     key = (event, str(fields.get("email", "")).casefold(), issued)
     with _AUDITED_LOCK:
         if key in _AUDITED:
             return
         _AUDITED.add(key)
-    try:
-        write_audit(event, **fields)
-    except OSError as exc:  # the page still works; the operator reads why in the log
-        st.toast(f"The audit log could not be written ({type(exc).__name__}).")
+    issuer, subject = str(st.user.get("iss") or ""), str(st.user.get("sub") or "")
+    write_audit(event, sign_in_key=sign_in_key(event, issuer, subject, issued), **fields)
 
 
 def _secrets_table(name: str) -> Mapping[str, Any] | None:

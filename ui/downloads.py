@@ -1,10 +1,10 @@
 """Every download button of the app: data built on click for large views, and with sign-in
-on, one audit line per download (who, which page and filters, how many rows); the audit lines
-of the Plan page's merge proposals and draft checks are written the same way."""
+on, one audit event per download (who, which page and filters, how many rows); the audit
+events of the Plan page's merge proposals and draft checks are written the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -34,13 +34,14 @@ def offer_download(
     file_name: str,
     key: str,
     mime: str,
-    filters: Filters | None = None,
+    filters: Filters | Mapping[str, Any] | None = None,
     **button: Any,
 ) -> None:
     """A download button for build()'s bytes (`button` holds icon, help and the like).
 
-    With sign-in on, the bytes are always built on click, which is when the audit line is
-    written: drawing a button is not a download.
+    With sign-in on, the bytes are always built on click, which is when the audit event is
+    written: drawing a button is not a download. `filters` are the sidebar's, or a page's own
+    choices (name → value) where it has other ones.
     """
     data: bytes | Callable[[], bytes]
     if sign_in_configured():
@@ -53,12 +54,17 @@ def offer_download(
 
 
 def _audited(
-    build: Callable[[], bytes], *, file_name: str, rows: int, filters: Filters | None
+    build: Callable[[], bytes],
+    *,
+    file_name: str,
+    rows: int,
+    filters: Filters | Mapping[str, Any] | None,
 ) -> Callable[[], bytes]:
-    """build, writing its audit line first; everything it names is taken now, in the run."""
+    """build, writing its audit event once built; everything it names is taken now, in the run."""
     access = current_access()
     fields = {
         "email": access.email,
+        "name": access.name,
         "role": access.role,
         "page": st.session_state.get(PAGE_KEY, ""),
         "file": file_name,
@@ -82,15 +88,16 @@ def record_action(event: str, **fields: Any) -> None:
         return
     access = current_access()
     page = st.session_state.get(PAGE_KEY, "")
-    write_audit(event, email=access.email, role=access.role, page=page, **fields)
+    write_audit(event, email=access.email, name=access.name, role=access.role, page=page, **fields)
 
 
-def filters_record(filters: Filters | None) -> dict[str, Any]:
+def filters_record(filters: Filters | Mapping[str, Any] | None) -> dict[str, Any]:
     """The filters a view was downloaded under, as JSON-ready values (empty ones left out)."""
     if filters is None:
         return {}
     record: dict[str, Any] = {}
-    for name, value in asdict(filters).items():
+    values = asdict(filters) if isinstance(filters, Filters) else dict(filters)
+    for name, value in values.items():
         if value in (None, (), {}, ""):
             continue
         record[name] = value.isoformat() if isinstance(value, date) else value

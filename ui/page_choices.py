@@ -73,6 +73,21 @@ def page_choice(
     return value
 
 
+def page_choices(key: str, param: str, options: Collection[str]) -> list[str]:
+    """The values of multiselect `key`, seeded from the repeated URL parameter `param` and
+    kept in it (left out when none is chosen); values not in `options` are dropped."""
+    if key not in st.session_state:
+        st.session_state[key] = [v for v in st.query_params.get_all(param) if v in options]
+    values = [v for v in st.session_state[key] if v in options]
+    st.session_state[key] = values
+    if not values:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get_all(param) != values:
+        st.query_params[param] = values
+    return values
+
+
 def segmented_choice(
     label: str,
     options: Mapping[str, str],

@@ -53,10 +53,7 @@ DATES_IN_ZONE_NOTE = (
     "midnight in or out of the range."
 )
 EMPTY_VIEW_MESSAGE = "No sessions in this range — widen the dates or clear a filter in the sidebar."
-PAGE_REFUSED = (
-    "The {page} page is for {roles} only: it works across every tutor's sessions. The other "
-    "pages in the menu show the sessions you teach."
-)
+PAGE_REFUSED = "The {page} page is for {roles} only: {why}"
 
 # Query-string names of the shared filters, so a copied link opens the same view (the
 # data source's, QP_SOURCE, is in ui.source_picker).
@@ -291,12 +288,18 @@ def render_sidebar(access: Access | None = None) -> View | None:
 
 
 def start_page(
-    title: str, *, need_sessions: bool = True, describe: bool = True, page: str | None = None
+    title: str,
+    *,
+    need_sessions: bool = True,
+    describe: bool = True,
+    page: str | None = None,
+    banners: bool = True,
 ) -> View:
     """Every page's first call: page config, menu, shared sidebar, heading, banners, view sentence.
 
     `page` is the page's key in lu_data.core.pages: a page only some roles may open stops for
-    anyone else, saying so. Stops the page when there is nothing to show.
+    anyone else, saying so. Stops the page when there is nothing to show. A page that shows
+    no sessions (the Audit) leaves out the data's banners with `banners=False`.
     """
     set_page(title)
     st.session_state[PAGE_KEY] = title
@@ -314,7 +317,8 @@ def start_page(
     if view is None:
         render_no_data()
         st.stop()
-    render_banners(view)
+    if banners:
+        render_banners(view)
     if describe:
         st.caption(view.description)
     if view.portal.viewer and view.portal.sessions.empty:  # a tutor who teaches nothing here
@@ -330,7 +334,7 @@ def render_refused_page(entry: PageEntry, title: str, menu: DeltaGenerator, acce
     """A page this person's role may not open: the menu of those they may, why not; then stop."""
     render_menu(menu, shared_query_params(), access.role)
     st.title(title)
-    refusal = PAGE_REFUSED.format(page=entry.label, roles=roles_text(entry.roles))
+    refusal = PAGE_REFUSED.format(page=entry.label, roles=roles_text(entry.roles), why=entry.why)
     st.warning(refusal, icon=":material/block:")
     st.stop()
 

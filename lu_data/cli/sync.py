@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from lu_data.sources.api_settings import ConfigError
 from lu_data.store.errors import safe_url
-from lu_data.store.settings import default_url
+from lu_data.store.settings import audit_days, default_url
 from lu_data.sync.config import DEFAULT_CONFIG, sync_configs
 
 if TYPE_CHECKING:
@@ -77,6 +77,11 @@ def run_sync(args: argparse.Namespace) -> int:
     if args.every is not None and args.every <= 0:
         print("lu-data sync: error: --every needs a number of minutes above 0", file=sys.stderr)
         return EXIT_SETUP
+    try:
+        audit_days()
+    except ValueError as exc:
+        print(f"lu-data sync: error: {exc}", file=sys.stderr)
+        return EXIT_SETUP
     url = args.db or default_url()
     try:
         store = open_store(url)
@@ -91,12 +96,13 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def _sync_once(store: Store, configs: list) -> int:
-    """Every portal now; one line per portal, failures on stderr."""
-    from lu_data.sync.syncer import sync_portals
+    """Every portal now; one line per portal, failures on stderr; then the audit log pruned."""
+    from lu_data.sync.syncer import prune_audit, sync_portals
 
     results = sync_portals(store, configs, force=True)
     for result in results:
         _report(result)
+    _report_pruned(prune_audit(store))
     return EXIT_SYNC_FAILED if any(r.status == "failed" for r in results) else 0
 
 
@@ -110,6 +116,7 @@ def _sync_every(url: str, configs: list, minutes: float) -> int:
         configs=configs,
         period_minutes=minutes,
         on_result=_report,
+        on_pruned=_report_pruned,
         on_error=lambda text: print(
             f"lu-data sync: store {safe_url(url)} unreachable, retrying: {text}", file=sys.stderr
         ),
@@ -134,6 +141,14 @@ def _report(result: SyncResult) -> None:
         print(f"lu-data sync: {result.name} failed: {result.reason}", file=sys.stderr)
     else:
         print(f"{stamp} {result.line()}", flush=True)
+
+
+def _report_pruned(pruned: int) -> None:
+    """How many audit events were pruned, on stdout (nothing when none)."""
+    if pruned:
+        stamp = f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"
+        days = audit_days()
+        print(f"{stamp} audit log: {pruned:,} events older than {days} days pruned", flush=True)
 
 
 def _first_line(exc: BaseException) -> str:

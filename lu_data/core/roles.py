@@ -6,6 +6,7 @@ ROLE_ADMIN = "admin"  # every session, the data source and refresh
 ROLE_COORDINATOR = "coordinator"  # every session
 ROLE_TUTOR = "tutor"  # the sessions they teach
 STAFF_ROLES = (ROLE_COORDINATOR, ROLE_ADMIN)  # who sees every session
+ADMIN_ROLES = (ROLE_ADMIN,)  # who runs the dashboard: the data source, the audit log
 ROLE_PLURALS = {ROLE_ADMIN: "admins", ROLE_COORDINATOR: "coordinators", ROLE_TUTOR: "tutors"}
 
 

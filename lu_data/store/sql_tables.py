@@ -121,3 +121,27 @@ PORTAL_SNAPSHOTS = sa.Table(
     # The dashboard polls "newest complete snapshot per portal": an index-only lookup.
     sa.Index("ix_portal_snapshots_latest", "portal", "complete", "snapshot_id"),
 )
+
+# --- the audit log (revision 0004) ----------------------------------------------------------
+AUDIT_EVENTS = sa.Table(
+    "audit_events",
+    METADATA,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("event", sa.String(20), nullable=False),
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("name", sa.String(200), nullable=True),
+    sa.Column("role", sa.String(20), nullable=True),
+    sa.Column("page", sa.String(200), nullable=True),
+    sa.Column("file", sa.String(500), nullable=True),
+    sa.Column("rows", sa.Integer, nullable=True),
+    sa.Column("filters", sa.Text, nullable=True),  # the view's filters as JSON
+    sa.Column("counts", sa.Text, nullable=True),  # what a merge proposal or a check found, JSON
+    sa.Column("reason", sa.String(500), nullable=True),
+    sa.Column("process", sa.String(200), nullable=True),  # "hostname:pid", as sync_runs.holder
+    # SHA-256 of a sign-in's identity token (issuer, subject, issue time): one row per sign-in
+    sa.Column("sign_in_key", sa.String(64), nullable=True),
+    sa.UniqueConstraint("sign_in_key", name="uq_audit_events_sign_in_key"),
+    sa.Index("ix_audit_events_at", "at"),
+    sa.Index("ix_audit_events_email_at", "email", "at"),
+)

@@ -30,7 +30,7 @@ from lu_data.model.portals import renamed
 from lu_data.model.schema import HISTORY_DTYPES, UTC_DT, empty_frame
 from lu_data.model.timezones import as_utc
 from lu_data.store import snapshots as snap
-from lu_data.store.engine import create_engine, write_transaction
+from lu_data.store.engine import create_engine, insert_ignore, write_transaction
 from lu_data.store.errors import StoreError, safe_url, translated_errors
 from lu_data.store.locks import opening_lock, sync_lock
 from lu_data.store.migrate import PG_MIGRATION_LOCK, current_revision, head_revision, upgrade_schema
@@ -312,7 +312,7 @@ def _record_in(
     if min_gap and _recorded_within(conn, origin, at, min_gap):
         return 0
     insert = (
-        _insert_ignore(conn, FETCHES)
+        insert_ignore(conn, FETCHES)
         .values(origin=origin, recorded_at=at, written_at=datetime.now(UTC), sessions=len(upcoming))
         .returning(FETCHES.c.fetch_id)  # no row back when the fetch is already stored
     )
@@ -403,16 +403,3 @@ def _recorded_within(conn: Connection, origin: str, at: datetime, gap: timedelta
         FETCHES.c.recorded_at < at,
     )
     return bool(conn.execute(query).scalar())
-
-
-def _insert_ignore(conn: Connection, table: sa.Table) -> sa.Insert:
-    """INSERT … ON CONFLICT DO NOTHING for the connection's dialect."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(table).on_conflict_do_nothing()
-    if conn.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        return sqlite_insert(table).on_conflict_do_nothing()
-    raise ValueError(f"history store: unsupported database {conn.dialect.name}")

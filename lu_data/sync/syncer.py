@@ -2,11 +2,13 @@
 
 Exactly one process fetches a portal per period, however many dashboards and workers share the
 store: each sync takes the portal's store lock (a PostgreSQL advisory lock, or a file lock on
-SQLite) without waiting, and only then looks at when that portal was last fetched.
+SQLite) without waiting, and only then looks at when that portal was last fetched. The syncer
+also prunes the audit log of events older than LU_AUDIT_DAYS; page runs never do.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +28,8 @@ RETRY_FAILED_MINUTES = 1.0  # a failed portal is tried again soon, not after a w
 TICK_SECONDS = 5.0  # how often a loop looks whether a portal is due
 BACKOFF_MAX_SECONDS = 300.0  # the longest pause while the store itself is unreachable
 ABANDONED = "abandoned: the syncer stopped before it finished"
+PRUNE_EVERY_SECONDS = 3600.0  # a loop prunes the audit log on its first round, then hourly
+LOG = logging.getLogger(__name__)
 
 Status = Literal["ok", "failed", "skipped"]
 Fetch = Callable[..., RawPortal]
@@ -154,6 +158,23 @@ def sync_portals(
         return list(pool.map(one, configs))
 
 
+def prune_audit(store: Store, *, days: int | None = None, now: datetime | None = None) -> int:
+    """Delete the audit events older than `days` (default LU_AUDIT_DAYS, else 400); how many.
+
+    Raises ValueError for an LU_AUDIT_DAYS that is not a whole number of days.
+    """
+    from lu_data.store.audit_events import prune_audit_events
+    from lu_data.store.settings import audit_days
+
+    return prune_audit_events(store, days=audit_days() if days is None else days, now=now)
+
+
+def log_pruned(pruned: int) -> None:
+    """The default report of a prune: a line in the server log when anything went."""
+    if pruned:
+        LOG.info("audit log: %d events older than the retention period pruned", pruned)
+
+
 @dataclass
 class Syncer:
     """Keeps every portal fresh until stopped; `request` asks for a sync now and returns."""
@@ -171,6 +192,8 @@ class Syncer:
     progress: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     fetching: set[str] = field(default_factory=set)
     last_error: str | None = None
+    on_pruned: Callable[[int], None] = log_pruned
+    pruned_at: float | None = None  # time.monotonic() of the last prune of the audit log
 
     def request(self, at: datetime | None = None) -> None:
         """Ask for a sync of every portal now; many requests together still mean one fetch.
@@ -201,6 +224,7 @@ class Syncer:
                 fetch=self.fetch,
                 progress=self._note_progress,
             )
+            self._prune_when_due(store)
         finally:
             store.close()
             self.fetching.clear()
@@ -229,6 +253,19 @@ class Syncer:
         thread = threading.Thread(target=self.run_forever, name="lu-syncer", daemon=True)
         thread.start()
         return thread
+
+    def _prune_when_due(self, store: Store) -> None:
+        """Prune the audit log on the first round, then once every PRUNE_EVERY_SECONDS."""
+        now = time.monotonic()
+        if self.pruned_at is not None and now - self.pruned_at < PRUNE_EVERY_SECONDS:
+            return
+        self.pruned_at = now
+        try:
+            pruned = prune_audit(store)
+        except ValueError as exc:  # a bad LU_AUDIT_DAYS keeps every event, and says so
+            LOG.warning("audit log not pruned: %s", exc)
+            return
+        self.on_pruned(pruned)
 
     def _note_progress(self, name: str, done: int, total: int, message: str) -> None:
         self.fetching.add(name)

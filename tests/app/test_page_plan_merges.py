@@ -18,11 +18,12 @@ from lu_data.planning.draft_check import check_draft
 from lu_data.planning.draft_file import read_draft
 from lu_data.planning.merges import MergeSettings
 from lu_data.planning.portal_plan import merge_portal
-from lu_data.store.audit import read_audit
+from lu_data.store.settings import default_url
 from tests.support import ANCHOR
 from tests.support.apptest import download, metrics, open_page, table
 from tests.support.demo import demo_plan, demo_portal
 from tests.support.drafts import BAD_ROWS, DRAFT_HEADER
+from tests.support.sign_in import stored_events
 
 PAGE = "pages/plan.py"
 MERGES, CHECK = {"mode": "merges"}, {"mode": "check"}
@@ -278,7 +279,7 @@ def test_merges_and_checks_are_audited_once_each(app):
     other; a draft check one "check" line (file, rows, problems)."""
     at = proposed(signed_in(app, LEAD, **MERGES))
     at.run()  # a rerun shows the same merges: no second line
-    (merge,) = [e for e in read_audit() if e["event"] == "merge"]
+    (merge,) = [e for e in stored_events(default_url()) if e["event"] == "merge"]
     rows = merges_of()
     assert (merge["email"], merge["role"], merge["page"]) == (LEAD, "coordinator", "Plan")
     assert merge["rows"] == len(rows) == 5
@@ -289,7 +290,7 @@ def test_merges_and_checks_are_audited_once_each(app):
     line, _ = clash_line()
     uploaded(check, "draft.csv", draft(line, BAD_ROWS[0][0]))
     check.run()
-    (event,) = [e for e in read_audit() if e["event"] == "check"]
+    (event,) = [e for e in stored_events(default_url()) if e["event"] == "check"]
     assert (event["email"], event["file"], event["rows"]) == (LEAD, "draft.csv", 2)
     assert event["counts"] == {"problems": 2, "bad_rows": 1}
     assert event["filters"] == {"buffer_minutes": 30, "hours": "09:00-17:00"}

@@ -30,6 +30,7 @@ MENU_LABELS = [
     "Plan",
     "Sessions & export",
     "Data quality",
+    "Audit",
 ]
 # (url path, page title, what the page must draw)
 PAGES = [
@@ -41,6 +42,7 @@ PAGES = [
     ("plan", "Plan", "table"),
     ("sessions", "Sessions and export", "table"),
     ("quality", "Data quality", "table"),
+    ("audit", "Audit", "table"),
 ]
 IDS = [path or "overview" for path, _, _ in PAGES]
 
@@ -83,7 +85,7 @@ SIDEBAR = """
 
 
 def assert_shared_sidebar(page: Page) -> None:
-    """The data-source picker, the filters' values, and the 8 menu links carrying the filters."""
+    """The data-source picker, the filters' values, and the 9 menu links carrying the filters."""
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_match_aria_snapshot(SIDEBAR, timeout=TIMEOUT)
     links = sidebar.get_by_role("link")

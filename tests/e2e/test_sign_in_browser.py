@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 import tempfile
-import urllib.request
 import uuid
 from datetime import date
 from email import message_from_bytes, policy
@@ -22,25 +19,23 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from lu_data.analyses.filters import Filters, filter_sessions
-from lu_data.store.audit import read_audit
 from tests.support import ANCHOR
 from tests.support.browser import IDLE, TIMEOUT, goto_page, open_from_menu, wait_for_charts
 from tests.support.demo import demo_portal
 from tests.support.security import scan_disk
-from tests.support.servers import free_port, start_streamlit, stop_streamlit, wait_for_url
+from tests.support.servers import free_port, start_streamlit, stop_streamlit
+from tests.support.sign_in import (
+    TUTOR,
+    sign_in,
+    start_provider,
+    stored_events,
+    write_secrets,
+)
 
 COOKIE_SECRET = f"cookie-{uuid.uuid4().hex}"
 CLIENT_SECRET = f"client-{uuid.uuid4().hex}"
 DATE_TO = date(2027, 1, 31)
 RANGE = f"tz=UTC&from={ANCHOR.isoformat()}&to={DATE_TO.isoformat()}"
-TUTOR = "tom.schmidt@yourcompany.com"
-# sub → (email, name): the provider signs each in with one click on its form.
-USERS = {
-    "lead": ("lead@partner.org", "Lena Lead"),  # a coordinator
-    "ops": ("ops@partner.org", "Olu Ops"),  # an admin
-    "tom": (TUTOR.upper(), "Tom Schmidt"),  # a tutor; the provider's case is not the portal's
-    "eve": ("eve@elsewhere.net", "Eve Outsider"),  # signed in, but not allowed
-}
 # Every page: its menu label and heading. The tutor's tour downloads on the last two.
 PAGE_HEADINGS = {
     "Capacity": "Capacity",
@@ -53,54 +48,25 @@ PAGE_HEADINGS = {
 }
 
 
-def _provider(port: int) -> subprocess.Popen:
-    """oidc-provider-mock on loopback, with the four people registered."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_for_url(f"{base}/.well-known/openid-configuration", 30)
-    for sub, (email, name) in USERS.items():
-        body = json.dumps({"email": email, "name": name, "email_verified": True}).encode()
-        request = urllib.request.Request(
-            f"{base}/users/{sub}",
-            data=body,
-            method="PUT",
-            headers={"content-type": "application/json"},
-        )
-        urllib.request.urlopen(request, timeout=5)
-    return proc
-
-
 @pytest.fixture(scope="module")
 def signed_app():
-    """The dashboard on the demo behind sign-in; yields its URL, data folder and a stopper."""
+    """The dashboard on the demo behind sign-in; yields its URL, its store and a stopper."""
     folder = Path(tempfile.mkdtemp(prefix="lu-sign-in-"))
     oidc_port, app_port = free_port(), free_port()
-    secrets = folder / "secrets.toml"
-    secrets.write_text(
-        f"""[auth]
-redirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"
-cookie_secret = "{COOKIE_SECRET}"
-client_id = "ilt-dashboard"
-client_secret = "{CLIENT_SECRET}"
-server_metadata_url = "http://127.0.0.1:{oidc_port}/.well-known/openid-configuration"
-
-[access]
-allow = ["@yourcompany.com"]
-coordinators = ["lead@partner.org"]
-admins = ["ops@partner.org"]
-""",
-        encoding="utf-8",
+    secrets = write_secrets(
+        folder / "secrets.toml",
+        app_port=app_port,
+        oidc_port=oidc_port,
+        cookie_secret=COOKIE_SECRET,
+        client_secret=CLIENT_SECRET,
     )
-    provider = _provider(oidc_port)
+    provider = start_provider(oidc_port)
     data = folder / "data"
     proc, url = start_streamlit(
         {"LU_DATA_DIR": str(data)}, args=("--secrets.files", str(secrets)), port=app_port
     )
-    state = {"url": url, "data": data, "secrets": secrets, "log": None, "seen": []}
+    store = f"sqlite:///{data / 'history.sqlite3'}"
+    state = {"url": url, "store": store, "secrets": secrets, "log": None, "seen": []}
 
     def stop() -> str:
         if state["log"] is None:
@@ -112,17 +78,6 @@ admins = ["ops@partner.org"]
     stop()
     provider.terminate()
     provider.wait(timeout=10)
-
-
-def sign_in(page: Page, base: str, sub: str, path: str = "/") -> None:
-    """Open path signed out, sign in on the provider's form as `sub`, and wait for the app."""
-    page.goto(base + path)
-    page.get_by_role("button", name="Sign in").click(timeout=TIMEOUT)
-    page.wait_for_url("**/oauth2/authorize**", timeout=TIMEOUT)
-    page.fill("input[name=sub]", sub)
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(lambda url: url.startswith(base) and "oauth2" not in url, timeout=TIMEOUT)
-    page.wait_for_selector(IDLE, timeout=TIMEOUT)
 
 
 def whole_page(page: Page) -> str:
@@ -267,9 +222,7 @@ def test_a_tutor_sees_only_their_sessions_on_every_page_and_in_every_export(page
     assert sheet["Sessions"].max_row == 1 + len(mine)
     assert sheet["Tutors"].max_row == 2
 
-    downloads = [
-        e for e in read_audit(signed_app["data"] / "audit.jsonl") if e["event"] == "download"
-    ]
+    downloads = [e for e in stored_events(signed_app["store"]) if e["event"] == "download"]
     tutor_downloads = [e for e in downloads if e["email"] == TUTOR]
     assert len(tutor_downloads) == 8
     rows = {e["file"].split("_")[0]: e["rows"] for e in tutor_downloads}
@@ -295,7 +248,7 @@ def test_an_address_outside_allow_is_refused_and_sees_no_data(page: Page, signed
     assert not any(name in html for name in set(sessions["tutor_name"].dropna()))
     assert not any(title in html for title in set(sessions["title"]))
     assert page.get_by_role("link", name="Capacity").count() == 0  # no menu, no sidebar
-    refused = [e for e in read_audit(signed_app["data"] / "audit.jsonl") if e["event"] == "refused"]
+    refused = [e for e in stored_events(signed_app["store"]) if e["event"] == "refused"]
     assert [(e["email"], e["reason"]) for e in refused] == [
         ("eve@elsewhere.net", "not in [access]")
     ]
@@ -304,13 +257,13 @@ def test_an_address_outside_allow_is_refused_and_sees_no_data(page: Page, signed
 def test_an_admin_runs_the_data_sign_ins_are_audited_once_and_sign_out_ends_it(
     page: Page, signed_app
 ):
-    """Admins choose the source; a sign-in is one audit line however often the page reloads;
-    Sign out ends it; the cookie and client secrets are in no page, log or file."""
+    """Admins choose the source; a sign-in is one audit event however often the page reloads;
+    Sign out ends it; the cookie and client secrets are in no page, log, file or audit event."""
     base = signed_app["url"]
-    audit = signed_app["data"] / "audit.jsonl"
 
     def sign_ins() -> int:
-        return sum(e["event"] == "sign-in" and e["role"] == "admin" for e in read_audit(audit))
+        events = stored_events(signed_app["store"])
+        return sum(e["event"] == "sign-in" and e.get("role") == "admin" for e in events)
 
     before = sign_ins()
     sign_in(page, base, "ops", f"/capacity?{RANGE}")
@@ -323,8 +276,9 @@ def test_an_admin_runs_the_data_sign_ins_are_audited_once_and_sign_out_ends_it(
     expect(page.get_by_role("heading", name="Capacity", exact=True)).to_be_visible(timeout=TIMEOUT)
     page.wait_for_selector(IDLE, timeout=TIMEOUT)
     assert sign_ins() == before + 1
-    fields = {"at", "event", "email", "name", "role", "page", "file", "rows", "filters", "reason"}
-    assert all(set(e) <= fields for e in read_audit(audit))
+    fields = {"at", "event", "email", "name", "role", "page", "file", "rows", "filters"}
+    fields |= {"reason", "process"}
+    assert all(set(e) <= fields for e in stored_events(signed_app["store"]))
 
     sidebar.get_by_role("button", name="Sign out").click()
     # The provider confirms the end of its session, then sends the browser back here.
@@ -337,7 +291,7 @@ def test_an_admin_runs_the_data_sign_ins_are_audited_once_and_sign_out_ends_it(
     assert not [c for c in page.context.cookies() if c["name"].startswith("_streamlit_user")]
 
     log = signed_app["stop"]()
-    written = audit.read_text(encoding="utf-8")
+    written = json.dumps(stored_events(signed_app["store"]), default=str)
     for secret in (COOKIE_SECRET, CLIENT_SECRET):
         assert secret not in log and secret not in written
         assert not any(secret in html for html in signed_app["seen"])

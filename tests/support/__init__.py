@@ -12,6 +12,8 @@
 - `clock`: an injected clock for code that sleeps.
 - `pg`, `replicas`, `security`, `background`: PostgreSQL, the load test's cluster, the
   security tests' shared credential and checks, the long checks started with the run.
+- `sign_in`, `sticky_proxy`: the OIDC stand-in, signing in and the audit events a store holds;
+  one origin in front of several replicas, sticky per browser, as a load balancer.
 
 Here only what all of them share: where things are and the pinned today.
 """

@@ -1,13 +1,12 @@
-"""Who may see what: [access] roles, a tutor's own sessions, the no-sign-in rule, the audit log."""
+"""Who may see what: [access] roles, a tutor's own sessions, the no-sign-in rule.
+
+The audit log's own tests are in test_audit_log.py."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 
 from lu_data.model.portals import combine_portals, renamed
-from lu_data.store.audit import audit_path, read_audit, write_audit
 from lu_data.views.access import (
     ALLOW_ANONYMOUS_ENV,
     ROLE_ADMIN,
@@ -128,24 +127,6 @@ def test_a_tutor_across_portals_sees_their_sessions_in_each(demo_portal):
     assert len(mine.sessions) == 2 * own
     assert sorted(mine.parts) == ["apac", "emea"]
     assert all(len(part.sessions) == own for part in mine.parts.values())
-
-
-def test_audit_lines_hold_the_named_fields_only(tmp_path, monkeypatch):
-    path = tmp_path / "audit.jsonl"
-    write_audit("sign-in", path, email="a@example.com", name="A", role="tutor", token="SECRET")
-    write_audit("download", path, email="a@example.com", file="x.csv", rows=3, filters={})
-    events = read_audit(path)
-    assert [e["event"] for e in events] == ["sign-in", "download"]
-    assert events[0]["role"] == "tutor" and "token" not in events[0]
-    assert events[1]["rows"] == 3 and "filters" not in events[1]  # empty values are left out
-    assert "SECRET" not in path.read_text()
-    assert all(json.loads(line) for line in path.read_text().splitlines())
-    assert (path.stat().st_mode & 0o777) == 0o600
-    with pytest.raises(ValueError, match="unknown audit event"):
-        write_audit("login", path)
-    monkeypatch.setenv("LU_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("LU_AUDIT_LOG", raising=False)
-    assert audit_path() == tmp_path / "data" / "audit.jsonl"
 
 
 def test_a_remembered_link_opens_only_this_apps_pages():
