@@ -1,5 +1,5 @@
-"""Audit: who signed in, who was refused and who downloaded what, as every server of the
-dashboard wrote it to the shared store; for admins."""
+"""Audit: who signed in, who was refused, who downloaded what and who proposed merges or
+checked a draft, as every server of the dashboard wrote it to the shared store; for admins."""
 
 import streamlit as st
 
@@ -23,7 +23,8 @@ WAITING_TEXT = (
 
 ui.start_page("Audit", page="audit", need_sessions=False, describe=False, banners=False)
 st.caption(
-    "Every sign-in, refusal and download, from every server sharing this store, newest first. "
+    "Every sign-in, refusal, download, merge proposal and draft check, from every server "
+    "sharing this store, newest first. "
     "The sidebar's filters choose sessions on the other pages; these are this page's own."
 )
 if not ui.sign_in_configured():
@@ -44,13 +45,12 @@ if read.waiting:
 counts = counts_table(read.counts, names_by_email(read.events))
 st.caption(audit_description(read.total, len(counts), query))
 
-st.subheader("Per person and kind")
-if counts.empty:
+if counts.empty:  # no empty tables, and no downloads of nothing
     st.info(NO_EVENTS_TEXT, icon=":material/search_off:")
-else:
-    st.dataframe(
-        counts, hide_index=True, key="audit_counts", height=ui.table_height(len(counts), 280)
-    )
+    st.stop()
+
+st.subheader("Per person and kind")
+st.dataframe(counts, hide_index=True, key="audit_counts", height=ui.table_height(len(counts), 280))
 
 st.subheader("Events")
 ui.render_audit_events(read, query)
