@@ -21,7 +21,13 @@ from sqlalchemy.engine import Connection
 from lu_data.model.portal import Portal
 from lu_data.model.schema import PORTAL_STATUS_DTYPES, empty_frame, enforce_dtypes
 from lu_data.store.payload import FRAME_COLUMNS, portal_from_row, snapshot_values
-from lu_data.store.sql_tables import PORTAL_SNAPSHOTS, PORTALS, RUN_STATUSES, SYNC_RUNS
+from lu_data.store.sql_tables import (
+    PORTAL_SNAPSHOTS,
+    PORTALS,
+    RUN_STATUSES,
+    SYNC_RUNS,
+    portals_last_run_and_snapshot,
+)
 
 ERROR_TEXT_LIMIT = 2000
 HOLDER_LIMIT = 200  # sync_runs.holder's width
@@ -197,35 +203,16 @@ def select_snapshots(
 def select_status(conn: Connection) -> pd.DataFrame:
     """One row per portal: its last sync run and newest complete snapshot (PORTAL_STATUS_DTYPES)."""
     runs, snaps = SYNC_RUNS.c, PORTAL_SNAPSHOTS.c
-    last_run = (
-        sa.select(runs.portal, sa.func.max(runs.run_id).label("run_id"))
-        .group_by(runs.portal)
-        .subquery()
-    )
-    last_snap = (
-        sa.select(snaps.portal, sa.func.max(snaps.snapshot_id).label("snapshot_id"))
-        .where(snaps.complete)
-        .group_by(snaps.portal)
-        .subquery()
-    )
-    query = (
-        sa.select(
-            PORTALS.c.name,
-            PORTALS.c.base_url,
-            runs.status.label("last_run_status"),
-            runs.started_at.label("last_run_started"),
-            runs.finished_at.label("last_run_finished"),
-            runs.error.label("last_error"),
-            runs.holder.label("last_run_holder"),
-            snaps.snapshot_id,
-            snaps.fetched_at.label("snapshot_fetched_at"),
-        )
-        .select_from(PORTALS)
-        .outerjoin(last_run, last_run.c.portal == PORTALS.c.name)
-        .outerjoin(SYNC_RUNS, runs.run_id == last_run.c.run_id)
-        .outerjoin(last_snap, last_snap.c.portal == PORTALS.c.name)
-        .outerjoin(PORTAL_SNAPSHOTS, snaps.snapshot_id == last_snap.c.snapshot_id)
-        .order_by(PORTALS.c.name)
+    query = portals_last_run_and_snapshot(
+        PORTALS.c.name,
+        PORTALS.c.base_url,
+        runs.status.label("last_run_status"),
+        runs.started_at.label("last_run_started"),
+        runs.finished_at.label("last_run_finished"),
+        runs.error.label("last_error"),
+        runs.holder.label("last_run_holder"),
+        snaps.snapshot_id,
+        snaps.fetched_at.label("snapshot_fetched_at"),
     )
     result = conn.execute(query)
     rows = result.fetchall()

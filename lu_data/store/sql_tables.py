@@ -8,6 +8,7 @@ tests/e2e/test_store_snapshots.py checks both agree.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -145,3 +146,27 @@ AUDIT_EVENTS = sa.Table(
     sa.Index("ix_audit_events_at", "at"),
     sa.Index("ix_audit_events_email_at", "email", "at"),
 )
+
+
+def portals_last_run_and_snapshot(*columns: Any) -> sa.Select[Any]:
+    """SELECT `columns` over every portal joined to its last sync run and its newest complete
+    snapshot (outer joins: a portal with neither still has its row), by portal name."""
+    runs, snaps = SYNC_RUNS.c, PORTAL_SNAPSHOTS.c
+    last_run = (
+        sa.select(runs.portal, sa.func.max(runs.run_id).label("run_id"))
+        .group_by(runs.portal)
+        .subquery()
+    )
+    last_snap = (
+        sa.select(snaps.portal, sa.func.max(snaps.snapshot_id).label("snapshot_id"))
+        .where(snaps.complete)
+        .group_by(snaps.portal)
+        .subquery()
+    )
+    joined = (
+        PORTALS.outerjoin(last_run, last_run.c.portal == PORTALS.c.name)
+        .outerjoin(SYNC_RUNS, runs.run_id == last_run.c.run_id)
+        .outerjoin(last_snap, last_snap.c.portal == PORTALS.c.name)
+        .outerjoin(PORTAL_SNAPSHOTS, snaps.snapshot_id == last_snap.c.snapshot_id)
+    )
+    return sa.select(*columns).select_from(joined).order_by(PORTALS.c.name)

@@ -15,7 +15,12 @@ from sqlalchemy.engine import Connection
 
 from lu_data.store.engine import create_engine
 from lu_data.store.errors import translated_errors
-from lu_data.store.sql_tables import PORTAL_SNAPSHOTS, PORTALS, SYNC_RUNS
+from lu_data.store.sql_tables import (
+    PORTAL_SNAPSHOTS,
+    PORTALS,
+    SYNC_RUNS,
+    portals_last_run_and_snapshot,
+)
 
 STATUS_TABLES = {PORTALS.name, SYNC_RUNS.name, PORTAL_SNAPSHOTS.name}
 
@@ -78,38 +83,19 @@ def select_portal_records(conn: Connection) -> dict[str, PortalRecord]:
     # Revision 0003 added the holder; a store not opened since reads without it.
     has_holder = any(col["name"] == "holder" for col in inspector.get_columns(SYNC_RUNS.name))
     holder = runs.holder if has_holder else sa.null().label("holder")
-    last_run = (
-        sa.select(runs.portal, sa.func.max(runs.run_id).label("run_id"))
-        .group_by(runs.portal)
-        .subquery()
-    )
-    last_snap = (
-        sa.select(snaps.portal, sa.func.max(snaps.snapshot_id).label("snapshot_id"))
-        .where(snaps.complete)
-        .group_by(snaps.portal)
-        .subquery()
-    )
-    query = (
-        sa.select(
-            PORTALS.c.name,
-            runs.run_id,
-            runs.status,
-            runs.started_at,
-            runs.finished_at,
-            runs.error,
-            runs.sessions.label("run_sessions"),
-            holder,
-            snaps.snapshot_id,
-            snaps.fetched_at,
-            snaps.written_at,
-            snaps.sessions.label("snapshot_sessions"),
-        )
-        .select_from(PORTALS)
-        .outerjoin(last_run, last_run.c.portal == PORTALS.c.name)
-        .outerjoin(SYNC_RUNS, runs.run_id == last_run.c.run_id)
-        .outerjoin(last_snap, last_snap.c.portal == PORTALS.c.name)
-        .outerjoin(PORTAL_SNAPSHOTS, snaps.snapshot_id == last_snap.c.snapshot_id)
-        .order_by(PORTALS.c.name)
+    query = portals_last_run_and_snapshot(
+        PORTALS.c.name,
+        runs.run_id,
+        runs.status,
+        runs.started_at,
+        runs.finished_at,
+        runs.error,
+        runs.sessions.label("run_sessions"),
+        holder,
+        snaps.snapshot_id,
+        snaps.fetched_at,
+        snaps.written_at,
+        snaps.sessions.label("snapshot_sessions"),
     )
     return {row.name: _record_of(row) for row in conn.execute(query)}
 
