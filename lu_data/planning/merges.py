@@ -105,10 +105,13 @@ def propose_merges(
     for c_pos, into in chosen.items():
         moved_in[into] = moved_in.get(into, 0) + int(learners[c_pos])
     rows = []
-    for c_pos, cand in enumerate(_plain(cands)):
+    plain = _plain(cands)
+    for c_pos, cand in enumerate(plain):
         into = chosen.get(c_pos)
         if into is None:
             why = _keep_reason(cand, funnel.get(c_pos, (0, 0, 0)), settings)
+            if not why:  # every rule passed: other merges took its place
+                why = _crowded_reason(c_pos, sessions, cands, pairs, chosen, plain)
             rows.append(_keep_row(cand, why))
         else:
             shared = sum(1 for t in chosen.values() if t == into) > 1
@@ -247,7 +250,7 @@ def _merge_row(cand: dict, into: dict, hours: float, shared: bool, moved_in: int
     fill_after = after / cap if pd.notna(cap) and cap > 0 else None
     full = f", {fill_after:.0%} full after" if fill_after is not None else ""
     share = " with another merge" if shared else ""
-    when = f"{into['start_local']:%a %d %b %H:%M} {into['tz'] or 'UTC'}"
+    when = _when(into)
     return {
         **_from_columns(cand),
         "action": MERGE,
@@ -309,4 +312,47 @@ def _keep_reason(cand: dict, funnel: tuple[int, int, int], settings: MergeSettin
         return f"no other {title} session {within} is at {cand['location'] or 'the same place'}"
     if not roomy:
         return f"no other {title} session {within} has {learners} free seats"
-    return "its possible targets' seats went to other merges, or are merged away themselves"
+    return ""
+
+
+def _crowded_reason(
+    c_pos: int,
+    sessions: pd.DataFrame,
+    cands: pd.DataFrame,
+    pairs: pd.DataFrame,
+    chosen: dict[int, object],
+    plain: list[dict],
+) -> str:
+    """Why a candidate with targets stays: it takes other candidates' learners itself, or
+    each of its targets is merged away or has no seats left once other merges move in."""
+    taking = [p for p, into in chosen.items() if into == cands.index[c_pos]]
+    if taking:
+        first = plain[min(taking, key=lambda p: plain[p]["start_utc"])]
+        moved = sum(
+            int(0 if pd.isna(plain[p]["enrolled"]) else plain[p]["enrolled"]) for p in taking
+        )
+        more = f" and {len(taking) - 1} more" if len(taking) > 1 else ""
+        return (
+            f"kept to take {moved} learner{'s' if moved != 1 else ''} from the session "
+            f"of {_when(first)}{more}"
+        )
+    targets = list(pairs.loc[pairs["cand"].to_numpy() == c_pos, "target"])
+    emptied = {cands.index[p] for p in chosen}
+    away = sum(t in emptied for t in targets)
+    full = len(targets) - away
+    if len(targets) == 1:
+        only = _plain(sessions.loc[targets])[0]
+        fate = "is merged away itself" if away else "has no seats left after another merge"
+        return f"its only possible target, {_when(only)}, {fate}"
+    parts = (
+        [f"{full} {'has' if full == 1 else 'have'} no seats left after other merges"]
+        if full
+        else []
+    )
+    parts += [f"{away} {'is' if away == 1 else 'are'} merged away"] if away else []
+    return f"of its {len(targets)} possible targets, " + " and ".join(parts)
+
+
+def _when(session: dict) -> str:
+    """A session's start on its own wall clock: "Tue 09 Feb 10:00 Europe/Dublin"."""
+    return f"{session['start_local']:%a %d %b %H:%M} {session['tz'] or 'UTC'}"

@@ -13,7 +13,10 @@ from lu_data.exports.plan_export import MERGE_CSV_COLUMNS
 from lu_data.planning.merges import MergeSettings, propose_merges
 from tests.support.schedule import FETCHED, save_export, session, sessions_of_schedule
 
-KEPT_FOR_OTHERS = "its possible targets' seats went to other merges, or are merged away themselves"
+NO_SEATS_LEFT = (
+    "its only possible target, Tue 09 Feb 10:00 Europe/Dublin, has no seats left after another "
+    "merge"
+)
 
 
 def plan_of(*records, **settings) -> pd.DataFrame:
@@ -58,7 +61,7 @@ def test_two_candidates_compete_for_one_targets_last_seats(b_hours, winner, lose
     won = rows.loc[winner]
     assert (won["learners_moved"], won["into_enrolled_after"], won["into_capacity"]) == (3, 9, 10)
     assert won["tutor_hours_freed"] == {"session:1": 2, "session:2": b_hours}[winner]
-    assert rows.loc[loser, "reason"] == KEPT_FOR_OTHERS
+    assert rows.loc[loser, "reason"] == NO_SEATS_LEFT
     later = "5 days later" if winner == "session:1" else "6 days earlier"
     assert rows.loc[winner, "reason"] == (
         f"3 learners move {later} to Tue 09 Feb 10:00 Europe/Dublin, 90% full after"
@@ -73,7 +76,19 @@ def test_a_target_that_is_itself_under_filled_takes_the_smaller_one():
     moved = rows.loc["session:1"]
     assert (moved["learners_moved"], moved["into_enrolled_after"], moved["days_moved"]) == (3, 7, 2)
     assert moved["from_fill"] == pytest.approx(0.3)
-    assert rows.loc["session:2", "reason"] == KEPT_FOR_OTHERS
+    assert rows.loc["session:2", "reason"] == (
+        "kept to take 3 learners from the session of Wed 03 Feb 10:00 Europe/Dublin"
+    )
+
+
+def test_a_kept_candidate_names_what_became_of_each_of_its_targets():
+    """A (4 learners) could go to B or T; B goes to T, the day after it (fewest learner-days),
+    which leaves T no room for A and B merged away: A says both."""
+    rows = plan_of(session(1, 5, enrolled=4), session(2, 8, enrolled=4), session(3, 9, enrolled=6))
+    assert where_to(rows) == {"session:1": None, "session:2": "session:3"}
+    assert rows.loc["session:1", "reason"] == (
+        "of its 2 possible targets, 1 has no seats left after other merges and 1 is merged away"
+    )
 
 
 def test_no_chain_two_candidates_share_a_target_rather_than_pass_along():
