@@ -248,7 +248,6 @@ def _merge_row(cand: dict, into: dict, hours: float, shared: bool, moved_in: int
     after = int(0 if pd.isna(into["enrolled"]) else into["enrolled"]) + moved_in
     days = int(round((into["start_utc"] - cand["start_utc"]) / DAY))
     fill_after = after / cap if pd.notna(cap) and cap > 0 else None
-    full = f", {fill_after:.0%} full after" if fill_after is not None else ""
     share = " with another merge" if shared else ""
     when = _when(into)
     return {
@@ -267,9 +266,19 @@ def _merge_row(cand: dict, into: dict, hours: float, shared: bool, moved_in: int
         "tutor_hours_freed": hours,
         "tutor_freed": cand["tutor_name"] if isinstance(cand["tutor_name"], str) else NO_TUTOR,
         "room_freed": None if cand["is_virtual"] else cand["location"],
-        "reason": f"{learners} learner{'s' if learners != 1 else ''} move {_days_text(days)} "
-        f"to {when}{share}{full}",
+        "reason": _merge_reason(learners, days, when, share, fill_after),
     }
+
+
+def _merge_reason(learners: int, days: int, when: str, share: str, fill_after: float | None) -> str:
+    """ "3 learners move 5 days later to Tue 09 Feb 10:00 Europe/Dublin, 90% full after"; an
+    empty session has no one to move."""
+    if learners == 0:
+        stays = f", which stays {fill_after:.0%} full" if fill_after is not None else ""
+        return f"no learners to move; the session of {when} ({_days_text(days)}) runs{stays}"
+    full = f", {fill_after:.0%} full after" if fill_after is not None else ""
+    plural = "s" if learners != 1 else ""
+    return f"{learners} learner{plural} move {_days_text(days)} to {when}{share}{full}"
 
 
 def _days_text(days: int) -> str:

@@ -210,7 +210,8 @@ def test_a_candidate_with_no_learners_frees_its_tutor_and_moves_no_one():
     assert (empty["learners_moved"], empty["into_enrolled_after"]) == (0, 10)
     assert empty["tutor_hours_freed"] == 2
     assert empty["reason"] == (
-        "0 learners move 2 days later to Fri 05 Feb 10:00 Europe/Dublin, 100% full after"
+        "no learners to move; the session of Fri 05 Feb 10:00 Europe/Dublin (2 days later) runs, "
+        "which stays 100% full"
     )
 
 
