@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 
 from lu_data.ingest.normalise import normalise_portal
-from lu_data.planning.requests import PlanError, PlanSettings
+from lu_data.planning.proof import prove_plan
+from lu_data.planning.propose import Plan, propose_sessions
+from lu_data.planning.requests import PlanError, PlanRequest, PlanSettings
 from tests.support.records import raw_portal, timed_record, tutor_fields
 
 TODAY = date(2026, 11, 27)  # a Friday; the default window is the week of Monday 7 December
@@ -110,3 +112,28 @@ def refused(call, *args) -> str:
     message = str(caught.value)
     assert "\n" not in message
     return message
+
+
+def plan(
+    sessions: pd.DataFrame, asks: dict[tuple[int, str], int], today: date = TODAY, **fields: Any
+) -> Plan:
+    """Propose `asks` (training: count) against `sessions` with settings(**fields)."""
+    requests = [PlanRequest(f"training:{t[0]}", n) for t, n in asks.items()]
+    return propose_sessions(sessions, requests, settings(**fields), today)
+
+
+def placed_local(placed: pd.DataFrame, fmt: str = "%a %d %b %H:%M") -> list[str]:
+    """Each proposal's start on its zone's wall clock, worked out again from UTC."""
+    return local(placed["start_utc"], placed["zone"], fmt)
+
+
+def span(placed: pd.DataFrame) -> list[str]:
+    """Each proposal as "Wed 09 Dec 11:00-13:00" on its zone's wall clock, from UTC."""
+    ends = local(placed["end_utc"], placed["zone"], "%H:%M")
+    return [f"{s}-{e}" for s, e in zip(placed_local(placed), ends, strict=True)]
+
+
+def clean(sessions: pd.DataFrame, result: Plan) -> None:
+    """The dashboard's own checks find nothing new in the existing sessions plus the plan."""
+    proof = prove_plan(sessions, result.placed, result.settings)
+    assert proof.clean, proof.summary
