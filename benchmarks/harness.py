@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -399,3 +399,30 @@ def machine_meta() -> dict[str, Any]:
         "platform": platform.platform(),
         "peak_rss_mb_harness": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def start_run(sizes: tuple[int, ...], repeat: int, **extra: Any) -> dict[str, Any]:
+    """The meta of a benchmark run as it starts: when, the anchor, sizes, repeats, the load."""
+    return {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "anchor": ANCHOR.isoformat(),
+        "sizes": list(sizes),
+        "repeat": repeat,
+        "load_average_before": os.getloadavg(),
+        **extra,
+    }
+
+
+def finish_run(
+    meta: dict[str, Any], started: float, cases: list[dict[str, Any]], out: Path, shown: str
+) -> None:
+    """Complete the meta (elapsed since `started`, a perf_counter; load after; machine), write
+    meta and cases as JSON to `out`, print the table `shown` and a line of what it ran on."""
+    meta["elapsed_s"] = round(time.perf_counter() - started, 1)
+    meta["load_average_after"] = os.getloadavg()
+    meta.update(machine_meta())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"meta": meta, "cases": cases}, indent=2), encoding="utf-8")
+    print(shown)
+    loads = " -> ".join(f"{meta[k][0]:.1f}" for k in ("load_average_before", "load_average_after"))
+    print(f"\n{meta['elapsed_s']} s on {meta['cpus']} cores, load average {loads}; JSON in {out}")

@@ -26,14 +26,12 @@ them. The table goes to stdout, every figure to benchmarks/out/merge_check.json.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +41,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python benchmarks/merge_check.py` works as well as `-m`
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.harness import ANCHOR, OUT_DIR, log, machine_meta, size_label, timed  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    ANCHOR,
+    OUT_DIR,
+    finish_run,
+    log,
+    size_label,
+    start_run,
+    timed,
+)
 from lu_data.exports.csv import to_csv_bytes  # noqa: E402
 from lu_data.ingest.loading import load_portal  # noqa: E402
 from lu_data.model.portal import Portal  # noqa: E402
@@ -207,25 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sizes = tuple(sorted(int(s) for s in args.sizes.split(","))) if args.sizes else DEFAULT_SIZES
     started = time.perf_counter()
-    meta: dict[str, Any] = {
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "anchor": ANCHOR.isoformat(),
-        "sizes": list(sizes),
-        "repeat": args.repeat,
-        "load_average_before": os.getloadavg(),
-    }
+    meta = start_run(sizes, args.repeat)
     results = run_cases(sizes, args.repeat)
-    meta["elapsed_s"] = round(time.perf_counter() - started, 1)
-    meta["load_average_after"] = os.getloadavg()
-    meta.update(machine_meta())
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    document = {"meta": meta, "cases": [asdict(r) | {"median_s": r.median} for r in results]}
-    args.out.write_text(json.dumps(document, indent=2), encoding="utf-8")
-    print(table(results))
-    loads = " -> ".join(f"{meta[k][0]:.1f}" for k in ("load_average_before", "load_average_after"))
-    print(
-        f"\n{meta['elapsed_s']} s on {meta['cpus']} cores, load average {loads}; JSON in {args.out}"
-    )
+    cases = [asdict(r) | {"median_s": r.median} for r in results]
+    finish_run(meta, started, cases, args.out, table(results))
     return 0
 
 

@@ -24,14 +24,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -47,7 +45,15 @@ from benchmarks.greedy import (  # noqa: E402
     plan_rows,
     rule_breaks,
 )
-from benchmarks.harness import ANCHOR, OUT_DIR, log, machine_meta, size_label, timed  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    ANCHOR,
+    OUT_DIR,
+    finish_run,
+    log,
+    size_label,
+    start_run,
+    timed,
+)
 from lu_data.core.raw import RawPage, RawPortal  # noqa: E402
 from lu_data.ingest.loading import load_portal  # noqa: E402
 from lu_data.model.portal import Portal  # noqa: E402
@@ -453,28 +459,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run every case, print the table and write the JSON."""
     args = parse_args(argv)
     sizes = tuple(sorted(int(s) for s in args.sizes.split(","))) if args.sizes else DEFAULT_SIZES
+    command = " ".join([Path(sys.executable).name, "-m", "benchmarks.planner", *(argv or [])])
     started = time.perf_counter()
-    meta: dict[str, Any] = {
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "anchor": ANCHOR.isoformat(),
-        "sizes": list(sizes),
-        "repeat": args.repeat,
-        "load_average_before": os.getloadavg(),
-        "command": " ".join([Path(sys.executable).name, "-m", "benchmarks.planner", *(argv or [])]),
-    }
+    meta = start_run(sizes, args.repeat, command=command)
     only = set(args.cases.split(",")) if args.cases else None
     results = run_cases(sizes, args.repeat, only)
-    meta["elapsed_s"] = round(time.perf_counter() - started, 1)
-    meta["load_average_after"] = os.getloadavg()
-    meta.update(machine_meta())
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    document = {"meta": meta, "cases": [asdict(r) | {"plan_s": r.plan_seconds} for r in results]}
-    args.out.write_text(json.dumps(document, indent=2), encoding="utf-8")
-    print(table(results))
-    loads = " -> ".join(f"{meta[k][0]:.1f}" for k in ("load_average_before", "load_average_after"))
-    print(
-        f"\n{meta['elapsed_s']} s on {meta['cpus']} cores, load average {loads}; JSON in {args.out}"
-    )
+    cases = [asdict(r) | {"plan_s": r.plan_seconds} for r in results]
+    finish_run(meta, started, cases, args.out, table(results))
     return 0
 
 
