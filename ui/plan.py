@@ -206,21 +206,8 @@ def render_plan_form(view: View, verdicts: pd.DataFrame | None) -> PlanChoices:
                 width=222,
                 help="First and last day a proposal may fall on, in the session's own zone",
             )
-            start = st.time_input(
-                "Day starts", key="plan_day_start", step=timedelta(minutes=15), width=90
-            )
-            end = st.time_input(
-                "Day ends", key="plan_day_end", step=timedelta(minutes=15), width=90
-            )
-            buffer = st.number_input(
-                "Buffer (min)",
-                min_value=0,
-                max_value=MAX_BUFFER,
-                step=15,
-                key="plan_buffer",
-                width=125,
-                help="Free minutes a tutor keeps between two sessions",
-            )
+            start, end = day_inputs("plan_day_start", "plan_day_end")
+            buffer = buffer_input("plan_buffer")
             max_hours = st.number_input(
                 "Tutor hours a week",
                 min_value=1.0,
@@ -258,6 +245,27 @@ def render_plan_form(view: View, verdicts: pd.DataFrame | None) -> PlanChoices:
     )
     _write_choices(choices, suggested, (first, last))
     return choices
+
+
+def day_inputs(start_key: str, end_key: str) -> tuple[time | None, time | None]:
+    """The working day's start and end pickers (quarter hours), as every Plan view has them."""
+    step = timedelta(minutes=15)
+    start = st.time_input("Day starts", key=start_key, step=step, width=90)
+    end = st.time_input("Day ends", key=end_key, step=step, width=90)
+    return start, end
+
+
+def buffer_input(key: str) -> int | float | None:
+    """The minutes a tutor keeps free between two sessions, as every Plan view asks them."""
+    return st.number_input(
+        "Buffer (min)",
+        min_value=0,
+        max_value=MAX_BUFFER,
+        step=15,
+        key=key,
+        width=125,
+        help="Free minutes a tutor keeps between two sessions",
+    )
 
 
 def plan_proposed() -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import time, timedelta
+from datetime import time
 
 import pandas as pd
 import streamlit as st
@@ -22,7 +22,7 @@ from lu_data.views.merge_tables import bad_row_lines, problem_counts, problem_ta
 from ui.downloads import offer_download, record_action
 from ui.loaders import portal_token
 from ui.page_choices import page_choice, seed_widget, show_choice
-from ui.plan import MAX_BUFFER, QP_BUFFER, QP_HOURS, hours_param, parse_buffer
+from ui.plan import QP_BUFFER, QP_HOURS, buffer_input, day_inputs, hours_param, parse_buffer
 from ui.plan_sessions import XLSX_MIME
 from ui.table_view import download_name, table_with_download
 from ui.view import View
@@ -81,21 +81,8 @@ def _render_rules() -> tuple[int, time, time]:
     seed_widget("plan_check_day_start", hours[0])
     seed_widget("plan_check_day_end", hours[1])
     with st.container(horizontal=True, wrap=True, gap="small", vertical_alignment="bottom"):
-        st.number_input(
-            "Buffer (min)",
-            min_value=0,
-            max_value=MAX_BUFFER,
-            step=15,
-            key="plan_check_buffer",
-            width=125,
-            help="Free minutes a tutor keeps between two sessions",
-        )
-        start = st.time_input(
-            "Day starts", key="plan_check_day_start", step=timedelta(minutes=15), width=90
-        )
-        end = st.time_input(
-            "Day ends", key="plan_check_day_end", step=timedelta(minutes=15), width=90
-        )
+        buffer_input("plan_check_buffer")
+        start, end = day_inputs("plan_check_day_start", "plan_check_day_end")
     start, end = start or DAY_START, end or DAY_END
     show_choice(QP_HOURS, f"{start:%H:%M}-{end:%H:%M}", f"{DAY_START:%H:%M}-{DAY_END:%H:%M}")
     return int(buffer), start, end
