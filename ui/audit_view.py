@@ -32,7 +32,7 @@ PERSON_HELP = "Everyone the audit log names, by the email address they signed in
 DEFAULT_DAYS_SHOWN = 30  # a first visit shows the last 30 days, today included
 # Pixels: a range "2026-11-08 – 2026-12-07" and its icon need 230; all three fit in the
 # 560 px beside the sidebar at 1024 px (wider screens keep them at these widths).
-PERSON_WIDTH, EVENT_WIDTH, DAYS_WIDTH = 165, 125, 230
+PERSON_WIDTH, EVENT_WIDTH, DAYS_WIDTH = 165, 190, 230  # Event fits "Download" and a second kind
 AUDIT_COLUMN_CONFIG: dict[str, Any] = {
     "When (UTC)": st.column_config.DatetimeColumn(
         "When (UTC)", format="YYYY-MM-DD HH:mm:ss", width=140
@@ -74,7 +74,7 @@ def audit_filters(people: list[str], today: date) -> AuditQuery:
     kinds = event_kinds()
     # One wrapping row: at 1024 px beside the sidebar the date range moves under the others
     # rather than being cut.
-    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+    row = st.container(horizontal=True, wrap=True, vertical_alignment="bottom", gap="small")
     page_choices("audit_people", QP_PERSON, people)
     emails = row.multiselect(
         "Person",
