@@ -48,6 +48,7 @@ TZ_MODE_LABELS = {
 }
 
 PRESET_KEY = "filter_date_preset"  # the preset last picked; cleared when the dates are edited
+URL_WRITTEN_KEY = "filter_url_written"  # the shared filters as the last run left them in the URL
 DATES_IN_ZONE_NOTE = (
     "Days are read in the zone times are shown in: changing it can move sessions near "
     "midnight in or out of the range."
@@ -60,6 +61,14 @@ PAGE_REFUSED = "The {page} page is for {roles} only: {why}"
 QP_FROM, QP_TO, QP_TZ = PARAM_FROM, PARAM_TO, PARAM_TZ
 # Widget key → URL name, for each multi-valued filter (the names are lu_data's).
 QP_MULTI = {f"filter_{field}": name for field, name in FILTER_PARAMS.items()}
+# The sidebar's widget keys whose values the URL holds.
+SIDEBAR_FILTER_KEYS = (
+    "filter_source",
+    "filter_dates",
+    "filter_tz_mode",
+    "filter_tz_zone",
+    *QP_MULTI,
+)
 
 
 def _qp_date(name: str) -> date | None:
@@ -246,6 +255,7 @@ def write_query_params(f: Filters) -> None:
     if current != wanted:
         page_own = {k: st.query_params.get_all(k) for k in st.query_params if k not in shared}
         st.query_params.from_dict({**params, **page_own})
+    st.session_state[URL_WRITTEN_KEY] = wanted
 
 
 def render_sidebar(access: Access | None = None) -> View | None:
@@ -345,9 +355,29 @@ def keep_shared_filters() -> None:
     Each page script owns its widgets, so Streamlit drops a widget's value when another page
     draws one with the same key; set as plain state, the next page's widget starts from it.
     """
-    choices = {"filter_source", "filter_dates", "filter_tz_mode", "filter_tz_zone", *QP_MULTI}
-    for key in [k for k in st.session_state if k in choices or str(k).endswith("_find")]:
+    follow_link_filters()
+    for key in [
+        k for k in st.session_state if k in SIDEBAR_FILTER_KEYS or str(k).endswith("_find")
+    ]:
         st.session_state[key] = st.session_state[key]
+
+
+def follow_link_filters() -> None:
+    """Let the URL's filters win when a link brought other ones than the last run left there.
+
+    A card's drill-down ("Full sessions" opens Sessions with status=full), a menu link or the
+    browser's Back button change the URL without touching the sidebar's state, which would
+    otherwise overwrite the link's filters with the previous page's. Forgetting that state
+    makes each filter start from the URL again, as on a fresh visit.
+    """
+    written = st.session_state.get(URL_WRITTEN_KEY)
+    if written is None:
+        return
+    names = sidebar_names()
+    current = {k: st.query_params.get_all(k) for k in st.query_params if k in names}
+    if current != written:
+        for key in (*SIDEBAR_FILTER_KEYS, PRESET_KEY, URL_WRITTEN_KEY):
+            st.session_state.pop(key, None)
 
 
 def shared_query_params() -> dict[str, list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from urllib.parse import parse_qs
 
 import pandas as pd
 
@@ -83,6 +84,33 @@ def test_cards_open_the_sessions_they_count(app):
         "Room clashes": ("tutors", f"{shared}&status=healthy&status=full"),
         "Data-quality warnings": ("quality", f"{shared}&status=healthy&status=full"),
     }
+
+
+def test_following_a_card_link_opens_the_sessions_it_counts(app):
+    """Clicking "Full sessions" in an open session lands on Sessions with only the full ones.
+
+    The sidebar already holds the Overview's filters (no status) when the link brings
+    status=full: the link's filters win, in the table, the sidebar and the URL. A later
+    sidebar change still wins over the URL, as on any page.
+    """
+    at = app().run()
+    full_card = metrics(at)["Full"]
+    page, query = drill_links(at)["Full sessions"]
+    assert at.session_state["filter_statuses"] == []
+    at.switch_page(f"pages/{page}.py")
+    for key in list(at.query_params):
+        del at.query_params[key]
+    for key, values in parse_qs(query).items():
+        at.query_params[key] = values
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="filter_statuses").value == ["full"]
+    assert at.query_params["status"] == "full"
+    shown = at.dataframe[0].value
+    assert len(shown) == int(full_card) and set(shown["Status"]) == {"Full"}
+    at.multiselect(key="filter_statuses").set_value(["overbooked"]).run()
+    assert at.query_params["status"] == "overbooked"
+    assert set(at.dataframe[0].value["Status"]) == {"Overbooked"}
 
 
 def test_fill_rate_card_is_seats_taken_over_the_seats_offered_beside_it(app):
