@@ -1,7 +1,8 @@
 """The audit log across replicas: two dashboards on one PostgreSQL behind a sticky proxy and
 sign-in (the OIDC stand-in on loopback). One sign-in seen by both is one event; a tutor's
 download on one is on the other's Audit page for an admin; coordinators and tutors get no
-Audit page."""
+Audit page. The three people take turns in one browser whose cookies are cleared between them
+(to the servers, a browser never seen before), each pinned to a replica from the first page."""
 
 from __future__ import annotations
 
@@ -102,58 +103,75 @@ def test_one_sign_in_on_two_replicas_is_one_event_and_an_admin_sees_the_other_re
     url, proxy = replicas["store"], replicas["proxy"]
     pid_a, pid_b = replicas["pids"]
     base = proxy.url
-    tutor = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
-    page = tutor.new_page()
-    page.goto(proxy.replica_url(0))  # this browser's requests go to replica A
-    sign_in(page, base, "tom", f"/sessions?{RANGE}")
-    expect(page.get_by_role("heading", name="Sessions and export")).to_be_visible(timeout=TIMEOUT)
-    name, data = download(page, "Full data (CSV)")
-    mine = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
-    # The balancer moves the browser to replica B: the same sign-in, seen there too.
-    page.goto(proxy.replica_url(1, f"/sessions?{RANGE}"))
-    expect(page.get_by_test_id("stSidebar").get_by_text("Tom Schmidt")).to_be_visible(
-        timeout=TIMEOUT
-    )
-    page.wait_for_selector(IDLE, timeout=TIMEOUT)
-    assert len(events_of(url, "sign-in", TUTOR)) == 1
-    assert_refused(page, base)  # a tutor, by the URL
-    tutor.close()
+    # One browser for the three people, its cookies cleared between them: to the servers each
+    # is a new browser (no sign-in, no pin), and Streamlit's scripts are not compiled again.
+    browser_of = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
+    browser_of.set_default_navigation_timeout(TIMEOUT)  # the sign-in's and ours: busy cores
+    try:
+        page = browser_of.new_page()
+        # This browser's requests go to replica A, from the signed-out page on.
+        sign_in(page, base, "tom", proxy.replica_path(0, f"/sessions?{RANGE}"))
+        expect(page.get_by_role("heading", name="Sessions and export")).to_be_visible(
+            timeout=TIMEOUT
+        )
+        name, data = download(page, "Full data (CSV)")
+        mine = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+        # The balancer moves the browser to replica B: the same sign-in, seen there too.
+        page.goto(proxy.replica_url(1, f"/sessions?{RANGE}"))
+        expect(page.get_by_test_id("stSidebar").get_by_text("Tom Schmidt")).to_be_visible(
+            timeout=TIMEOUT
+        )
+        page.wait_for_selector(IDLE, timeout=TIMEOUT)
+        assert len(events_of(url, "sign-in", TUTOR)) == 1
+        assert_refused(page, base)  # a tutor, by the URL
 
-    admin = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
-    page = admin.new_page()
-    page.goto(proxy.replica_url(0))
-    sign_in(page, base, "ops", f"/?{RANGE}")
-    page.goto(proxy.replica_url(1, "/audit"))  # the Audit page of the other replica
-    expect(page.get_by_role("heading", name="Audit", exact=True)).to_be_visible(timeout=TIMEOUT)
-    sidebar = page.get_by_test_id("stSidebar")
-    expect(sidebar.get_by_role("link", name="Audit", exact=True)).to_have_count(1, timeout=TIMEOUT)
-    page.get_by_text("Per person and kind").wait_for(timeout=TIMEOUT)
-    expect(page.get_by_test_id("stDataFrame")).to_have_count(2, timeout=TIMEOUT)
-    audit_name, audit_csv = download(page, "Full data (CSV)")
-    listed = pd.read_csv(io.BytesIO(audit_csv), encoding="utf-8-sig")
-    (row,) = listed.loc[(listed["event"] == "download") & (listed["email"] == TUTOR)].to_dict(
-        "records"
-    )
-    assert row["file"] == name and row["rows"] == len(mine) and row["role"] == "tutor"
-    assert row["process"].endswith(f":{pid_a}")  # written by replica A, read on B
-    assert json.loads(row["filters"])["date_from"] == ANCHOR.isoformat()
-    assert (listed["event"] == "sign-in").sum() == 2  # Tom's (seen twice) and this admin's
-    # The admin's own download of the log is audited too, by replica B.
-    (own,) = wait_until(
-        "the admin's download event", lambda: events_of(url, "download", "ops@partner.org")
-    )
-    assert own["file"] == audit_name and own["page"] == "Audit"
-    assert own["process"].endswith(f":{pid_b}")
-    admin.close()
+        page = next_person(page)
+        sign_in(page, base, "ops", proxy.replica_path(0, f"/?{RANGE}"))
+        page.goto(proxy.replica_url(1, "/audit"))  # the Audit page of the other replica
+        expect(page.get_by_role("heading", name="Audit", exact=True)).to_be_visible(timeout=TIMEOUT)
+        sidebar = page.get_by_test_id("stSidebar")
+        expect(sidebar.get_by_role("link", name="Audit", exact=True)).to_have_count(
+            1, timeout=TIMEOUT
+        )
+        page.get_by_text("Per person and kind").wait_for(timeout=TIMEOUT)
+        expect(page.get_by_test_id("stDataFrame")).to_have_count(2, timeout=TIMEOUT)
+        audit_name, audit_csv = download(page, "Full data (CSV)")
+        listed = pd.read_csv(io.BytesIO(audit_csv), encoding="utf-8-sig")
+        (row,) = listed.loc[(listed["event"] == "download") & (listed["email"] == TUTOR)].to_dict(
+            "records"
+        )
+        assert row["file"] == name and row["rows"] == len(mine) and row["role"] == "tutor"
+        assert row["process"].endswith(f":{pid_a}")  # written by replica A, read on B
+        assert json.loads(row["filters"])["date_from"] == ANCHOR.isoformat()
+        assert (listed["event"] == "sign-in").sum() == 2  # Tom's (seen twice) and this admin's
+        # The admin's own download of the log is audited too, by replica B.
+        (own,) = wait_until(
+            "the admin's download event", lambda: events_of(url, "download", "ops@partner.org")
+        )
+        assert own["file"] == audit_name and own["page"] == "Audit"
+        assert own["process"].endswith(f":{pid_b}")
 
-    lead = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = lead.new_page()
-    page.goto(proxy.replica_url(1))
-    sign_in(page, base, "lead", f"/?{RANGE}")
-    expect(page.get_by_role("heading", name="ILT sessions overview")).to_be_visible(timeout=TIMEOUT)
-    sidebar = page.get_by_test_id("stSidebar")
-    expect(sidebar.get_by_text("Lena Lead")).to_be_visible(timeout=TIMEOUT)
-    expect(sidebar.get_by_role("link", name="Plan", exact=True)).to_have_count(1, timeout=TIMEOUT)
-    expect(sidebar.get_by_role("link", name="Audit", exact=True)).to_have_count(0, timeout=TIMEOUT)
-    assert_refused(page, base)  # a coordinator, by the URL
-    lead.close()
+        page = next_person(page)
+        sign_in(page, base, "lead", proxy.replica_path(1, f"/?{RANGE}"))
+        expect(page.get_by_role("heading", name="ILT sessions overview")).to_be_visible(
+            timeout=TIMEOUT
+        )
+        sidebar = page.get_by_test_id("stSidebar")
+        expect(sidebar.get_by_text("Lena Lead")).to_be_visible(timeout=TIMEOUT)
+        expect(sidebar.get_by_role("link", name="Plan", exact=True)).to_have_count(
+            1, timeout=TIMEOUT
+        )
+        expect(sidebar.get_by_role("link", name="Audit", exact=True)).to_have_count(
+            0, timeout=TIMEOUT
+        )
+        assert_refused(page, base)  # a coordinator, by the URL
+    finally:
+        browser_of.close()
+
+
+def next_person(page: Page) -> Page:
+    """Close the page and forget every cookie: a new tab of a browser no server knows yet."""
+    context = page.context
+    page.close()
+    context.clear_cookies()
+    return context.new_page()

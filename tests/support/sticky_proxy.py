@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import threading
 import time
+from urllib.parse import urlencode
 
 import httpx
 import uvicorn
@@ -57,7 +58,12 @@ class StickyProxy:
 
     def replica_url(self, n: int, path: str = "/") -> str:
         """The address that pins a browser to replica n, then opens path."""
-        return f"{self.url}/__replica/{n}?next={httpx.URL(path)}"
+        return self.url + self.replica_path(n, path)
+
+    def replica_path(self, n: int, path: str = "/") -> str:
+        """replica_url without the origin (for helpers that take a path on the proxy)."""
+        # quoted whole: a path's own query ("?a=1&b=2") must not become the pin's parameters
+        return f"/__replica/{n}?{urlencode({'next': path})}"
 
     def start(self) -> None:
         """Serve on a thread; return once it listens."""
