@@ -13,7 +13,7 @@ from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.core.pages import PAGES
@@ -76,17 +76,26 @@ def grids(page: Page) -> list[dict]:
     return page.evaluate(GRIDS)
 
 
-@pytest.fixture
-def sized(browser: Browser, request) -> Iterator[Page]:
-    """A page in a context of its own at the parametrised viewport size."""
-    width, height = SIZES[request.param]
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, timezone_id="America/Chicago"
-    )
+@pytest.fixture(scope="module")
+def pages(browser: Browser) -> Iterator[dict[str, Page]]:
+    """One page per viewport size, in a context of its own, shared by the module's tests: each
+    test opens its first page by address, so none depends on where another left off (a context
+    kept open saves compiling Streamlit's scripts again)."""
+    contexts = [
+        browser.new_context(viewport={"width": w, "height": h}, timezone_id="America/Chicago")
+        for w, h in SIZES.values()
+    ]
     try:
-        yield context.new_page()
+        yield {size: context.new_page() for size, context in zip(SIZES, contexts, strict=True)}
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def sized(pages: dict[str, Page], request) -> Page:
+    """The module's page at the parametrised viewport size."""
+    return pages[request.param]
 
 
 @pytest.mark.parametrize("sized", list(SIZES), indirect=True)
@@ -115,15 +124,16 @@ def test_tables_show_their_decision_columns_without_scrolling(sized: Page, app_u
             assert grid["right"] <= width, (width, path, grid["right"])
 
 
-def test_page_choices_survive_a_copied_link_in_a_fresh_browser(browser: Browser, app_url: str):
+def test_page_choices_survive_a_copied_link_in_a_fresh_browser(
+    browser: Browser, pages: dict[str, Page], app_url: str
+):
     """A search, the calendar's List view and a tutor, chosen on their pages, come back from the
     copied address in another browser context (no cookies, no session); the List holds every
     session of the range."""
     size = {"width": 1400, "height": 1000}
-    first = browser.new_context(viewport=size, timezone_id="America/Chicago")
     fresh = browser.new_context(viewport=size, timezone_id="America/Chicago")
     try:
-        page = first.new_page()
+        page = pages["1400"]
         goto_page(page, f"{app_url}/sessions", "Sessions and export")
         search = page.get_by_label("Search title, tutor or location")
         search.fill("Excel")
@@ -132,17 +142,18 @@ def test_page_choices_survive_a_copied_link_in_a_fresh_browser(browser: Browser,
         matches = page.get_by_text(re.compile(r"of [\d,]+ sessions match")).inner_text()
         sessions_link = page.url
 
-        goto_page(page, f"{app_url}/calendar?from=2026-12-01&to=2027-01-31", "Calendar")
-        page.get_by_role("radio", name="List", exact=True).click()
-        settle(page)
-        calendar_link = page.url
-
-        goto_page(page, f"{app_url}/tutors", "Tutors")
+        # through the menu, as a user moves on (the search is the Sessions page's own: not carried)
+        open_from_menu(page, MENU_LABELS["tutors"], "Tutors")
         main = page.get_by_test_id("stMain")
         main.get_by_role("combobox", name=re.compile("Tutor")).first.click()
         page.get_by_role("option", name="Aoife Murphy").click()
         settle(page)
         tutors_link = page.url
+
+        goto_page(page, f"{app_url}/calendar?from=2026-12-01&to=2027-01-31", "Calendar")
+        page.get_by_role("radio", name="List", exact=True).click()
+        settle(page)
+        calendar_link = page.url
 
         again = fresh.new_page()
         goto_page(again, sessions_link, "Sessions and export")
@@ -151,7 +162,7 @@ def test_page_choices_survive_a_copied_link_in_a_fresh_browser(browser: Browser,
 
         goto_page(again, calendar_link, "Calendar")
         listed = again.get_by_role("radio", name="List", exact=True)
-        expect(listed).to_have_attribute("aria-checked", "true")
+        expect(listed).to_have_attribute("aria-checked", "true", timeout=TIMEOUT)
         frame = again.frame_locator('iframe[title="streamlit_calendar.calendar"]')
         expect(frame.locator(".fc-list-event").first).to_be_visible(timeout=TIMEOUT)
         in_range = filter_sessions(
@@ -172,8 +183,12 @@ def test_page_choices_survive_a_copied_link_in_a_fresh_browser(browser: Browser,
         sidebar = again.get_by_test_id("stSidebar")
         expect(sidebar.get_by_text("Aoife Murphy").first).to_be_visible()
     finally:
-        first.close()
         fresh.close()
+
+
+def drill(page: Page, label: str) -> Locator:
+    """The Overview's drill-down link with this label."""
+    return page.get_by_test_id("stPageLink").get_by_role("link", name=label)
 
 
 def card_value(page: Page, label: str) -> str:
@@ -211,7 +226,7 @@ def test_every_card_opens_the_sessions_it_counts(sized: Page, app_url: str):
         "Room clashes",
         "Data-quality warnings",
     ):
-        link = page.get_by_test_id("stPageLink").get_by_role("link", name=label)
+        link = drill(page, label)
         expect(link).to_be_visible()
         links[label] = link.get_attribute("href")
 

@@ -3,6 +3,7 @@ loopback, the command run, the messages read back."""
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import sys
@@ -174,8 +175,30 @@ def run_digest(monkeypatch, capsys, tmp_path):
     return run
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _demo_generated_once():
+    """The command generates the demo portal on each run; the demo is a pure function of its
+    size and anchor, so the module's runs share one (nothing changes it: `raw` is only read).
+    The hostile-title test builds and changes its own copy, from the import above."""
+    import lu_data.sources.demo as demo
+
+    real, made = demo.generate_demo, {}
+
+    def generate_demo_once(**kw: Any):
+        key = tuple(sorted(kw.items()))
+        if key not in made:
+            made[key] = real(**kw)
+        return made[key]
+
+    demo.generate_demo = generate_demo_once
+    yield
+    demo.generate_demo = real
+
+
+@functools.cache
 def expected_digest():
-    """The digest lu_data builds in-process for the demo, day and window the command reads."""
+    """The digest lu_data builds in-process for the demo, day and window the command reads
+    (built once: the tests only read it)."""
     portal = load_source("demo", anchor=ANCHOR)
     filters = digest_filters(Filters(), ANCHOR, DAYS)
     return portal_digest(portal, filters, ANCHOR, suggested=suggested_merges(portal, ANCHOR))

@@ -1,4 +1,5 @@
-"""`lu-data status` as monitoring runs it: a real process against a store the real syncer wrote.
+"""`lu-data status` as monitoring runs it, against a store the real syncer wrote: a real process
+for each exit code (0, 1, 2), the command's main() in this process for the rest of the cases.
 
 The store is filled by the syncer itself (`lu-data sync`, or `sync_portal` fetching the stand-in
 portal over HTTP on 127.0.0.1); a snapshot is made old or dated in the future by re-dating what
@@ -8,15 +9,18 @@ the fetch returned, as a slow or wrong clock would. SQLite always, PostgreSQL wh
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -111,8 +115,27 @@ def sqlite_store(stand_in, tmp_path_factory) -> str:
 
 
 def status(config: Path, url: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    """`lu-data status --config FILE --db URL …`, checked to print no traceback."""
+    """`lu-data status --config FILE --db URL …` as a real process, checked to print no
+    traceback (what monitoring runs: the exit code of the process is the answer)."""
     done = lu_data("status", "--config", str(config), "--db", url, *extra)
+    assert "Traceback" not in done.stdout + done.stderr
+    return done
+
+
+def status_here(config: Path, url: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    """The same command through its main() in this process, with no LEARNUPON_* or LU_STORE*
+    set: its code, stdout and stderr, checked to hold no traceback. `python -m lu_data` exits
+    with what main() returns; real processes below check exit 0, 1 and 2 for themselves."""
+    from lu_data.cli.commands import main
+
+    argv = ["status", "--config", str(config), "--db", url, *extra]
+    out, err = io.StringIO(), io.StringIO()
+    outside = {k: v for k, v in os.environ.items() if k.startswith(("LEARNUPON_", "LU_STORE"))}
+    with mock.patch.dict(os.environ), redirect_stdout(out), redirect_stderr(err):
+        for name in outside:
+            del os.environ[name]
+        code = main(argv)
+    done = subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
     assert "Traceback" not in done.stdout + done.stderr
     return done
 
@@ -142,13 +165,13 @@ def test_fresh_portal_synced_by_lu_data_sync_is_ok(stand_in, tmp_path) -> None:
 def test_old_snapshot_is_stale_and_fails_the_check(sqlite_store, stand_in, tmp_path) -> None:
     """A 3 h old snapshot against 3 × 15 min: exit 1, STALE naming the portal; --max-age wins."""
     config = write_config(tmp_path / "portals.toml", stand_in, [FRESH, OLD])
-    done = status(config, sqlite_store)
+    done = status_here(config, sqlite_store)
     assert done.returncode == 1
     assert line_of(done.stdout, FRESH).startswith("OK ")
     line = line_of(done.stdout, OLD)
     assert line.startswith(f"STALE   {OLD}: snapshot ")
     assert "(3 h ago, over the 45 min allowed), 30 sessions; last sync ok" in line
-    relaxed = status(config, sqlite_store, "--max-age", "240")
+    relaxed = status_here(config, sqlite_store, "--max-age", "240")
     assert relaxed.returncode == 0, relaxed.stdout
     assert "(3 h ago, max 240 min)" in line_of(relaxed.stdout, OLD)
 
@@ -156,7 +179,7 @@ def test_old_snapshot_is_stale_and_fails_the_check(sqlite_store, stand_in, tmp_p
 def test_failed_last_run_is_failing_with_its_error_line(sqlite_store, stand_in, tmp_path) -> None:
     """Last run refused by the portal: exit 1, FAILING, the stored error, no password anywhere."""
     config = write_config(tmp_path / "portals.toml", stand_in, [REFUSED])
-    done = status(config, sqlite_store)
+    done = status_here(config, sqlite_store)
     assert done.returncode == 1
     line = line_of(done.stdout, REFUSED)
     assert line.startswith(f"FAILING {REFUSED}: snapshot ")  # the last good one is still there
@@ -168,7 +191,7 @@ def test_failed_last_run_is_failing_with_its_error_line(sqlite_store, stand_in, 
 def test_portal_never_synced_is_stale(sqlite_store, stand_in, tmp_path) -> None:
     """A configured portal the store has never seen: STALE, "never synced", exit 1."""
     config = write_config(tmp_path / "portals.toml", stand_in, [NEVER])
-    done = status(config, sqlite_store)
+    done = status_here(config, sqlite_store)
     assert done.returncode == 1
     assert line_of(done.stdout, NEVER) == f"STALE   {NEVER}: never synced; no sync run yet"
 
@@ -176,7 +199,7 @@ def test_portal_never_synced_is_stale(sqlite_store, stand_in, tmp_path) -> None:
 def test_snapshot_dated_in_the_future_is_not_trusted(sqlite_store, stand_in, tmp_path) -> None:
     """A snapshot 2 h ahead of this clock is reported as such and STALE, not fresh."""
     config = write_config(tmp_path / "portals.toml", stand_in, [AHEAD])
-    done = status(config, sqlite_store)
+    done = status_here(config, sqlite_store)
     assert done.returncode == 1
     line = line_of(done.stdout, AHEAD)
     assert line.startswith(f"STALE   {AHEAD}: snapshot ")
@@ -188,7 +211,7 @@ def test_portal_no_longer_configured_is_listed_not_counted(
 ) -> None:
     """Store portals the config dropped (stale or failing ones too) are listed, exit still 0."""
     config = write_config(tmp_path / "portals.toml", stand_in, [FRESH])
-    done = status(config, sqlite_store)
+    done = status_here(config, sqlite_store)
     assert done.returncode == 0, done.stdout
     lines = done.stdout.splitlines()
     assert lines[0].startswith(f"OK      {FRESH}: ")
@@ -202,7 +225,7 @@ def test_portal_no_longer_configured_is_listed_not_counted(
 def test_json_keys_each_portal_as_check_does(sqlite_store, stand_in, tmp_path) -> None:
     """--json: one object; each configured portal keyed as `check --json` keys its portals."""
     config = write_config(tmp_path / "portals.toml", stand_in, [FRESH, OLD, REFUSED, NEVER])
-    done = status(config, sqlite_store, "--json")
+    done = status_here(config, sqlite_store, "--json")
     assert done.returncode == 1
     report = json.loads(done.stdout)
     assert report["exit_code"] == 1
@@ -277,7 +300,7 @@ def test_setup_errors_exit_2_with_one_line(stand_in, tmp_path, config_text, db, 
     config = tmp_path / "portals.toml"
     config.write_text(texts.get(config_text, config_text), encoding="utf-8")
     url = db.format(tmp=tmp_path) or f"sqlite:///{tmp_path / 'never-opened.sqlite3'}"
-    done = status(config, url)
+    done = status_here(config, url)
     assert done.returncode == 2, done.stdout + done.stderr
     assert done.stdout == ""
     assert len(done.stderr.splitlines()) == 1
@@ -294,12 +317,12 @@ def test_postgres_fresh_then_stale(postgres_server, stand_in, tmp_path) -> None:
     with pg.fresh_database(postgres_server) as url:
         with open_store(url) as store:
             sync_dated(store, portal_config(stand_in, FRESH), timedelta(0))
-        done = status(config, url)
+        done = status_here(config, url)
         assert done.returncode == 0, done.stdout + done.stderr
         assert line_of(done.stdout, FRESH).startswith(f"OK      {FRESH}: snapshot ")
         with open_store(url) as store:
             sync_dated(store, portal_config(stand_in, FRESH), -timedelta(hours=3))
-        done = status(config, url)
+        done = status_here(config, url)
         assert done.returncode == 1
         assert "(3 h ago, over the 45 min allowed), 30 sessions" in line_of(done.stdout, FRESH)
 
@@ -341,7 +364,7 @@ def test_postgres_wrong_password_exits_2_with_it_masked(
     assert "password authentication failed" in done.stderr, done.stderr
     assert f"{pg.PG_USER}:***@" in done.stderr
     assert DB_WRONG not in done.stderr
-    right = status(config, f"postgresql+psycopg://{pg.PG_USER}:{DB_PASSWORD}@{host}/postgres")
+    right = status_here(config, f"postgresql+psycopg://{pg.PG_USER}:{DB_PASSWORD}@{host}/postgres")
     assert right.returncode == 1, right.stderr  # let in: an empty store, never synced
     assert line_of(right.stdout, FRESH) == f"STALE   {FRESH}: never synced; no sync run yet"
     assert DB_PASSWORD not in right.stdout + right.stderr

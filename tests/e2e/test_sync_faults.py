@@ -6,6 +6,7 @@ over loopback HTTP, the app in AppTest and the syncer on its own thread.
 from __future__ import annotations
 
 import logging
+import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,7 +30,6 @@ from tests.support.security import PASSWORD, USER, assert_no_secret
 from tests.support.servers import point_app_at, wait_until
 from ui.source_picker import REFRESH_REQUESTED, REFRESH_WHILE_DOWN
 
-own_postgres = pg.own_postgres  # the fixture, by name in this module
 STORE_PASSWORD = "store-Pa55-never-shown"  # trust auth ignores it; it must still never show
 OTHER_PASSWORD = "emea-Pa55-word-kept"
 DEADLINE_S = 30.0
@@ -116,11 +116,28 @@ def sessions_in_default_range(*raws: RawPortal) -> str:
     return f"{sum(len(filter_sessions(load_portal(r).sessions, window)) for r in raws):,}"
 
 
+@pytest.fixture(scope="module")
+def stoppable_postgres() -> Iterator[pg.PgServer]:
+    """A PostgreSQL server of this module's own (never the shared one): its tests stop it and
+    start it again; each has a database of its own on it."""
+    bindir = pg.find_pg_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL binaries not installed (apt-get install -y postgresql)")
+    with pg.stoppable_server(bindir) as server:
+        yield server
+
+
 @pytest.fixture
-def pg_store(own_postgres: pg.PgServer) -> Iterator[tuple[pg.PgServer, str]]:
-    """The test's own PostgreSQL server and a store URL on it carrying a password."""
-    url = sa.make_url(pg.new_database(own_postgres.url)).set(password=STORE_PASSWORD)
-    yield own_postgres, url.render_as_string(hide_password=False)
+def pg_store(stoppable_postgres: pg.PgServer) -> Iterator[tuple[pg.PgServer, str]]:
+    """The module's PostgreSQL server, running, and a new store URL on it carrying a password;
+    the server is left running for the next test even if this one failed while it was down."""
+    server = stoppable_postgres
+    url = sa.make_url(pg.new_database(server.url)).set(password=STORE_PASSWORD)
+    try:
+        yield server, url.render_as_string(hide_password=False)
+    finally:
+        if subprocess.run([*server.pg_ctl, "status"], capture_output=True).returncode != 0:
+            server.start()
 
 
 @pytest.fixture(scope="module")
