@@ -8,8 +8,8 @@ drawn from the previous snapshot while that sync is still running, and the tabs 
 every replica then show the new one; SIGKILLing the replica that holds the portal's lock
 mid-fetch leaves the next sync to another replica, and those open tabs of the others show its
 snapshot. The soak then refreshes under faults on one survivor and checks its memory stays
-flat: LU_SOAK_SECONDS lengthens it (default 3 s, and never fewer than six refreshes),
-LU_SOAK_LONG=1 adds a 10-minute run.
+flat: LU_SOAK_SECONDS lengthens it (default 3 s, and never fewer than nine refreshes, so the
+last three never include the three after warm-up), LU_SOAK_LONG=1 adds a 10-minute run.
 
 Every new snapshot makes each replica with an open tab read it and rerun that tab, so the test
 keeps few tabs open, a sync period of 20 s and small portals: what it proves does not depend on
@@ -81,6 +81,9 @@ wait_until = partial(wait_at_most, timeout=WAIT)
 SOAK_SECONDS = float(os.environ.get("LU_SOAK_SECONDS", "3"))
 LONG_SOAK_SECONDS = 600.0
 SOAK_WARMUP = 3  # refreshes before the memory baseline is taken
+SOAK_WINDOW = 3  # refreshes whose median is the baseline, and as many at the end
+# The end window never overlaps the baseline's, so growth between them can always be seen.
+SOAK_MIN_REFRESHES = SOAK_WARMUP + 2 * SOAK_WINDOW
 SOAK_MAX_GROWTH_MB = 60.0
 SOAK_FAULTS = Faults(
     rate_limit_every=7, retry_after=0, fail_requests=frozenset(range(5, 1_000_000, 13))
@@ -391,7 +394,7 @@ def soak(
         wait_loaded(page)
         deadline = time.monotonic() + seconds
         n = 0
-        while time.monotonic() < deadline or n < SOAK_WARMUP + 3:
+        while time.monotonic() < deadline or n < SOAK_MIN_REFRESHES:
             n += 1
             if n % 5 == 0:
                 page.reload()  # a new session; the old one is dropped
@@ -410,8 +413,8 @@ def soak(
 
 def check_soak(samples: list[float], cluster: Cluster) -> None:
     """Memory after warm-up stays within bounds."""
-    base = statistics.median(samples[SOAK_WARMUP : SOAK_WARMUP + 3])
-    end = statistics.median(samples[-3:])
+    base = statistics.median(samples[SOAK_WARMUP : SOAK_WARMUP + SOAK_WINDOW])
+    end = statistics.median(samples[-SOAK_WINDOW:])
     print(
         f"\nsoak: {len(samples)} refreshes, RSS start {samples[0]:.0f} MB, after warm-up "
         f"{base:.0f} MB, end {end:.0f} MB, max {max(samples):.0f} MB; "
