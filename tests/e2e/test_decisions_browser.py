@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from lu_data.analyses.filters import Filters, filter_sessions
 from lu_data.core.pages import PAGES
 from lu_data.views.session_tables import PROJECTED, SEATS
-from tests.support.browser import IDLE, TIMEOUT, goto_page, open_from_menu
+from tests.support.browser import IDLE, TIMEOUT, goto_page, open_from_menu, wait_for_charts
 from tests.support.demo import demo_portal
 
 pytestmark = pytest.mark.browser
@@ -230,9 +230,23 @@ def test_every_card_opens_the_sessions_it_counts(sized: Page, app_url: str):
         expect(link).to_be_visible()
         links[label] = link.get_attribute("href")
 
-    # Each link is followed as a click would: its address, in this tab.
+    # Each link is clicked, as a user would: the app moves to its page without a reload, with
+    # the sidebar still holding the Overview's filters, and the link's own must win. The
+    # browser's Back button then returns to the Overview (as it was) for the next card.
     def follow(label: str, heading: str) -> None:
-        goto_page(page, f"{app_url}/{links[label].lstrip('/')}", heading)
+        if label != "Full sessions":
+            page.go_back()
+            expect(
+                page.get_by_role("heading", name="ILT sessions overview", exact=True).first
+            ).to_be_visible(timeout=TIMEOUT)
+            assert card_value(page, "Full") == full, "Back did not restore the Overview's view"
+        drill(page, label).click()
+        expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible(
+            timeout=TIMEOUT
+        )
+        page.wait_for_selector(IDLE, timeout=TIMEOUT)
+        wait_for_charts(page)
+        assert parse_qs(urlsplit(page.url).query) == parse_qs(urlsplit(links[label]).query)
 
     follow("Full sessions", "Sessions and export")
     assert parse_qs(urlsplit(page.url).query)["status"] == ["full"]
