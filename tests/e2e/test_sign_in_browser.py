@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from lu_data.analyses.filters import Filters, filter_sessions
 from tests.support import ANCHOR
-from tests.support.browser import IDLE, TIMEOUT, goto_page, open_from_menu, wait_for_charts
+from tests.support.browser import IDLE, TIMEOUT, open_from_menu, wait_for_charts
 from tests.support.demo import demo_portal
 from tests.support.security import scan_disk
 from tests.support.servers import free_port, start_streamlit, stop_streamlit
@@ -80,9 +80,11 @@ def signed_app():
     provider.wait(timeout=10)
 
 
-def whole_page(page: Page) -> str:
-    """The page's HTML with its frames' (the calendar draws in one), once its charts drew."""
-    wait_for_charts(page)
+def whole_page(page: Page, *, drawn: bool = False) -> str:
+    """The page's HTML with its frames' (the calendar draws in one), once its charts drew
+    (`drawn`: open_from_menu has just waited for them)."""
+    if not drawn:
+        wait_for_charts(page)
     return "\n".join(frame.content() for frame in page.frames)
 
 
@@ -123,7 +125,7 @@ def test_deep_link_survives_sign_in_and_a_coordinator_sees_every_session(page: P
     assert not any(name in html for name in other_tutors())  # nothing before sign-in
     assert page.get_by_role("heading", name="Sessions and export").count() == 0
 
-    sign_in(page, base, "lead", f"/sessions?{RANGE}")
+    sign_in(page, base, "lead", None)  # from this signed-out page: the link is not reopened
     expect(page.get_by_role("heading", name="Sessions and export")).to_be_visible(timeout=TIMEOUT)
     assert page.url.startswith(f"{base}/sessions?") and "from=2026-11-27" in page.url
     want = in_range()
@@ -144,7 +146,9 @@ def test_deep_link_survives_sign_in_and_a_coordinator_sees_every_session(page: P
 def test_a_tutor_sees_only_their_sessions_on_every_page_and_in_every_export(page: Page, signed_app):
     """Every page and download of a tutor holds their sessions alone, as the full data says."""
     base = signed_app["url"]
-    sign_in(page, base, "tom", f"/?{RANGE}")
+    # The Plan works across every tutor's sessions: opened by its URL (sign-in brings the link
+    # back), the Plan refuses a tutor, and the menu has no link to it.
+    sign_in(page, base, "tom", f"/plan?{RANGE}")
     full = in_range()
     mine = full.loc[full["tutor_email"] == TUTOR]
     assert 0 < len(mine) < len(full)
@@ -152,11 +156,9 @@ def test_a_tutor_sees_only_their_sessions_on_every_page_and_in_every_export(page
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text(TUTOR)).to_be_visible()
     expect(sidebar.get_by_text("Tutor: showing only the sessions you teach")).to_be_visible()
-    # The Plan works across every tutor's sessions: no menu link for a tutor, and its URL says no.
     expect(sidebar.get_by_role("link", name="Plan", exact=True)).to_have_count(0)
-    # Opened by its URL, the Plan refuses a tutor (on a loaded machine the server has once
-    # answered with the home page instead): either way nothing of the Plan is drawn.
-    page.goto(f"{base}/plan?{RANGE}")
+    # On a loaded machine the server has once answered with the home page instead of the
+    # refusal: either way nothing of the Plan is drawn.
     expect(page.get_by_role("heading", level=1).first).to_be_visible(timeout=TIMEOUT)
     page.wait_for_selector(IDLE, timeout=TIMEOUT)
     if page.get_by_role("heading", name="Plan", exact=True).count():
@@ -168,7 +170,7 @@ def test_a_tutor_sees_only_their_sessions_on_every_page_and_in_every_export(page
     # Charts and text name tutors in the page (tables draw on a canvas: their CSVs are read).
     for label, heading in PAGE_HEADINGS.items():
         open_from_menu(page, label, heading)
-        html = whole_page(page)
+        html = whole_page(page, drawn=True)
         signed_app["seen"].append(html)
         leaked = sorted(n for n in others if n in html)
         assert not leaked, f"{label} shows other tutors: {leaked[:5]}"
@@ -266,15 +268,18 @@ def test_an_admin_runs_the_data_sign_ins_are_audited_once_and_sign_out_ends_it(
         return sum(e["event"] == "sign-in" and e.get("role") == "admin" for e in events)
 
     before = sign_ins()
-    sign_in(page, base, "ops", f"/capacity?{RANGE}")
+    # Any page shows the admin's controls: the Data quality page draws the fewest charts.
+    sign_in(page, base, "ops", f"/quality?{RANGE}")
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_role("radiogroup", name="Data source")).to_be_visible(timeout=TIMEOUT)
     expect(sidebar.get_by_role("button", name="Rebuild demo data")).to_be_visible()
     signed_app["seen"].append(whole_page(page))
     assert sign_ins() == before + 1
     page.reload()  # a new session of the same sign-in: not a second sign-in
-    expect(page.get_by_role("heading", name="Capacity", exact=True)).to_be_visible(timeout=TIMEOUT)
+    heading = page.get_by_role("heading", name="Data quality", exact=True)
+    expect(heading).to_be_visible(timeout=TIMEOUT)
     page.wait_for_selector(IDLE, timeout=TIMEOUT)
+    expect(sidebar.get_by_role("radiogroup", name="Data source")).to_be_visible()
     assert sign_ins() == before + 1
     fields = {"at", "event", "email", "name", "role", "page", "file", "rows", "filters"}
     fields |= {"reason", "process"}
@@ -285,9 +290,13 @@ def test_an_admin_runs_the_data_sign_ins_are_audited_once_and_sign_out_ends_it(
     page.wait_for_url("**/oauth2/end_session**", timeout=TIMEOUT)
     page.get_by_role("button").first.click()
     page.wait_for_url(lambda url: url.startswith(base), timeout=TIMEOUT)
-    goto_page(page, f"{base}/capacity?{RANGE}", "ILT sessions")
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
-    assert page.get_by_role("heading", name="Capacity", exact=True).count() == 0
+    # Back on the dashboard it asks for sign-in again: no page, no account box, no cookie.
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_selector(IDLE, timeout=TIMEOUT)
+    expect(page.get_by_role("heading", name="ILT sessions", exact=True)).to_be_visible()
+    assert page.get_by_role("heading", name="ILT sessions overview").count() == 0
+    assert page.get_by_role("button", name="Sign out").count() == 0
+    assert page.get_by_test_id("stSidebar").get_by_role("link").count() == 0
     assert not [c for c in page.context.cookies() if c["name"].startswith("_streamlit_user")]
 
     log = signed_app["stop"]()
@@ -295,4 +304,5 @@ def test_an_admin_runs_the_data_sign_ins_are_audited_once_and_sign_out_ends_it(
     for secret in (COOKIE_SECRET, CLIENT_SECRET):
         assert secret not in log and secret not in written
         assert not any(secret in html for html in signed_app["seen"])
-        assert [p for p in scan_disk(secret) if p != signed_app["secrets"]] == []
+    secrets = (COOKIE_SECRET, CLIENT_SECRET)
+    assert [p for p in scan_disk(*secrets) if p != signed_app["secrets"]] == []

@@ -100,8 +100,9 @@ SCAN_SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".ruff_cache"}
 SCAN_MAX_BYTES = 50 * 2**20
 
 
-def scan_disk(needle: str) -> list[Path]:
-    """Files holding needle: the working tree, ~/.streamlit, the history store and new tmp files."""
+def scan_disk(*needles: str) -> list[Path]:
+    """Files holding any of needles: the working tree, ~/.streamlit, the history store and new
+    tmp files (one walk for several needles: each file is read once)."""
     home = Path.home()
     roots = [
         (ROOT, 0.0),
@@ -109,7 +110,7 @@ def scan_disk(needle: str) -> list[Path]:
         (home / ".local" / "share" / "lu-ilt", 0.0),
         (Path(tempfile.gettempdir()), STARTED - 1),
     ]
-    raw = needle.encode()
+    raws = [needle.encode() for needle in needles]
     hits: list[Path] = []
     for root, since in roots:
         for folder, dirs, files in os.walk(root):
@@ -120,7 +121,8 @@ def scan_disk(needle: str) -> list[Path]:
                     info = path.stat()
                     if info.st_mtime < since or info.st_size > SCAN_MAX_BYTES:
                         continue
-                    if raw in path.read_bytes():
+                    content = path.read_bytes()
+                    if any(raw in content for raw in raws):
                         hits.append(path)
                 except OSError:
                     continue

@@ -72,9 +72,11 @@ server_metadata_url = "http://127.0.0.1:{oidc_port}/.well-known/openid-configura
     return path
 
 
-def sign_in(page: Page, base: str, sub: str, path: str = "/") -> None:
-    """Open path signed out, sign in on the provider's form as `sub`, and wait for the app."""
-    page.goto(base + path)
+def sign_in(page: Page, base: str, sub: str, path: str | None = "/") -> None:
+    """Open path signed out (None: the sign-in page already open), sign in on the provider's
+    form as `sub`, and wait for the app."""
+    if path is not None:
+        page.goto(base + path)
     page.get_by_role("button", name="Sign in").click(timeout=TIMEOUT)
     page.wait_for_url("**/oauth2/authorize**", timeout=TIMEOUT)
     page.fill("input[name=sub]", sub)
