@@ -79,9 +79,7 @@ def test_browser_zone_mode_shows_times_in_the_browsers_zone(tab: Page, app_url: 
     assert frame["start_local"].str.endswith("-06:00").all()
 
 
-def test_plan_proposes_sessions_merges_them_and_checks_the_draft(
-    tab: Page, app_url: str, tmp_path
-):
+def test_plan_proposes_sessions_merges_them_and_checks_the_draft(tab: Page, app_url: str, tmp_path):
     """Propose on the Plan page: the calendar draws each proposal as a dashed "Proposed: …"
     event among the existing ones, and the downloaded CSV holds the plan's rows; that CSV
     passes `lu-data plan --check`. The merge view strikes the freed sessions through on its
