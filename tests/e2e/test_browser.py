@@ -1,6 +1,7 @@
 """Real browser (Playwright + Debian chromium): downloads, the browser's zone, shared links.
 
-That every page renders and draws is checked by the deep-link tests, on fresh servers.
+That every page renders and draws is checked by the deep-link tests, on fresh servers. The
+tests share one tab: each opens its own URL, and Streamlit's scripts are compiled once.
 """
 
 from __future__ import annotations
@@ -8,10 +9,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pandas as pd
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from lu_data.analyses.filters import filter_sessions
 from lu_data.exports.plan_export import PLAN_CSV_COLUMNS
@@ -23,6 +25,16 @@ pytestmark = pytest.mark.browser
 LU_DATA = [sys.executable, "-m", "lu_data"]
 
 
+@pytest.fixture(scope="module")
+def tab(browser: Browser, browser_context_args) -> Iterator[Page]:
+    """One tab for the module's tests (the browser's zone America/Chicago, downloads on)."""
+    context = browser.new_context(**browser_context_args)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 def assert_no_error(page: Page) -> None:
     """No exception box and no red error alert on the page."""
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -30,8 +42,9 @@ def assert_no_error(page: Page) -> None:
     assert errors.count() == 0, errors.all_inner_texts()
 
 
-def test_sessions_csv_download_holds_the_filtered_rows(page: Page, app_url: str):
+def test_sessions_csv_download_holds_the_filtered_rows(tab: Page, app_url: str):
     """The Sessions page's CSV, downloaded through the button, has one row per shown session."""
+    page = tab
     goto_page(page, f"{app_url}/sessions", "Sessions and export")
     with page.expect_download(timeout=TIMEOUT) as info:
         page.get_by_role("button", name="Full data (CSV)", exact=True).first.click()
@@ -44,8 +57,9 @@ def test_sessions_csv_download_holds_the_filtered_rows(page: Page, app_url: str)
     assert set(frame["session_key"]) == set(want["session_key"])
 
 
-def test_browser_zone_mode_shows_times_in_the_browsers_zone(page: Page, app_url: str):
+def test_browser_zone_mode_shows_times_in_the_browsers_zone(tab: Page, app_url: str):
     """tz=browser uses the zone the browser reports (America/Chicago here) on page and in CSV."""
+    page = tab
     goto_page(
         page, f"{app_url}/sessions?from=2026-12-01&to=2026-12-31&tz=browser", "Sessions and export"
     )
@@ -65,13 +79,12 @@ def test_browser_zone_mode_shows_times_in_the_browsers_zone(page: Page, app_url:
     assert frame["start_local"].str.endswith("-06:00").all()
 
 
-def test_plan_proposes_sessions_merges_them_and_checks_the_draft(
-    page: Page, app_url: str, tmp_path
-):
+def test_plan_proposes_sessions_merges_them_and_checks_the_draft(tab: Page, app_url: str, tmp_path):
     """Propose on the Plan page: the calendar draws each proposal as a dashed "Proposed: …"
     event among the existing ones, and the downloaded CSV holds the plan's rows; that CSV
     passes `lu-data plan --check`. The merge view strikes the freed sessions through on its
     calendar, and the same CSV uploaded to Check a draft has no problems either."""
+    page = tab
     goto_page(page, f"{app_url}/plan", "Plan")
     page.get_by_role("button", name="Propose", exact=True).click()
     expect(page.get_by_role("heading", name="Proposed sessions")).to_be_visible(timeout=TIMEOUT)

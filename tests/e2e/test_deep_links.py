@@ -1,21 +1,24 @@
 """Deep links on a fresh server: each page opened first by its URL shows its view and sidebar.
 
 Streamlit's folder mode runs the first request of a fresh server differently from later ones,
-so every page gets a server of its own whose first page request is the deep link.
+so every page gets a server of its own whose first page request is the deep link. The servers
+run one after the other on one port, opened in one browser tab: the tab's frontend code comes
+from the same address each time, so Chromium compiles Streamlit's scripts once, not per page.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from lu_data.core.pages import PAGES as MENU
 from tests.support.browser import IDLE, TIMEOUT, goto_page
-from tests.support.servers import start_streamlit, stop_streamlit
+from tests.support.servers import free_port, start_streamlit, stop_streamlit
 
 pytestmark = pytest.mark.browser
 
@@ -47,16 +50,50 @@ PAGES = [
 IDS = [path or "overview" for path, _, _ in PAGES]
 
 
+LISTEN = "0A"  # a listening socket's state in /proc/net/tcp
+
+
 @pytest.fixture(scope="module")
-def fresh_servers() -> Iterator[dict[str, str]]:
-    """One fresh dashboard server per page, started side by side; no page request made yet."""
-    with ThreadPoolExecutor(len(PAGES)) as pool:
-        started = list(pool.map(lambda _: start_streamlit(), PAGES))
+def tab(browser: Browser, browser_context_args) -> Iterator[Page]:
+    """One tab for every deep link (left on about:blank between servers)."""
+    context = browser.new_context(**browser_context_args)
     try:
-        yield {path: url for (path, _, _), (_, url) in zip(PAGES, started, strict=True)}
+        yield context.new_page()
     finally:
-        with ThreadPoolExecutor(len(PAGES)) as pool:
-            list(pool.map(lambda server: stop_streamlit(server[0]), started))
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def port() -> int:
+    """The one loopback port the fresh servers take in turn."""
+    return free_port()
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Whether process `pid` holds the listening socket of loopback `port` (not another
+    process that took the port between two servers)."""
+    with open("/proc/net/tcp") as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    inodes = {row[9] for row in rows if row[3] == LISTEN and int(row[1].split(":")[1], 16) == port}
+    fds = f"/proc/{pid}/fd"
+    held = {os.readlink(f"{fds}/{fd}") for fd in os.listdir(fds)}
+    return any(f"socket:[{inode}]" in held for inode in inodes)
+
+
+@contextmanager
+def fresh_server(tab: Page, port: int) -> Iterator[str]:
+    """A new dashboard server on `port` that no page has asked anything yet; its URL.
+
+    The tab leaves it for about:blank before it stops: a Streamlit frontend left open would
+    reconnect to the next server on the port and make that server's first request itself.
+    """
+    proc, url = start_streamlit(port=port)
+    try:
+        assert listens_on(proc.pid, port), f"port {port} is held by another process"
+        yield url
+    finally:
+        tab.goto("about:blank")
+        stop_streamlit(proc)
 
 
 # What the sidebar must hold, in order; other items may sit between (Playwright's partial match).
@@ -97,26 +134,13 @@ def assert_shared_sidebar(page: Page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
-def test_menu_lists_every_page():
-    """The menu this test expects is the app's menu, page for page."""
-    assert [p.label for p in MENU] == MENU_LABELS
-    assert [p.script.removeprefix("pages/").removesuffix(".py") for p in MENU][1:] == [
-        path for path, _, _ in PAGES[1:]
-    ]
-
-
-@pytest.mark.parametrize(("path", "title", "draws"), PAGES, ids=IDS)
-def test_deep_link_first_on_fresh_server(
-    page: Page, fresh_servers, path: str, title: str, draws: str
-):
-    """A fresh server's first request, a deep link with filters, shows that page in that view.
-
-    The page draws what it is for (its chart, calendar or table) and shows no error.
-    """
-    goto_page(page, f"{fresh_servers[path]}/{path}?{FILTERS}", title)
+def open_deep_link(page: Page, url: str, path: str, title: str, draws: str) -> None:
+    """Open `path` with the shared filters; it shows that page in that view, with the shared
+    sidebar, what the page is for (its chart, calendar or table) drawn, and no error."""
+    goto_page(page, f"{url}/{path}?{FILTERS}", title)
     assert_shared_sidebar(page)
     errors = page.locator('[data-testid="stAlertContentError"]')
-    assert errors.count() == 0, errors.all_inner_texts()
+    assert errors.count() == 0, (path, errors.all_inner_texts())
     if draws == "chart":
         drawn = page.locator('[data-testid="stPlotlyChart"] .main-svg').first
     elif draws == "calendar":
@@ -129,15 +153,36 @@ def test_deep_link_first_on_fresh_server(
     expect(drawn).to_be_visible(timeout=TIMEOUT)
 
 
-def test_menu_link_keeps_the_shared_filters(page: Page, fresh_servers):
+def test_menu_lists_every_page():
+    """The menu this test expects is the app's menu, page for page."""
+    assert [p.label for p in MENU] == MENU_LABELS
+    assert [p.script.removeprefix("pages/").removesuffix(".py") for p in MENU][1:] == [
+        path for path, _, _ in PAGES[1:]
+    ]
+
+
+@pytest.mark.parametrize(("path", "title", "draws"), PAGES, ids=IDS)
+def test_deep_link_first_on_fresh_server(tab: Page, port: int, path: str, title: str, draws: str):
+    """A fresh server's first request, a deep link with filters, shows that page in that view.
+
+    The page draws what it is for (its chart, calendar or table) and shows no error. From the
+    Calendar, following the menu's Tutors link opens Tutors with the same filters.
+    """
+    with fresh_server(tab, port) as url:
+        open_deep_link(tab, url, path, title, draws)
+        if path == "calendar":
+            follow_tutors_link(tab)
+
+
+def follow_tutors_link(page: Page) -> None:
     """Following a menu link from a deep-linked page opens the next page with the same filters."""
-    url = fresh_servers["calendar"]
-    goto_page(page, f"{url}/calendar?{FILTERS}", "Calendar")
     page.get_by_test_id("stSidebar").get_by_role("link", name="Tutors").click()
     expect(page.get_by_role("heading", name="Tutors", exact=True).first).to_be_visible(
         timeout=TIMEOUT
     )
     page.wait_for_selector(IDLE, timeout=TIMEOUT)
-    assert urlsplit(page.url).path == "/tutors"
-    assert {k: v for k, v in parse_qs(urlsplit(page.url).query).items() if k in SHARED} == SHARED
+    assert urlsplit(page.url).path == "/tutors", f"the menu's Tutors link opened {page.url}"
+    query = parse_qs(urlsplit(page.url).query)
+    kept = {k: v for k, v in query.items() if k in SHARED}
+    assert kept == SHARED, f"the menu's Tutors link lost the shared filters: {page.url}"
     assert_shared_sidebar(page)
