@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Final, TypeAlias
 
 import numpy as np
@@ -210,7 +211,14 @@ HISTORY_DTYPES: FrameSchema = frame_schema(
 
 def empty_frame(dtypes: FrameSchema) -> pd.DataFrame:
     """An empty frame with the declared columns and dtypes."""
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+    # Built once per schema and copied: building 40 typed columns costs ~10 ms, a copy ~0.1 ms,
+    # and every load, filter and analysis of an empty view asks for several.
+    return _empty_frame_of(tuple(dtypes.items())).copy()
+
+
+@lru_cache(maxsize=256)
+def _empty_frame_of(columns: tuple[tuple[str, Dtype], ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns})
 
 
 def with_portal(df: pd.DataFrame, name: str) -> pd.DataFrame:
