@@ -260,6 +260,18 @@ def browser_context_args(browser_context_args):
     }
 
 
+@pytest.fixture(scope="module")
+def tab(browser, browser_context_args):
+    """One tab shared by a module's tests, in the browser context every test uses (desktop
+    viewport, the browser's zone America/Chicago, downloads on): Streamlit's scripts are
+    compiled once per module, not per test."""
+    context = browser.new_context(**browser_context_args)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def app_url():
     """The dashboard served by a real streamlit server for the whole browser session."""

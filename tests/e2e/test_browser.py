@@ -9,11 +9,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pandas as pd
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from lu_data.analyses.filters import filter_sessions
 from lu_data.exports.plan_export import PLAN_CSV_COLUMNS
@@ -23,16 +22,6 @@ from tests.support.demo import default_filters, demo_plan, demo_portal
 
 pytestmark = pytest.mark.browser
 LU_DATA = [sys.executable, "-m", "lu_data"]
-
-
-@pytest.fixture(scope="module")
-def tab(browser: Browser, browser_context_args) -> Iterator[Page]:
-    """One tab for the module's tests (the browser's zone America/Chicago, downloads on)."""
-    context = browser.new_context(**browser_context_args)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def assert_no_error(page: Page) -> None:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from lu_data.core.pages import PAGES as MENU
 from tests.support.browser import IDLE, TIMEOUT, goto_page
@@ -51,16 +51,6 @@ IDS = [path or "overview" for path, _, _ in PAGES]
 
 
 LISTEN = "0A"  # a listening socket's state in /proc/net/tcp
-
-
-@pytest.fixture(scope="module")
-def tab(browser: Browser, browser_context_args) -> Iterator[Page]:
-    """One tab for every deep link (left on about:blank between servers)."""
-    context = browser.new_context(**browser_context_args)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 @pytest.fixture(scope="module")
