@@ -250,7 +250,7 @@ def write_query_params(f: Filters) -> None:
             params[name] = values
     # Only the sidebar's names are this function's: the page's own choices (ui.page_choices) stay.
     shared = sidebar_names()
-    current = {k: st.query_params.get_all(k) for k in st.query_params if k in shared}
+    current = _url_params(shared)
     wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
     if current != wanted:
         page_own = {k: st.query_params.get_all(k) for k in st.query_params if k not in shared}
@@ -373,17 +373,19 @@ def follow_link_filters() -> None:
     written = st.session_state.get(URL_WRITTEN_KEY)
     if written is None:
         return
-    names = sidebar_names()
-    current = {k: st.query_params.get_all(k) for k in st.query_params if k in names}
-    if current != written:
+    if _url_params(sidebar_names()) != written:
         for key in (*SIDEBAR_FILTER_KEYS, PRESET_KEY, URL_WRITTEN_KEY):
             st.session_state.pop(key, None)
 
 
 def shared_query_params() -> dict[str, list[str]]:
     """The shared filters as they stand in the URL, for links to the other pages."""
-    shared = shared_names()
-    return {k: st.query_params.get_all(k) for k in st.query_params if k in shared}
+    return _url_params(shared_names())
+
+
+def _url_params(names: set[str]) -> dict[str, list[str]]:
+    """The URL's parameters among `names`, each with all its values."""
+    return {k: st.query_params.get_all(k) for k in st.query_params if k in names}
 
 
 def shared_names() -> set[str]:
